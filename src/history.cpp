@@ -1,0 +1,175 @@
+#include "history.hpp"
+
+#include <algorithm>
+
+#include "sse_format.hpp"
+
+namespace ssetail {
+
+HistoryBlock::HistoryBlock(std::size_t capacity_bytes, std::uint64_t first)
+    : bytes(new char[capacity_bytes]), capacity(capacity_bytes), first_seq(first) {
+  records.reserve(capacity_bytes / 48);  // about one record per short line
+}
+
+History::History(std::string run_id, HistoryLimits limits)
+    : run_id_(std::move(run_id)), limits_(limits) {}
+
+History::Writer::Writer(History& history) : history_(history), lock_(history.mutex_) {}
+
+History::Writer::~Writer() {
+  if (!appended_) return;
+  lock_.unlock();
+  history_.wakeup_.notify_all();
+}
+
+std::uint64_t History::Writer::Append(EventType type, std::string_view data, std::uint32_t t_ms,
+                                      SegmentEnd end) {
+  appended_ = true;
+  history_.AppendLocked(type, data, t_ms, end);
+  return history_.next_seq_ - 1;
+}
+
+void History::AppendLast(EventType type, std::string_view data, std::uint32_t t_ms) {
+  {
+    std::lock_guard lock(mutex_);
+    AppendLocked(type, data, t_ms, SegmentEnd::Newline);
+    closed_ = true;
+  }
+  wakeup_.notify_all();
+}
+
+void History::Shutdown() {
+  {
+    std::lock_guard lock(mutex_);
+    shutdown_ = true;
+  }
+  wakeup_.notify_all();
+}
+
+void History::AppendLocked(EventType type, std::string_view data, std::uint32_t t_ms,
+                           SegmentEnd end) {
+  const std::uint64_t seq = next_seq_;
+  const std::size_t bound = sse::EncodedSizeBound(run_id_, data.size());
+  HistoryBlock* block;
+  if (seq == 1) {
+    head_ = std::make_shared<HistoryBlock>(bound, seq);
+    block = head_.get();
+  } else {
+    if (blocks_.empty() || blocks_.back()->capacity - blocks_.back()->used < bound) {
+      blocks_.push_back(std::make_shared<HistoryBlock>(std::max(kBlockBytes, bound), seq));
+    }
+    block = blocks_.back().get();
+  }
+  const sse::Encoded encoded =
+      sse::EncodeEvent(block->bytes.get() + block->used, run_id_, seq, type, data);
+  block->records.push_back(
+      EventRecord{static_cast<std::uint32_t>(block->used), static_cast<std::uint32_t>(encoded.size),
+                  static_cast<std::uint32_t>(encoded.data_offset), t_ms, type, end});
+  block->used += encoded.size;
+  ++next_seq_;
+  if (type == EventType::Stdout) ++stdout_events_;
+  if (type == EventType::Stderr) ++stderr_events_;
+  if (seq == 1) return;
+  retained_bytes_ += encoded.size;
+  EvictLocked();
+}
+
+// Drops the oldest events until both limits hold again (the newest event always stays).
+void History::EvictLocked() {
+  for (;;) {
+    const std::uint64_t retained = next_seq_ - first_retained_;
+    if (retained <= 1) break;
+    if (retained <= limits_.max_events && retained_bytes_ <= limits_.max_bytes) break;
+    const HistoryBlock& front = *blocks_.front();
+    retained_bytes_ -= front.records[first_retained_ - front.first_seq].size;
+    ++first_retained_;
+    if (first_retained_ - front.first_seq == front.records.size()) blocks_.pop_front();
+  }
+}
+
+History::Slice History::Read(std::uint64_t cursor, std::chrono::steady_clock::time_point deadline,
+                             std::vector<EventRecord>* records) {
+  Slice slice;
+  std::unique_lock lock(mutex_);
+  wakeup_.wait_until(lock, deadline, [&] { return shutdown_ || closed_ || next_seq_ > cursor; });
+  if (shutdown_) {
+    slice.status = ReadStatus::Shutdown;
+    return slice;
+  }
+  if (next_seq_ <= cursor) {
+    slice.status = closed_ ? ReadStatus::Ended : ReadStatus::Timeout;
+    slice.next_seq = cursor;
+    return slice;
+  }
+  const HistoryBlock* block;
+  std::size_t index;
+  if (cursor <= 1) {
+    cursor = 1;
+    slice.block = head_;
+    block = head_.get();
+    index = 0;
+  } else {
+    if (cursor < first_retained_) {
+      slice.missed = first_retained_ - cursor;
+      cursor = first_retained_;
+    }
+    // The block holding `cursor`: the last one whose first_seq is <= cursor.
+    auto it = std::upper_bound(blocks_.begin(), blocks_.end(), cursor,
+                               [](std::uint64_t seq, const std::shared_ptr<HistoryBlock>& b) {
+                                 return seq < b->first_seq;
+                               });
+    slice.block = *std::prev(it);
+    block = slice.block.get();
+    index = cursor - block->first_seq;
+  }
+  const EventRecord& first = block->records[index];
+  slice.status = ReadStatus::Events;
+  slice.bytes = std::string_view(block->bytes.get() + first.offset, block->used - first.offset);
+  slice.first_seq = cursor;
+  slice.next_seq = block->first_seq + block->records.size();
+  slice.reached_end = closed_ && slice.next_seq == next_seq_;
+  if (records != nullptr) {
+    records->assign(block->records.begin() + static_cast<std::ptrdiff_t>(index),
+                    block->records.end());
+  }
+  return slice;
+}
+
+std::uint64_t History::CursorAfter(std::uint64_t seq) const {
+  std::lock_guard lock(mutex_);
+  return (seq >= 1 && seq < next_seq_) ? seq + 1 : 1;
+}
+
+bool History::IsLastEvent(std::uint64_t seq) const {
+  std::lock_guard lock(mutex_);
+  return closed_ && seq + 1 == next_seq_;
+}
+
+HistoryStats History::Stats() const {
+  std::lock_guard lock(mutex_);
+  HistoryStats stats;
+  stats.stdout_events = stdout_events_;
+  stats.stderr_events = stderr_events_;
+  stats.dropped = first_retained_ - 2;
+  stats.retained =
+      (next_seq_ > first_retained_ ? next_seq_ - first_retained_ : 0) + (head_ ? 1 : 0);
+  stats.retained_bytes = retained_bytes_;
+  stats.last_seq = next_seq_ - 1;
+  stats.closed = closed_;
+  return stats;
+}
+
+std::string History::FirstEventData() const {
+  std::lock_guard lock(mutex_);
+  if (!head_) return {};
+  return std::string(head_->records.front().Data(head_->bytes.get()));
+}
+
+std::optional<std::string> History::LastEventData() const {
+  std::lock_guard lock(mutex_);
+  if (!closed_ || blocks_.empty()) return std::nullopt;
+  const HistoryBlock& last = *blocks_.back();
+  return std::string(last.records.back().Data(last.bytes.get()));
+}
+
+}  // namespace ssetail

@@ -1,0 +1,302 @@
+#include "http_server.hpp"
+
+#include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <chrono>
+#include <vector>
+
+#include "bounded_task_queue.hpp"
+#include "sse_format.hpp"
+#include "web_assets.hpp"
+
+namespace ssetail {
+
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr int kListenBacklog = 4096;       // the .so's own backlog is 5 (LIBRARIES.md 1.3)
+constexpr std::size_t kExtraThreads = 32;  // page, /status, /log next to --max-clients streams
+
+void SetPageHeaders(httplib::Response& res) {
+  res.set_header("Content-Security-Policy", "default-src 'self'");
+  res.set_header("X-Content-Type-Options", "nosniff");
+  res.set_header("Referrer-Policy", "no-referrer");
+  res.set_header("Cache-Control", "no-cache");
+}
+
+// One SSE client: where it is in the history and the buffers it reuses.
+struct EventStream {
+  std::uint64_t cursor = 1;
+  bool json = false;
+  bool preamble_sent = false;
+  bool finished = false;
+  Clock::time_point last_write = Clock::now();
+  std::string out;
+  std::vector<EventRecord> records;
+};
+
+// Re-encodes a slice in the `?format=json` flavour: output events get their JSON object,
+// the others (start, exit) already carry JSON and are copied as they are.
+void AppendJsonSlice(const History::Slice& slice, const std::vector<EventRecord>& records,
+                     const std::string& run_id, std::string& out) {
+  const char* base = slice.block->bytes.get();
+  std::uint64_t seq = slice.first_seq;
+  for (const EventRecord& record : records) {
+    if (IsOutput(record.type)) {
+      sse::AppendJsonOutputEvent(out, run_id, seq, record.type, record.Data(base), record.t_ms,
+                                 record.end);
+    } else {
+      out.append(base + record.offset, record.size);
+    }
+    ++seq;
+  }
+}
+
+// The plain-text rendering of one output event in /log: lines end with LF, overwritten
+// segments with CR (as a terminal shows them), partial ones with nothing.
+void AppendLogText(const EventRecord& record, const char* base, std::string& out) {
+  if (!IsOutput(record.type)) return;
+  out.append(record.Data(base));
+  if (record.end == SegmentEnd::Newline) out.push_back('\n');
+  if (record.end == SegmentEnd::CarriageReturn) out.push_back('\r');
+}
+
+}  // namespace
+
+bool StreamSlots::TryAcquire() {
+  std::lock_guard lock(mutex_);
+  if (open_ >= max_) return false;
+  ++open_;
+  ++unfinished_;
+  return true;
+}
+
+void StreamSlots::MarkFinished() {
+  std::lock_guard lock(mutex_);
+  --unfinished_;
+}
+
+void StreamSlots::Release(bool finished) {
+  std::lock_guard lock(mutex_);
+  --open_;
+  if (!finished) --unfinished_;
+}
+
+std::size_t StreamSlots::open() const {
+  std::lock_guard lock(mutex_);
+  return open_;
+}
+
+bool StreamSlots::AllFinished() const {
+  std::lock_guard lock(mutex_);
+  return unfinished_ == 0;
+}
+
+HttpServer::HttpServer(History& history, ServerOptions options)
+    : history_(history),
+      options_(std::move(options)),
+      slots_(options_.max_clients),
+      server_(std::make_unique<httplib::Server>()) {
+  const std::size_t threads = options_.max_clients + kExtraThreads;
+  server_->new_task_queue = [threads] { return new BoundedTaskQueue(threads); };
+  // Only SO_REUSEADDR: httplib's default adds SO_REUSEPORT, which lets a second ssetail
+  // share the port silently instead of failing.
+  server_->set_socket_options([this](int fd) {
+    int one = 1, zero = 0;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    int domain = 0;
+    socklen_t length = sizeof domain;
+    if (::getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &length) == 0 && domain == AF_INET6) {
+      ::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);  // "::" is dual stack
+    }
+    listen_fd_ = fd;
+  });
+  server_->set_keep_alive_timeout(5);
+  server_->set_read_timeout(5);
+  server_->set_write_timeout(5);  // a stalled client is dropped after this, and may resume
+  Route();
+}
+
+HttpServer::~HttpServer() {
+  Stop();
+}
+
+int HttpServer::Start() {
+  int port = options_.port;
+  if (port == 0) {
+    port = server_->bind_to_any_port(options_.bind_address);
+  } else if (!server_->bind_to_port(options_.bind_address, port)) {
+    port = -1;
+  }
+  if (port < 0) {
+    throw ServerError("cannot listen on " + options_.bind_address + " port " +
+                      std::to_string(options_.port) +
+                      " (in use or not an address of this host); try --port 0 for any free port");
+  }
+  ::listen(listen_fd_, kListenBacklog);
+  thread_ = std::thread([this] { server_->listen_after_bind(); });
+  // stop() before listen has started is a no-op (LIBRARIES.md 1.7): wait for it.
+  while (!server_->is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  return port;
+}
+
+void HttpServer::Stop() {
+  if (!thread_.joinable()) return;
+  history_.Shutdown();  // wakes every stream, which then ends its response cleanly
+  server_->stop();
+  thread_.join();
+}
+
+void HttpServer::Route() {
+  auto& svr = *server_;
+
+  svr.set_error_handler([](const httplib::Request&, httplib::Response& res) {
+    if (res.body.empty() && res.status >= 400) {
+      res.set_content(std::to_string(res.status) + "\n", "text/plain; charset=utf-8");
+    }
+  });
+
+  auto method_not_allowed = [](const httplib::Request&, httplib::Response& res) {
+    res.status = 405;
+    res.set_header("Allow", "GET, HEAD");
+  };
+  svr.Post(".*", method_not_allowed);
+  svr.Put(".*", method_not_allowed);
+  svr.Patch(".*", method_not_allowed);
+  svr.Delete(".*", method_not_allowed);
+  svr.Options(".*", method_not_allowed);
+
+  for (const WebAsset& asset : WebAssets()) {
+    const std::string path = asset.name == "index.html" ? "/" : "/" + std::string(asset.name);
+    svr.Get(path, [&asset](const httplib::Request&, httplib::Response& res) {
+      SetPageHeaders(res);
+      res.set_content(asset.body.data(), asset.body.size(),
+                      std::string(asset.content_type).c_str());
+    });
+  }
+
+  svr.Get("/status", [this](const httplib::Request&, httplib::Response& res) {
+    const HistoryStats stats = history_.Stats();
+    std::string body = history_.FirstEventData();
+    if (body.size() < 2) body = "{}";
+    body.pop_back();  // the start event's object, extended with the live fields
+    if (body.size() > 1) body += ',';
+    const auto exit = history_.LastEventData();
+    body += "\"state\":";
+    body += exit ? "\"exited\"" : "\"running\"";
+    body += ",\"exit\":" + exit.value_or("null");
+    body += ",\"stdout_lines\":" + std::to_string(stats.stdout_events);
+    body += ",\"stderr_lines\":" + std::to_string(stats.stderr_events);
+    body += ",\"dropped\":" + std::to_string(stats.dropped);
+    body += ",\"clients\":" + std::to_string(slots_.open()) + "}\n";
+    res.set_header("Cache-Control", "no-cache");
+    res.set_content(body, "application/json");
+  });
+
+  svr.Get("/log", [this](const httplib::Request&, httplib::Response& res) {
+    // A snapshot: what is retained now, up to the last event appended so far.
+    const std::uint64_t end = history_.Stats().last_seq + 1;
+    auto cursor = std::make_shared<std::uint64_t>(1);
+    auto records = std::make_shared<std::vector<EventRecord>>();
+    res.set_header("Cache-Control", "no-cache");
+    res.set_chunked_content_provider(
+        "text/plain; charset=utf-8",
+        [this, end, cursor, records](std::size_t, httplib::DataSink& sink) {
+          if (*cursor >= end) {
+            sink.done();
+            return true;
+          }
+          const History::Slice slice = history_.Read(*cursor, Clock::now(), records.get());
+          if (slice.status != History::ReadStatus::Events) {
+            sink.done();
+            return true;
+          }
+          std::string out;
+          const char* base = slice.block->bytes.get();
+          std::uint64_t seq = slice.first_seq;
+          for (const EventRecord& record : *records) {
+            if (seq++ >= end) break;
+            AppendLogText(record, base, out);
+          }
+          *cursor = slice.next_seq;
+          return out.empty() || sink.write(out.data(), out.size());
+        });
+  });
+
+  svr.Get("/events", [this](const httplib::Request& req, httplib::Response& res) {
+    auto stream = std::make_shared<EventStream>();
+    stream->json = req.get_param_value("format") == "json";
+    std::string last_id = req.get_header_value("Last-Event-ID");
+    if (last_id.empty()) last_id = req.get_param_value("lastEventId");
+    if (const auto id = sse::ParseEventId(last_id); id && id->run == history_.run_id()) {
+      if (history_.IsLastEvent(id->seq)) {
+        res.status = 204;  // it has everything: tells EventSource to stop reconnecting
+        return;
+      }
+      stream->cursor = history_.CursorAfter(id->seq);
+    }
+    if (req.method == "HEAD") {
+      res.set_header("Cache-Control", "no-cache, no-transform");
+      res.set_header("Content-Type", "text/event-stream");
+      return;
+    }
+    if (!slots_.TryAcquire()) {
+      res.status = 503;
+      res.set_header("Retry-After", "2");
+      res.set_content("too many clients (--max-clients); retry later\n",
+                      "text/plain; charset=utf-8");
+      return;
+    }
+    res.set_header("Cache-Control", "no-cache, no-transform");
+    res.set_header("X-Accel-Buffering", "no");
+    res.set_header("Connection", "keep-alive");
+    const auto heartbeat = std::chrono::seconds(options_.heartbeat_seconds);
+    // Exactly "text/event-stream": httplib compresses (and so buffers) any other spelling.
+    res.set_chunked_content_provider(
+        "text/event-stream",
+        [this, stream, heartbeat](std::size_t, httplib::DataSink& sink) {
+          EventStream& s = *stream;
+          auto write = [&](std::string_view bytes) {
+            s.last_write = Clock::now();
+            return bytes.empty() || sink.write(bytes.data(), bytes.size());
+          };
+          if (!s.preamble_sent) {
+            s.preamble_sent = true;
+            return write(sse::kStreamPreamble);
+          }
+          const History::Slice slice =
+              history_.Read(s.cursor, s.last_write + heartbeat, s.json ? &s.records : nullptr);
+          switch (slice.status) {
+            case History::ReadStatus::Timeout:
+              return write(sse::kHeartbeat);
+            case History::ReadStatus::Ended:
+            case History::ReadStatus::Shutdown:
+              sink.done();
+              return true;
+            case History::ReadStatus::Events:
+              break;
+          }
+          s.out.clear();
+          if (slice.missed > 0) sse::AppendGap(s.out, slice.missed);
+          if (s.json) {
+            AppendJsonSlice(slice, s.records, history_.run_id(), s.out);
+            if (!write(s.out)) return false;
+          } else if (!write(s.out) || !write(slice.bytes)) {
+            return false;
+          }
+          s.cursor = slice.next_seq;
+          if (slice.reached_end) {
+            s.finished = true;
+            slots_.MarkFinished();
+            sink.done();
+          }
+          return true;
+        },
+        [this, stream](bool) { slots_.Release(stream->finished); });
+  });
+}
+
+}  // namespace ssetail

@@ -1,0 +1,79 @@
+// The HTTP interface of SPEC §4 on cpp-httplib: the page, /events, /status and /log.
+//
+// It reads the History and nothing else, so tests can drive it by appending events.
+// Each SSE stream is one httplib task (one thread) holding a cursor into the History.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+#include "history.hpp"
+
+namespace httplib {
+class Server;
+}
+
+namespace ssetail {
+
+struct ServerOptions {
+  std::string bind_address = "127.0.0.1";
+  int port = 8642;
+  std::size_t max_clients = 256;
+  int heartbeat_seconds = 15;
+};
+
+// Counts the open event streams, and those that have not received the final event yet.
+class StreamSlots {
+ public:
+  explicit StreamSlots(std::size_t max) : max_(max) {}
+  bool TryAcquire();
+  void MarkFinished();          // this stream has sent the final event
+  void Release(bool finished);  // the stream ended (finished: MarkFinished was called)
+  std::size_t open() const;
+  bool AllFinished() const;
+
+ private:
+  const std::size_t max_;
+  mutable std::mutex mutex_;
+  std::size_t open_ = 0;
+  std::size_t unfinished_ = 0;
+};
+
+class ServerError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class HttpServer {
+ public:
+  HttpServer(History& history, ServerOptions options);
+  ~HttpServer();
+
+  // Binds and starts serving on a thread of its own. Returns the bound port.
+  // Throws ServerError with a one-line reason when the address cannot be used.
+  int Start();
+
+  // Ends every stream cleanly and stops serving.
+  void Stop();
+
+  // Every open stream has received the final event (true when none is open).
+  bool AllClientsFinished() const { return slots_.AllFinished(); }
+
+ private:
+  void Route();
+
+  History& history_;
+  const ServerOptions options_;
+  StreamSlots slots_;
+  std::unique_ptr<httplib::Server> server_;
+  std::thread thread_;
+  std::atomic<int> listen_fd_{-1};
+};
+
+}  // namespace ssetail

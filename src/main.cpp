@@ -1,0 +1,91 @@
+// ssetail: wiring only. Parse options, start serving the history, run the command into it,
+// and exit with the command's status (SPEC §1).
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdio>
+#include <random>
+#include <string>
+
+#include "child_process.hpp"
+#include "history.hpp"
+#include "http_server.hpp"
+#include "options.hpp"
+#include "supervisor.hpp"
+
+namespace {
+
+// The RUN part of event ids: a client's Last-Event-ID from another run must not match.
+std::string RandomRunId() {
+  static constexpr char kAlphabet[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+  std::random_device device;
+  std::uniform_int_distribution<int> pick(0, 35);
+  std::string id;
+  for (int i = 0; i < 8; ++i) id.push_back(kAlphabet[pick(device)]);
+  return id;
+}
+
+std::string CommandLine(const std::vector<std::string>& argv) {
+  std::string line;
+  for (const auto& arg : argv) {
+    if (!line.empty()) line.push_back(' ');
+    const bool plain = !arg.empty() && arg.find_first_of(" \t\"'\\$`") == std::string::npos;
+    line += plain ? arg : "'" + arg + "'";
+  }
+  return line;
+}
+
+std::string UrlHost(const std::string& address) {
+  return address.find(':') != std::string::npos ? "[" + address + "]" : address;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace ssetail;
+  // An inherited SIGCHLD=SIG_IGN would make the kernel reap the child and lose its status.
+  std::signal(SIGCHLD, SIG_DFL);
+
+  auto parsed = ParseOptions(argc, argv);
+  if (auto* early = std::get_if<EarlyExit>(&parsed)) return early->status;
+  Options& options = std::get<Options>(parsed);
+
+  SupervisorOptions run;
+  run.echo = !options.quiet;
+  run.linger_seconds = options.linger_seconds;
+  if (options.command.empty()) {
+    if (::isatty(STDIN_FILENO)) {
+      std::fprintf(stderr,
+                   "ssetail: no COMMAND given and stdin is a terminal; try: ssetail -- make\n");
+      return 125;
+    }
+    run.title = options.title.empty() ? "stdin" : options.title;
+  } else {
+    auto resolved = ResolveCommand(options.command.front());
+    if (auto* error = std::get_if<CommandError>(&resolved)) {
+      std::fprintf(stderr, "ssetail: %s\n", error->message.c_str());
+      return error->exit_code;
+    }
+    run.executable = std::get<std::string>(resolved);
+    run.command = options.command;
+    run.title = options.title.empty() ? CommandLine(options.command) : options.title;
+  }
+
+  History history(RandomRunId(), {options.history_events, options.history_bytes});
+  HttpServer server(history, {options.bind_address, options.port, options.max_clients,
+                              options.heartbeat_seconds});
+  int port;
+  try {
+    port = server.Start();
+  } catch (const ServerError& e) {
+    std::fprintf(stderr, "ssetail: %s\n", e.what());
+    return 125;
+  }
+  std::fprintf(stderr, "ssetail: serving http://%s:%d/\n", UrlHost(options.bind_address).c_str(),
+               port);
+
+  Supervisor supervisor(history, run, [&server] { return server.AllClientsFinished(); });
+  const int status = supervisor.Run();
+  server.Stop();
+  return status;
+}

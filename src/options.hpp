@@ -1,0 +1,36 @@
+// The command line of SPEC §1. All validation happens here, before anything starts.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace ssetail {
+
+struct Options {
+  int port = 8642;
+  std::string bind_address = "127.0.0.1";
+  std::size_t history_events = 100000;
+  std::size_t history_bytes = 64 << 20;
+  std::optional<int> linger_seconds;  // -1: until SIGINT/SIGTERM
+  std::size_t max_clients = 256;
+  int heartbeat_seconds = 15;
+  bool quiet = false;
+  std::string title;                 // empty: the command line
+  std::vector<std::string> command;  // empty: stdin mode
+};
+
+// What to do instead of running: print nothing more and exit with this status
+// (0 after --help/--version, 125 after a bad option, already reported on stderr).
+struct EarlyExit {
+  int status;
+};
+
+std::variant<Options, EarlyExit> ParseOptions(int argc, char** argv);
+
+// "64M" -> 67108864. Suffixes K, M, G (powers of 1024), optional "iB"/"B". nullopt if bad.
+std::optional<std::size_t> ParseByteSize(const std::string& text);
+
+}  // namespace ssetail

@@ -1,0 +1,80 @@
+#include "options.hpp"
+
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+using namespace ssetail;
+
+namespace {
+std::variant<Options, EarlyExit> Parse(std::vector<std::string> args) {
+  args.insert(args.begin(), "ssetail");
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  return ParseOptions(static_cast<int>(argv.size()), argv.data());
+}
+Options Ok(std::vector<std::string> args) {
+  auto parsed = Parse(std::move(args));
+  REQUIRE(std::holds_alternative<Options>(parsed));
+  return std::get<Options>(parsed);
+}
+int Status(std::vector<std::string> args) {
+  auto parsed = Parse(std::move(args));
+  REQUIRE(std::holds_alternative<EarlyExit>(parsed));
+  return std::get<EarlyExit>(parsed).status;
+}
+}  // namespace
+
+TEST_CASE("options: the command is everything from the first word that is not an option") {
+  CHECK(Ok({"--", "make", "-j4", "build"}).command ==
+        std::vector<std::string>{"make", "-j4", "build"});
+  CHECK(Ok({"make", "-j4"}).command == std::vector<std::string>{"make", "-j4"});
+  const auto o = Ok({"-p", "9", "make", "-p", "7"});
+  CHECK(o.port == 9);
+  CHECK(o.command == std::vector<std::string>{"make", "-p", "7"});
+  CHECK(Ok({}).command.empty());
+}
+
+TEST_CASE("options: defaults") {
+  const auto o = Ok({"true"});
+  CHECK(o.port == 8642);
+  CHECK(o.bind_address == "127.0.0.1");
+  CHECK(o.history_events == 100000);
+  CHECK(o.history_bytes == 64u << 20);
+  CHECK_FALSE(o.linger_seconds);
+  CHECK(o.max_clients == 256);
+  CHECK(o.heartbeat_seconds == 15);
+  CHECK_FALSE(o.quiet);
+}
+
+TEST_CASE("options: --linger with and without seconds") {
+  CHECK(Ok({"--linger", "true"}).linger_seconds == -1);
+  CHECK(Ok({"--linger", "true"}).command == std::vector<std::string>{"true"});
+  CHECK(Ok({"--linger=5", "true"}).linger_seconds == 5);
+  CHECK(Status({"--linger=-3", "true"}) == 125);
+}
+
+TEST_CASE("options: bad input is status 125") {
+  CHECK(Status({"--port", "99999", "true"}) == 125);
+  CHECK(Status({"--bogus", "true"}) == 125);
+  CHECK(Status({"--port"}) == 125);
+  CHECK(Status({"--history-bytes", "lots", "true"}) == 125);
+  CHECK(Status({"--max-clients", "0", "true"}) == 125);
+}
+
+TEST_CASE("options: --help and --version exit 0") {
+  CHECK(Status({"--version"}) == 0);
+  CHECK(Status({"-h"}) == 0);
+}
+
+TEST_CASE("options: byte sizes") {
+  CHECK(ParseByteSize("64M") == 64u << 20);
+  CHECK(ParseByteSize("512k") == 512u << 10);
+  CHECK(ParseByteSize("1GiB") == std::size_t{1} << 30);
+  CHECK(ParseByteSize("1000") == 1000u);
+  CHECK(ParseByteSize("10MB") == 10u << 20);
+  CHECK_FALSE(ParseByteSize("M"));
+  CHECK_FALSE(ParseByteSize("12X"));
+  CHECK_FALSE(ParseByteSize("-1"));
+}
