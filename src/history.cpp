@@ -12,12 +12,13 @@ HistoryBlock::HistoryBlock(std::size_t capacity_bytes, std::uint64_t first)
 }
 
 History::History(std::string run_id, HistoryLimits limits)
-    : run_id_(std::move(run_id)), limits_(limits) {}
+    : run_id_(std::move(run_id)), id_line_(run_id_), limits_(limits) {}
 
 History::Writer::Writer(History& history) : history_(history), lock_(history.mutex_) {}
 
 History::Writer::~Writer() {
   if (!appended_) return;
+  history_.EvictLocked();
   lock_.unlock();
   history_.wakeup_.notify_all();
 }
@@ -33,6 +34,7 @@ void History::AppendLast(EventType type, std::string_view data, std::uint32_t t_
   {
     std::lock_guard lock(mutex_);
     AppendLocked(type, data, t_ms, SegmentEnd::Newline);
+    EvictLocked();
     closed_ = true;
   }
   wakeup_.notify_all();
@@ -56,12 +58,13 @@ void History::AppendLocked(EventType type, std::string_view data, std::uint32_t 
     block = head_.get();
   } else {
     if (blocks_.empty() || blocks_.back()->capacity - blocks_.back()->used < bound) {
-      blocks_.push_back(std::make_shared<HistoryBlock>(std::max(kBlockBytes, bound), seq));
+      blocks_.push_back(NewBlockLocked(bound, seq));
     }
     block = blocks_.back().get();
   }
+  id_line_.Increment();
   const sse::Encoded encoded =
-      sse::EncodeEvent(block->bytes.get() + block->used, run_id_, seq, type, data);
+      sse::EncodeEventWithId(block->bytes.get() + block->used, id_line_.text(), type, data);
   block->records.push_back(
       EventRecord{static_cast<std::uint32_t>(block->used), static_cast<std::uint32_t>(encoded.size),
                   static_cast<std::uint32_t>(encoded.data_offset), t_ms, type, end});
@@ -69,22 +72,60 @@ void History::AppendLocked(EventType type, std::string_view data, std::uint32_t 
   ++next_seq_;
   if (type == EventType::Stdout) ++stdout_events_;
   if (type == EventType::Stderr) ++stderr_events_;
-  if (seq == 1) return;
-  retained_bytes_ += encoded.size;
-  EvictLocked();
+  if (seq != 1) retained_bytes_ += encoded.size;
 }
 
 // Drops the oldest events until both limits hold again (the newest event always stays).
+// Events of a block are contiguous, so the bytes of a run of them are an offset difference.
 void History::EvictLocked() {
   for (;;) {
     const std::uint64_t retained = next_seq_ - first_retained_;
-    if (retained <= 1) break;
-    if (retained <= limits_.max_events && retained_bytes_ <= limits_.max_bytes) break;
-    const HistoryBlock& front = *blocks_.front();
-    retained_bytes_ -= front.records[first_retained_ - front.first_seq].size;
-    ++first_retained_;
-    if (first_retained_ - front.first_seq == front.records.size()) blocks_.pop_front();
+    if (retained <= 1 || (retained <= limits_.max_events && retained_bytes_ <= limits_.max_bytes)) {
+      return;
+    }
+    HistoryBlock& front = *blocks_.front();
+    const std::size_t index = first_retained_ - front.first_seq;
+    const std::size_t count = front.records.size();
+    const bool is_last = blocks_.size() == 1;
+    const std::size_t first_offset = front.records[index].offset;
+    // The fewest events to drop from this block for both limits, if the block suffices.
+    std::size_t drop = retained > limits_.max_events ? retained - limits_.max_events : 0;
+    if (retained_bytes_ > limits_.max_bytes) {
+      const std::size_t excess = retained_bytes_ - limits_.max_bytes;
+      // The first record whose start is at least `excess` bytes past the first retained one.
+      const auto it = std::lower_bound(
+          front.records.begin() + static_cast<std::ptrdiff_t>(index), front.records.end(),
+          first_offset + excess,
+          [](const EventRecord& r, std::size_t offset) { return r.offset < offset; });
+      drop = std::max(drop, static_cast<std::size_t>(it - front.records.begin()) - index);
+    }
+    const std::size_t limit = is_last ? count - 1 - index : count - index;
+    drop = std::min(drop, limit);
+    const std::size_t end_offset =
+        index + drop < count ? front.records[index + drop].offset : front.used;
+    retained_bytes_ -= end_offset - first_offset;
+    first_retained_ += drop;
+    if (index + drop == count) {
+      // Recycling a block nobody reads saves the page faults of a fresh one.
+      if (blocks_.front().use_count() == 1 && front.capacity == kBlockBytes) {
+        spare_ = std::move(blocks_.front());
+      }
+      blocks_.pop_front();
+    } else if (drop == 0) {
+      return;  // only the newest event is left
+    }
   }
+}
+
+std::shared_ptr<HistoryBlock> History::NewBlockLocked(std::size_t bytes, std::uint64_t first_seq) {
+  if (spare_ && bytes <= spare_->capacity) {
+    std::shared_ptr<HistoryBlock> block = std::move(spare_);
+    block->used = 0;
+    block->first_seq = first_seq;
+    block->records.clear();
+    return block;
+  }
+  return std::make_shared<HistoryBlock>(std::max(kBlockBytes, bytes), first_seq);
 }
 
 History::Slice History::Read(std::uint64_t cursor, std::chrono::steady_clock::time_point deadline,

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "event.hpp"
+#include "sse_format.hpp"
 
 namespace ssetail {
 
@@ -133,15 +134,18 @@ class History {
 
  private:
   void AppendLocked(EventType type, std::string_view data, std::uint32_t t_ms, SegmentEnd end);
-  void EvictLocked();
+  void EvictLocked();  // once per batch: whole blocks at a time where possible
+  std::shared_ptr<HistoryBlock> NewBlockLocked(std::size_t bytes, std::uint64_t first_seq);
 
   const std::string run_id_;
+  sse::IdLine id_line_;  // of the next event
   const HistoryLimits limits_;
 
   mutable std::mutex mutex_;
   std::condition_variable wakeup_;
   std::shared_ptr<HistoryBlock> head_;                // the pinned first event
   std::deque<std::shared_ptr<HistoryBlock>> blocks_;  // the rest, oldest first
+  std::shared_ptr<HistoryBlock> spare_;               // an evicted block no reader holds, for reuse
   std::uint64_t next_seq_ = 1;
   std::uint64_t first_retained_ = 2;  // oldest event still in blocks_ (if any)
   std::size_t retained_bytes_ = 0;

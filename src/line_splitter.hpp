@@ -7,9 +7,14 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
 #include <string>
 #include <string_view>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "event.hpp"
 #include "utf8.hpp"
@@ -34,6 +39,10 @@ class LineSplitter {
 
  private:
   template <class Emit>
+  void FeedSlow(std::string_view bytes, Emit& emit);
+  template <class Emit>
+  std::size_t FeedFast(std::string_view bytes, Emit& emit);
+  template <class Emit>
   void EmitLine(std::string_view line, Emit& emit);
   template <class Emit>
   void EmitSegment(std::string_view raw, SegmentEnd end, Emit& emit);
@@ -48,6 +57,64 @@ class LineSplitter {
 
 template <class Emit>
 void LineSplitter::Feed(std::string_view bytes, Emit&& emit) {
+  if (!pending_.empty()) {
+    // Finish the line the previous read left open, then take the fast path for the rest.
+    const void* nl = std::memchr(bytes.data(), '\n', bytes.size());
+    if (nl == nullptr) return FeedSlow(bytes, emit);
+    const auto length = static_cast<std::size_t>(static_cast<const char*>(nl) - bytes.data());
+    pending_.append(bytes.substr(0, length));
+    EmitLine(pending_, emit);
+    pending_.clear();
+    bytes.remove_prefix(length + 1);
+  }
+  bytes.remove_prefix(FeedFast(bytes, emit));
+  FeedSlow(bytes, emit);
+}
+
+// Emits the plain lines (ASCII without NUL or CR, at most the size limit) of `bytes` whose
+// LF lies in a whole 16-byte block, examining each byte once with SSE2; other lines go
+// through EmitLine. Returns how many bytes it consumed (up to the last LF it handled).
+template <class Emit>
+std::size_t LineSplitter::FeedFast(std::string_view bytes, Emit& emit) {
+#if defined(__SSE2__)
+  const char* data = bytes.data();
+  const std::size_t n = bytes.size();
+  std::size_t line_start = 0;
+  bool dirty = false;  // the current line has a byte that needs the slow path
+  const __m128i lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r'), zero = _mm_setzero_si128();
+  for (std::size_t base = 0; base + 16 <= n; base += 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + base));
+    auto lf_bits = static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, lf)));
+    auto other_bits = static_cast<std::uint32_t>(
+        _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, zero))) |
+        _mm_movemask_epi8(v));  // high bit set: not ASCII
+    while (lf_bits != 0) {
+      const int bit = __builtin_ctz(lf_bits);
+      const std::uint32_t below = (1u << bit) - 1;
+      const std::size_t end = base + static_cast<std::size_t>(bit);
+      const std::string_view line(data + line_start, end - line_start);
+      if (dirty || (other_bits & below) != 0 || line.size() > kMaxSegmentBytes) {
+        EmitLine(line, emit);
+      } else {
+        emit(line, SegmentEnd::Newline);
+      }
+      other_bits &= ~below;
+      dirty = false;
+      line_start = end + 1;
+      lf_bits &= lf_bits - 1;
+    }
+    dirty = dirty || other_bits != 0;
+  }
+  return line_start;
+#else
+  (void)bytes;
+  (void)emit;
+  return 0;
+#endif
+}
+
+template <class Emit>
+void LineSplitter::FeedSlow(std::string_view bytes, Emit& emit) {
   while (!bytes.empty()) {
     const void* nl = std::memchr(bytes.data(), '\n', bytes.size());
     if (nl == nullptr) {

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,31 +19,76 @@ constexpr std::size_t EncodedSizeBound(std::string_view run_id, std::size_t data
   return 4 + run_id.size() + 1 + 20 + 8 + 6 + 7 + data_size + 2;
 }
 
+// "\nevent: TYPE\ndata: ": what follows the id, as one constant per type.
+constexpr std::string_view EventLinePrefix(EventType type) {
+  switch (type) {
+    case EventType::Start:
+      return "\nevent: start\ndata: ";
+    case EventType::Stdout:
+      return "\nevent: stdout\ndata: ";
+    case EventType::Stderr:
+      return "\nevent: stderr\ndata: ";
+    case EventType::Exit:
+      return "\nevent: exit\ndata: ";
+    case EventType::Gap:
+      return "\nevent: gap\ndata: ";
+  }
+  return "";
+}
+
 struct Encoded {
   std::size_t size;         // bytes written
   std::size_t data_offset;  // where DATA starts within them
 };
 
-// Writes `id: RUN.SEQ`, `event: TYPE` and one `data:` line, then the blank line, to `out`,
-// which must have room for EncodedSizeBound(). `data` must hold no CR or LF.
-inline Encoded EncodeEvent(char* out, std::string_view run_id, std::uint64_t seq, EventType type,
-                           std::string_view data) {
+// Writes `ID_LINE` ("id: RUN.SEQ"), `event: TYPE` and one `data:` line, then the blank
+// line, to `out`, which must have room for EncodedSizeBound(). `data` must hold no CR or LF.
+inline Encoded EncodeEventWithId(char* out, std::string_view id_line, EventType type,
+                                 std::string_view data) {
+  // Hot path (one call per captured line): a few memcpy, no per-byte loop.
   char* p = out;
   auto put = [&p](std::string_view s) {
-    for (char c : s) *p++ = c;
+    std::memcpy(p, s.data(), s.size());
+    p += s.size();
   };
-  put("id: ");
-  put(run_id);
-  *p++ = '.';
-  p = std::to_chars(p, p + 20, seq).ptr;
-  put("\nevent: ");
-  put(EventTypeName(type));
-  put("\ndata: ");
+  put(id_line);
+  put(EventLinePrefix(type));
   const auto data_offset = static_cast<std::size_t>(p - out);
   put(data);
-  put("\n\n");
+  *p++ = '\n';
+  *p++ = '\n';
   return {static_cast<std::size_t>(p - out), data_offset};
 }
+
+inline Encoded EncodeEvent(char* out, std::string_view run_id, std::uint64_t seq, EventType type,
+                           std::string_view data) {
+  std::string id_line = "id: " + std::string(run_id) + "." + std::to_string(seq);
+  return EncodeEventWithId(out, id_line, type, data);
+}
+
+// "id: RUN.SEQ" kept as text and counted up in place: cheaper than formatting SEQ anew
+// for every event.
+class IdLine {
+ public:
+  explicit IdLine(std::string_view run_id) : text_("id: " + std::string(run_id) + ".0") {}
+  std::string_view text() const { return text_; }
+  void Increment() {
+    for (std::size_t i = text_.size() - 1;; --i) {
+      if (text_[i] == '.') {
+        text_.insert(i + 1, 1, '1');
+        return;
+      }
+      if (text_[i] != '9') {
+        ++text_[i];
+        return;
+      }
+      text_[i] = '0';
+    }
+  }
+
+ private:
+  std::string text_;
+};
 
 // The `data` of an output event in the `?format=json` flavour.
 void AppendJsonOutputData(std::string& out, std::string_view text, std::uint32_t t_ms,

@@ -141,3 +141,30 @@ TEST_CASE("splitter: every way of cutting the input into reads gives the same se
     }
   }
 }
+
+TEST_CASE("splitter: the vectorised fast path agrees with byte-at-a-time feeding") {
+  // Lines of every length around the 16-byte block size, clean and not, CRLF and CR.
+  std::string input;
+  const char* kinds[] = {"", "\r", "\xC3\xA9", std::string("\0", 1).c_str(), "\xFF", "x\ry"};
+  for (int length = 0; length < 40; ++length) {
+    for (int kind = 0; kind < 6; ++kind) {
+      input += std::string(static_cast<std::size_t>(length), static_cast<char>('a' + length % 26));
+      if (kind == 3)
+        input.push_back('\0');
+      else
+        input += kinds[kind];
+      input += (length % 3 == 0) ? "\r\n" : "\n";
+    }
+  }
+  Collector reference;
+  for (char c : input) reference.Feed(std::string_view(&c, 1));
+  reference.Flush(true);
+  for (std::size_t cut = 0; cut <= input.size(); cut += 7) {
+    Collector c;
+    c.Feed(std::string_view(input).substr(0, cut));
+    c.Feed(std::string_view(input).substr(cut));
+    c.Flush(true);
+    REQUIRE(c.segments == reference.segments);
+  }
+  CHECK(Split(input) == reference.segments);
+}
