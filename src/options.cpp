@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cctype>
+#include <charconv>
 #include <cstdio>
 
 #ifndef SSETAIL_VERSION
@@ -43,7 +44,7 @@ std::variant<Options, EarlyExit> ParseOptions(int argc, char** argv) {
       "Example: ssetail -- make -j8   (then open the printed http://127.0.0.1:8642/)\n",
       "ssetail"};
   std::string history_bytes = "64M";
-  int linger = -1;
+  std::string linger;  // a string: CLI11 would read an int flag's "=0" as "off"
   app.add_option("-p,--port", options.port, "TCP port; 0 picks a free one")
       ->check(CLI::Range(0, 65535))
       ->capture_default_str();
@@ -55,7 +56,7 @@ std::variant<Options, EarlyExit> ParseOptions(int argc, char** argv) {
   app.add_option("--history-bytes", history_bytes, "Byte cap of the replay history (64M, 1G, ...)")
       ->capture_default_str();
   auto* linger_flag =
-      app.add_flag("--linger{-1}", linger,
+      app.add_flag("--linger{forever}", linger,
                    "Keep serving after the command ends: --linger until SIGINT/SIGTERM, "
                    "--linger=SECS for that long");
   app.add_option("--max-clients", options.max_clients, "Concurrent SSE clients; more get 503")
@@ -85,11 +86,16 @@ std::variant<Options, EarlyExit> ParseOptions(int argc, char** argv) {
   }
   options.history_bytes = *bytes;
   if (linger_flag->count() > 0) {
-    if (linger < -1) {
-      std::fprintf(stderr, "ssetail: --linger: seconds must be 0 or more\n");
-      return EarlyExit{125};
+    int seconds = -1;
+    if (linger != "forever") {
+      const auto [end, error] = std::from_chars(linger.data(), linger.data() + linger.size(), seconds);
+      if (error != std::errc{} || end != linger.data() + linger.size() || seconds < 0) {
+        std::fprintf(stderr, "ssetail: --linger=%s: give a number of seconds (0 or more)\n",
+                     linger.c_str());
+        return EarlyExit{125};
+      }
     }
-    options.linger_seconds = linger;
+    options.linger_seconds = seconds;
   }
   return options;
 }

@@ -52,6 +52,8 @@ TEST_CASE("options: --linger with and without seconds") {
   CHECK(Ok({"--linger", "true"}).linger_seconds == -1);
   CHECK(Ok({"--linger", "true"}).command == std::vector<std::string>{"true"});
   CHECK(Ok({"--linger=5", "true"}).linger_seconds == 5);
+  CHECK(Ok({"--linger=0", "true"}).linger_seconds == 0);
+  CHECK(Status({"--linger=soon", "true"}) == 125);
   CHECK(Status({"--linger=-3", "true"}) == 125);
 }
 

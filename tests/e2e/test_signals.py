@@ -1,0 +1,133 @@
+"""SPEC §1 "Signals and lifetime": forwarding, escalation, process groups, hygiene."""
+
+import os
+import signal
+import subprocess
+import tempfile
+import time
+import unittest
+
+from harness import SSETAIL, Ssetail, group_members, lines_of, wait_for
+
+
+def child_pid(s):
+    resp, body = s.get("/status")
+    import json
+    return json.loads(body)["pid"]
+
+
+def is_alive(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+class Forwarding(unittest.TestCase):
+    def check_forwarded(self, sig):
+        s = Ssetail(["--", "sh", "-c", "echo ready; sleep 30 & sleep 30; echo never"])
+        wait_for(lambda: b"" != s.get("/log")[1])
+        pgid = child_pid(s)
+        self.assertGreaterEqual(len(group_members(pgid)), 2)
+        s.signal(sig)
+        self.assertEqual(s.wait(), 128 + sig)
+        self.assertEqual(group_members(pgid), [])
+
+    def test_sigterm_reaches_the_whole_group(self):
+        self.check_forwarded(signal.SIGTERM)
+
+    def test_sigint_reaches_the_whole_group(self):
+        self.check_forwarded(signal.SIGINT)
+
+    def test_sighup_reaches_the_whole_group(self):
+        self.check_forwarded(signal.SIGHUP)
+
+    def test_second_sigint_kills(self):
+        s = Ssetail(["--", "sh", "-c", "trap 'echo ignored' INT; echo ready; while :; do sleep 0.05; done"])
+        wait_for(lambda: b"ready" in s.get("/log")[1])
+        s.signal(signal.SIGINT)
+        wait_for(lambda: b"ignored" in s.get("/log")[1])
+        self.assertIsNone(s.proc.poll())
+        s.signal(signal.SIGINT)
+        self.assertEqual(s.wait(10), 128 + signal.SIGKILL)
+
+    def test_sigkill_after_10_seconds(self):
+        s = Ssetail(["--", "sh", "-c", "trap '' TERM; echo ready; while :; do sleep 0.05; done"])
+        wait_for(lambda: b"ready" in s.get("/log")[1])
+        started = time.monotonic()
+        s.signal(signal.SIGTERM)
+        code = s.wait(30)
+        elapsed = time.monotonic() - started
+        self.assertEqual(code, 128 + signal.SIGKILL)
+        self.assertGreater(elapsed, 9)
+        self.assertLess(elapsed, 15)
+
+
+class Lifetime(unittest.TestCase):
+    def test_a_grandchild_holding_the_pipes_does_not_keep_ssetail_alive(self):
+        started = time.monotonic()
+        s = Ssetail(["--", "sh", "-c", "sleep 60 & echo done"])
+        code = s.wait(20)
+        self.assertEqual(code, 0)
+        self.assertLess(time.monotonic() - started, 6)
+
+    def test_no_process_of_the_group_outlives_ssetail(self):
+        with tempfile.TemporaryDirectory() as d:
+            pidfile = os.path.join(d, "pid")
+            s = Ssetail(["--", "sh", "-c", f"sleep 60 & echo $! > {pidfile}; exit 0"])
+            self.assertEqual(s.wait(20), 0)
+            with open(pidfile) as f:
+                pid = int(f.read())
+            self.assertTrue(wait_for(lambda: not is_alive(pid), 5))
+
+    def test_the_command_gets_sigterm_when_ssetail_is_killed(self):
+        with tempfile.TemporaryDirectory() as d:
+            mark = os.path.join(d, "got-term")
+            s = Ssetail(["--", "sh", "-c",
+                         f"trap 'echo term > {mark}; exit 0' TERM; echo ready; while :; do sleep 0.05; done"])
+            wait_for(lambda: b"ready" in s.get("/log")[1])
+            s.signal(signal.SIGKILL)
+            s.wait()
+            self.assertTrue(wait_for(lambda: os.path.exists(mark), 5))
+
+
+class ChildHygiene(unittest.TestCase):
+    def run_child(self, script):
+        with Ssetail(["--linger", "--", "sh", "-c", script]) as s:
+            _, events = s.events()
+            return lines_of(events), events
+
+    def test_only_descriptors_0_1_2_are_inherited(self):
+        # A client connection is open while the child starts: it must not leak into it.
+        lines, _ = self.run_child("sleep 0.3; exec ls /proc/self/fd")
+        self.assertEqual(sorted(lines), ["0", "1", "2", "3"])  # 3: ls's own directory
+
+    def test_stdin_is_dev_null(self):
+        lines, _ = self.run_child("readlink /proc/self/fd/0")
+        self.assertEqual(lines, ["/dev/null"])
+
+    def test_default_dispositions_and_empty_mask(self):
+        lines, _ = self.run_child("grep -E '^(SigBlk|SigIgn)' /proc/self/status")
+        self.assertEqual(lines, ["SigBlk:\t0000000000000000", "SigIgn:\t0000000000000000"])
+
+    def test_sigpipe_kills_the_writer_as_usual(self):
+        lines, _ = self.run_child("yes | head -n 1; echo status ${PIPESTATUS:-}")
+        self.assertEqual(lines[0], "y")
+        lines, _ = self.run_child("(yes; echo $? >&2) | head -n 1")
+        _, events = self.run_child("(yes; echo code=$? >&2) | head -n 1")
+        self.assertIn("code=141", [e.data for e in events if e.type == "stderr"])
+
+    def test_own_process_group(self):
+        lines, events = self.run_child("ps -o pgid= -p $$")
+        self.assertEqual(int(lines[0]), events[0].json()["pid"])
+
+    def test_ignored_signals_of_ssetail_are_not_inherited(self):
+        r = subprocess.run(["sh", "-c", f"trap '' HUP INT; exec {SSETAIL} --port 0 --linger=0 -- "
+                            "grep SigIgn /proc/self/status"], capture_output=True, timeout=30)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout, b"SigIgn:\t0000000000000000\n")
+
+
+if __name__ == "__main__":
+    unittest.main()
