@@ -197,3 +197,64 @@ def raw_request(port, request, host="127.0.0.1", read_timeout=5):
         except socket.timeout:
             pass
         return b"".join(chunks)
+
+
+def dechunk(body):
+    """Decodes an HTTP/1.1 chunked body (complete or cut short)."""
+    out, pos = [], 0
+    while True:
+        end = body.find(b"\r\n", pos)
+        if end < 0:
+            break
+        size = int(body[pos:end].split(b";")[0], 16)
+        if size == 0:
+            break
+        out.append(body[end + 2:end + 2 + size])
+        pos = end + 2 + size + 2
+    return b"".join(out)
+
+
+def many_streams(port, count, path="/events", timeout=120):
+    """Opens `count` streams at once and reads them all to the end with one selector loop.
+    Returns the decoded SSE bodies (bytes), in connection order."""
+    import selectors
+    sel = selectors.DefaultSelector()
+    socks, buffers = [], []
+    request = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode()
+    for i in range(count):
+        s = socket.create_connection(("127.0.0.1", port), timeout=30)
+        s.sendall(request)
+        s.setblocking(False)
+        sel.register(s, selectors.EVENT_READ, i)
+        socks.append(s)
+        buffers.append([])
+    open_count = count
+    deadline = time.monotonic() + timeout
+    while open_count and time.monotonic() < deadline:
+        for key, _ in sel.select(1):
+            i = key.data
+            try:
+                chunk = socks[i].recv(1 << 20)
+            except BlockingIOError:
+                continue
+            if chunk:
+                buffers[i].append(chunk)
+            else:
+                sel.unregister(socks[i])
+                socks[i].close()
+                open_count -= 1
+    for s in socks:
+        if s.fileno() >= 0:
+            s.close()
+    bodies = []
+    for parts in buffers:
+        raw = b"".join(parts)
+        head, _, body = raw.partition(b"\r\n\r\n")
+        bodies.append(dechunk(body) if b"chunked" in head.lower() else body)
+    return bodies
+
+
+def stdout_data(sse_body):
+    """The data of every stdout event of a default-format SSE body, in order."""
+    import re
+    return re.findall(rb"\nevent: stdout\ndata: ([^\n]*)\n", sse_body)

@@ -1,0 +1,148 @@
+// Shared by the browser tests, the screenshot script and the page benchmark:
+// start the real ssetail binary, start Debian's Chromium through
+// playwright-core, and read the page the way a person sees it.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const here = path.dirname(fileURLToPath(import.meta.url));
+export const repoRoot = path.resolve(here, '..', '..');
+
+async function loadPlaywright() {
+  try {
+    return await import('playwright-core');
+  } catch (err) {
+    throw new Error(`playwright-core is missing: run \`npm ci\` in ${repoRoot} (${err.message})`);
+  }
+}
+
+export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+
+export async function launchBrowser() {
+  if (!fs.existsSync(CHROMIUM)) {
+    throw new Error(`${CHROMIUM} not found: install Debian's chromium (apt-get install chromium)`);
+  }
+  const { chromium } = await loadPlaywright();
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}
+
+// The binary under test: the first argument, or $SSETAIL_BIN.
+export function binaryFromArgs() {
+  const bin = process.argv[2] || process.env.SSETAIL_BIN;
+  if (!bin) throw new Error('usage: node <script> /path/to/ssetail');
+  const abs = path.resolve(bin);
+  if (!fs.existsSync(abs)) throw new Error(`${abs} does not exist (build ssetail first)`);
+  return abs;
+}
+
+// Starts `ssetail --port 0 --quiet [options] -- command...` and resolves
+// once it printed the address it serves.
+export function startSsetail(bin, command, { linger = true, args = [] } = {}) {
+  const argv = ['--port', '0', '--quiet', ...(linger ? ['--linger'] : []), ...args, '--', ...command];
+  const proc = spawn(bin, argv, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  const exited = new Promise((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
+  const url = new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`ssetail printed no address in 15 s; stderr: ${stderr}`)), 15000);
+    proc.stderr.setEncoding('utf8');
+    proc.stderr.on('data', (chunk) => {
+      stderr += chunk;
+      const m = /^ssetail: serving (\S+)$/m.exec(stderr);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    proc.on('error', reject);
+    exited.then(({ code, signal }) => {
+      clearTimeout(timer);
+      reject(new Error(`ssetail exited (${code ?? signal}) before serving; stderr: ${stderr}`));
+    });
+  });
+  return url.then((address) => ({
+    url: address,
+    proc,
+    exited,
+    stderr: () => stderr,
+    async stop() {
+      if (proc.exitCode === null && proc.signalCode === null) {
+        proc.kill('SIGTERM');
+        const killer = setTimeout(() => proc.kill('SIGKILL'), 5000);
+        await exited;
+        clearTimeout(killer);
+      }
+    },
+  }));
+}
+
+// A file the test creates to let a waiting command go on: commands built by
+// `gatedCommand` block at each `wait N` until gate N exists.
+export class Gates {
+  constructor() {
+    this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ssetail-gates-'));
+  }
+
+  open(n = 1) {
+    fs.writeFileSync(path.join(this.dir, String(n)), '');
+  }
+
+  // `sh -c SCRIPT sh DIR`: inside SCRIPT, `wait_gate N` blocks until gate N is open.
+  command(script) {
+    const prelude = 'wait_gate() { while [ ! -e "$G/$1" ]; do sleep 0.02; done; }; G="$1"; ';
+    return ['sh', '-c', prelude + script, 'sh', this.dir];
+  }
+
+  remove() {
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+// What the rendered rows show: number, text, and whether the row is stderr,
+// a section header or highlighted. Only rows in the viewport exist.
+export function rows(page) {
+  return page.$$eval('#rows .line', (els) => els.map((el) => ({
+    n: Number(el.querySelector('.ln').textContent),
+    text: el.querySelector('.tx').textContent,
+    err: el.classList.contains('err'),
+    head: el.classList.contains('head'),
+    hl: el.classList.contains('hl'),
+  })));
+}
+
+export async function texts(page) {
+  return (await rows(page)).map((r) => r.text);
+}
+
+// Waits until the rendered rows' texts satisfy `predicate(texts)`.
+export async function waitForTexts(page, predicate, what, timeout = 15000) {
+  const start = Date.now();
+  let last = [];
+  for (;;) {
+    last = await texts(page);
+    if (predicate(last)) return last;
+    if (Date.now() - start > timeout) {
+      throw new Error(`timed out waiting for ${what}; rows: ${JSON.stringify(last.slice(-20))}`);
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+export function waitForExitBanner(page, timeout = 15000) {
+  return page.waitForSelector('#banner:not([hidden])', { timeout });
+}
+
+// Parses a computed CSS colour `rgb(r, g, b)` / `rgba(...)` / `color(srgb r g b)`.
+export function parseColor(css) {
+  let m = /rgba?\(\s*([\d.]+)[,\s]+([\d.]+)[,\s]+([\d.]+)/.exec(css);
+  if (m) return m.slice(1, 4).map(Number);
+  m = /color\(srgb\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)/.exec(css);
+  if (m) return m.slice(1, 4).map((v) => Math.round(Number(v) * 255));
+  throw new Error(`unparsed colour ${css}`);
+}

@@ -1,0 +1,522 @@
+// Browser tests of the page (SPEC §6), in Debian's Chromium driven by
+// playwright-core, against the real binary:
+//
+//     node tests/browser/page.test.mjs build/ssetail
+//
+// Each test runs ssetail with a deterministic command, opens the page and
+// checks what a person would see. Commands that must pause (to look at the
+// page mid-run) wait for gate files the test creates; nothing relies on sleeps.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import {
+  Gates, binaryFromArgs, launchBrowser, parseColor, rows, startSsetail, texts, waitForExitBanner,
+  waitForTexts,
+} from './harness.mjs';
+
+const BIN = binaryFromArgs();
+let browser;
+
+before(async () => {
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+// Runs `command` under ssetail, opens the page and calls fn(page, server).
+// Every test also checks that the page logged no error to the console.
+async function session(command, fn, { args = [], linger = true, suffix = '', colorScheme = 'light', viewport } = {}) {
+  const server = await startSsetail(BIN, command, { linger, args });
+  const context = await browser.newContext({ viewport: viewport ?? { width: 1000, height: 700 }, colorScheme });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
+  try {
+    if (suffix !== null) await page.goto(server.url + suffix);
+    await fn(page, server);
+    assert.deepEqual(errors, [], 'the page logged errors');
+  } finally {
+    await context.close();
+    await server.stop();
+  }
+}
+
+const sh = (script) => ['sh', '-c', script];
+
+async function computed(page, selector, props) {
+  return page.$eval(selector, (el, names) => {
+    const cs = getComputedStyle(el);
+    return Object.fromEntries(names.map((n) => [n, cs[n]]));
+  }, props);
+}
+
+// The element of the rendered row with line number n.
+const rowSel = (n) => `#rows .line[data-line="${n}"]`;
+
+async function status(server) {
+  const res = await fetch(new URL('status', server.url));
+  return res.json();
+}
+
+async function until(what, check, timeout = 15000) {
+  const start = Date.now();
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() - start > timeout) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+describe('ssetail page', { timeout: 120000 }, () => {
+  it('shows lines in order, numbered from 1, with title and counts', async () => {
+    const script = 'i=1; while [ $i -le 30 ]; do echo "line $i"; i=$((i+1)); done';
+    await session(sh(script), async (page) => {
+      await waitForExitBanner(page);
+      const shown = await rows(page);
+      assert.deepEqual(shown.map((r) => r.text), Array.from({ length: 30 }, (_, k) => `line ${k + 1}`));
+      assert.deepEqual(shown.map((r) => r.n), Array.from({ length: 30 }, (_, k) => k + 1));
+      assert.equal(await page.textContent('#title'), 'Counting');
+      assert.match(await page.title(), /Counting/);
+      assert.equal(await page.textContent('#count-out'), '30');
+      assert.equal(await page.textContent('#count-err'), '0');
+    }, { args: ['--title', 'Counting'] });
+  });
+
+  it('follows the tail; scrolling up pauses without dropping lines; the button resumes', async () => {
+    const gates = new Gates();
+    const script = 'i=1; while [ $i -le 300 ]; do echo "line $i"; i=$((i+1)); done; wait_gate 1; '
+      + 'while [ $i -le 600 ]; do echo "line $i"; i=$((i+1)); done; wait_gate 2';
+    try {
+      await session(gates.command(script), async (page) => {
+        await waitForTexts(page, (t) => t.at(-1) === 'line 300', 'line 300 at the bottom');
+        assert.equal(await page.isHidden('#resume'), true);
+
+        await page.hover('#log');
+        await page.mouse.wheel(0, -600);
+        await page.waitForSelector('#resume:not([hidden])');
+        const before = await texts(page);
+        assert.ok(!before.includes('line 300'), 'scrolled up');
+
+        gates.open(1);
+        await page.waitForFunction(() => document.querySelector('#count-out').textContent === '600');
+        await page.waitForFunction(() => /600|300 new/.test(document.querySelector('#resume').textContent));
+        assert.deepEqual(await texts(page), before, 'the view stays where the reader is');
+        assert.match(await page.textContent('#resume'), /300 new/);
+
+        await page.click('#resume');
+        await waitForTexts(page, (t) => t.at(-1) === 'line 600', 'line 600 after resuming');
+        assert.equal(await page.isHidden('#resume'), true);
+        gates.open(2);
+      });
+    } finally {
+      gates.remove();
+    }
+  });
+
+  it('makes stderr visually distinct from stdout', async () => {
+    await session(sh('echo to-stdout; sleep 0.3; echo to-stderr >&2'), async (page) => {
+      await waitForTexts(page, (t) => t.includes('to-stderr'), 'both lines');
+      const all = await rows(page);
+      const out = all.find((r) => r.text === 'to-stdout');
+      const err = all.find((r) => r.text === 'to-stderr');
+      assert.ok(out && !out.err && err && err.err);
+      const props = ['color', 'backgroundColor', 'borderLeftColor'];
+      const a = await computed(page, rowSel(out.n), props);
+      const b = await computed(page, rowSel(err.n), props);
+      assert.notEqual(a.backgroundColor, b.backgroundColor);
+      assert.notEqual(a.borderLeftColor, b.borderLeftColor);
+    });
+  });
+
+  it('renders \\e[31mred\\e[0m as red text without escape characters', async () => {
+    await session(sh("printf '\\033[31mred\\033[0m plain\\n'"), async (page) => {
+      await waitForTexts(page, (t) => t.length === 1, 'the line');
+      const text = await page.textContent(`${rowSel(1)} .tx`);
+      assert.equal(text, 'red plain');
+      assert.ok(!/\x1b|\[31m|\[0m/.test(text));
+      const span = await page.$eval(`${rowSel(1)} .tx`, (tx) => {
+        const el = [...tx.querySelectorAll('span')].find((s) => s.textContent === 'red');
+        return el && { color: getComputedStyle(el).color, base: getComputedStyle(tx).color };
+      });
+      assert.ok(span, 'a span holds "red"');
+      const [r, g, b] = parseColor(span.color);
+      assert.ok(r > 150 && r > g + 80 && r > b + 80, `red, got ${span.color}`);
+      assert.notEqual(span.color, span.base);
+    });
+  });
+
+  it('renders 256 colours, truecolor and text attributes, and removes other escapes', async () => {
+    const script = [
+      "printf '\\033[38;5;208morange\\033[0m|\\033[48;5;21mbluebg\\033[0m|\\033[38;2;10;200;30mtrue\\033[0m|\\033[38:2::1:2:3mcolon\\033[0m\\n'",
+      "printf '\\033[1mbold\\033[22m|\\033[3mitalic\\033[23m|\\033[4munder\\033[24m|\\033[2mdim\\033[0m|\\033[7minverse\\033[27m|\\033[92mbright\\033[39m\\n'",
+      "printf '\\033]0;window title\\007\\033[?25l\\033[2J\\033[Hclean\\033(B\\033]8;;http://x/\\033\\\\link\\033]8;;\\033\\\\\\033[?25h\\n'",
+    ].join('; ');
+    await session(sh(script), async (page) => {
+      await waitForExitBanner(page);
+      assert.deepEqual(await texts(page), [
+        'orange|bluebg|true|colon', 'bold|italic|under|dim|inverse|bright', 'cleanlink']);
+      const styleOf = (n, word) => page.$eval(`${rowSel(n)} .tx`, (tx, w) => {
+        const el = [...tx.querySelectorAll('span')].find((s) => s.textContent === w);
+        if (!el) return null;
+        const cs = getComputedStyle(el);
+        return {
+          color: cs.color, background: cs.backgroundColor, weight: cs.fontWeight, style: cs.fontStyle,
+          decoration: cs.textDecorationLine, opacity: cs.opacity, rowColor: getComputedStyle(tx).color,
+          rowBackground: getComputedStyle(tx.closest('.line')).backgroundColor,
+        };
+      }, word);
+      assert.deepEqual(parseColor((await styleOf(1, 'orange')).color), [255, 135, 0]);
+      assert.deepEqual(parseColor((await styleOf(1, 'bluebg')).background), [0, 0, 255]);
+      assert.deepEqual(parseColor((await styleOf(1, 'true')).color), [10, 200, 30]);
+      assert.deepEqual(parseColor((await styleOf(1, 'colon')).color), [1, 2, 3]);
+      assert.ok(Number((await styleOf(2, 'bold')).weight) >= 700);
+      assert.equal((await styleOf(2, 'italic')).style, 'italic');
+      assert.match((await styleOf(2, 'under')).decoration, /underline/);
+      assert.ok(Number((await styleOf(2, 'dim')).opacity) < 1);
+      const inverse = await styleOf(2, 'inverse');
+      assert.equal(inverse.background, inverse.rowColor, 'inverse: background is the text colour');
+      const bright = await styleOf(2, 'bright');
+      assert.notEqual(bright.color, bright.rowColor);
+      assert.equal(await page.$$eval(`${rowSel(3)} .tx span`, (s) => s.length), 0, 'nothing styled on line 3');
+    });
+  });
+
+  it('shows HTML in the output as text and runs none of it', async () => {
+    const lines = [
+      '<img src=x onerror="window.__pwned=1">',
+      '<script>window.__pwned=2</script>',
+      '<b>not bold</b> &amp; <a href="javascript:alert(1)">no link</a>',
+    ];
+    const requested = [];
+    await session(['printf', '%s\\n', ...lines], async (page, server) => {
+      page.on('request', (r) => requested.push(new URL(r.url()).pathname));
+      await page.goto(server.url);
+      await waitForExitBanner(page);
+      assert.deepEqual(await texts(page), lines);
+      assert.equal(await page.$$eval('#rows img, #rows script, #rows b, #rows .tx a', (els) => els.length), 0);
+      assert.equal(await page.evaluate(() => window.__pwned), undefined);
+      assert.ok(!requested.includes('/x'), 'no image was requested');
+    }, { suffix: null });
+  });
+
+  it('overwrites the line on \\r as a terminal does', async () => {
+    const script = "printf '10%%\\r50%%\\r100%%\\n'; printf 'abcdef\\rXY\\n'; printf 'abcdef\\rXY\\033[K\\n'; printf 'done\\n'";
+    await session(sh(script), async (page) => {
+      await waitForExitBanner(page);
+      const shown = await rows(page);
+      assert.deepEqual(shown.map((r) => r.text), ['100%', 'XYcdef', 'XY', 'done']);
+      assert.deepEqual(shown.map((r) => r.n), [1, 2, 3, 4], 'an overwrite adds no line');
+      assert.equal(await page.textContent('#count-out'), '4');
+    });
+  });
+
+  it('shows a prompt before its newline arrives, and continues that line', async () => {
+    const gates = new Gates();
+    const script = "printf 'Password: '; wait_gate 1; printf 'warning\\n' >&2; wait_gate 2; printf 'hunter2\\n'; printf 'after\\n'";
+    try {
+      await session(gates.command(script), async (page) => {
+        await waitForTexts(page, (t) => t.length === 1 && t[0] === 'Password: ', 'the prompt');
+        gates.open(1);
+        await waitForTexts(page, (t) => t.length === 2, 'the stderr line');
+        assert.deepEqual(await texts(page), ['Password: ', 'warning']);
+        gates.open(2);
+        await waitForExitBanner(page);
+        const shown = await rows(page);
+        assert.deepEqual(shown.map((r) => [r.n, r.text, r.err]),
+          [[1, 'Password: hunter2', false], [2, 'warning', true], [3, 'after', false]]);
+      });
+    } finally {
+      gates.remove();
+    }
+  });
+
+  it('filters by substring and /regex/ over all lines, not just the rendered ones', async () => {
+    const script = 'echo apple; echo banana; echo cherry; echo "Apple pie"; i=1; '
+      + 'while [ $i -le 3000 ]; do echo "filler $i"; [ $i -eq 1500 ] && echo "a needle in the middle"; i=$((i+1)); done';
+    await session(sh(script), async (page) => {
+      await waitForExitBanner(page);
+      await page.waitForFunction(() => document.querySelector('#count-out').textContent === '3,005');
+      const filterBy = async (q, expected) => {
+        await page.fill('#filter', q);
+        await waitForTexts(page, (t) => JSON.stringify(t) === JSON.stringify(expected), `filter ${q} → ${expected}`);
+      };
+      await filterBy('an', ['banana']);
+      await filterBy('apple', ['apple', 'Apple pie']);
+      await filterBy('Apple', ['Apple pie']); // a capital makes it case-sensitive
+      await filterBy('/^(apple|cherry)$/', ['apple', 'cherry']);
+      await filterBy('needle', ['a needle in the middle']);
+      const hit = await rows(page);
+      assert.equal(hit[0].n, 1505, 'keeps the line number');
+      await page.fill('#filter', '/(/');
+      await page.waitForSelector('#filter.invalid');
+      await page.fill('#filter', '');
+      await waitForTexts(page, (t) => t.at(-1) === 'filler 3000' && t.length > 10, 'everything back');
+    });
+  });
+
+  it('has stdout and stderr toggles', async () => {
+    await session(sh('echo out1; sleep 0.2; echo err1 >&2; sleep 0.2; echo out2'), async (page) => {
+      await waitForExitBanner(page);
+      assert.deepEqual(await texts(page), ['out1', 'err1', 'out2']);
+      await page.uncheck('#show-err');
+      await waitForTexts(page, (t) => t.join() === 'out1,out2', 'stdout only');
+      await page.check('#show-err');
+      await page.uncheck('#show-out');
+      await waitForTexts(page, (t) => t.join() === 'err1', 'stderr only');
+    });
+  });
+
+  it('shows timestamps and wraps long lines on request', async () => {
+    const long = 'x'.repeat(600);
+    await session(['printf', '%s\\n', 'short', long], async (page) => {
+      await waitForExitBanner(page);
+      assert.equal(await page.$$eval('#rows .ts', (e) => e.length), 0);
+      await page.check('#opt-time');
+      await page.waitForSelector('#rows .ts');
+      const stamps = await page.$$eval('#rows .ts', (e) => e.map((x) => x.textContent));
+      assert.equal(stamps.length, 2);
+      for (const s of stamps) assert.match(s, /^\d\d:\d\d:\d\d\.\d{3}$/);
+      await page.uncheck('#opt-time');
+      await page.waitForFunction(() => !document.querySelector('#rows .ts'));
+
+      const height = () => page.$eval(rowSel(2), (el) => el.getBoundingClientRect().height);
+      const one = await page.$eval(rowSel(1), (el) => el.getBoundingClientRect().height);
+      assert.equal(await height(), one, 'unwrapped: one row');
+      await page.check('#opt-wrap');
+      await page.waitForFunction((h) => document.querySelector('#rows .line[data-line="2"]').getBoundingClientRect().height > 3 * h, one);
+    });
+  });
+
+  it('highlights the line of a #L permalink and makes one on click', async () => {
+    const script = 'i=1; while [ $i -le 20 ]; do echo "line $i"; i=$((i+1)); done';
+    await session(sh(script), async (page, server) => {
+      await page.goto(`${server.url}#L5`);
+      await waitForTexts(page, (t) => t.length === 20, '20 lines');
+      const shown = await rows(page);
+      assert.deepEqual(shown.filter((r) => r.hl).map((r) => r.n), [5]);
+      const hl = await computed(page, rowSel(5), ['backgroundColor']);
+      const plain = await computed(page, rowSel(4), ['backgroundColor']);
+      assert.notEqual(hl.backgroundColor, plain.backgroundColor);
+
+      await page.click(`${rowSel(7)} .ln`);
+      await page.waitForFunction(() => location.hash === '#L7');
+      await page.waitForSelector(`${rowSel(7)}.hl`);
+      assert.deepEqual((await rows(page)).filter((r) => r.hl).map((r) => r.n), [7]);
+    }, { suffix: null });
+  });
+
+  it('scrolls to a #L permalink far up a long log', async () => {
+    const script = 'i=1; while [ $i -le 5000 ]; do echo "line $i"; i=$((i+1)); done';
+    await session(sh(script), async (page, server) => {
+      await page.goto(`${server.url}#L1234`);
+      await waitForExitBanner(page);
+      await page.waitForSelector(`${rowSel(1234)}.hl`);
+      const box = await page.$eval(rowSel(1234), (el) => {
+        const r = el.getBoundingClientRect();
+        const v = document.querySelector('#view').getBoundingClientRect();
+        return r.top >= v.top && r.bottom <= v.bottom;
+      });
+      assert.ok(box, 'line 1234 is within the viewport');
+      assert.equal(await page.textContent(`${rowSel(1234)} .tx`), 'line 1234');
+    }, { suffix: null });
+  });
+
+  it('folds GitHub groups', async () => {
+    const script = "printf 'before\\n::group::Build step\\ncompiling a\\ncompiling b\\n::endgroup::\\nafter\\n'";
+    await session(sh(script), async (page) => {
+      await waitForExitBanner(page);
+      // A group that ended while the view followed is folded, showing its size.
+      assert.deepEqual(await texts(page), ['before', 'Build step', 'after']);
+      const head = (await rows(page)).find((r) => r.head);
+      assert.equal(head.n, 2);
+      assert.match(await page.textContent(rowSel(2)), /2 lines/);
+      await page.click(`${rowSel(2)} .tx`);
+      await waitForTexts(page, (t) => t.join() === 'before,Build step,compiling a,compiling b,after', 'unfolded');
+      assert.deepEqual((await rows(page)).map((r) => r.n), [1, 2, 3, 4, 6], 'the end marker is not shown');
+      assert.equal(await page.getAttribute(`${rowSel(2)} .fold`, 'aria-expanded'), 'true');
+      await page.click(`${rowSel(2)} .fold`);
+      await waitForTexts(page, (t) => t.join() === 'before,Build step,after', 'folded again');
+    });
+  });
+
+  it('folds GitLab and Buildkite sections', async () => {
+    const script = [
+      "printf '\\033[0Ksection_start:1700000000:deps[collapsed=true]\\r\\033[0KInstalling deps\\n'",
+      "printf 'dep one\\ndep two\\n'",
+      "printf '\\033[0Ksection_end:1700000001:deps\\r\\033[0K\\n'",
+      "printf '\\033[0Ksection_start:1700000002:tests\\r\\033[0KRunning tests\\n'",
+      "printf 'test ok\\n'",
+      "printf '\\033[0Ksection_end:1700000003:tests\\r\\033[0K\\n'",
+      "printf '%s\\n' '--- Setup' 'setting up' '+++ Deploy' 'deploying'",
+    ].join('; ');
+    await session(sh(script), async (page) => {
+      await waitForExitBanner(page);
+      // collapsed=true folds; a plain GitLab section stays open; Buildkite's
+      // `---` folds once the next section starts, `+++` stays open.
+      assert.deepEqual(await texts(page), ['Installing deps', 'Running tests', 'test ok', 'Setup', 'Deploy', 'deploying']);
+      const heads = (await rows(page)).filter((r) => r.head).map((r) => r.text);
+      assert.deepEqual(heads, ['Installing deps', 'Running tests', 'Setup', 'Deploy']);
+      await page.click(`${rowSel(1)} .tx`);
+      await waitForTexts(page, (t) => t.slice(0, 3).join() === 'Installing deps,dep one,dep two', 'deps unfolded');
+      await page.click(`${rowSel(5)} .tx`); // Running tests
+      await waitForTexts(page, (t) => !t.includes('test ok'), 'tests folded');
+    });
+  });
+
+  it('shows the exit status in a banner and stops requesting events', async () => {
+    const requests = [];
+    await session(sh('echo bye; exit 3'), async (page, server) => {
+      page.on('request', (r) => {
+        if (new URL(r.url()).pathname.endsWith('/events')) requests.push(Date.now());
+      });
+      await page.goto(server.url);
+      await waitForExitBanner(page);
+      assert.match(await page.textContent('#banner'), /exited with code 3/);
+      assert.match(await page.textContent('#state'), /exited 3/);
+      assert.match(await page.title(), /✗/);
+      const count = requests.length;
+      assert.ok(count >= 1);
+      await page.waitForTimeout(5000); // the one wait that has to be a wait: nothing may happen
+      assert.equal(requests.length, count, 'no request to events after exit');
+      assert.equal(await page.textContent('#conn'), 'closed');
+    }, { suffix: null });
+  });
+
+  it('names the signal that killed the command', async () => {
+    await session(sh('echo going; kill -TERM $$'), async (page) => {
+      await waitForExitBanner(page);
+      assert.match(await page.textContent('#banner'), /SIGTERM/);
+    });
+  });
+
+  it('closes the stream of a hidden tab and resumes from Last-Event-ID when shown', async () => {
+    const gates = new Gates();
+    const eventUrls = [];
+    const setVisibility = (page, state) => page.evaluate((s) => {
+      Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => s });
+      Object.defineProperty(document, 'hidden', { configurable: true, get: () => s === 'hidden' });
+      document.dispatchEvent(new Event('visibilitychange'));
+    }, state);
+    try {
+      await session(gates.command('echo one; wait_gate 1; echo two; wait_gate 2'), async (page, server) => {
+        page.on('request', (r) => {
+          const u = new URL(r.url());
+          if (u.pathname.endsWith('/events')) eventUrls.push(u);
+        });
+        await page.goto(server.url);
+        await waitForTexts(page, (t) => t.join() === 'one', 'first line');
+        await until('one client', async () => (await status(server)).clients === 1);
+        await setVisibility(page, 'hidden');
+        await until('the stream to close', async () => (await status(server)).clients === 0);
+        assert.equal(await page.textContent('#conn'), 'paused (tab hidden)');
+        gates.open(1);
+        await until('the second line', async () => (await status(server)).stdout_lines >= 2);
+        assert.deepEqual(await texts(page), ['one']);
+        await setVisibility(page, 'visible');
+        await waitForTexts(page, (t) => t.join() === 'one,two', 'the missed line, once');
+        assert.equal(eventUrls.length, 2);
+        assert.match(eventUrls[1].searchParams.get('lastEventId') ?? '', /^.+\.\d+$/);
+        gates.open(2);
+        await waitForExitBanner(page);
+        assert.deepEqual(await texts(page), ['one', 'two']);
+      }, { args: ['--heartbeat', '1'], suffix: null });
+    } finally {
+      gates.remove();
+    }
+  });
+
+  it('notes events the server no longer had', async () => {
+    const gates = new Gates();
+    const script = 'i=1; while [ $i -le 50 ]; do echo "line $i"; i=$((i+1)); done; wait_gate 1';
+    try {
+      await session(gates.command(script), async (page, server) => {
+        await until('50 lines', async () => (await status(server)).stdout_lines === 50);
+        await page.goto(server.url);
+        await waitForTexts(page, (t) => t.at(-1) === 'line 50', 'the last line');
+        const shown = await texts(page);
+        assert.match(shown[0], /events? no longer kept/);
+        assert.ok(shown.length < 50);
+        gates.open(1);
+        await waitForExitBanner(page);
+      }, { args: ['--history', '10'], suffix: null });
+    } finally {
+      gates.remove();
+    }
+  });
+
+  it('uses only relative URLs, so it works under a path prefix', async () => {
+    await session(sh('echo behind a proxy'), async (page, server) => {
+      const target = new URL(server.url);
+      const proxy = http.createServer((req, res) => {
+        if (!req.url.startsWith('/sub/')) {
+          res.writeHead(404).end();
+          return;
+        }
+        const upstream = http.request({
+          host: target.hostname, port: target.port, method: req.method,
+          path: req.url.slice(4), headers: { ...req.headers, host: target.host },
+        }, (up) => {
+          res.writeHead(up.statusCode, up.headers);
+          up.pipe(res);
+        });
+        upstream.on('error', () => res.destroy());
+        req.pipe(upstream);
+      });
+      await new Promise((r) => proxy.listen(0, '127.0.0.1', r));
+      const paths = [];
+      page.on('request', (r) => paths.push(new URL(r.url()).pathname));
+      try {
+        await page.goto(`http://127.0.0.1:${proxy.address().port}/sub/`);
+        await waitForExitBanner(page);
+        assert.deepEqual(await texts(page), ['behind a proxy']);
+        assert.ok(paths.length >= 4, paths.join());
+        for (const p of paths) assert.ok(p.startsWith('/sub/'), `${p} is under /sub/`);
+        assert.equal(await page.getAttribute('#download', 'href'), 'log');
+        const log = await page.evaluate(async () => (await fetch(document.querySelector('#download').href)).text());
+        assert.match(log, /behind a proxy/);
+      } finally {
+        await page.close();
+        proxy.closeAllConnections?.();
+        await new Promise((r) => proxy.close(r));
+      }
+    }, { suffix: null });
+  });
+
+  it('has a dark colour scheme', async () => {
+    const background = async (scheme) => {
+      let value;
+      await session(sh('echo hi'), async (page) => {
+        await waitForExitBanner(page);
+        value = parseColor((await computed(page, 'body', ['backgroundColor'])).backgroundColor);
+      }, { colorScheme: scheme });
+      return value.reduce((a, b) => a + b, 0) / 3;
+    };
+    assert.ok(await background('light') > 200);
+    assert.ok(await background('dark') < 60);
+  });
+
+  it('shows state, connection and elapsed time in the header while running', async () => {
+    const gates = new Gates();
+    try {
+      await session(gates.command('echo working; echo oops >&2; wait_gate 1'), async (page) => {
+        await waitForTexts(page, (t) => t.length === 2, 'two lines');
+        assert.equal(await page.textContent('#state'), 'running');
+        await page.waitForFunction(() => document.querySelector('#conn').textContent === 'live');
+        assert.equal(await page.textContent('#count-out'), '1');
+        assert.equal(await page.textContent('#count-err'), '1');
+        assert.match(await page.textContent('#elapsed'), /^\d+:\d\d$/);
+        gates.open(1);
+        await waitForExitBanner(page);
+        assert.match(await page.textContent('#banner'), /exited with code 0/);
+      });
+    } finally {
+      gates.remove();
+    }
+  });
+});

@@ -1,0 +1,212 @@
+"""SPEC §3-§4: events, ids, resume, headers, /status, /log, errors, limits, lifetime."""
+
+import json
+import socket
+import threading
+import time
+import unittest
+
+from harness import Ssetail, lines_of, output, parse_sse, raw_request, wait_for
+
+NUMBERS = "for i in $(seq 1 {n}); do echo line$i; done"
+
+
+class Stream(unittest.TestCase):
+    def test_must_show_1_start_stdout_stderr_exit(self):
+        s = Ssetail(["--", "sh", "-c", "sleep 0.3; echo out; echo err >&2; exit 3"])
+        _, events = s.events()
+        self.assertEqual(s.wait(), 3)
+        self.assertEqual([e.type for e in events], ["start", "stdout", "stderr", "exit"])
+        start = events[0].json()
+        self.assertEqual(start["command"], ["sh", "-c", "sleep 0.3; echo out; echo err >&2; exit 3"])
+        self.assertIsInstance(start["pid"], int)
+        self.assertRegex(start["started"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
+        self.assertEqual(start["title"], "sh -c 'sleep 0.3; echo out; echo err >&2; exit 3'")
+        self.assertEqual(output(events), [("stdout", "out"), ("stderr", "err")])
+        exit_data = events[-1].json()
+        self.assertEqual(exit_data["code"], 3)
+        self.assertIsNone(exit_data["signal"])
+        self.assertGreaterEqual(exit_data["duration_ms"], 250)
+
+    def test_headers_and_preamble(self):
+        with Ssetail(["--", "sh", "-c", "sleep 5"]) as s:
+            raw = raw_request(s.port, b"GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                              b"Accept-Encoding: gzip, deflate, br\r\n\r\n", read_timeout=1)
+        head, _, body = raw.partition(b"\r\n\r\n")
+        headers = head.decode().lower()
+        self.assertIn("content-type: text/event-stream\r\n", headers + "\r\n")
+        self.assertIn("cache-control: no-cache, no-transform", headers)
+        self.assertIn("connection: keep-alive", headers)
+        self.assertIn("x-accel-buffering: no", headers)
+        self.assertNotIn("content-encoding", headers)
+        self.assertIn(b"retry: 2000\n:", body)
+        self.assertIn(b"event: start", body)
+
+    def test_json_format(self):
+        with Ssetail(["--linger", "--", "sh", "-c", "echo hi; echo there >&2"]) as s:
+            _, events = s.events("/events?format=json")
+        self.assertEqual(events[0].type, "start")
+        self.assertEqual(events[1].json()["text"], "hi")
+        self.assertIsInstance(events[1].json()["t"], int)
+        self.assertEqual(events[2].json()["text"], "there")
+        self.assertEqual(events[2].type, "stderr")
+        self.assertIn("code", events[3].json())
+
+    def test_heartbeat_comments_on_idle_streams(self):
+        with Ssetail(["--heartbeat", "1", "--", "sh", "-c", "sleep 10"]) as s:
+            raw = raw_request(s.port, b"GET /events HTTP/1.1\r\nHost: x\r\n\r\n", read_timeout=2.6)
+        self.assertGreaterEqual(raw.count(b": ping\n\n"), 2)
+
+
+class Replay(unittest.TestCase):
+    def setUp(self):
+        self.s = Ssetail(["--linger", "--", "sh", "-c", NUMBERS.format(n=10)])
+        _, self.events = self.s.events()
+
+    def tearDown(self):
+        self.s.stop()
+
+    def test_a_late_client_gets_the_whole_history(self):
+        self.assertEqual(lines_of(self.events), [f"line{i}" for i in range(1, 11)])
+        self.assertEqual(self.events[-1].type, "exit")
+
+    def test_last_event_id_resumes_right_after_it(self):
+        _, events = self.s.events(headers={"Last-Event-ID": self.events[4].id})
+        self.assertEqual([e.id for e in events], [e.id for e in self.events[5:]])
+        _, events = self.s.events(f"/events?lastEventId={self.events[7].id}")
+        self.assertEqual([e.id for e in events], [e.id for e in self.events[8:]])
+
+    def test_another_runs_id_replays_from_the_start(self):
+        _, events = self.s.events(headers={"Last-Event-ID": "otherrun.5"})
+        self.assertEqual([e.id for e in events], [e.id for e in self.events])
+        _, events = self.s.events(headers={"Last-Event-ID": "garbage"})
+        self.assertEqual(len(events), len(self.events))
+
+    def test_after_exit_a_client_that_has_everything_gets_204(self):
+        resp, events = self.s.events(headers={"Last-Event-ID": self.events[-1].id})
+        self.assertEqual(resp.status, 204)
+        self.assertEqual(events, [])
+
+    def test_status(self):
+        resp, body = self.s.get("/status")
+        status = json.loads(body)
+        self.assertEqual(resp.getheader("Content-Type"), "application/json")
+        self.assertEqual(status["state"], "exited")
+        self.assertEqual(status["exit"]["code"], 0)
+        self.assertEqual(status["stdout_lines"], 10)
+        self.assertEqual(status["stderr_lines"], 0)
+        self.assertEqual(status["dropped"], 0)
+        self.assertEqual(status["command"][0], "sh")
+        self.assertIn("pid", status)
+        self.assertIn("started", status)
+        self.assertIn("clients", status)
+
+    def test_log(self):
+        resp, body = self.s.get("/log")
+        self.assertEqual(resp.getheader("Content-Type"), "text/plain; charset=utf-8")
+        self.assertEqual(body.decode(), "".join(f"line{i}\n" for i in range(1, 11)))
+
+    def test_unknown_paths_are_404_and_other_methods_405(self):
+        self.assertEqual(self.s.get("/nope")[0].status, 404)
+        self.assertEqual(self.s.get("/events/x")[0].status, 404)
+        for method in ("POST", "PUT", "DELETE", "PATCH", "OPTIONS"):
+            with self.subTest(method=method):
+                self.assertEqual(self.s.get("/events", method=method)[0].status, 405)
+                self.assertEqual(self.s.get("/", method=method)[0].status, 405)
+        resp, body = self.s.get("/status", method="HEAD")
+        self.assertEqual(resp.status, 200)
+        self.assertEqual(body, b"")
+
+    def test_page_is_served_with_security_headers(self):
+        resp, body = self.s.get("/")
+        self.assertEqual(resp.status, 200)
+        self.assertTrue(resp.getheader("Content-Type").startswith("text/html"))
+        self.assertEqual(resp.getheader("Content-Security-Policy"), "default-src 'self'")
+        self.assertEqual(resp.getheader("X-Content-Type-Options"), "nosniff")
+        self.assertEqual(resp.getheader("Referrer-Policy"), "no-referrer")
+        self.assertIn(b"<html", body.lower())
+
+
+class History(unittest.TestCase):
+    def test_an_id_older_than_history_gets_gap_then_the_oldest(self):
+        with Ssetail(["--linger", "--history", "5", "--", "sh", "-c", NUMBERS.format(n=20)]) as s:
+            wait_for(lambda: json.loads(s.get("/status")[1])["state"] == "exited")
+            _, events = s.events()
+            self.assertEqual(events[0].type, "start")  # pinned
+            self.assertEqual(events[1].type, "gap")
+            self.assertEqual(events[1].json(), {"missed": 16})
+            self.assertIsNone(events[1].id)
+            self.assertEqual(lines_of(events), ["line17", "line18", "line19", "line20"])
+            run = events[0].id.split(".")[0]
+            _, resumed = s.events(headers={"Last-Event-ID": f"{run}.3"})
+            self.assertEqual(resumed[0].json(), {"missed": 14})
+            self.assertEqual(resumed[1].data, "line17")
+            status = json.loads(s.get("/status")[1])
+            self.assertEqual(status["dropped"], 16)
+            self.assertEqual(s.get("/log")[1], b"line17\nline18\nline19\nline20\n")
+
+    def test_history_bytes_caps_it_too(self):
+        with Ssetail(["--linger", "--history-bytes", "1K", "--", "sh", "-c", NUMBERS.format(n=200)]) as s:
+            wait_for(lambda: json.loads(s.get("/status")[1])["state"] == "exited")
+            _, events = s.events()
+            kept = lines_of(events)
+            self.assertLess(len(kept), 40)
+            self.assertEqual(kept[-1], "line200")
+            self.assertEqual(events[1].json()["missed"] + len(kept), 200)
+
+
+class Clients(unittest.TestCase):
+    def test_max_clients_gets_503_with_retry_after_and_slots_are_freed(self):
+        with Ssetail(["--max-clients", "2", "--heartbeat", "1", "--", "sh", "-c", "sleep 30"]) as s:
+            holders = [socket.create_connection(("127.0.0.1", s.port)) for _ in range(2)]
+            for h in holders:
+                h.sendall(b"GET /events HTTP/1.1\r\nHost: x\r\n\r\n")
+                h.recv(100)
+            resp, _ = s.get("/events")
+            self.assertEqual(resp.status, 503)
+            self.assertEqual(resp.getheader("Retry-After"), "2")
+            self.assertEqual(s.get("/status")[0].status, 200)  # the page still works
+            holders[0].close()
+            self.assertTrue(wait_for(lambda: json.loads(s.get("/status")[1])["clients"] == 1, 3))
+            conn = s.connect()
+            conn.request("GET", "/events")
+            self.assertEqual(conn.getresponse().status, 200)
+            conn.close()
+            holders[1].close()
+
+    def test_exits_once_every_client_has_exit(self):
+        s = Ssetail(["--", "sh", "-c", "sleep 0.5; echo done"])
+        _, events = s.events()
+        finished = time.monotonic()
+        self.assertEqual(s.wait(10), 0)
+        self.assertLess(time.monotonic() - finished, 1)
+        self.assertEqual(events[-1].type, "exit")
+
+    def test_a_stuck_client_delays_the_exit_by_2_seconds_at_most(self):
+        s = Ssetail(["--", "sh", "-c", "sleep 0.3; seq 300000"])
+        stuck = socket.socket()
+        stuck.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        stuck.connect(("127.0.0.1", s.port))
+        stuck.sendall(b"GET /events HTTP/1.1\r\nHost: x\r\n\r\n")
+        started = time.monotonic()
+        self.assertEqual(s.wait(20), 0)
+        self.assertLess(time.monotonic() - started, 6)
+        stuck.close()
+
+    def test_linger_seconds(self):
+        s = Ssetail(["--linger=1", "--", "true"])
+        started = time.monotonic()
+        self.assertEqual(s.wait(10), 0)
+        self.assertGreater(time.monotonic() - started, 0.9)
+
+    def test_linger_until_sigterm_then_the_commands_status(self):
+        s = Ssetail(["--linger", "--", "sh", "-c", "exit 4"])
+        _, events = s.events()
+        time.sleep(0.5)
+        self.assertIsNone(s.proc.poll())
+        s.stop()
+        self.assertEqual(s.proc.returncode, 4)
+
+
+if __name__ == "__main__":
+    unittest.main()
