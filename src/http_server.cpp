@@ -137,17 +137,28 @@ int HttpServer::Start() {
                       " (in use or not an address of this host); try --port 0 for any free port");
   }
   ::listen(listen_fd_, kListenBacklog);
-  thread_ = std::thread([this] { server_->listen_after_bind(); });
+  thread_ = std::thread([this] {
+    server_->listen_after_bind();
+    std::lock_guard lock(stopped_mutex_);
+    stopped_ = true;
+    stopped_cv_.notify_all();
+  });
   // stop() before listen has started is a no-op (LIBRARIES.md 1.7): wait for it.
   while (!server_->is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   return port;
 }
 
-void HttpServer::Stop() {
-  if (!thread_.joinable()) return;
-  history_.Shutdown();  // wakes every stream, which then ends its response cleanly
+bool HttpServer::Stop(std::chrono::milliseconds patience) {
+  if (!thread_.joinable()) return true;
+  history_.Shutdown();  // wakes every waiting stream, which then ends its response cleanly
   server_->stop();
+  // httplib joins every connection's task before listen returns; one blocked in a write to
+  // a stalled client would hold it for the whole write timeout.
+  std::unique_lock lock(stopped_mutex_);
+  if (!stopped_cv_.wait_for(lock, patience, [this] { return stopped_; })) return false;
+  lock.unlock();
   thread_.join();
+  return true;
 }
 
 void HttpServer::Route() {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <memory>
@@ -59,8 +60,10 @@ class HttpServer {
   // Throws ServerError with a one-line reason when the address cannot be used.
   int Start();
 
-  // Ends every stream cleanly and stops serving.
-  void Stop();
+  // Ends every stream and stops serving. Streams blocked on a client that stopped reading
+  // are not waited for longer than `patience`: returns false if some are still running,
+  // and then the process must end without destroying the server (see main).
+  bool Stop(std::chrono::milliseconds patience = std::chrono::milliseconds(500));
 
   // Every open stream has received the final event (true when none is open).
   bool AllClientsFinished() const { return slots_.AllFinished(); }
@@ -73,6 +76,9 @@ class HttpServer {
   StreamSlots slots_;
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
+  std::mutex stopped_mutex_;
+  std::condition_variable stopped_cv_;
+  bool stopped_ = false;  // listen_after_bind has returned
   std::atomic<int> listen_fd_{-1};
 };
 

@@ -88,7 +88,8 @@ std::variant<Options, EarlyExit> ParseOptions(int argc, char** argv) {
   if (linger_flag->count() > 0) {
     int seconds = -1;
     if (linger != "forever") {
-      const auto [end, error] = std::from_chars(linger.data(), linger.data() + linger.size(), seconds);
+      const auto [end, error] =
+          std::from_chars(linger.data(), linger.data() + linger.size(), seconds);
       if (error != std::errc{} || end != linger.data() + linger.size() || seconds < 0) {
         std::fprintf(stderr, "ssetail: --linger=%s: give a number of seconds (0 or more)\n",
                      linger.c_str());
