@@ -22,7 +22,7 @@ run_build() {  # name, extra cmake arguments...
 
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
-export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
+export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/tests/tsan.supp"
 run_build asan -DSSETAIL_SANITIZE=address,undefined -DSSETAIL_BROWSER_TESTS=OFF
 run_build tsan -DSSETAIL_SANITIZE=thread -DSSETAIL_BROWSER_TESTS=OFF
 run_build plain

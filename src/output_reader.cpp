@@ -79,7 +79,10 @@ void OutputReader::OnRead(const boost::system::error_code& error, std::size_t by
 // The timer is armed once per idle period rather than re-armed on every read: a fast
 // stream would otherwise pay a timer update per read.
 void OutputReader::OnIdle() {
-  const auto quiet_for = Clock::now() - last_read_;
+  auto quiet_for = Clock::now() - last_read_;
+  // Bytes waiting in the pipe mean we, not the command, were slow: that is not silence.
+  pollfd ready{stream_.native_handle(), POLLIN, 0};
+  if (::poll(&ready, 1, 0) == 1 && (ready.revents & POLLIN)) quiet_for = {};
   if (quiet_for < kIdleFlush) {
     idle_timer_armed_ = true;
     idle_timer_.expires_after(kIdleFlush - quiet_for);

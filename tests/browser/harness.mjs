@@ -44,9 +44,9 @@ export function binaryFromArgs() {
 
 // Starts `ssetail --port 0 --quiet [options] -- command...` and resolves
 // once it printed the address it serves.
-export function startSsetail(bin, command, { linger = true, args = [] } = {}) {
+export function startSsetail(bin, command, { linger = true, args = [], cwd } = {}) {
   const argv = ['--port', '0', '--quiet', ...(linger ? ['--linger'] : []), ...args, '--', ...command];
-  const proc = spawn(bin, argv, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const proc = spawn(bin, argv, { stdio: ['ignore', 'ignore', 'pipe'], cwd });
   let stderr = '';
   const exited = new Promise((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
   const url = new Promise((resolve, reject) => {
@@ -71,13 +71,18 @@ export function startSsetail(bin, command, { linger = true, args = [] } = {}) {
     proc,
     exited,
     stderr: () => stderr,
+    // SIGTERM; a second one if the first went to a command still running
+    // (ssetail forwards it and, with --linger, keeps serving); then SIGKILL.
     async stop() {
-      if (proc.exitCode === null && proc.signalCode === null) {
-        proc.kill('SIGTERM');
-        const killer = setTimeout(() => proc.kill('SIGKILL'), 5000);
-        await exited;
-        clearTimeout(killer);
-      }
+      const alive = () => proc.exitCode === null && proc.signalCode === null;
+      const within = (ms) => Promise.race([exited, new Promise((r) => setTimeout(r, ms))]);
+      if (!alive()) return;
+      proc.kill('SIGTERM');
+      await within(1000);
+      if (alive()) proc.kill('SIGTERM');
+      await within(5000);
+      if (alive()) proc.kill('SIGKILL');
+      await exited;
     },
   }));
 }

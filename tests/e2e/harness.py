@@ -7,6 +7,7 @@ import re
 import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
 
@@ -52,6 +53,9 @@ class Ssetail:
     def _close(self):
         for t in self._readers:
             t.join(5)
+        report = self.stderr()
+        if b"Sanitizer" in report or b"runtime error:" in report:
+            sys.stderr.write(report.decode(errors="replace"))
         for pipe in (self.proc.stdout, self.proc.stderr):
             if not pipe.closed:
                 pipe.close()

