@@ -54,6 +54,9 @@ int main(int argc, char** argv) {
   SupervisorOptions run;
   run.echo = !options.quiet;
   run.linger_seconds = options.linger_seconds;
+  run.pty = options.pty;
+  run.cols = options.cols;
+  run.rows = options.rows;
   if (options.command.empty()) {
     if (::isatty(STDIN_FILENO)) {
       std::fprintf(stderr,

@@ -44,6 +44,7 @@ std::variant<Options, EarlyExit> ParseOptions(int argc, char** argv) {
       "Example: ssetail -- make -j8   (then open the printed http://127.0.0.1:8642/)\n",
       "ssetail"};
   std::string history_bytes = "64M";
+  std::string token_file_path;
   std::string linger;  // a string: CLI11 would read an int flag's "=0" as "off"
   app.add_option("-p,--port", options.port, "TCP port; 0 picks a free one")
       ->check(CLI::Range(0, 65535))
@@ -66,6 +67,19 @@ std::variant<Options, EarlyExit> ParseOptions(int argc, char** argv) {
       ->check(CLI::Range(1, 3600))
       ->capture_default_str();
   app.add_flag("-q,--quiet", options.quiet, "Do not echo the command's output");
+  app.add_flag("--pty", options.pty,
+               "Run the command on two pseudo-terminals (stdout, stderr), for programs that "
+               "buffer their output on a pipe");
+  app.add_option("--cols", options.cols, "Terminal width with --pty")
+      ->check(CLI::Range(1, 10000))
+      ->capture_default_str();
+  app.add_option("--rows", options.rows, "Terminal height with --pty")
+      ->check(CLI::Range(1, 10000))
+      ->capture_default_str();
+  auto* token_file = app.add_option("--token-file", token_file_path,
+                                    "Require the secret in this file (or env SSETAIL_TOKEN)");
+  app.add_option("--cors", options.cors_origins, "Allow this origin (repeatable)")
+      ->allow_extra_args(false);
   app.add_option("--title", options.title, "Page title (default: the command line)");
   app.add_option("command", options.command, "The command to run and its arguments");
   app.positionals_at_end();  // everything from COMMAND on belongs to the command
@@ -85,6 +99,7 @@ std::variant<Options, EarlyExit> ParseOptions(int argc, char** argv) {
     return EarlyExit{125};
   }
   options.history_bytes = *bytes;
+  if (token_file->count() > 0) options.token_file = token_file_path;
   if (linger_flag->count() > 0) {
     int seconds = -1;
     if (linger != "forever") {

@@ -18,6 +18,11 @@ struct Options {
   std::size_t max_clients = 256;
   int heartbeat_seconds = 15;
   bool quiet = false;
+  bool pty = false;
+  int cols = 120;
+  int rows = 40;
+  std::optional<std::string> token_file;  // --token-file; SSETAIL_TOKEN is read in main
+  std::vector<std::string> cors_origins;
   std::string title;                 // empty: the command line
   std::vector<std::string> command;  // empty: stdin mode
 };

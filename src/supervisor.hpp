@@ -20,6 +20,9 @@ struct SupervisorOptions {
   std::string executable;                           // resolved path of command[0]
   std::string title;
   bool echo = true;
+  bool pty = false;  // the command's stdout and stderr are two pseudo-terminals (SPEC §2.4)
+  int cols = 120;
+  int rows = 40;
   // After exit: nullopt = stop once clients have `exit` (2 s at most); -1 = until a signal;
   // N >= 0 = N more seconds (or a signal).
   std::optional<int> linger_seconds;

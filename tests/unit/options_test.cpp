@@ -80,3 +80,20 @@ TEST_CASE("options: byte sizes") {
   CHECK_FALSE(ParseByteSize("12X"));
   CHECK_FALSE(ParseByteSize("-1"));
 }
+
+TEST_CASE("options: pty, token file and repeated --cors") {
+  const auto o = Ok({"--pty", "--cols", "80", "--rows", "24", "--token-file", "t", "--cors",
+                     "https://a.example", "--cors", "https://b.example", "make"});
+  CHECK(o.pty);
+  CHECK(o.cols == 80);
+  CHECK(o.rows == 24);
+  CHECK(o.token_file == "t");
+  CHECK(o.cors_origins == std::vector<std::string>{"https://a.example", "https://b.example"});
+  CHECK(o.command == std::vector<std::string>{"make"});
+  const auto d = Ok({"true"});
+  CHECK_FALSE(d.pty);
+  CHECK(d.cols == 120);
+  CHECK(d.rows == 40);
+  CHECK_FALSE(d.token_file);
+  CHECK(Status({"--cols", "0", "true"}) == 125);
+}
