@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "bounded_task_queue.hpp"
+#include "connection_guard.hpp"
 #include "sse_format.hpp"
 #include "web_assets.hpp"
 
@@ -19,6 +20,7 @@ namespace {
 
 constexpr int kListenBacklog = 4096;       // the .so's own backlog is 5 (LIBRARIES.md 1.3)
 constexpr std::size_t kExtraThreads = 32;  // page, /status, /log next to --max-clients streams
+constexpr std::chrono::seconds kRequestDeadline{10};  // to send a whole request (slowloris)
 
 void SetPageHeaders(httplib::Response& res) {
   res.set_header("Content-Security-Policy", "default-src 'self'");
@@ -137,6 +139,9 @@ int HttpServer::Start() {
                       " (in use or not an address of this host); try --port 0 for any free port");
   }
   ::listen(listen_fd_, kListenBacklog);
+  // Several ssetails on one host share cookies (cookies ignore ports): one name each.
+  options_.access.cookie_name = "ssetail-token-" + std::to_string(port);
+  connection_guard::Start(kRequestDeadline);
   thread_ = std::thread([this] {
     server_->listen_after_bind();
     std::lock_guard lock(stopped_mutex_);
@@ -163,6 +168,59 @@ bool HttpServer::Stop(std::chrono::milliseconds patience) {
 
 void HttpServer::Route() {
   auto& svr = *server_;
+
+  // Access control runs before routing, on every request (SPEC §5).
+  svr.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    connection_guard::MarkRequestComplete(req.remote_addr, req.remote_port);
+    const std::string host = req.get_header_value("Host");
+    const std::string origin = req.get_header_value("Origin");
+    const std::string authorization = req.get_header_value("Authorization");
+    const std::string cookie = req.get_header_value("Cookie");
+    const std::string proto = req.get_header_value("X-Forwarded-Proto");
+    std::string token_param;
+    RequestFacts facts{req.method, req.path, host, origin, authorization, cookie, proto, {}};
+    if (req.has_param("token")) {
+      token_param = req.get_param_value("token");
+      facts.token_param = token_param;
+    }
+    const AccessDecision decision = Decide(options_.access, facts);
+    if (!decision.allow_origin.empty()) {
+      res.set_header("Access-Control-Allow-Origin", decision.allow_origin);
+      res.set_header("Vary", "Origin");
+      if (decision.allow_credentials) res.set_header("Access-Control-Allow-Credentials", "true");
+    }
+    switch (decision.kind) {
+      case AccessDecision::Allow:
+        return httplib::Server::HandlerResponse::Unhandled;
+      case AccessDecision::Forbidden:
+        res.status = 403;
+        res.set_content("403 Forbidden: this server answers to localhost, 127.0.0.1 and [::1]\n",
+                        "text/plain; charset=utf-8");
+        break;
+      case AccessDecision::Unauthorized:
+        res.status = 401;
+        res.set_header("WWW-Authenticate", "Bearer");
+        res.set_content("401 Unauthorized: open the URL with ?token= that ssetail printed\n",
+                        "text/plain; charset=utf-8");
+        break;
+      case AccessDecision::LogIn:
+        res.status = 303;  // to the page without the token in the address bar or history
+        res.set_header("Location", "./");
+        res.set_header("Set-Cookie", decision.set_cookie);
+        res.set_header("Referrer-Policy", "no-referrer");
+        break;
+      case AccessDecision::Preflight:
+        res.status = 204;
+        res.set_header("Access-Control-Allow-Methods", "GET, HEAD");
+        res.set_header("Access-Control-Allow-Headers", "Authorization, Last-Event-ID");
+        res.set_header("Access-Control-Max-Age", "600");
+        break;
+    }
+    return httplib::Server::HandlerResponse::Handled;
+  });
+  svr.set_logger([](const httplib::Request& req, const httplib::Response&) {
+    connection_guard::MarkResponseDone(req.remote_addr, req.remote_port);
+  });
 
   svr.set_error_handler([](const httplib::Request&, httplib::Response& res) {
     if (res.body.empty() && res.status >= 400) {

@@ -14,6 +14,7 @@
 #include <string>
 #include <thread>
 
+#include "access_control.hpp"
 #include "history.hpp"
 
 namespace httplib {
@@ -27,6 +28,7 @@ struct ServerOptions {
   int port = 8642;
   std::size_t max_clients = 256;
   int heartbeat_seconds = 15;
+  AccessPolicy access;  // its cookie name gets the port appended once bound
 };
 
 // Counts the open event streams, and those that have not received the final event yet.
@@ -72,7 +74,7 @@ class HttpServer {
   void Route();
 
   History& history_;
-  const ServerOptions options_;
+  ServerOptions options_;
   StreamSlots slots_;
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;

@@ -2,12 +2,17 @@
 // and exit with the command's status (SPEC §1).
 #include <unistd.h>
 
+#include <cctype>
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <optional>
 #include <random>
 #include <string>
 
+#include "access_control.hpp"
 #include "child_process.hpp"
 #include "history.hpp"
 #include "http_server.hpp"
@@ -34,6 +39,42 @@ std::string CommandLine(const std::vector<std::string>& argv) {
     line += plain ? arg : "'" + arg + "'";
   }
   return line;
+}
+
+// The secret from --token-file or SSETAIL_TOKEN, trailing whitespace (a newline) removed.
+// Returns false after reporting why it cannot be used.
+bool ReadToken(const ssetail::Options& options, std::optional<std::string>& token) {
+  std::string text;
+  std::string source;
+  if (options.token_file) {
+    source = "--token-file " + *options.token_file;
+    std::FILE* file = std::fopen(options.token_file->c_str(), "rb");
+    if (file == nullptr) {
+      std::fprintf(stderr, "ssetail: %s: %s\n", source.c_str(), std::strerror(errno));
+      return false;
+    }
+    char buffer[4096];
+    std::size_t n;
+    while ((n = std::fread(buffer, 1, sizeof buffer, file)) > 0) text.append(buffer, n);
+    const bool failed = std::ferror(file) != 0;
+    std::fclose(file);
+    if (failed) {
+      std::fprintf(stderr, "ssetail: %s: cannot read it\n", source.c_str());
+      return false;
+    }
+  } else if (const char* env = std::getenv("SSETAIL_TOKEN")) {
+    source = "SSETAIL_TOKEN";
+    text = env;
+  } else {
+    return true;  // no token
+  }
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.pop_back();
+  if (text.empty()) {
+    std::fprintf(stderr, "ssetail: %s: the token is empty; put a secret in it\n", source.c_str());
+    return false;
+  }
+  token = std::move(text);
+  return true;
 }
 
 std::string UrlHost(const std::string& address) {
@@ -75,9 +116,14 @@ int main(int argc, char** argv) {
     run.title = options.title.empty() ? CommandLine(options.command) : options.title;
   }
 
+  ServerOptions serve{
+      options.bind_address, options.port, options.max_clients, options.heartbeat_seconds, {}};
+  if (!ReadToken(options, serve.access.token)) return 125;
+  serve.access.loopback_only = IsLoopbackAddress(options.bind_address);
+  serve.access.cors_origins = options.cors_origins;
+
   History history(RandomRunId(), {options.history_events, options.history_bytes});
-  HttpServer server(history, {options.bind_address, options.port, options.max_clients,
-                              options.heartbeat_seconds});
+  HttpServer server(history, serve);
   int port;
   try {
     port = server.Start();
@@ -85,8 +131,16 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "ssetail: %s\n", e.what());
     return 125;
   }
-  std::fprintf(stderr, "ssetail: serving http://%s:%d/\n", UrlHost(options.bind_address).c_str(),
-               port);
+  // The token appears here and nowhere else in ssetail's output.
+  const std::string query = serve.access.token ? "?token=" + UrlEncode(*serve.access.token) : "";
+  std::fprintf(stderr, "ssetail: serving http://%s:%d/%s\n", UrlHost(options.bind_address).c_str(),
+               port, query.c_str());
+  if (!serve.access.loopback_only && !serve.access.token) {
+    std::fprintf(stderr,
+                 "ssetail: warning: %s is not a loopback address and no token is set: anyone "
+                 "who can reach this port can read the output (see --token-file)\n",
+                 options.bind_address.c_str());
+  }
 
   Supervisor supervisor(history, run, [&server] { return server.AllClientsFinished(); });
   const int status = supervisor.Run();

@@ -54,7 +54,7 @@ class Stream(unittest.TestCase):
 
     def test_heartbeat_comments_on_idle_streams(self):
         with Ssetail(["--heartbeat", "1", "--", "sh", "-c", "sleep 10"]) as s:
-            raw = raw_request(s.port, b"GET /events HTTP/1.1\r\nHost: x\r\n\r\n", read_timeout=2.6)
+            raw = raw_request(s.port, b"GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", read_timeout=2.6)
         self.assertGreaterEqual(raw.count(b": ping\n\n"), 2)
 
 
@@ -160,7 +160,7 @@ class Clients(unittest.TestCase):
         with Ssetail(["--max-clients", "2", "--heartbeat", "1", "--", "sh", "-c", "sleep 30"]) as s:
             holders = [socket.create_connection(("127.0.0.1", s.port)) for _ in range(2)]
             for h in holders:
-                h.sendall(b"GET /events HTTP/1.1\r\nHost: x\r\n\r\n")
+                h.sendall(b"GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
                 h.recv(100)
             resp, _ = s.get("/events")
             self.assertEqual(resp.status, 503)
@@ -187,7 +187,7 @@ class Clients(unittest.TestCase):
         stuck = socket.socket()
         stuck.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
         stuck.connect(("127.0.0.1", s.port))
-        stuck.sendall(b"GET /events HTTP/1.1\r\nHost: x\r\n\r\n")
+        stuck.sendall(b"GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
         self.assertTrue(wait_for(lambda: json.loads(s.get("/status")[1])["state"] == "exited", 60))
         ended = time.monotonic()
         self.assertEqual(s.wait(20), 0)

@@ -43,7 +43,7 @@ class SlowClients(unittest.TestCase):
             stalled = socket.socket()
             stalled.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
             stalled.connect(("127.0.0.1", s.port))
-            stalled.sendall(b"GET /events HTTP/1.1\r\nHost: x\r\n\r\n")
+            stalled.sendall(b"GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
             body = many_streams(s.port, 1)[0]
             self.assertEqual(s.wait(30), 0)
             stalled.close()
@@ -59,7 +59,7 @@ class SlowClients(unittest.TestCase):
         with Ssetail(["--linger", "--history", "100", "--", "sh", "-c", f"sleep 0.5; seq {n}"]) as s:
             conn = socket.create_connection(("127.0.0.1", s.port))
             conn.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-            conn.sendall(b"GET /events HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            conn.sendall(b"GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
             wait_for(lambda: json.loads(s.get("/status")[1])["state"] == "exited", 20)
             chunks = []
             while True:

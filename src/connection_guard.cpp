@@ -1,0 +1,127 @@
+#include "connection_guard.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <condition_variable>
+#include <cstring>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+namespace ssetail::connection_guard {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Connection {
+  int fd;
+  Clock::time_point since;  // accepted, or its last response done
+  bool busy = false;        // a request is being served
+};
+
+struct Guard {
+  std::mutex mutex;
+  std::condition_variable wakeup;
+  std::unordered_map<std::string, Connection> connections;  // by "address port"
+  std::chrono::seconds deadline{10};
+  bool started = false;
+};
+
+Guard& TheGuard() {
+  static Guard* guard = new Guard;  // never destroyed: detached threads may use it at exit
+  return *guard;
+}
+
+std::string PeerKey(const sockaddr_storage& peer) {
+  char text[INET6_ADDRSTRLEN] = "";
+  int port = 0;
+  if (peer.ss_family == AF_INET) {
+    const auto& v4 = reinterpret_cast<const sockaddr_in&>(peer);
+    ::inet_ntop(AF_INET, &v4.sin_addr, text, sizeof text);
+    port = ntohs(v4.sin_port);
+  } else if (peer.ss_family == AF_INET6) {
+    const auto& v6 = reinterpret_cast<const sockaddr_in6&>(peer);
+    ::inet_ntop(AF_INET6, &v6.sin6_addr, text, sizeof text);
+    port = ntohs(v6.sin6_port);
+  }
+  return std::string(text) + " " + std::to_string(port);
+}
+
+// The fd still is the connection we registered (it may have been closed and reused).
+bool SamePeer(int fd, const std::string& key) {
+  sockaddr_storage peer{};
+  socklen_t length = sizeof peer;
+  return ::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &length) == 0 &&
+         PeerKey(peer) == key;
+}
+
+void Watch() {
+  Guard& guard = TheGuard();
+  std::unique_lock lock(guard.mutex);
+  for (;;) {
+    guard.wakeup.wait_for(lock, std::chrono::milliseconds(500));
+    const auto now = Clock::now();
+    for (auto it = guard.connections.begin(); it != guard.connections.end();) {
+      if (!SamePeer(it->second.fd, it->first)) {
+        it = guard.connections.erase(it);  // closed (and the fd maybe reused)
+      } else if (!it->second.busy && now - it->second.since > guard.deadline) {
+        ::shutdown(it->second.fd, SHUT_RDWR);  // httplib's read fails; it closes the fd
+        it = guard.connections.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+}
+
+void Track(int fd) {
+  Guard& guard = TheGuard();
+  sockaddr_storage peer{};
+  socklen_t length = sizeof peer;
+  if (::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &length) != 0) return;
+  std::lock_guard lock(guard.mutex);
+  if (guard.started) guard.connections[PeerKey(peer)] = {fd, Clock::now(), false};
+}
+
+}  // namespace
+
+void Start(std::chrono::seconds request_deadline) {
+  Guard& guard = TheGuard();
+  std::lock_guard lock(guard.mutex);
+  guard.deadline = request_deadline;
+  if (guard.started) return;
+  guard.started = true;
+  std::thread(Watch).detach();
+}
+
+namespace {
+void SetBusy(const std::string& address, int port, bool busy) {
+  Guard& guard = TheGuard();
+  std::lock_guard lock(guard.mutex);
+  const auto it = guard.connections.find(address + " " + std::to_string(port));
+  if (it == guard.connections.end()) return;
+  it->second.busy = busy;
+  it->second.since = Clock::now();
+}
+}  // namespace
+
+void MarkRequestComplete(const std::string& address, int port) {
+  SetBusy(address, port, true);
+}
+
+void MarkResponseDone(const std::string& address, int port) {
+  SetBusy(address, port, false);
+}
+
+}  // namespace ssetail::connection_guard
+
+// The interposed accept(): see the header. accept4 is a different symbol, so no recursion.
+extern "C" int accept(int fd, sockaddr* address, socklen_t* length) {
+  const int client = ::accept4(fd, address, length, SOCK_CLOEXEC);
+  if (client >= 0) ssetail::connection_guard::Track(client);
+  return client;
+}
