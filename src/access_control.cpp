@@ -31,7 +31,7 @@ bool HasToken(const AccessPolicy& policy, const RequestFacts& request) {
     return true;
   }
   const auto cookie = CookieValue(request.cookie, policy.cookie_name);
-  return cookie && ConstantTimeEquals(*cookie, UrlEncode(token));
+  return cookie && ConstantTimeEquals(*cookie, HexEncode(token));
 }
 
 }  // namespace
@@ -82,6 +82,16 @@ std::optional<std::string_view> CookieValue(std::string_view header, std::string
   return std::nullopt;
 }
 
+std::string HexEncode(std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (const char c : text) {
+    out.push_back(kHex[static_cast<unsigned char>(c) >> 4]);
+    out.push_back(kHex[static_cast<unsigned char>(c) & 15]);
+  }
+  return out;
+}
+
 std::string UrlEncode(std::string_view text) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
@@ -122,10 +132,11 @@ AccessDecision Decide(const AccessPolicy& policy, const RequestFacts& request) {
       return decision;
     }
     decision.kind = AccessDecision::LogIn;
-    // Encoded: a token may hold characters a cookie value cannot. No Path: it defaults to
-    // the directory of this URL, which is right behind a proxy's path prefix too.
+    // Hex: a token may hold characters a cookie value cannot, and httplib percent-decodes
+    // header values. No Path: it defaults to the directory of this URL, which is right
+    // behind a proxy's path prefix too.
     decision.set_cookie =
-        policy.cookie_name + "=" + UrlEncode(*policy.token) + "; HttpOnly; SameSite=Strict";
+        policy.cookie_name + "=" + HexEncode(*policy.token) + "; HttpOnly; SameSite=Strict";
     if (EqualsIgnoreCase(request.forwarded_proto, "https")) decision.set_cookie += "; Secure";
     return decision;
   }

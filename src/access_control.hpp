@@ -50,6 +50,9 @@ bool IsLoopbackAddress(std::string_view address);
 // The value of cookie `name` in a Cookie header.
 std::optional<std::string_view> CookieValue(std::string_view header, std::string_view name);
 
+// "ab" -> "6162": the token as a cookie value.
+std::string HexEncode(std::string_view text);
+
 // Percent-encodes everything but unreserved characters (for the token in the serving URL).
 std::string UrlEncode(std::string_view text);
 

@@ -128,7 +128,8 @@ class RunLoop {
   }
 
   void AfterRun() {
-    if (options_.linger_seconds) {
+    // A signal that stopped the command stops ssetail too: the user asked to quit.
+    if (options_.linger_seconds && !signalled_) {
       if (*options_.linger_seconds >= 0) {
         after_timer_.expires_after(std::chrono::seconds(*options_.linger_seconds));
         after_timer_.async_wait([this](const boost::system::error_code& e) {
@@ -176,6 +177,7 @@ class RunLoop {
       return;
     }
     interrupted_ = interrupted_ || signal == SIGINT;
+    signalled_ = true;
     child_->SignalGroup(signal);
     if (!kill_armed_) {
       kill_armed_ = true;
@@ -201,6 +203,7 @@ class RunLoop {
   Clock::time_point clients_deadline_;
   bool finished_ = false;
   bool interrupted_ = false;
+  bool signalled_ = false;  // a signal was forwarded to the command
   bool kill_armed_ = false;
 };
 

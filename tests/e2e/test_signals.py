@@ -65,6 +65,13 @@ class Forwarding(unittest.TestCase):
 
 
 class Lifetime(unittest.TestCase):
+    def test_a_signal_during_the_run_ends_lingering_too(self):
+        s = Ssetail(["--linger", "--", "sh", "-c", "echo ready; sleep 30"])
+        wait_for(lambda: b"ready" in s.get("/log")[1])
+        s.signal(signal.SIGTERM)
+        self.assertEqual(s.wait(10), 128 + signal.SIGTERM)
+
+
     def test_a_grandchild_holding_the_pipes_does_not_keep_ssetail_alive(self):
         started = time.monotonic()
         s = Ssetail(["--", "sh", "-c", "sleep 60 & echo done"])
