@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -122,6 +123,10 @@ void MarkResponseDone(const std::string& address, int port) {
 // The interposed accept(): see the header. accept4 is a different symbol, so no recursion.
 extern "C" int accept(int fd, sockaddr* address, socklen_t* length) {
   const int client = ::accept4(fd, address, length, SOCK_CLOEXEC);
-  if (client >= 0) ssetail::connection_guard::Track(client);
+  if (client < 0) return client;
+  // Events are small and latency matters: no Nagle delay waiting for the peer's ACK.
+  int one = 1;
+  ::setsockopt(client, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  ssetail::connection_guard::Track(client);
   return client;
 }

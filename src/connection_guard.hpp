@@ -1,5 +1,5 @@
-// Drops connections that do not finish their request in time (slowloris), and keeps
-// accepted sockets out of the command (close-on-exec).
+// Drops connections that do not finish their request in time (slowloris), keeps accepted
+// sockets out of the command (close-on-exec) and sends small events at once (TCP_NODELAY).
 //
 // cpp-httplib 0.11.4 only has a per-recv read timeout: a client sending one header byte
 // every second holds a thread forever, and it offers no hook that sees accepted sockets.

@@ -7,8 +7,15 @@
 namespace ssetail {
 
 HistoryBlock::HistoryBlock(std::size_t capacity_bytes, std::uint64_t first)
-    : bytes(new char[capacity_bytes]), capacity(capacity_bytes), first_seq(first) {
+    : bytes(capacity_bytes == BlockPool::kBufferBytes ? BlockPool::Instance().Get()
+                                                      : new char[capacity_bytes]),
+      capacity(capacity_bytes),
+      first_seq(first) {
   records.reserve(capacity_bytes / 48);  // about one record per short line
+}
+
+HistoryBlock::~HistoryBlock() {
+  if (capacity == BlockPool::kBufferBytes) BlockPool::Instance().Put(bytes.release());
 }
 
 History::History(std::string run_id, HistoryLimits limits)

@@ -24,6 +24,7 @@
 #include <string_view>
 #include <vector>
 
+#include "block_pool.hpp"
 #include "event.hpp"
 #include "sse_format.hpp"
 
@@ -50,7 +51,10 @@ struct EventRecord {
 
 struct HistoryBlock {
   HistoryBlock(std::size_t capacity, std::uint64_t first_seq);
-  std::unique_ptr<char[]> bytes;
+  ~HistoryBlock();
+  HistoryBlock(const HistoryBlock&) = delete;
+  HistoryBlock& operator=(const HistoryBlock&) = delete;
+  std::unique_ptr<char[]> bytes;  // pooled (see block_pool.hpp) when capacity is the default
   std::size_t capacity;
   std::size_t used = 0;  // bytes below this are complete events and never change again
   std::uint64_t first_seq;
@@ -69,7 +73,7 @@ struct HistoryStats {
 
 class History {
  public:
-  static constexpr std::size_t kBlockBytes = 64 * 1024;
+  static constexpr std::size_t kBlockBytes = BlockPool::kBufferBytes;
 
   History(std::string run_id, HistoryLimits limits);
   History(const History&) = delete;
