@@ -31,6 +31,15 @@ bool IsExecutableFile(const std::string& path) {
 struct ChildSetup {
   pid_t parent;
   int controlling_tty;
+  const char* const* environment;  // null: ssetail's own
+
+  // Runs in ssetail before the fork. The launcher takes `environ` when it is created and
+  // hands its `env` to execve, so this is the one place to give the command another one.
+  boost::system::error_code on_setup(bp::posix::default_launcher& launcher,
+                                     const bp::filesystem::path&, const char* const*) {
+    if (environment != nullptr) launcher.env = environment;
+    return {};
+  }
 
   boost::system::error_code on_exec_setup(bp::posix::default_launcher&, const bp::filesystem::path&,
                                           const char* const*) {
@@ -99,14 +108,24 @@ struct ChildProcess::Impl {
 
 ChildProcess::ChildProcess(asio::io_context& io, const LaunchSpec& spec) {
   std::vector<std::string> args(spec.argv.begin() + 1, spec.argv.end());
+  std::vector<const char*> environment;
+  if (spec.environment) {
+    for (const auto& entry : *spec.environment) environment.push_back(entry.c_str());
+    environment.push_back(nullptr);
+  }
   try {
     // process_stdio must be a temporary (LIBRARIES.md 2.4.4); raw fds are not closed by it.
     impl_.reset(new Impl{bp::process(io.get_executor(), bp::filesystem::path(spec.executable), args,
                                      bp::process_stdio{nullptr, spec.stdout_fd, spec.stderr_fd},
-                                     ChildSetup{::getpid(), spec.controlling_tty})});
+                                     ChildSetup{::getpid(), spec.controlling_tty,
+                                                spec.environment ? environment.data() : nullptr})});
   } catch (const boost::system::system_error& e) {
     const int err = e.code().value();
     std::string reason = std::strerror(err);
+    if (err == EMFILE || err == ENFILE || err == EAGAIN || err == ENOMEM) {
+      // Out of descriptors, processes or memory: ssetail failed, not the command.
+      throw CommandError{125, "cannot start " + spec.argv[0] + ": " + reason};
+    }
     // execve's ENOENT for an existing file means its interpreter is missing (bash says 126).
     if (err == ENOENT && ::access(spec.executable.c_str(), F_OK) == 0) {
       reason = "bad interpreter or missing loader";
@@ -116,6 +135,8 @@ ChildProcess::ChildProcess(asio::io_context& io, const LaunchSpec& spec) {
   }
   pid_ = impl_->process.id();
   // Set the group from the parent side too, so signalling right away cannot race the child.
+  // (The launcher returns only once the child has exec'd, so a setsid() is done already; a
+  // session leader's group cannot be set anyway.)
   if (spec.controlling_tty < 0) ::setpgid(pid_, pid_);
 }
 

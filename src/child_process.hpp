@@ -1,9 +1,10 @@
 // Starting the command and ending it (SPEC §1 "Signals and lifetime").
 //
 // The child gets stdin on /dev/null, the given stdout/stderr descriptors, its own process
-// group, default signal dispositions, an empty signal mask, no descriptor of ours but 0-2,
-// and SIGTERM if ssetail dies. Boost.Process v2 does the fork/exec; the hygiene it lacks in
-// 1.81 (see docs/LIBRARIES notes) is done in our own exec-setup initializer.
+// group (with a pty: its own session, whose controlling terminal the pty is), default signal
+// dispositions, an empty signal mask, no descriptor of ours but 0-2, and SIGTERM if ssetail
+// dies. Boost.Process v2 does the fork/exec; the hygiene it lacks in 1.81 (see docs/LIBRARIES
+// notes) is done in our own exec-setup initializer.
 #pragma once
 
 #include <sys/types.h>
@@ -20,7 +21,8 @@
 
 namespace ssetail {
 
-// Why a command cannot be run: `exit_code` is 126 or 127, `message` a one-line reason.
+// Why a command cannot be run: `exit_code` is 126 or 127 (or 125 when ssetail is out of
+// descriptors, processes or memory), `message` a one-line reason.
 struct CommandError {
   int exit_code;
   std::string message;
@@ -36,6 +38,8 @@ struct LaunchSpec {
   int stdout_fd = -1;             // the child's ends; the caller closes them after Launch
   int stderr_fd = -1;
   int controlling_tty = -1;  // pty mode: new session with this terminal as its controller
+  // "NAME=value" entries; nullopt: ssetail's own environment.
+  std::optional<std::vector<std::string>> environment;
 };
 
 class ChildProcess {

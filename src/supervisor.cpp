@@ -6,12 +6,16 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/system/system_error.hpp>
 #include <csignal>
 #include <cstdio>
 #include <memory>
+#include <system_error>
+#include <utility>
 
 #include "child_process.hpp"
 #include "output_reader.hpp"
+#include "pty.hpp"
 #include "run_events.hpp"
 
 namespace ssetail {
@@ -22,19 +26,48 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr auto kPipeGrace = 1s;     // after exit, how long grandchildren may hold the pipes
+constexpr auto kPipeGrace = 1s;     // after exit, how long grandchildren may hold the pipes/ptys
 constexpr auto kKillAfter = 10s;    // after a forwarded signal, SIGKILL if still running
 constexpr auto kClientsGrace = 2s;  // after exit, how long clients get to receive it
 
-struct Pipe {
-  int read = -1;
-  int write = -1;
+// A descriptor that is closed when it goes out of scope, unless released.
+class UniqueFd {
+ public:
+  explicit UniqueFd(int fd = -1) : fd_(fd) {}
+  UniqueFd(UniqueFd&& other) noexcept : fd_(other.release()) {}
+  UniqueFd& operator=(UniqueFd&& other) noexcept {
+    reset(other.release());
+    return *this;
+  }
+  ~UniqueFd() { reset(); }
+
+  int get() const { return fd_; }
+  int release() { return std::exchange(fd_, -1); }
+  void reset(int fd = -1) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = fd;
+  }
+
+ private:
+  int fd_;
 };
 
-Pipe MakePipe() {
+// One output stream of the command: ssetail reads `ours`, `theirs` becomes the command's
+// stdout or stderr. Both are close-on-exec.
+struct Channel {
+  UniqueFd ours;
+  UniqueFd theirs;
+};
+
+Channel MakePipe() {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) throw std::system_error(errno, std::generic_category(), "pipe");
-  return {fds[0], fds[1]};
+  return {UniqueFd(fds[0]), UniqueFd(fds[1])};
+}
+
+Channel MakePty(int cols, int rows) {
+  const Pty pty = OpenPty(cols, rows);
+  return {UniqueFd(pty.master), UniqueFd(pty.slave)};
 }
 
 // The state of one run, alive for the duration of Supervisor::Run.
@@ -54,20 +87,8 @@ class RunLoop {
     const std::string started_iso = FormatIsoUtc(std::chrono::system_clock::now());
     std::optional<long> pid;
     if (options_.command) {
-      Pipe out = MakePipe(), err = MakePipe();
-      LaunchSpec spec{options_.executable, *options_.command, out.write, err.write, -1};
-      try {
-        child_.emplace(io_, spec);
-      } catch (const CommandError& e) {
-        std::fprintf(stderr, "ssetail: %s\n", e.message.c_str());
-        return e.exit_code;
-      }
-      ::close(out.write);
-      ::close(err.write);
+      if (auto failed = StartCommand()) return *failed;
       pid = child_->pid();
-      AddReader(out.read, EventType::Stdout, STDOUT_FILENO);
-      AddReader(err.read, EventType::Stderr, STDERR_FILENO);
-      child_->AsyncWait([this](ExitStatus status) { OnChildExit(status); });
     } else {
       AddReader(STDIN_FILENO, EventType::Stdout, STDOUT_FILENO);
       status_ = ExitStatus::Exited(0);  // stdin mode ends well at EOF
@@ -84,6 +105,52 @@ class RunLoop {
   }
 
  private:
+  // Starts the command with its stdout and stderr on two pipes, or two ptys, and a reader on
+  // each. Returns ssetail's exit status when it cannot.
+  std::optional<int> StartCommand() {
+    Channel out, err;
+    try {
+      if (options_.pty) {
+        out = MakePty(options_.cols, options_.rows);
+        err = MakePty(options_.cols, options_.rows);
+        terminal_.reset(::fcntl(out.ours.get(), F_DUPFD_CLOEXEC, 0));
+        if (terminal_.get() < 0) throw std::system_error(errno, std::generic_category(), "dup");
+      } else {
+        out = MakePipe();
+        err = MakePipe();
+      }
+    } catch (const std::system_error& e) {
+      std::fprintf(stderr, "ssetail: %s: %s\n",
+                   options_.pty ? "--pty: cannot open a pseudo-terminal" : "cannot create a pipe",
+                   e.code().message().c_str());
+      return 125;
+    }
+    LaunchSpec spec;
+    spec.executable = options_.executable;
+    spec.argv = *options_.command;
+    spec.stdout_fd = out.theirs.get();
+    spec.stderr_fd = err.theirs.get();
+    if (options_.pty) {
+      // The stdout pty is the one /dev/tty opens; the child's stdin stays /dev/null.
+      spec.controlling_tty = out.theirs.get();
+      spec.environment = TerminalEnvironment(environ);
+    }
+    try {
+      child_.emplace(io_, spec);
+    } catch (const CommandError& e) {
+      std::fprintf(stderr, "ssetail: %s\n", e.message.c_str());
+      return e.exit_code;
+    }
+    // The command has its own copies now. Ours would keep the streams open for ever: no EOF
+    // on a pipe, and no EIO on a pty master, which comes only once no slave is open.
+    out.theirs.reset();
+    err.theirs.reset();
+    AddReader(out.ours.release(), EventType::Stdout, STDOUT_FILENO);
+    AddReader(err.ours.release(), EventType::Stderr, STDERR_FILENO);
+    child_->AsyncWait([this](ExitStatus status) { OnChildExit(status); });
+    return std::nullopt;
+  }
+
   void AddReader(int fd, EventType type, int echo_fd) {
     readers_.push_back(std::make_unique<OutputReader>(io_, fd, type, history_, started_,
                                                       options_.echo ? echo_fd : -1));
@@ -118,6 +185,7 @@ class RunLoop {
     finished_ = true;
     grace_timer_.cancel();
     kill_timer_.cancel();
+    terminal_.reset();  // the command has exited: its session no longer has a terminal
     // Whatever is left of the group (background jobs) does not outlive the run.
     if (child_) child_->SignalGroup(SIGKILL);
     const auto duration =
@@ -196,6 +264,11 @@ class RunLoop {
   asio::steady_timer grace_timer_;
   asio::steady_timer kill_timer_;
   asio::steady_timer after_timer_;
+  // --pty: a second handle on the master of the command's controlling terminal. Closing the
+  // last one hangs the terminal up, which SIGHUPs the command's session; the stdout reader
+  // closes its handle at EIO, which comes as soon as the command closes its stdout (coreutils
+  // do that just before they exit). This one is closed once the command has exited.
+  UniqueFd terminal_;
   std::optional<ChildProcess> child_;
   std::vector<std::unique_ptr<OutputReader>> readers_;
   std::optional<ExitStatus> status_;
@@ -214,8 +287,15 @@ Supervisor::Supervisor(History& history, SupervisorOptions options,
     : history_(history), options_(std::move(options)), clients_done_(std::move(clients_done)) {}
 
 int Supervisor::Run() {
-  RunLoop loop(history_, options_, clients_done_);
-  return loop.Run();
+  std::optional<RunLoop> loop;
+  try {
+    loop.emplace(history_, options_, clients_done_);
+  } catch (const boost::system::system_error& e) {
+    // The io_context and signal_set need descriptors of their own.
+    std::fprintf(stderr, "ssetail: cannot start: %s\n", e.code().message().c_str());
+    return 125;
+  }
+  return loop->Run();
 }
 
 }  // namespace ssetail

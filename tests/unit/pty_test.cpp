@@ -1,0 +1,77 @@
+#include "pty.hpp"
+
+#include <doctest/doctest.h>
+#include <fcntl.h>
+#include <sys/ioctl.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <string>
+#include <system_error>
+#include <vector>
+
+using namespace ssetail;
+
+namespace {
+
+std::vector<std::string> Env(std::vector<const char*> entries) {
+  entries.push_back(nullptr);
+  return TerminalEnvironment(entries.data());
+}
+
+using Strings = std::vector<std::string>;
+
+}  // namespace
+
+TEST_CASE("pty environment: TERM=xterm-256color only when TERM is unset or empty") {
+  CHECK(Env({"PATH=/bin", "HOME=/h"}) == Strings{"PATH=/bin", "HOME=/h", "TERM=xterm-256color"});
+  CHECK(Env({"PATH=/bin", "TERM=dumb", "HOME=/h"}) == Strings{"PATH=/bin", "TERM=dumb", "HOME=/h"});
+  CHECK(Env({"TERM=", "A=1"}) == Strings{"A=1", "TERM=xterm-256color"});
+  CHECK(Env({"TERMINAL=kitty", "XTERM=1"}) ==
+        Strings{"TERMINAL=kitty", "XTERM=1", "TERM=xterm-256color"});
+  CHECK(Env({}) == Strings{"TERM=xterm-256color"});
+  CHECK(TerminalEnvironment(nullptr) == Strings{"TERM=xterm-256color"});
+  CHECK(Env({"A=x=y", "B="}) == Strings{"A=x=y", "B=", "TERM=xterm-256color"});
+}
+
+TEST_CASE("pty: window size, close-on-exec, output as written, then EIO with nothing lost") {
+  Pty pty;
+  try {
+    pty = OpenPty(80, 24);
+  } catch (const std::system_error& e) {
+    FAIL("no pseudo-terminal: " << e.what());
+  }
+  CHECK(::isatty(pty.slave) == 1);
+  CHECK((::fcntl(pty.master, F_GETFD) & FD_CLOEXEC) != 0);
+  CHECK((::fcntl(pty.slave, F_GETFD) & FD_CLOEXEC) != 0);
+  winsize size{};
+  REQUIRE(::ioctl(pty.slave, TIOCGWINSZ, &size) == 0);
+  CHECK(size.ws_col == 80);
+  CHECK(size.ws_row == 24);
+  termios mode{};
+  REQUIRE(::tcgetattr(pty.slave, &mode) == 0);
+  CHECK((mode.c_oflag & OPOST) == 0);
+
+  // The child's last words, then it is gone: the master gives them all, then EIO.
+  const std::string written = "one\ntwo\r\nthree\rpartial";
+  REQUIRE(::write(pty.slave, written.data(), written.size()) ==
+          static_cast<ssize_t>(written.size()));
+  ::close(pty.slave);
+  std::string read;
+  char buffer[64];
+  ssize_t n;
+  while ((n = ::read(pty.master, buffer, sizeof buffer)) > 0) read.append(buffer, n);
+  CHECK(n == -1);
+  CHECK(errno == EIO);
+  CHECK(read == written);
+  ::close(pty.master);
+}
+
+TEST_CASE("pty: each call gives a distinct terminal") {
+  const Pty a = OpenPty(120, 40);
+  const Pty b = OpenPty(120, 40);
+  CHECK(a.master != b.master);
+  CHECK(std::string(::ttyname(a.slave)) != std::string(::ttyname(b.slave)));
+  for (int fd : {a.master, a.slave, b.master, b.slave}) ::close(fd);
+}
