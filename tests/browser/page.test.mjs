@@ -13,36 +13,44 @@ import {
   Gates, binaryFromArgs, launchBrowser, parseColor, rows, startSsetail, texts, waitForExitBanner,
   waitForTexts,
 } from './harness.mjs';
+import './modules.test.mjs'; // the page's DOM-free modules, tested in node
 
 const BIN = binaryFromArgs();
 let browser;
+let context; // one for all tests (a new one costs up to a second on a busy machine)
+let nextPage = null; // made while the previous test runs, for the same reason
+const stopping = []; // servers being stopped; the suite waits for them at the end
 
 before(async () => {
   browser = await launchBrowser();
+  context = await browser.newContext({ viewport: { width: 1000, height: 700 }, colorScheme: 'light' });
+  // Every page starts without the preferences an earlier test saved.
+  await context.addInitScript(() => localStorage.clear());
 });
 
 after(async () => {
-  await browser?.close();
+  await Promise.all(stopping);
+  await browser?.close(); // closes the spare page too
 });
 
 // Runs `command` under ssetail, opens the page and calls fn(page, server).
 // Every test also checks that the page logged no error to the console.
-async function session(command, fn, { args = [], linger = true, suffix = '', colorScheme = 'light', viewport } = {}) {
+async function session(command, fn, { args = [], linger = true, suffix = '' } = {}) {
   const server = await startSsetail(BIN, command, { linger, args });
-  const context = await browser.newContext({ viewport: viewport ?? { width: 1000, height: 700 }, colorScheme });
-  const page = await context.newPage();
+  const page = await (nextPage ?? context.newPage());
+  nextPage = context.newPage();
   const errors = [];
   page.on('console', (m) => {
     if (m.type() === 'error') errors.push(`console: ${m.text()}`);
   });
   page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
   try {
-    if (suffix !== null) await page.goto(server.url + suffix);
+    if (suffix !== null) await page.goto(server.url + suffix, { waitUntil: 'domcontentloaded' });
     await fn(page, server);
     assert.deepEqual(errors, [], 'the page logged errors');
   } finally {
-    await context.close();
-    await server.stop();
+    await page.close();
+    stopping.push(server.stop());
   }
 }
 
@@ -63,6 +71,9 @@ async function status(server) {
   return res.json();
 }
 
+// Each test gets a generous limit: a loaded 2-core machine is slow, a hang is not.
+const test = (name, fn) => it(name, { timeout: 90_000 }, fn);
+
 async function until(what, check, timeout = 15000) {
   const start = Date.now();
   for (;;) {
@@ -73,8 +84,8 @@ async function until(what, check, timeout = 15000) {
   }
 }
 
-describe('ssetail page', { timeout: 120000 }, () => {
-  it('shows lines in order, numbered from 1, with title and counts', async () => {
+describe('ssetail page', () => {
+  test('shows lines in order, numbered from 1, with title and counts', async () => {
     const script = 'i=1; while [ $i -le 30 ]; do echo "line $i"; i=$((i+1)); done';
     await session(sh(script), async (page) => {
       await waitForExitBanner(page);
@@ -88,7 +99,7 @@ describe('ssetail page', { timeout: 120000 }, () => {
     }, { args: ['--title', 'Counting'] });
   });
 
-  it('follows the tail; scrolling up pauses without dropping lines; the button resumes', async () => {
+  test('follows the tail; scrolling up pauses without dropping lines; the button resumes', async () => {
     const gates = new Gates();
     const script = 'i=1; while [ $i -le 300 ]; do echo "line $i"; i=$((i+1)); done; wait_gate 1; '
       + 'while [ $i -le 600 ]; do echo "line $i"; i=$((i+1)); done; wait_gate 2';
@@ -100,13 +111,27 @@ describe('ssetail page', { timeout: 120000 }, () => {
         await page.hover('#log');
         await page.mouse.wheel(0, -600);
         await page.waitForSelector('#resume:not([hidden])');
+        await waitForTexts(page, (t) => !t.includes('line 300'), 'the view scrolled up');
+        const scrollTop = () => page.$eval('#log', (el) => el.scrollTop);
+        await until('the smooth scroll to end', async () => {
+          const a = await scrollTop();
+          await new Promise((r) => setTimeout(r, 100));
+          return a === await scrollTop();
+        });
         const before = await texts(page);
-        assert.ok(!before.includes('line 300'), 'scrolled up');
+        const selected = await page.evaluate(() => { // the reader selects a line to copy it
+          const range = document.createRange();
+          range.selectNodeContents(document.querySelectorAll('#rows .line .tx')[3]);
+          getSelection().removeAllRanges();
+          getSelection().addRange(range);
+          return getSelection().toString();
+        });
 
         gates.open(1);
         await page.waitForFunction(() => document.querySelector('#count-out').textContent === '600');
-        await page.waitForFunction(() => /600|300 new/.test(document.querySelector('#resume').textContent));
+        await page.waitForFunction(() => /300 new/.test(document.querySelector('#resume').textContent));
         assert.deepEqual(await texts(page), before, 'the view stays where the reader is');
+        assert.equal(await page.evaluate(() => getSelection().toString()), selected, 'the selection survives');
         assert.match(await page.textContent('#resume'), /300 new/);
 
         await page.click('#resume');
@@ -119,9 +144,9 @@ describe('ssetail page', { timeout: 120000 }, () => {
     }
   });
 
-  it('makes stderr visually distinct from stdout', async () => {
-    await session(sh('echo to-stdout; sleep 0.3; echo to-stderr >&2'), async (page) => {
-      await waitForTexts(page, (t) => t.includes('to-stderr'), 'both lines');
+  test('makes stderr visually distinct from stdout', async () => {
+    await session(sh('echo to-stdout; echo to-stderr >&2'), async (page) => {
+      await waitForTexts(page, (t) => t.includes('to-stderr') && t.includes('to-stdout'), 'both lines');
       const all = await rows(page);
       const out = all.find((r) => r.text === 'to-stdout');
       const err = all.find((r) => r.text === 'to-stderr');
@@ -134,7 +159,7 @@ describe('ssetail page', { timeout: 120000 }, () => {
     });
   });
 
-  it('renders \\e[31mred\\e[0m as red text without escape characters', async () => {
+  test('renders \\e[31mred\\e[0m as red text without escape characters', async () => {
     await session(sh("printf '\\033[31mred\\033[0m plain\\n'"), async (page) => {
       await waitForTexts(page, (t) => t.length === 1, 'the line');
       const text = await page.textContent(`${rowSel(1)} .tx`);
@@ -151,7 +176,7 @@ describe('ssetail page', { timeout: 120000 }, () => {
     });
   });
 
-  it('renders 256 colours, truecolor and text attributes, and removes other escapes', async () => {
+  test('renders 256 colours, truecolor and text attributes, and removes other escapes', async () => {
     const script = [
       "printf '\\033[38;5;208morange\\033[0m|\\033[48;5;21mbluebg\\033[0m|\\033[38;2;10;200;30mtrue\\033[0m|\\033[38:2::1:2:3mcolon\\033[0m\\n'",
       "printf '\\033[1mbold\\033[22m|\\033[3mitalic\\033[23m|\\033[4munder\\033[24m|\\033[2mdim\\033[0m|\\033[7minverse\\033[27m|\\033[92mbright\\033[39m\\n'",
@@ -187,7 +212,7 @@ describe('ssetail page', { timeout: 120000 }, () => {
     });
   });
 
-  it('shows HTML in the output as text and runs none of it', async () => {
+  test('shows HTML in the output as text and runs none of it', async () => {
     const lines = [
       '<img src=x onerror="window.__pwned=1">',
       '<script>window.__pwned=2</script>',
@@ -205,7 +230,7 @@ describe('ssetail page', { timeout: 120000 }, () => {
     }, { suffix: null });
   });
 
-  it('overwrites the line on \\r as a terminal does', async () => {
+  test('overwrites the line on \\r as a terminal does', async () => {
     const script = "printf '10%%\\r50%%\\r100%%\\n'; printf 'abcdef\\rXY\\n'; printf 'abcdef\\rXY\\033[K\\n'; printf 'done\\n'";
     await session(sh(script), async (page) => {
       await waitForExitBanner(page);
@@ -216,7 +241,7 @@ describe('ssetail page', { timeout: 120000 }, () => {
     });
   });
 
-  it('shows a prompt before its newline arrives, and continues that line', async () => {
+  test('shows a prompt before its newline arrives, and continues that line', async () => {
     const gates = new Gates();
     const script = "printf 'Password: '; wait_gate 1; printf 'warning\\n' >&2; wait_gate 2; printf 'hunter2\\n'; printf 'after\\n'";
     try {
@@ -236,7 +261,27 @@ describe('ssetail page', { timeout: 120000 }, () => {
     }
   });
 
-  it('filters by substring and /regex/ over all lines, not just the rendered ones', async () => {
+  test('removes an escape sequence that a pause cut in two', async () => {
+    const gates = new Gates();
+    // The first half is sent as a `partial` segment (200 ms without a newline).
+    const script = "printf 'abc\\033[3'; wait_gate 1; printf '1mred\\033[0m def\\n'";
+    try {
+      await session(gates.command(script), async (page) => {
+        await waitForTexts(page, (t) => t.join() === 'abc', 'the first half, without the escape');
+        gates.open(1);
+        await waitForExitBanner(page);
+        assert.deepEqual(await texts(page), ['abcred def']);
+        const color = await page.$eval(`${rowSel(1)} .tx span`, (el) => el.textContent === 'red' && getComputedStyle(el).color);
+        assert.ok(color, 'the colour applies to "red"');
+        const [r, g, b] = parseColor(color);
+        assert.ok(r > g + 80 && r > b + 80);
+      });
+    } finally {
+      gates.remove();
+    }
+  });
+
+  test('filters by substring and /regex/ over all lines, not just the rendered ones', async () => {
     const script = 'echo apple; echo banana; echo cherry; echo "Apple pie"; i=1; '
       + 'while [ $i -le 3000 ]; do echo "filler $i"; [ $i -eq 1500 ] && echo "a needle in the middle"; i=$((i+1)); done';
     await session(sh(script), async (page) => {
@@ -260,19 +305,23 @@ describe('ssetail page', { timeout: 120000 }, () => {
     });
   });
 
-  it('has stdout and stderr toggles', async () => {
-    await session(sh('echo out1; sleep 0.2; echo err1 >&2; sleep 0.2; echo out2'), async (page) => {
+  test('has stdout and stderr toggles', async () => {
+    // stdout and stderr are separate pipes: their relative order is not the point here.
+    const sorted = (t) => [...t].sort().join();
+    await session(sh('echo out1; echo err1 >&2; echo out2'), async (page) => {
       await waitForExitBanner(page);
-      assert.deepEqual(await texts(page), ['out1', 'err1', 'out2']);
+      assert.equal(sorted(await texts(page)), 'err1,out1,out2');
       await page.uncheck('#show-err');
       await waitForTexts(page, (t) => t.join() === 'out1,out2', 'stdout only');
       await page.check('#show-err');
       await page.uncheck('#show-out');
       await waitForTexts(page, (t) => t.join() === 'err1', 'stderr only');
+      await page.check('#show-out');
+      await waitForTexts(page, (t) => sorted(t) === 'err1,out1,out2', 'both again');
     });
   });
 
-  it('shows timestamps and wraps long lines on request', async () => {
+  test('shows timestamps and wraps long lines on request', async () => {
     const long = 'x'.repeat(600);
     await session(['printf', '%s\\n', 'short', long], async (page) => {
       await waitForExitBanner(page);
@@ -293,7 +342,7 @@ describe('ssetail page', { timeout: 120000 }, () => {
     });
   });
 
-  it('highlights the line of a #L permalink and makes one on click', async () => {
+  test('highlights the line of a #L permalink and makes one on click', async () => {
     const script = 'i=1; while [ $i -le 20 ]; do echo "line $i"; i=$((i+1)); done';
     await session(sh(script), async (page, server) => {
       await page.goto(`${server.url}#L5`);
@@ -311,7 +360,7 @@ describe('ssetail page', { timeout: 120000 }, () => {
     }, { suffix: null });
   });
 
-  it('scrolls to a #L permalink far up a long log', async () => {
+  test('scrolls to a #L permalink far up a long log', async () => {
     const script = 'i=1; while [ $i -le 5000 ]; do echo "line $i"; i=$((i+1)); done';
     await session(sh(script), async (page, server) => {
       await page.goto(`${server.url}#L1234`);
@@ -327,7 +376,7 @@ describe('ssetail page', { timeout: 120000 }, () => {
     }, { suffix: null });
   });
 
-  it('folds GitHub groups', async () => {
+  test('folds GitHub groups', async () => {
     const script = "printf 'before\\n::group::Build step\\ncompiling a\\ncompiling b\\n::endgroup::\\nafter\\n'";
     await session(sh(script), async (page) => {
       await waitForExitBanner(page);
@@ -345,7 +394,7 @@ describe('ssetail page', { timeout: 120000 }, () => {
     });
   });
 
-  it('folds GitLab and Buildkite sections', async () => {
+  test('folds GitLab and Buildkite sections', async () => {
     const script = [
       "printf '\\033[0Ksection_start:1700000000:deps[collapsed=true]\\r\\033[0KInstalling deps\\n'",
       "printf 'dep one\\ndep two\\n'",
@@ -369,7 +418,7 @@ describe('ssetail page', { timeout: 120000 }, () => {
     });
   });
 
-  it('shows the exit status in a banner and stops requesting events', async () => {
+  test('shows the exit status in a banner and stops requesting events', async () => {
     const requests = [];
     await session(sh('echo bye; exit 3'), async (page, server) => {
       page.on('request', (r) => {
@@ -388,14 +437,14 @@ describe('ssetail page', { timeout: 120000 }, () => {
     }, { suffix: null });
   });
 
-  it('names the signal that killed the command', async () => {
+  test('names the signal that killed the command', async () => {
     await session(sh('echo going; kill -TERM $$'), async (page) => {
       await waitForExitBanner(page);
       assert.match(await page.textContent('#banner'), /SIGTERM/);
     });
   });
 
-  it('closes the stream of a hidden tab and resumes from Last-Event-ID when shown', async () => {
+  test('closes the stream of a hidden tab and resumes from Last-Event-ID when shown', async () => {
     const gates = new Gates();
     const eventRequests = [];
     const setVisibility = (page, state) => page.evaluate((s) => {
@@ -413,7 +462,7 @@ describe('ssetail page', { timeout: 120000 }, () => {
         await until('one client', async () => (await status(server)).clients === 1);
         await setVisibility(page, 'hidden');
         await until('the stream to close', async () => (await status(server)).clients === 0);
-        assert.equal(await page.textContent('#conn'), 'paused (tab hidden)');
+        await page.waitForFunction(() => document.querySelector('#conn').textContent === 'paused (tab hidden)');
         gates.open(1);
         await until('the second line', async () => (await status(server)).stdout_lines >= 2);
         assert.deepEqual(await texts(page), ['one']);
@@ -431,7 +480,36 @@ describe('ssetail page', { timeout: 120000 }, () => {
     }
   });
 
-  it('notes events the server no longer had', async () => {
+  test('keeps trying when the server is full (503) and gets in when a place frees', async () => {
+    const gates = new Gates();
+    try {
+      await session(gates.command('echo hello; wait_gate 1'), async (first, server) => {
+        await first.goto(server.url);
+        await waitForTexts(first, (t) => t.join() === 'hello', 'the first page');
+        const second = await context.newPage();
+        try {
+          const refused = [];
+          second.on('response', (r) => {
+            if (r.status() === 503) refused.push(r.url());
+          });
+          await second.goto(server.url);
+          await until('a refusal', async () => refused.length > 0);
+          await second.waitForFunction(() => document.querySelector('#conn').textContent === 'reconnecting');
+          await first.close();
+          await second.waitForFunction(() => document.querySelector('#conn').textContent === 'live', null, { timeout: 20000 });
+          await waitForTexts(second, (t) => t.join() === 'hello', 'the output, on the second page');
+          gates.open(1);
+          await waitForExitBanner(second);
+        } finally {
+          await second.close();
+        }
+      }, { args: ['--max-clients', '1', '--heartbeat', '1'], suffix: null });
+    } finally {
+      gates.remove();
+    }
+  });
+
+  test('notes events the server no longer had', async () => {
     const gates = new Gates();
     const script = 'i=1; while [ $i -le 50 ]; do echo "line $i"; i=$((i+1)); done; wait_gate 1';
     try {
@@ -450,7 +528,7 @@ describe('ssetail page', { timeout: 120000 }, () => {
     }
   });
 
-  it('uses only relative URLs, so it works under a path prefix', async () => {
+  test('uses only relative URLs, so it works under a path prefix', async () => {
     await session(sh('echo behind a proxy'), async (page, server) => {
       const target = new URL(server.url);
       const proxy = http.createServer((req, res) => {
@@ -489,20 +567,20 @@ describe('ssetail page', { timeout: 120000 }, () => {
     }, { suffix: null });
   });
 
-  it('has a dark colour scheme', async () => {
-    const background = async (scheme) => {
-      let value;
-      await session(sh('echo hi'), async (page) => {
-        await waitForExitBanner(page);
-        value = parseColor((await computed(page, 'body', ['backgroundColor'])).backgroundColor);
-      }, { colorScheme: scheme });
-      return value.reduce((a, b) => a + b, 0) / 3;
-    };
-    assert.ok(await background('light') > 200);
-    assert.ok(await background('dark') < 60);
+  test('has a dark colour scheme', async () => {
+    await session(sh('echo hi'), async (page, server) => {
+      const brightness = async (p) => {
+        await waitForExitBanner(p);
+        const rgb = parseColor((await computed(p, 'body', ['backgroundColor'])).backgroundColor);
+        return rgb.reduce((x, y) => x + y, 0) / 3;
+      };
+      assert.ok(await brightness(page) > 200, 'light');
+      await page.emulateMedia({ colorScheme: 'dark' });
+      assert.ok(await brightness(page) < 60, 'dark');
+    });
   });
 
-  it('shows state, connection and elapsed time in the header while running', async () => {
+  test('shows state, connection and elapsed time in the header while running', async () => {
     const gates = new Gates();
     try {
       await session(gates.command('echo working; echo oops >&2; wait_gate 1'), async (page) => {

@@ -1,0 +1,176 @@
+// Unit tests of the page's DOM-free modules, web/terminal.js and web/sse.js,
+// in plain node. page.test.mjs imports this file, so ctest runs it too;
+// alone: node tests/browser/modules.test.mjs
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  A_BOLD, A_DIM, A_INVERSE, A_ITALIC, A_STRIKE, A_UNDERLINE, RGB, newTerminal, styles, writeSegment,
+} from '../../web/terminal.js';
+import { EventStreamParser } from '../../web/sse.js';
+
+const ATTRS = [[A_BOLD, 'bold'], [A_DIM, 'dim'], [A_ITALIC, 'italic'], [A_UNDERLINE, 'underline'],
+  [A_INVERSE, 'inverse'], [A_STRIKE, 'strike']];
+
+function describeStyle(sid) {
+  const { fg, bg, attrs } = styles[sid];
+  const color = (c) => (c >= RGB ? `#${(c - RGB).toString(16).padStart(6, '0')}` : String(c));
+  const parts = [];
+  if (fg >= 0) parts.push(`fg=${color(fg)}`);
+  if (bg >= 0) parts.push(`bg=${color(bg)}`);
+  for (const [bit, name] of ATTRS) if (attrs & bit) parts.push(name);
+  return parts.join(' ');
+}
+
+// A line as [[text, style], ...]; a line without style is just its text.
+function show(line) {
+  if (!line.runs) return line.text;
+  const out = [];
+  for (let k = 0; k < line.runs.length; k += 2) {
+    const end = k + 2 < line.runs.length ? line.runs[k + 2] : line.text.length;
+    out.push([line.text.slice(line.runs[k], end), describeStyle(line.runs[k + 1])]);
+  }
+  return out;
+}
+
+// Feeds segments [text, end] (end: 'nl' by default, 'cr' or 'partial') of one
+// stream the way the page does, and returns the lines.
+function lines(...segments) {
+  const term = newTerminal(false);
+  const out = [];
+  let line = null;
+  for (const [text, end = 'nl'] of segments) {
+    const full = term.pending + text;
+    term.pending = '';
+    if (!line) {
+      line = { text: '', runs: null };
+      out.push(line);
+      term.cursor = 0;
+    }
+    writeSegment(term, line, full, end === 'partial');
+    if (end === 'cr') term.cursor = 0;
+    else if (end !== 'partial') line = null;
+  }
+  return out.map(show);
+}
+
+const one = (text) => lines([text])[0];
+
+describe('terminal.js: SGR', () => {
+  it('leaves plain text alone', () => {
+    assert.equal(one('hello\tworld'), 'hello\tworld');
+  });
+
+  it('renders the 16 colours and resets', () => {
+    assert.deepEqual(one('\x1b[31mred\x1b[0m plain'), [['red', 'fg=1'], [' plain', '']]);
+    assert.deepEqual(one('\x1b[92;104mx\x1b[39my\x1b[49mz'), [['x', 'fg=10 bg=12'], ['y', 'bg=12'], ['z', '']]);
+    assert.deepEqual(one('\x1b[mx'), 'x', 'an empty SGR is a reset');
+  });
+
+  it('renders 256 colours and truecolor, in ; and : forms', () => {
+    assert.deepEqual(one('\x1b[38;5;208ma\x1b[48;5;21mb'), [['a', 'fg=208'], ['b', 'fg=208 bg=21']]);
+    assert.deepEqual(one('\x1b[38;2;10;200;30ma\x1b[0m'), [['a', 'fg=#0ac81e']]);
+    assert.deepEqual(one('\x1b[48;2;1;2;3ma'), [['a', 'bg=#010203']]);
+    assert.deepEqual(one('\x1b[38:2::1:2:3ma\x1b[38:5:9mb'), [['a', 'fg=#010203'], ['b', 'fg=9']]);
+    assert.deepEqual(one('\x1b[38;5;300ma'), 'a', 'out of range: ignored');
+    assert.deepEqual(one('\x1b[38;7;1;31ma'), 'a', 'malformed: the rest is ignored');
+  });
+
+  it('sets and clears attributes', () => {
+    assert.deepEqual(one('\x1b[1;2;3;4;7;9mx\x1b[22my\x1b[23;24;27;29mz'), [
+      ['x', 'bold dim italic underline inverse strike'], ['y', 'italic underline inverse strike'], ['z', '']]);
+    assert.deepEqual(one('\x1b[4:3mu\x1b[4:0mv'), [['u', 'underline'], ['v', '']]);
+  });
+
+  it('keeps the pen across lines, as a terminal does', () => {
+    assert.deepEqual(lines(['\x1b[32mgreen']), [[['green', 'fg=2']]]);
+    assert.deepEqual(lines(['\x1b[32mgreen'], ['still'], ['\x1b[0mplain']),
+      [[['green', 'fg=2']], [['still', 'fg=2']], 'plain']);
+  });
+});
+
+describe('terminal.js: other sequences are removed', () => {
+  it('removes OSC, DCS, charset, cursor and mode sequences', () => {
+    assert.equal(one('\x1b]0;title\x07a\x1b]8;;http://x/\x1b\\b\x1b]8;;\x1b\\c'), 'abc');
+    assert.equal(one('\x1bP1$r0m\x1b\\a\x1b(Bb\x1b7c\x1b8\x1b=d'), 'abcd');
+    assert.equal(one('\x1b[?25l\x1b[2J\x1b[H\x1b[3Aa\x1b[1;2r\x1b[>4;2mb\x1b[2 qc'), 'abc');
+    assert.deepEqual(one('\x9b31ma\x07b\x00c\x7f'), [['abc', 'fg=1']]);
+  });
+
+  it('lets an unterminated OSC end at the next ESC', () => {
+    assert.deepEqual(one('\x1b]0;oops\x1b[31mred'), [['red', 'fg=1']]);
+  });
+
+  it('drops an escape cut off at the end of a complete line', () => {
+    assert.equal(one('abc\x1b[3'), 'abc');
+    assert.equal(one('abc\x1b'), 'abc');
+  });
+
+  it('joins an escape cut in two by a partial segment', () => {
+    assert.deepEqual(lines(['abc\x1b[3', 'partial'], ['1mred\x1b[0m']), [[['abc', ''], ['red', 'fg=1']]]);
+    assert.deepEqual(lines(['a\x1b', 'partial'], [']0;t', 'partial'], ['itle\x07b']), ['ab']);
+  });
+});
+
+describe('terminal.js: carriage returns and partial lines', () => {
+  it('overwrites from the start of the line after cr', () => {
+    assert.deepEqual(lines(['10%', 'cr'], ['50%', 'cr'], ['100%']), ['100%']);
+    assert.deepEqual(lines(['abcdef', 'cr'], ['XY']), ['XYcdef']);
+    assert.deepEqual(lines(['abc', 'cr'], ['']), ['abc'], 'a bare newline after cr keeps the text');
+  });
+
+  it('erases with CSI K', () => {
+    assert.deepEqual(lines(['abcdef', 'cr'], ['XY\x1b[K']), ['XY']);
+    assert.deepEqual(lines(['abcdef', 'cr'], ['\x1b[2KXY']), ['XY']);
+    assert.deepEqual(lines(['abcdef', 'cr'], ['XY\x1b[1K']), ['   def']);
+  });
+
+  it('keeps styles through an overwrite', () => {
+    assert.deepEqual(lines(['\x1b[31mabc\x1b[0m', 'cr'], ['X']), [[['X', ''], ['bc', 'fg=1']]]);
+    assert.deepEqual(lines(['abc', 'cr'], ['\x1b[1mX\x1b[0m']), [[['X', 'bold'], ['bc', '']]]);
+  });
+
+  it('moves the cursor with backspace, CHA, CUF and CUB', () => {
+    assert.equal(one('ab\bc'), 'ac');
+    assert.equal(one('abc\x1b[1Gx'), 'xbc');
+    assert.equal(one('abcd\x1b[3Dx\x1b[1Cy'), 'axcy');
+  });
+
+  it('continues a partial line', () => {
+    assert.deepEqual(lines(['Password: ', 'partial'], ['hunter2']), ['Password: hunter2']);
+    assert.deepEqual(lines(['\x1b[33mWarn', 'partial'], ['ing\x1b[0m!']), [[['Warning', 'fg=3'], ['!', '']]]);
+  });
+});
+
+describe('sse.js: the event-stream parser', () => {
+  const STREAM = 'retry: 2000\n: ssetail\n\nid: r.1\nevent: start\ndata: {"a":1}\n\n'
+    + 'event: gap\ndata: {"missed":3}\n\n: ping\n\nid: r.2\nevent: stdout\ndata: line one\n\n'
+    + 'id: r.3\ndata: first\ndata:second\ndata\n\nevent: nodata\n\nid: r.4\nevent: exit\ndata: x\n\n';
+  const EXPECTED = [['start', '{"a":1}', 'r.1'], ['gap', '{"missed":3}', ''], ['stdout', 'line one', 'r.2'],
+    ['message', 'first\nsecond\n', 'r.3'], ['exit', 'x', 'r.4']];
+
+  async function parse(chunks) {
+    const events = [];
+    const retries = [];
+    const parser = new EventStreamParser((...e) => events.push(e), (ms) => retries.push(ms));
+    for (const chunk of chunks) await parser.feed(chunk, { aborted: false });
+    return { events, retries };
+  }
+
+  it('parses events, comments, ids and retry', async () => {
+    const { events, retries } = await parse([STREAM]);
+    assert.deepEqual(events, EXPECTED);
+    assert.deepEqual(retries, [2000]);
+  });
+
+  it('gives the same events however the stream is cut into chunks', async () => {
+    for (let cut = 1; cut < STREAM.length; cut++) {
+      const { events } = await parse([STREAM.slice(0, cut), STREAM.slice(cut)]);
+      assert.deepEqual(events, EXPECTED, `cut at ${cut}`);
+    }
+  });
+
+  it('accepts CRLF line ends', async () => {
+    const { events } = await parse([STREAM.replaceAll('\n', '\r\n')]);
+    assert.deepEqual(events, EXPECTED);
+  });
+});

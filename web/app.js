@@ -1,0 +1,1023 @@
+// ssetail's page: follows one run over Server-Sent Events (`events?format=json`)
+// and shows its output the way a terminal would. No framework and no build
+// step. Every URL is relative, so the page works under any path prefix.
+//
+// Rendering uses VIRTUAL SCROLLING, not a bounded DOM. Every line stays in
+// memory in compact columns (a string per line with escapes already removed,
+// style runs only for coloured lines, typed arrays for the rest), and only the
+// rows in the viewport exist as elements (a few dozen). A bounded DOM would
+// have to drop or hide old lines, which would break scrolling back without
+// losing anything, the filter over all lines and `#L` links to early lines;
+// here a frame costs the same at ten lines or ten million. Events only update
+// the store, and one requestAnimationFrame callback renders whatever arrived.
+//
+// The scroll container holds a sticky viewport plus a spacer that gives the
+// scrollbar its length. The scroll position maps to a line index (in
+// proportion when a very long log would exceed browsers' element-height
+// limits), and the viewport draws the rows from that index on, or from the
+// end backwards when at the bottom, so wrapped lines still show the tail.
+
+import {
+  A_BOLD, A_DIM, A_INVERSE, A_ITALIC, A_STRIKE, A_UNDERLINE, CONTROL, RGB, newTerminal, styles, writeSegment,
+} from './terminal.js';
+import { EventStreamParser } from './sse.js';
+
+const $ = (id) => document.getElementById(id);
+
+const ui = {
+  title: $('title'), state: $('state'), elapsed: $('elapsed'), conn: $('conn'),
+  countOut: $('count-out'), countErr: $('count-err'), filter: $('filter'),
+  showOut: $('show-out'), showErr: $('show-err'), optTime: $('opt-time'), optWrap: $('opt-wrap'),
+  banner: $('banner'), log: $('log'), view: $('view'),
+  rows: $('rows'), spacer: $('spacer'), resume: $('resume'),
+};
+
+// Past this scroll height (about 830,000 rows) the mapping from scroll
+// position to line becomes proportional: Firefox caps element heights near
+// 17.9 M px, Chrome near 33.5 M px.
+const MAX_SCROLL_PX = 15_000_000;
+
+// ---------------------------------------------------------------------------
+// Line store
+
+const F_ERR = 1; // stderr line
+const F_HEAD = 2; // header of a collapsible section
+const F_HIDDEN = 4; // section end marker: kept (numbering stays stable) but never shown
+const F_NOTICE = 8; // a note from the page itself (events missed)
+
+function grown(array, need) {
+  if (need <= array.length) return array;
+  const bigger = new array.constructor(Math.max(need, array.length * 2));
+  bigger.set(array);
+  return bigger;
+}
+
+const store = {
+  length: 0,
+  text: [], // plain text of each line, escapes removed
+  runs: [], // null, or [start, styleId, start, styleId, ...] over `text`
+  time: new Uint32Array(1024), // ms since the start of the run when the line began
+  flags: new Uint8Array(1024),
+  group: new Uint32Array(1024), // innermost enclosing section (0: none)
+
+  clear() {
+    this.length = 0;
+    this.text = [];
+    this.runs = [];
+    this.time = new Uint32Array(1024);
+    this.flags = new Uint8Array(1024);
+    this.group = new Uint32Array(1024);
+  },
+
+  add(text, flags, t, group) {
+    const i = this.length++;
+    this.time = grown(this.time, this.length);
+    this.flags = grown(this.flags, this.length);
+    this.group = grown(this.group, this.length);
+    this.text.push(text);
+    this.runs.push(null);
+    this.time[i] = t;
+    this.flags[i] = flags;
+    this.group[i] = group;
+    return i;
+  },
+};
+
+// ---------------------------------------------------------------------------
+// Collapsible sections from CI markers. A section's header line stays in the
+// log (shown as a fold toggle); end markers are kept for stable line numbers
+// but never shown. Sections that the convention folds by default (GitHub
+// groups, GitLab `[collapsed=true]`, Buildkite `---`/`~~~`) stay open while
+// output is going into them, and fold when they end if the view is
+// following — never under the eyes of someone who scrolled back to read.
+// Sections still open when the run exits stay open: the end of a log is
+// usually what one came to see.
+
+const groups = [null]; // id -> { line, name, marker, kind, auto, collapsed, user, parent, end, count }
+const openGroups = []; // stack of ids
+const headGroup = new Map(); // header line -> id
+let lastBuildkite = 0;
+
+function topGroup() {
+  return openGroups.length ? openGroups[openGroups.length - 1] : 0;
+}
+
+const GITLAB_START = /^section_start:\d+:([^\s[]+)(?:\[([^\]]*)\])?/;
+const GITLAB_END = /^section_end:\d+:(\S+)/;
+const BUILDKITE = /^(---|\+\+\+|~~~) +(\S.*)$/;
+
+function startGroup(i, kind, name, auto) {
+  const parent = topGroup();
+  const id = groups.length;
+  groups.push({
+    line: i, name, marker: store.text[i], kind, auto, collapsed: false, user: false,
+    parent, end: -1, count: 0,
+  });
+  store.flags[i] |= F_HEAD;
+  store.group[i] = parent;
+  headGroup.set(i, id);
+  openGroups.push(id);
+  if (kind === 'bk') lastBuildkite = id;
+}
+
+// Closes the innermost open section that `matches`, and all opened inside it.
+// `end` is the first line past the section.
+function endGroup(matches, end) {
+  let k = openGroups.length - 1;
+  while (k >= 0 && !matches(groups[openGroups[k]])) k--;
+  if (k < 0) return;
+  const closed = openGroups.splice(k);
+  for (const id of closed) {
+    const g = groups[id];
+    g.end = end;
+    if (g.auto && !g.user && following) setCollapsed(id, true);
+  }
+}
+
+function hideMarker(i) {
+  store.flags[i] |= F_HIDDEN;
+  for (const id of openGroups) groups[id].count--; // it was counted as a line of each
+}
+
+function detectMarker(i) {
+  const flags = store.flags[i];
+  if (flags & (F_HIDDEN | F_NOTICE)) return;
+  const text = store.text[i];
+  if (flags & F_HEAD) { // a header line still being written: keep its name current
+    const g = groups[headGroup.get(i)];
+    if (g.kind === 'gh' && text.startsWith('::group::')) {
+      g.name = text.slice(9).trim() || 'group';
+      g.marker = text;
+    }
+    return;
+  }
+  const c = text.charCodeAt(0); // cheap pre-check: most lines start with none of these
+  if (c !== 58 && c !== 115 && c !== 45 && c !== 43 && c !== 126 && c !== 94) return;
+  let m;
+  if (text.startsWith('::group::')) {
+    startGroup(i, 'gh', text.slice(9).trim() || 'group', true);
+  } else if (/^::endgroup::\s*$/.test(text)) {
+    hideMarker(i);
+    endGroup((g) => g.kind === 'gh', i + 1);
+  } else if ((m = GITLAB_START.exec(text))) {
+    startGroup(i, 'gl', m[1], /\bcollapsed=true\b/.test(m[2] || ''));
+  } else if ((m = GITLAB_END.exec(text))) {
+    hideMarker(i);
+    const name = m[1];
+    endGroup((g) => g.kind === 'gl' && g.name === name, i + 1);
+  } else if ((m = BUILDKITE.exec(text))) {
+    endGroup((g) => g.kind === 'bk', i);
+    startGroup(i, 'bk', m[2], m[1] !== '+++');
+  } else if (/^\^\^\^ \+\+\+\s*$/.test(text)) { // Buildkite: expand the previous section
+    hideMarker(i);
+    if (lastBuildkite) {
+      groups[lastBuildkite].auto = false;
+      setCollapsed(lastBuildkite, false);
+    }
+  }
+}
+
+// What a header shows: the section name, or the line's own text when the
+// marker was overwritten by a title (GitLab: `section_start:…\r\e[0KTitle`).
+function headLabel(i) {
+  const g = groups[headGroup.get(i)];
+  const text = store.text[i];
+  return text === g.marker || text === '' ? g.name : text;
+}
+
+function hiddenByFold(g) {
+  for (; g; g = groups[g].parent) if (groups[g].collapsed) return true;
+  return false;
+}
+
+function setCollapsed(id, collapsed) {
+  const g = groups[id];
+  if (g.collapsed === collapsed) return;
+  g.collapsed = collapsed;
+  refreshRange(g.line, g.end < 0 ? store.length - 1 : g.end - 1);
+}
+
+// ---------------------------------------------------------------------------
+// The view: indices of the lines that pass the stream toggles, the filter
+// and the folds, in order. Kept up to date incrementally as lines arrive.
+
+let view = [];
+const show = { out: true, err: true };
+let filter = null; // { test(text) } or null
+
+function isVisible(i) {
+  const flags = store.flags[i];
+  if (flags & F_HIDDEN) return false;
+  if (flags & F_NOTICE) return true;
+  if (flags & F_ERR ? !show.err : !show.out) return false;
+  // A filter searches every line, folded or not: it is how one finds things.
+  if (filter) return filter.test(flags & F_HEAD ? headLabel(i) : store.text[i]);
+  return !hiddenByFold(store.group[i]);
+}
+
+function lowerBound(array, value) {
+  let lo = 0;
+  let hi = array.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (array[mid] < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+// Brings line i's membership of the view up to date after it changed.
+function syncLine(i) {
+  const want = isVisible(i);
+  const n = view.length;
+  if (n === 0 || view[n - 1] < i) { // the usual case: a line at the end
+    if (want) view.push(i);
+    return;
+  }
+  const k = lowerBound(view, i);
+  const has = view[k] === i;
+  if (want && !has) view.splice(k, 0, i);
+  else if (!want && has) view.splice(k, 1);
+}
+
+function refreshRange(a, b) {
+  const lo = lowerBound(view, a);
+  const hi = lowerBound(view, b + 1);
+  const middle = [];
+  for (let i = a; i <= b; i++) if (isVisible(i)) middle.push(i);
+  view = view.slice(0, lo).concat(middle, view.slice(hi));
+  invalidateRows();
+}
+
+function rebuildView() {
+  const next = [];
+  for (let i = 0; i < store.length; i++) if (isVisible(i)) next.push(i);
+  view = next;
+  invalidateRows();
+}
+
+function escapeRegExp(s) {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+// "/re/flags" is a regular expression; anything else a substring, matched
+// case-insensitively unless it has a capital letter (as `less` and `rg -S` do).
+function parseFilter(query) {
+  if (query === '') return null;
+  const m = /^\/(.+)\/([a-z]*)$/.exec(query);
+  if (m) {
+    const re = new RegExp(m[1], m[2].replace(/[gy]/g, '')); // stateless test()
+    return { test: (s) => re.test(s) };
+  }
+  if (query !== query.toLowerCase()) return { test: (s) => s.includes(query) };
+  const re = new RegExp(escapeRegExp(query), 'i');
+  return { test: (s) => re.test(s) };
+}
+
+// ---------------------------------------------------------------------------
+// Run state and events
+
+const terms = { out: newTerminal(false), err: newTerminal(true) };
+const run = {
+  id: '', // RUN part of event ids
+  seq: 0, // last SEQ applied
+  lastEventId: '',
+  title: '',
+  startedMs: NaN,
+  lastT: 0,
+  exit: null,
+  counts: [0, 0],
+};
+let connState = 'connecting';
+function resetRun() {
+  store.clear();
+  groups.length = 1;
+  openGroups.length = 0;
+  headGroup.clear();
+  lastBuildkite = 0;
+  terms.out = newTerminal(false);
+  terms.err = newTerminal(true);
+  Object.assign(run, { seq: 0, title: '', startedMs: NaN, lastT: 0, exit: null, counts: [0, 0] });
+  view = [];
+  newWhilePaused = 0;
+  ui.banner.hidden = true;
+  invalidateRows();
+}
+
+// Applies the id of an event; false for one already applied (a resume that
+// overlaps what we had).
+function acceptId(id, type) {
+  const dot = id.lastIndexOf('.');
+  if (dot <= 0) return true;
+  const runId = id.slice(0, dot);
+  const seq = Number(id.slice(dot + 1));
+  if (runId !== run.id) {
+    if (type !== 'start') return true; // cannot tell; take it
+    if (run.id) resetRun(); // the server restarted: a new run replays from its start
+    run.id = runId;
+  } else if (seq <= run.seq) {
+    return false;
+  }
+  run.seq = seq;
+  run.lastEventId = id;
+  return true;
+}
+
+function parseJson(data) {
+  try {
+    return JSON.parse(data);
+  } catch {
+    return null;
+  }
+}
+
+function onEvent(type, data, id) {
+  if (type === 'gap') {
+    onGap(parseJson(data));
+    return;
+  }
+  if (!acceptId(id, type)) return;
+  const d = parseJson(data);
+  if (!d) return;
+  if (type === 'stdout' || type === 'stderr') {
+    output(type === 'stderr' ? terms.err : terms.out, String(d.text ?? ''), d.t >>> 0, !!d.cr, !!d.partial);
+  } else if (type === 'start') {
+    onStart(d);
+  } else if (type === 'exit') {
+    onExit(d);
+  }
+}
+
+function onStart(d) {
+  run.title = d.title || (Array.isArray(d.command) ? d.command.join(' ') : 'stdin');
+  run.startedMs = Date.parse(d.started);
+  schedule();
+}
+
+function output(term, text, t, cr, partial) {
+  if (term.pending) {
+    text = term.pending + text;
+    term.pending = '';
+  }
+  run.lastT = Math.max(run.lastT, t);
+  let i = term.line;
+  if (i < 0) {
+    i = store.add('', term.err ? F_ERR : 0, t, topGroup());
+    for (const id of openGroups) {
+      const g = groups[id];
+      g.count++;
+      if (g.collapsed) dirtyRows.add(g.line); // its header shows the count
+    }
+    run.counts[term.err ? 1 : 0]++;
+    if (!following) newWhilePaused++;
+    term.line = i;
+    term.cursor = 0;
+    if (term.pen.sid === 0 && !CONTROL.test(text)) { // plain text on a new line: no parsing
+      store.text[i] = text;
+      term.cursor = text.length;
+    } else {
+      writeLine(term, i, text, partial);
+    }
+  } else {
+    writeLine(term, i, text, partial);
+    dirtyRows.add(i);
+  }
+  if (cr) term.cursor = 0;
+  else if (!partial) term.line = -1;
+  detectMarker(i);
+  syncLine(i);
+  schedule();
+}
+
+function writeLine(term, i, text, partial) {
+  const line = { text: store.text[i], runs: store.runs[i] };
+  writeSegment(term, line, text, partial);
+  store.text[i] = line.text;
+  store.runs[i] = line.runs;
+}
+
+function closeOpenLines() {
+  for (const term of [terms.out, terms.err]) {
+    term.line = -1;
+    term.cursor = 0;
+    term.pending = '';
+  }
+}
+
+function onGap(d) {
+  const missed = d && d.missed > 0 ? d.missed : 0;
+  closeOpenLines();
+  const what = missed === 1 ? '1 event' : `${missed.toLocaleString('en-US')} events`;
+  const i = store.add(`⋯ ${what} no longer kept by the server were skipped here`, F_NOTICE, run.lastT, topGroup());
+  syncLine(i);
+  schedule();
+}
+
+function onExit(d) {
+  run.exit = d;
+  closeOpenLines();
+  disconnect('ended');
+  schedule();
+}
+
+function exitSummary(x) {
+  if (x.signal) return `killed by ${x.signal}`;
+  if (x.code === null || x.code === undefined) return 'ended';
+  return `exited with code ${x.code}`;
+}
+
+// Shown in the same frame as the last lines.
+function renderBanner() {
+  const x = run.exit;
+  if (!x || !ui.banner.hidden) return;
+  const ok = !x.signal && x.code === 0;
+  ui.banner.hidden = false;
+  ui.banner.dataset.ok = ok ? 'yes' : 'no';
+  const when = Number.isFinite(x.duration_ms) ? ` after ${formatDuration(x.duration_ms, true)}` : '';
+  ui.banner.textContent = `${ok ? '✓' : '✗'} The command ${exitSummary(x)}${when}.`;
+}
+
+// ---------------------------------------------------------------------------
+// The event stream, read with fetch() and parsed here. EventSource would do,
+// but Chromium turns each of its events into a task of its own: on a 2-core
+// machine it delivered about 13,000 events/s, where this reader handles
+// several times that and yields to input and rendering in the middle of a
+// large chunk. It keeps EventSource's rules: `retry:`, resuming with a
+// Last-Event-ID header, 204 meaning "no more".
+
+let stream = null; // AbortController of the open request
+let retryMs = 2000; // from the server's `retry:` field
+let failures = 0; // in a row, for backing off
+let retryTimer = 0;
+
+async function connect() {
+  clearTimeout(retryTimer);
+  if (stream || run.exit) return;
+  const controller = new AbortController();
+  stream = controller;
+  if (connState !== 'connecting') setConn('reconnecting');
+  let ok = false;
+  let retryAfter = NaN; // seconds, when the server says
+  try {
+    const headers = { Accept: 'text/event-stream' };
+    if (run.lastEventId) headers['Last-Event-ID'] = run.lastEventId;
+    const res = await fetch('events?format=json', { headers, cache: 'no-store', signal: controller.signal });
+    if (res.status === 204) { // the run is over and we have all of it
+      stream = null;
+      setConn('ended');
+      return;
+    }
+    if (res.ok && res.body) {
+      ok = true;
+      failures = 0;
+      setConn('live');
+      await readEvents(res.body, controller.signal);
+    } else {
+      retryAfter = Number(res.headers.get('Retry-After') ?? NaN);
+    }
+  } catch {
+    // A network error, or our own abort (checked below).
+  }
+  if (stream !== controller || controller.signal.aborted) return;
+  stream = null;
+  if (run.exit) return;
+  // The stream ended or was refused (503 when the server is full, say):
+  // try again like EventSource, when the server says or backing off while
+  // it keeps failing.
+  if (!ok) failures++;
+  setConn('reconnecting');
+  const delay = retryAfter >= 0 ? retryAfter * 1000 : retryMs * 2 ** Math.min(failures, 3);
+  retryTimer = setTimeout(connect, Math.min(delay, 16000));
+}
+
+async function readEvents(body, signal) {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  const parser = new EventStreamParser(onEvent, (ms) => { retryMs = ms; });
+  try {
+    while (!signal.aborted) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      await parser.feed(decoder.decode(value, { stream: true }), signal);
+    }
+  } finally {
+    reader.cancel().catch(() => {});
+  }
+}
+
+function disconnect(state) {
+  clearTimeout(retryTimer);
+  if (stream) stream.abort();
+  stream = null;
+  setConn(state);
+}
+
+function setConn(state) {
+  connState = state;
+  schedule();
+}
+
+// A hidden tab lets go of its connection (browsers allow six per host) and
+// resumes after the last event it has when it is shown again.
+document.addEventListener('visibilitychange', () => {
+  if (run.exit) return;
+  if (document.visibilityState === 'hidden') disconnect('paused');
+  else connect();
+});
+
+// ---------------------------------------------------------------------------
+// Header
+
+function formatDuration(ms, precise = false) {
+  if (precise && ms < 60000) return `${(ms / 1000).toFixed(1)} s`;
+  const s = Math.floor(ms / 1000);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const ss = String(s % 60).padStart(2, '0');
+  return h ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
+}
+
+function elapsedMs() {
+  if (run.exit && Number.isFinite(run.exit.duration_ms)) return run.exit.duration_ms;
+  if (!Number.isFinite(run.startedMs)) return run.lastT;
+  // The server's clock may differ from ours; the last event's time is a floor.
+  return Math.max(run.lastT, Date.now() - run.startedMs);
+}
+
+const CONN_TEXT = {
+  connecting: 'connecting', live: 'live', reconnecting: 'reconnecting', paused: 'paused (tab hidden)', ended: 'closed',
+};
+
+function renderHeader() {
+  const x = run.exit;
+  let state = 'waiting';
+  let stateText = 'waiting';
+  if (x) {
+    state = !x.signal && x.code === 0 ? 'ok' : 'failed';
+    stateText = x.signal ? `killed (${x.signal})` : x.code === null || x.code === undefined ? 'ended' : `exited ${x.code}`;
+  } else if (run.id) {
+    state = 'running';
+    stateText = 'running';
+  }
+  setText(ui.state, stateText);
+  ui.state.dataset.state = state;
+  setText(ui.title, run.title || 'ssetail');
+  const mark = state === 'ok' ? '✓ ' : state === 'failed' ? '✗ ' : '';
+  const docTitle = `${mark}${run.title || 'ssetail'}`;
+  if (document.title !== docTitle) document.title = docTitle;
+  setText(ui.elapsed, formatDuration(elapsedMs()));
+  setText(ui.conn, CONN_TEXT[connState]);
+  ui.conn.dataset.conn = connState;
+  setText(ui.countOut, run.counts[0].toLocaleString('en-US'));
+  setText(ui.countErr, run.counts[1].toLocaleString('en-US'));
+}
+
+function setText(el, text) {
+  if (el.textContent !== text) el.textContent = text;
+}
+
+setInterval(() => {
+  if (!run.exit && run.id && document.visibilityState === 'visible') setText(ui.elapsed, formatDuration(elapsedMs()));
+}, 1000);
+
+// ---------------------------------------------------------------------------
+// Rows
+
+const opts = { timestamps: false, wrap: false };
+let highlighted = -1; // line index from #L
+const rowCache = new Map(); // line index -> element, reused while unchanged
+const dirtyRows = new Set();
+
+function invalidateRows() {
+  rowCache.clear();
+  schedule();
+}
+
+const X256 = [0, 95, 135, 175, 215, 255];
+
+function colorCss(c) {
+  if (c < 16) return `var(--c${c})`;
+  if (c < 232) {
+    const n = c - 16;
+    return `rgb(${X256[Math.floor(n / 36)]},${X256[Math.floor(n / 6) % 6]},${X256[n % 6]})`;
+  }
+  if (c < RGB) {
+    const v = 8 + (c - 232) * 10;
+    return `rgb(${v},${v},${v})`;
+  }
+  return `#${(c - RGB).toString(16).padStart(6, '0')}`;
+}
+
+const styleCss = []; // styleId -> { cls, color, background }
+
+function cssOf(sid) {
+  let css = styleCss[sid];
+  if (css) return css;
+  const { fg, bg, attrs } = styles[sid];
+  let color = fg >= 0 ? colorCss(fg) : '';
+  let background = bg >= 0 ? colorCss(bg) : '';
+  if (attrs & A_INVERSE) {
+    [color, background] = [background || 'var(--bg)', color || 'var(--fg)'];
+  }
+  const cls = [];
+  if (attrs & A_BOLD) cls.push('sb');
+  if (attrs & A_DIM) cls.push('sd');
+  if (attrs & A_ITALIC) cls.push('si');
+  if (attrs & A_UNDERLINE) cls.push('su');
+  if (attrs & A_STRIKE) cls.push('ss');
+  css = { cls: cls.join(' '), color, background };
+  styleCss[sid] = css;
+  return css;
+}
+
+// Output becomes text nodes only: never HTML.
+function renderText(el, text, runs) {
+  if (!runs) {
+    el.textContent = text;
+    return;
+  }
+  for (let k = 0; k < runs.length; k += 2) {
+    const start = runs[k];
+    const end = k + 2 < runs.length ? runs[k + 2] : text.length;
+    if (end <= start) continue;
+    const piece = text.slice(start, end);
+    const sid = runs[k + 1];
+    if (sid === 0) {
+      el.append(piece);
+      continue;
+    }
+    const css = cssOf(sid);
+    const span = document.createElement('span');
+    if (css.cls) span.className = css.cls;
+    if (css.color) span.style.color = css.color;
+    if (css.background) span.style.backgroundColor = css.background;
+    span.textContent = piece;
+    el.append(span);
+  }
+}
+
+function two(n) {
+  return String(n).padStart(2, '0');
+}
+
+function formatClock(t) {
+  if (!Number.isFinite(run.startedMs)) return `+${(t / 1000).toFixed(3)}s`;
+  const d = new Date(run.startedMs + t);
+  return `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}.${String(d.getMilliseconds()).padStart(3, '0')}`;
+}
+
+function makeRow(i) {
+  const flags = store.flags[i];
+  const row = document.createElement('div');
+  let cls = 'line';
+  if (flags & F_ERR) cls += ' err';
+  if (flags & F_NOTICE) cls += ' notice';
+  if (i === highlighted) cls += ' hl';
+  row.dataset.line = String(i + 1);
+
+  const ln = document.createElement('a');
+  ln.className = 'ln';
+  ln.href = `#L${i + 1}`;
+  ln.textContent = String(i + 1);
+  row.append(ln);
+
+  if (opts.timestamps) {
+    const ts = document.createElement('span');
+    ts.className = 'ts';
+    ts.textContent = formatClock(store.time[i]);
+    ts.title = `+${(store.time[i] / 1000).toFixed(3)} s`;
+    row.append(ts);
+  }
+
+  const tx = document.createElement('span');
+  tx.className = 'tx';
+  if (flags & F_HEAD) {
+    const id = headGroup.get(i);
+    const g = groups[id];
+    cls += g.collapsed ? ' head folded' : ' head';
+    row.dataset.group = String(id);
+    const fold = document.createElement('button');
+    fold.type = 'button';
+    fold.className = 'fold';
+    fold.setAttribute('aria-expanded', String(!g.collapsed));
+    fold.setAttribute('aria-label', g.collapsed ? 'Unfold section' : 'Fold section');
+    row.append(fold);
+    const label = headLabel(i);
+    if (label === store.text[i]) renderText(tx, label, store.runs[i]);
+    else tx.textContent = label;
+    row.append(tx);
+    if (g.collapsed) {
+      const size = document.createElement('span');
+      size.className = 'gsize';
+      size.textContent = g.count === 1 ? '1 line' : `${g.count.toLocaleString('en-US')} lines`;
+      row.append(size);
+    }
+  } else {
+    renderText(tx, store.text[i], store.runs[i]);
+    row.append(tx);
+  }
+  row.className = cls;
+  return row;
+}
+
+// ---------------------------------------------------------------------------
+// Scrolling: following the tail, pausing, jumping to a line
+
+let following = true;
+let newWhilePaused = 0;
+let rowHeight = 18;
+let jumpTo = -1; // view index to bring into sight at the next frame
+let pendingLine = -1; // #L target that has not arrived yet
+let ownScrollTop = -1; // where the page itself last scrolled to
+let wrapExcess = 0; // px by which wrapped rows exceeded one row each, last frame
+
+function measureRowHeight() {
+  const probe = document.createElement('div');
+  probe.className = 'line';
+  probe.textContent = 'M';
+  probe.style.visibility = 'hidden';
+  ui.rows.append(probe);
+  rowHeight = probe.getBoundingClientRect().height || 18;
+  probe.remove();
+}
+
+function setFollowing(on) {
+  if (following === on) return;
+  following = on;
+  if (on) newWhilePaused = 0;
+  schedule();
+}
+
+function geometry() {
+  const viewH = ui.view.clientHeight || 1;
+  const fit = viewH / rowHeight; // rows that fit, fractional
+  const n = view.length;
+  // Wrapped rows are taller than one row; what the last frame measured beyond
+  // one row each is added, so a short log of long lines can still scroll.
+  const extra = opts.wrap ? wrapExcess : 0;
+  const contentH = Math.min(MAX_SCROLL_PX, Math.max(viewH, n * rowHeight + extra));
+  return { viewH, fit, n, contentH, maxScroll: contentH - viewH };
+}
+
+function scrollTopFor(viewIndex, g) {
+  const top = Math.min(Math.max(0, viewIndex - g.fit / 2), Math.max(0, g.n - g.fit));
+  const span = Math.max(0, g.n - g.fit);
+  return span > 0 ? (top / span) * g.maxScroll : 0;
+}
+
+function renderRows() {
+  const g = geometry();
+  const spacerH = `${Math.max(0, g.contentH - g.viewH)}px`;
+  if (ui.spacer.style.height !== spacerH) ui.spacer.style.height = spacerH;
+
+  if (jumpTo >= 0) {
+    ui.log.scrollTop = scrollTopFor(jumpTo, g);
+    ownScrollTop = ui.log.scrollTop;
+    jumpTo = -1;
+  } else if (following && ui.log.scrollTop < g.maxScroll) {
+    ui.log.scrollTop = g.maxScroll;
+    ownScrollTop = ui.log.scrollTop;
+  }
+  const scrollTop = ui.log.scrollTop;
+  const atBottom = g.maxScroll > 0 && scrollTop >= g.maxScroll - 2;
+  const count = Math.ceil(g.fit) + 1;
+  let first;
+  let offset = 0;
+  if (atBottom) {
+    first = Math.max(0, g.n - count);
+  } else {
+    const span = Math.max(0, g.n - g.fit);
+    const top = g.maxScroll > 0 ? (scrollTop / g.maxScroll) * span : 0;
+    first = Math.floor(top);
+    if (!opts.wrap) offset = (top - first) * rowHeight;
+  }
+  const last = Math.min(g.n, first + count);
+
+  ui.rows.classList.toggle('bottom', atBottom);
+  const transform = offset ? `translateY(${-offset}px)` : '';
+  if (ui.rows.style.transform !== transform) ui.rows.style.transform = transform;
+
+  for (const i of dirtyRows) rowCache.delete(i);
+  dirtyRows.clear();
+  const elements = [];
+  const keep = new Map();
+  for (let k = first; k < last; k++) {
+    const i = view[k];
+    const row = rowCache.get(i) || makeRow(i);
+    keep.set(i, row);
+    elements.push(row);
+  }
+  rowCache.clear();
+  for (const [i, row] of keep) rowCache.set(i, row);
+  // Touch the DOM only when the rows differ, so that a reader's selection
+  // survives while output keeps arriving below.
+  const current = ui.rows.children;
+  let same = current.length === elements.length;
+  for (let k = 0; same && k < elements.length; k++) same = current[k] === elements[k];
+  if (!same) ui.rows.replaceChildren(...elements);
+  if (opts.wrap && first === 0 && last === g.n) { // a short log: does it overflow?
+    const excess = Math.max(0, ui.rows.offsetHeight - elements.length * rowHeight);
+    if (Math.abs(excess - wrapExcess) > rowHeight) {
+      wrapExcess = excess;
+      schedule();
+    }
+  }
+  const digits = `${Math.max(3, String(store.length).length)}`;
+  if (ui.rows.style.getPropertyValue('--ln-digits') !== digits) ui.rows.style.setProperty('--ln-digits', digits);
+}
+
+function renderResume() {
+  ui.resume.hidden = following;
+  if (!following) {
+    setText(ui.resume, newWhilePaused ? `↓ Follow (${newWhilePaused.toLocaleString('en-US')} new)` : '↓ Follow');
+  }
+}
+
+let frameRequested = false;
+
+function schedule() {
+  if (frameRequested) return;
+  frameRequested = true;
+  requestAnimationFrame(frame);
+}
+
+function frame() {
+  frameRequested = false;
+  if (pendingLine >= 0 && pendingLine < store.length) {
+    const line = pendingLine;
+    pendingLine = -1;
+    revealLine(line);
+  }
+  renderHeader();
+  renderRows();
+  renderResume();
+  renderBanner();
+}
+
+ui.log.addEventListener('scroll', () => {
+  const top = ui.log.scrollTop;
+  // Our own scrolling (following, jumping to a line) changes nothing; the
+  // reader's does: at the bottom means following, anywhere else paused.
+  if (Math.abs(top - ownScrollTop) >= 1) {
+    const max = ui.log.scrollHeight - ui.log.clientHeight;
+    setFollowing(top >= max - 2);
+  }
+  schedule();
+}, { passive: true });
+
+// Scrolling up pauses at once, before the scroll event, so that a frame
+// rendering new lines cannot pull the view back down meanwhile.
+ui.log.addEventListener('wheel', (e) => {
+  if (e.deltaY < 0 && ui.log.scrollTop > 0) setFollowing(false);
+}, { passive: true });
+
+ui.resume.addEventListener('click', () => {
+  setFollowing(true);
+  ui.log.scrollTop = ui.log.scrollHeight;
+});
+
+// Shows line i (0-based) highlighted in the middle of the view, unfolding
+// the sections around it.
+function revealLine(i) {
+  highlighted = i;
+  for (let gid = store.group[i]; gid; gid = groups[gid].parent) {
+    if (groups[gid].collapsed) {
+      groups[gid].user = true;
+      setCollapsed(gid, false);
+    }
+  }
+  const k = lowerBound(view, i);
+  following = false;
+  if (view[k] === i) jumpTo = k;
+  invalidateRows();
+}
+
+function lineFromHash() {
+  const m = /^#L(\d+)$/.exec(location.hash);
+  return m ? Number(m[1]) - 1 : -1;
+}
+
+function onHash() {
+  const i = lineFromHash();
+  if (i < 0) return;
+  if (i < store.length) revealLine(i);
+  else {
+    pendingLine = i; // not received yet: reveal it when it arrives
+    following = false;
+  }
+}
+
+window.addEventListener('hashchange', onHash);
+
+ui.rows.addEventListener('click', (e) => {
+  const ln = e.target.closest('.ln');
+  if (ln) { // permalink: update the address without a history entry, highlight in place
+    e.preventDefault();
+    const n = Number(ln.closest('.line').dataset.line);
+    history.replaceState(null, '', `#L${n}`);
+    highlighted = n - 1;
+    invalidateRows();
+    return;
+  }
+  const head = e.target.closest('.head');
+  if (head && !window.getSelection().toString()) {
+    const id = Number(head.dataset.group);
+    groups[id].user = true;
+    setCollapsed(id, !groups[id].collapsed);
+  }
+});
+
+// ---------------------------------------------------------------------------
+// Toolbar
+
+function loadPref(name) {
+  try {
+    return localStorage.getItem(`ssetail.${name}`) === '1';
+  } catch {
+    return false;
+  }
+}
+
+function savePref(name, on) {
+  try {
+    localStorage.setItem(`ssetail.${name}`, on ? '1' : '0');
+  } catch { /* storage may be disabled */ }
+}
+
+function applyOptions() {
+  opts.timestamps = ui.optTime.checked;
+  opts.wrap = ui.optWrap.checked;
+  ui.log.classList.toggle('wrap', opts.wrap);
+  ui.log.classList.toggle('timestamps', opts.timestamps);
+  invalidateRows();
+}
+
+ui.optTime.checked = loadPref('timestamps');
+ui.optWrap.checked = loadPref('wrap');
+for (const [box, name] of [[ui.optTime, 'timestamps'], [ui.optWrap, 'wrap']]) {
+  box.addEventListener('change', () => {
+    savePref(name, box.checked);
+    applyOptions();
+  });
+}
+
+for (const box of [ui.showOut, ui.showErr]) {
+  box.addEventListener('change', () => {
+    show.out = ui.showOut.checked;
+    show.err = ui.showErr.checked;
+    rebuildView();
+  });
+}
+
+let filterTimer = 0;
+
+function applyFilter() {
+  try {
+    filter = parseFilter(ui.filter.value);
+    ui.filter.classList.remove('invalid');
+    ui.filter.removeAttribute('aria-invalid');
+  } catch (err) {
+    filter = null; // an unfinished regular expression shows everything
+    ui.filter.classList.add('invalid');
+    ui.filter.setAttribute('aria-invalid', 'true');
+  }
+  rebuildView();
+}
+
+ui.filter.addEventListener('input', () => {
+  clearTimeout(filterTimer);
+  filterTimer = setTimeout(applyFilter, store.length > 100000 ? 250 : 80);
+});
+
+ui.filter.addEventListener('keydown', (e) => {
+  if (e.key === 'Escape') {
+    ui.filter.value = '';
+    applyFilter();
+    ui.filter.blur();
+  } else if (e.key === 'Enter') {
+    clearTimeout(filterTimer);
+    applyFilter();
+  }
+});
+
+document.addEventListener('keydown', (e) => {
+  if (e.key === '/' && document.activeElement !== ui.filter && !e.ctrlKey && !e.metaKey && !e.altKey) {
+    e.preventDefault();
+    ui.filter.focus();
+    ui.filter.select();
+  }
+});
+
+new ResizeObserver(() => {
+  measureRowHeight();
+  invalidateRows();
+}).observe(ui.log);
+
+// ---------------------------------------------------------------------------
+
+measureRowHeight();
+applyOptions();
+onHash();
+if (document.visibilityState !== 'hidden') connect();
+else setConn('paused');
+schedule();
