@@ -1,5 +1,6 @@
 // ssetail: wiring only. Parse options, start serving the history, run the command into it,
 // and exit with the command's status (SPEC §1).
+#include <malloc.h>
 #include <unistd.h>
 
 #include <cctype>
@@ -87,6 +88,11 @@ int main(int argc, char** argv) {
   using namespace ssetail;
   // An inherited SIGCHLD=SIG_IGN would make the kernel reap the child and lose its status.
   std::signal(SIGCHLD, SIG_DFL);
+  // httplib frames every write in a fresh string of the slice's size, on one thread per
+  // client: let freed memory stay for reuse instead of being trimmed and faulted back in for
+  // the next write (bench scenario 5), in a few arenas rather than one per thread.
+  ::mallopt(M_TRIM_THRESHOLD, 64 << 20);
+  ::mallopt(M_ARENA_MAX, 4);
 
   auto parsed = ParseOptions(argc, argv);
   if (auto* early = std::get_if<EarlyExit>(&parsed)) return early->status;

@@ -64,16 +64,18 @@ void OutputReader::OnRead(const boost::system::error_code& error, std::size_t by
   }
   if (splitter_.HasPending()) {
     last_read_ = Clock::now();
-    if (!idle_timer_armed_) {
-      idle_timer_armed_ = true;
-      idle_timer_.expires_after(kIdleFlush);
-      idle_timer_.async_wait([this](const boost::system::error_code& e) {
-        idle_timer_armed_ = false;
-        if (!e && !finished_) OnIdle();
-      });
-    }
+    if (!idle_timer_armed_) ArmIdleTimer(kIdleFlush);
   }
   ReadMore();
+}
+
+void OutputReader::ArmIdleTimer(Clock::duration after) {
+  idle_timer_armed_ = true;
+  idle_timer_.expires_after(after);
+  idle_timer_.async_wait([this](const boost::system::error_code& e) {
+    idle_timer_armed_ = false;
+    if (!e && !finished_) OnIdle();
+  });
 }
 
 // The timer is armed once per idle period rather than re-armed on every read: a fast
@@ -84,12 +86,7 @@ void OutputReader::OnIdle() {
   pollfd ready{stream_.native_handle(), POLLIN, 0};
   if (::poll(&ready, 1, 0) == 1 && (ready.revents & POLLIN)) quiet_for = {};
   if (quiet_for < kIdleFlush) {
-    idle_timer_armed_ = true;
-    idle_timer_.expires_after(kIdleFlush - quiet_for);
-    idle_timer_.async_wait([this](const boost::system::error_code& e) {
-      idle_timer_armed_ = false;
-      if (!e && !finished_) OnIdle();
-    });
+    ArmIdleTimer(std::chrono::duration_cast<Clock::duration>(kIdleFlush - quiet_for));
     return;
   }
   if (splitter_.HasPending()) {

@@ -41,6 +41,7 @@ class OutputReader {
   void ReadMore();
   void OnRead(const boost::system::error_code& error, std::size_t bytes);
   void OnIdle();
+  void ArmIdleTimer(std::chrono::steady_clock::duration after);
   void Finish();
   void Echo(const char* data, std::size_t size);
   template <class Fn>
