@@ -240,7 +240,8 @@ void HttpServer::Route() {
   svr.Options(".*", method_not_allowed);
 
   for (const WebAsset& asset : WebAssets()) {
-    const std::string path = asset.name == "index.html" ? "/" : "/" + std::string(asset.name);
+    std::string path = "/";
+    if (asset.name != "index.html") path += asset.name;
     svr.Get(path, [&asset](const httplib::Request&, httplib::Response& res) {
       SetPageHeaders(res);
       res.set_content(asset.body.data(), asset.body.size(),
