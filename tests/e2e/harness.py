@@ -178,6 +178,24 @@ def group_members(pgid):
     return members
 
 
+def comms(pids):
+    """The command names (/proc/PID/comm) of the pids still there."""
+    names = []
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/comm") as f:
+                names.append(f.read().strip())
+        except OSError:
+            pass
+    return names
+
+
+def command_pid(s):
+    """The pid of the command that the running ssetail `s` started (from /status)."""
+    _, body = s.get("/status")
+    return json.loads(body)["pid"]
+
+
 def wait_for(predicate, timeout=10.0, interval=0.02):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -11,7 +11,8 @@ import tempfile
 import time
 import unittest
 
-from harness import SSETAIL, Ssetail, group_members, lines_of, output, wait_for
+import test_signals
+from harness import SSETAIL, Ssetail, command_pid, lines_of, output, wait_for
 
 PY = sys.executable
 
@@ -49,22 +50,6 @@ def is_alive(pid):
             return f.read().rsplit(")", 1)[1].split()[0] != "Z"
     except OSError:
         return False
-
-
-def comms(pids):
-    names = []
-    for pid in pids:
-        try:
-            with open(f"/proc/{pid}/comm") as f:
-                names.append(f.read().strip())
-        except OSError:
-            pass
-    return names
-
-
-def child_pid(s):
-    _, body = s.get("/status")
-    return json.loads(body)["pid"]
 
 
 class Terminal(unittest.TestCase):
@@ -215,31 +200,6 @@ class ExitAndSignals(unittest.TestCase):
         self.assertEqual(output(events), [("stderr", "still-here")])
         self.assertEqual(exit_data(events), (4, None))
 
-    def check_forwarded(self, sig):
-        s = Ssetail(["--pty", "--", "sh", "-c", "echo ready; sleep 30 & sleep 30; echo never"])
-        wait_for(lambda: b"ready" in s.get("/log")[1])
-        pgid = child_pid(s)
-        # Both sleeps exec'd: a child forked but not yet exec'd may still catch SIGINT as sh.
-        self.assertTrue(wait_for(lambda: comms(group_members(pgid)).count("sleep") == 2))
-        s.signal(sig)
-        self.assertEqual(s.wait(), 128 + sig)
-        self.assertEqual(group_members(pgid), [])
-
-    def test_sigterm_sigint_sighup_reach_the_whole_group(self):
-        for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-            with self.subTest(signal=sig.name):
-                self.check_forwarded(sig)
-
-    def test_second_sigint_kills(self):
-        s = Ssetail(["--pty", "--", "sh", "-c",
-                     "trap 'echo ignored' INT; echo ready; while :; do sleep 0.05; done"])
-        wait_for(lambda: b"ready" in s.get("/log")[1])
-        s.signal(signal.SIGINT)
-        wait_for(lambda: b"ignored" in s.get("/log")[1])
-        self.assertIsNone(s.proc.poll())
-        s.signal(signal.SIGINT)
-        self.assertEqual(s.wait(10), 128 + signal.SIGKILL)
-
     def test_when_ssetail_is_killed_the_command_gets_sighup_then_sigterm(self):
         # ssetail's death closes the masters: the terminal hangs up and its session leader gets
         # SIGHUP, as when a terminal window closes; PR_SET_PDEATHSIG's SIGTERM follows.
@@ -251,7 +211,7 @@ class ExitAndSignals(unittest.TestCase):
                              f"{hup}; trap 'echo term >> {mark}; exit 0' TERM; echo ready; "
                              "while :; do sleep 0.05; done"])
                 wait_for(lambda: b"ready" in s.get("/log")[1])
-                pid = child_pid(s)
+                pid = command_pid(s)
                 s.signal(signal.SIGKILL)
                 s.wait()
                 self.assertTrue(wait_for(lambda: not is_alive(pid), 5))
@@ -277,6 +237,11 @@ class ExitAndSignals(unittest.TestCase):
 
 
 NO_PTY = re.compile(rb"^ssetail: --pty: cannot open a pseudo-terminal: (.+)$", re.M)
+
+
+class ForwardingUnderPty(test_signals.Forwarding):
+    """Signal forwarding and the second SIGINT behave exactly as without --pty."""
+    options = ("--pty",)
 
 
 class NoPty(unittest.TestCase):

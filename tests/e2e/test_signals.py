@@ -7,13 +7,7 @@ import tempfile
 import time
 import unittest
 
-from harness import SSETAIL, Ssetail, group_members, lines_of, wait_for
-
-
-def child_pid(s):
-    resp, body = s.get("/status")
-    import json
-    return json.loads(body)["pid"]
+from harness import SSETAIL, Ssetail, command_pid, comms, group_members, lines_of, wait_for
 
 
 def is_alive(pid):
@@ -25,11 +19,14 @@ def is_alive(pid):
 
 
 class Forwarding(unittest.TestCase):
+    options = ()  # test_pty runs the same tests with ("--pty",)
+
     def check_forwarded(self, sig):
-        s = Ssetail(["--", "sh", "-c", "echo ready; sleep 30 & sleep 30; echo never"])
-        wait_for(lambda: b"" != s.get("/log")[1])
-        pgid = child_pid(s)
-        self.assertTrue(wait_for(lambda: len(group_members(pgid)) >= 3))
+        s = Ssetail([*self.options, "--", "sh", "-c", "echo ready; sleep 30 & sleep 30; echo never"])
+        wait_for(lambda: b"ready" in s.get("/log")[1])
+        pgid = command_pid(s)
+        # Both sleeps exec'd: a child forked but not yet exec'd may still catch SIGINT as sh.
+        self.assertTrue(wait_for(lambda: comms(group_members(pgid)).count("sleep") == 2))
         s.signal(sig)
         self.assertEqual(s.wait(), 128 + sig)
         self.assertEqual(group_members(pgid), [])
@@ -44,7 +41,8 @@ class Forwarding(unittest.TestCase):
         self.check_forwarded(signal.SIGHUP)
 
     def test_second_sigint_kills(self):
-        s = Ssetail(["--", "sh", "-c", "trap 'echo ignored' INT; echo ready; while :; do sleep 0.05; done"])
+        s = Ssetail([*self.options, "--", "sh", "-c",
+                     "trap 'echo ignored' INT; echo ready; while :; do sleep 0.05; done"])
         wait_for(lambda: b"ready" in s.get("/log")[1])
         s.signal(signal.SIGINT)
         wait_for(lambda: b"ignored" in s.get("/log")[1])
@@ -52,6 +50,8 @@ class Forwarding(unittest.TestCase):
         s.signal(signal.SIGINT)
         self.assertEqual(s.wait(10), 128 + signal.SIGKILL)
 
+
+class Escalation(unittest.TestCase):
     def test_sigkill_after_10_seconds(self):
         s = Ssetail(["--", "sh", "-c", "trap '' TERM; echo ready; while :; do sleep 0.05; done"])
         wait_for(lambda: b"ready" in s.get("/log")[1])
