@@ -1,9 +1,11 @@
 #include "connection_guard.hpp"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <condition_variable>
@@ -11,6 +13,7 @@
 #include <mutex>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace ssetail::connection_guard {
 
@@ -28,6 +31,7 @@ struct Guard {
   std::mutex mutex;
   std::condition_variable wakeup;
   std::unordered_map<std::string, Connection> connections;  // by "address port"
+  std::unordered_set<int> adopted;  // httplib's descriptors of adopted connections
   std::chrono::seconds deadline{10};
   bool started = false;
 };
@@ -70,7 +74,7 @@ void Watch() {
       if (!SamePeer(it->second.fd, it->first)) {
         it = guard.connections.erase(it);  // closed (and the fd maybe reused)
       } else if (!it->second.busy && now - it->second.since > guard.deadline) {
-        ::shutdown(it->second.fd, SHUT_RDWR);  // httplib's read fails; it closes the fd
+        ::syscall(SYS_shutdown, it->second.fd, SHUT_RDWR);  // httplib's read fails; it closes it
         it = guard.connections.erase(it);
       } else {
         ++it;
@@ -118,6 +122,28 @@ void MarkResponseDone(const std::string& address, int port) {
   SetBusy(address, port, false);
 }
 
+int Adopt(const std::string& address, int port) {
+  Guard& guard = TheGuard();
+  std::lock_guard lock(guard.mutex);
+  const std::string key = address + " " + std::to_string(port);
+  const auto it = guard.connections.find(key);
+  if (it == guard.connections.end() || !SamePeer(it->second.fd, key)) return -1;
+  const int copy = ::fcntl(it->second.fd, F_DUPFD_CLOEXEC, 3);
+  if (copy < 0) return -1;
+  guard.adopted.insert(it->second.fd);
+  guard.connections.erase(it);
+  return copy;
+}
+
+namespace {
+// True (once) when `fd` is httplib's descriptor of an adopted connection.
+bool ForgetAdopted(int fd) {
+  Guard& guard = TheGuard();
+  std::lock_guard lock(guard.mutex);
+  return guard.adopted.erase(fd) > 0;
+}
+}  // namespace
+
 }  // namespace ssetail::connection_guard
 
 // The interposed accept(): see the header. accept4 is a different symbol, so no recursion.
@@ -133,4 +159,11 @@ extern "C" int accept(int fd, sockaddr* address, socklen_t* length) {
   ::setsockopt(client, SOL_SOCKET, SO_SNDBUF, &send_buffer, sizeof send_buffer);
   ssetail::connection_guard::Track(client);
   return client;
+}
+
+// The interposed shutdown(): httplib shuts down every connection it is done with, which
+// would end an adopted one for its new owner too; closing its own descriptor is enough.
+extern "C" int shutdown(int fd, int how) {
+  if (ssetail::connection_guard::ForgetAdopted(fd)) return 0;
+  return static_cast<int>(::syscall(SYS_shutdown, fd, how));
 }

@@ -8,6 +8,7 @@
 // the connection busy once a request has arrived and idle again when its response is done
 // (keep-alive: the next request's clock starts then); a watchdog thread shuts down the
 // sockets that have been idle, or stuck in an incomplete request, past the deadline.
+// shutdown() is interposed too, so that a connection can be adopted (see Adopt).
 #pragma once
 
 #include <chrono>
@@ -24,5 +25,11 @@ void MarkRequestComplete(const std::string& address, int port);
 
 // Its response is done: the connection waits for its next request, against the deadline.
 void MarkResponseDone(const std::string& address, int port);
+
+// Hands the connection of this peer over to other code (the stream pump): returns a
+// duplicate of its socket (close-on-exec, owned by the caller), or -1 if it is not known.
+// The watchdog forgets it, and httplib's shutdown() of its own descriptor becomes a no-op,
+// so when httplib closes that descriptor the connection lives on in the duplicate.
+int Adopt(const std::string& address, int port);
 
 }  // namespace ssetail::connection_guard

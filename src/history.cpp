@@ -26,6 +26,7 @@ History::Writer::Writer(History& history) : history_(history), lock_(history.mut
 History::Writer::~Writer() {
   if (!appended_) return;
   history_.EvictLocked();
+  if (history_.listener_) history_.listener_();
   lock_.unlock();
   history_.wakeup_.notify_all();
 }
@@ -43,6 +44,7 @@ void History::AppendLast(EventType type, std::string_view data, std::uint32_t t_
     AppendLocked(type, data, t_ms, SegmentEnd::Newline);
     EvictLocked();
     closed_ = true;
+    if (listener_) listener_();
   }
   wakeup_.notify_all();
 }
@@ -51,8 +53,14 @@ void History::Shutdown() {
   {
     std::lock_guard lock(mutex_);
     shutdown_ = true;
+    if (listener_) listener_();
   }
   wakeup_.notify_all();
+}
+
+void History::SetAppendListener(std::function<void()> listener) {
+  std::lock_guard lock(mutex_);
+  listener_ = std::move(listener);
 }
 
 void History::AppendLocked(EventType type, std::string_view data, std::uint32_t t_ms,

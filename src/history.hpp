@@ -17,6 +17,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -105,6 +106,10 @@ class History {
   // The server is stopping: every waiting reader returns at once.
   void Shutdown();
 
+  // Called after each batch of appends, after the final event and on Shutdown, under the
+  // history's lock: it must only signal (the stream pump writes to an eventfd).
+  void SetAppendListener(std::function<void()> listener);
+
   enum class ReadStatus { Events, Timeout, Ended, Shutdown };
 
   struct Slice {
@@ -147,6 +152,7 @@ class History {
 
   mutable std::mutex mutex_;
   std::condition_variable wakeup_;
+  std::function<void()> listener_;
   std::shared_ptr<HistoryBlock> head_;                // the pinned first event
   std::deque<std::shared_ptr<HistoryBlock>> blocks_;  // the rest, oldest first
   std::shared_ptr<HistoryBlock> spare_;               // an evicted block no reader holds, for reuse

@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 
 #include <chrono>
+#include <system_error>
 #include <vector>
 
 #include "bounded_task_queue.hpp"
@@ -21,40 +22,13 @@ namespace {
 constexpr int kListenBacklog = 4096;       // the .so's own backlog is 5 (LIBRARIES.md 1.3)
 constexpr std::size_t kExtraThreads = 32;  // page, /status, /log next to --max-clients streams
 constexpr std::chrono::seconds kRequestDeadline{10};  // to send a whole request (slowloris)
+constexpr std::chrono::seconds kStallTimeout{5};      // a stream not read for this long is dropped
 
 void SetPageHeaders(httplib::Response& res) {
   res.set_header("Content-Security-Policy", "default-src 'self'");
   res.set_header("X-Content-Type-Options", "nosniff");
   res.set_header("Referrer-Policy", "no-referrer");
   res.set_header("Cache-Control", "no-cache");
-}
-
-// One SSE client: where it is in the history and the buffers it reuses.
-struct EventStream {
-  std::uint64_t cursor = 1;
-  bool json = false;
-  bool preamble_sent = false;
-  bool finished = false;
-  Clock::time_point last_write = Clock::now();
-  std::string out;
-  std::vector<EventRecord> records;
-};
-
-// Re-encodes a slice in the `?format=json` flavour: output events get their JSON object,
-// the others (start, exit) already carry JSON and are copied as they are.
-void AppendJsonSlice(const History::Slice& slice, const std::vector<EventRecord>& records,
-                     const std::string& run_id, std::string& out) {
-  const char* base = slice.block->bytes.get();
-  std::uint64_t seq = slice.first_seq;
-  for (const EventRecord& record : records) {
-    if (IsOutput(record.type)) {
-      sse::AppendJsonOutputEvent(out, run_id, seq, record.type, record.Data(base), record.t_ms,
-                                 record.end);
-    } else {
-      out.append(base + record.offset, record.size);
-    }
-    ++seq;
-  }
 }
 
 // The plain-text rendering of one output event in /log: lines end with LF, overwritten
@@ -67,35 +41,6 @@ void AppendLogText(const EventRecord& record, const char* base, std::string& out
 }
 
 }  // namespace
-
-bool StreamSlots::TryAcquire() {
-  std::lock_guard lock(mutex_);
-  if (open_ >= max_) return false;
-  ++open_;
-  ++unfinished_;
-  return true;
-}
-
-void StreamSlots::MarkFinished() {
-  std::lock_guard lock(mutex_);
-  --unfinished_;
-}
-
-void StreamSlots::Release(bool finished) {
-  std::lock_guard lock(mutex_);
-  --open_;
-  if (!finished) --unfinished_;
-}
-
-std::size_t StreamSlots::open() const {
-  std::lock_guard lock(mutex_);
-  return open_;
-}
-
-bool StreamSlots::AllFinished() const {
-  std::lock_guard lock(mutex_);
-  return unfinished_ == 0;
-}
 
 HttpServer::HttpServer(History& history, ServerOptions options)
     : history_(history),
@@ -118,7 +63,7 @@ HttpServer::HttpServer(History& history, ServerOptions options)
   });
   server_->set_keep_alive_timeout(5);
   server_->set_read_timeout(5);
-  server_->set_write_timeout(5);  // a stalled client is dropped after this, and may resume
+  server_->set_write_timeout(5);
   Route();
 }
 
@@ -138,6 +83,13 @@ int HttpServer::Start() {
                       std::to_string(options_.port) +
                       " (in use or not an address of this host); try --port 0 for any free port");
   }
+  try {
+    pump_ = std::make_unique<StreamPump>(
+        history_, slots_,
+        PumpOptions{std::chrono::seconds(options_.heartbeat_seconds), kStallTimeout});
+  } catch (const std::system_error& e) {
+    throw ServerError(e.what());
+  }
   ::listen(listen_fd_, kListenBacklog);
   // Several ssetails on one host share cookies (cookies ignore ports): one name each.
   options_.access.cookie_name = "ssetail-token-" + std::to_string(port);
@@ -156,7 +108,8 @@ int HttpServer::Start() {
 
 bool HttpServer::Stop(std::chrono::milliseconds patience) {
   if (!thread_.joinable()) return true;
-  history_.Shutdown();  // wakes every waiting stream, which then ends its response cleanly
+  history_.Shutdown();  // every stream ends its response cleanly where its client reads
+  if (pump_) pump_->Stop();
   server_->stop();
   // httplib joins every connection's task before listen returns; one blocked in a write to
   // a stalled client would hold it for the whole write timeout.
@@ -298,8 +251,8 @@ void HttpServer::Route() {
   });
 
   svr.Get("/events", [this](const httplib::Request& req, httplib::Response& res) {
-    auto stream = std::make_shared<EventStream>();
-    stream->json = req.get_param_value("format") == "json";
+    const bool json = req.get_param_value("format") == "json";
+    std::uint64_t cursor = 1;
     std::string last_id = req.get_header_value("Last-Event-ID");
     if (last_id.empty()) last_id = req.get_param_value("lastEventId");
     if (const auto id = sse::ParseEventId(last_id); id && id->run == history_.run_id()) {
@@ -307,7 +260,7 @@ void HttpServer::Route() {
         res.status = 204;  // it has everything: tells EventSource to stop reconnecting
         return;
       }
-      stream->cursor = history_.CursorAfter(id->seq);
+      cursor = history_.CursorAfter(id->seq);
     }
     if (req.method == "HEAD") {
       res.set_header("Cache-Control", "no-cache, no-transform");
@@ -324,49 +277,23 @@ void HttpServer::Route() {
     res.set_header("Cache-Control", "no-cache, no-transform");
     res.set_header("X-Accel-Buffering", "no");
     res.set_header("Connection", "keep-alive");
-    const auto heartbeat = std::chrono::seconds(options_.heartbeat_seconds);
+    auto adopted = std::make_shared<bool>(false);
     // Exactly "text/event-stream": httplib compresses (and so buffers) any other spelling.
+    // Its headers sent, the connection goes to the pump and httplib lets go of it (false).
     res.set_chunked_content_provider(
         "text/event-stream",
-        [this, stream, heartbeat](std::size_t, httplib::DataSink& sink) {
-          EventStream& s = *stream;
-          auto write = [&](std::string_view bytes) {
-            s.last_write = Clock::now();
-            return bytes.empty() || sink.write(bytes.data(), bytes.size());
-          };
-          if (!s.preamble_sent) {
-            s.preamble_sent = true;
-            return write(sse::kStreamPreamble);
+        [this, cursor, json, adopted, address = req.remote_addr, port = req.remote_port](
+            std::size_t, httplib::DataSink&) {
+          const int fd = connection_guard::Adopt(address, port);
+          if (fd >= 0) {
+            *adopted = true;
+            pump_->Add(fd, cursor, json);
           }
-          const History::Slice slice =
-              history_.Read(s.cursor, s.last_write + heartbeat, s.json ? &s.records : nullptr);
-          switch (slice.status) {
-            case History::ReadStatus::Timeout:
-              return write(sse::kHeartbeat);
-            case History::ReadStatus::Ended:
-            case History::ReadStatus::Shutdown:
-              sink.done();
-              return true;
-            case History::ReadStatus::Events:
-              break;
-          }
-          s.out.clear();
-          if (slice.missed > 0) sse::AppendGap(s.out, slice.missed);
-          if (s.json) {
-            AppendJsonSlice(slice, s.records, history_.run_id(), s.out);
-            if (!write(s.out)) return false;
-          } else if (!write(s.out) || !write(slice.bytes)) {
-            return false;
-          }
-          s.cursor = slice.next_seq;
-          if (slice.reached_end) {
-            s.finished = true;
-            slots_.MarkFinished();
-            sink.done();
-          }
-          return true;
+          return false;
         },
-        [this, stream](bool) { slots_.Release(stream->finished); });
+        [this, adopted](bool) {
+          if (!*adopted) slots_.Release(false);
+        });
   });
 }
 

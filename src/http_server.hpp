@@ -1,7 +1,8 @@
 // The HTTP interface of SPEC §4 on cpp-httplib: the page, /events, /status and /log.
 //
 // It reads the History and nothing else, so tests can drive it by appending events.
-// Each SSE stream is one httplib task (one thread) holding a cursor into the History.
+// httplib answers each /events request; the stream itself is then written by the
+// StreamPump (one thread for all streams), each a cursor into the History.
 #pragma once
 
 #include <atomic>
@@ -16,6 +17,8 @@
 
 #include "access_control.hpp"
 #include "history.hpp"
+#include "stream_pump.hpp"
+#include "stream_slots.hpp"
 
 namespace httplib {
 class Server;
@@ -29,23 +32,6 @@ struct ServerOptions {
   std::size_t max_clients = 256;
   int heartbeat_seconds = 15;
   AccessPolicy access;  // its cookie name gets the port appended once bound
-};
-
-// Counts the open event streams, and those that have not received the final event yet.
-class StreamSlots {
- public:
-  explicit StreamSlots(std::size_t max) : max_(max) {}
-  bool TryAcquire();
-  void MarkFinished();          // this stream has sent the final event
-  void Release(bool finished);  // the stream ended (finished: MarkFinished was called)
-  std::size_t open() const;
-  bool AllFinished() const;
-
- private:
-  const std::size_t max_;
-  mutable std::mutex mutex_;
-  std::size_t open_ = 0;
-  std::size_t unfinished_ = 0;
 };
 
 class ServerError : public std::runtime_error {
@@ -76,6 +62,7 @@ class HttpServer {
   History& history_;
   ServerOptions options_;
   StreamSlots slots_;
+  std::unique_ptr<StreamPump> pump_;
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
   std::mutex stopped_mutex_;

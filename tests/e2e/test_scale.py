@@ -1,8 +1,11 @@
 """Many clients, many lines, slow clients (SPEC §4 "Slow and many clients")."""
 
 import json
+import os
 import re
 import socket
+import tempfile
+import threading
 import time
 import unittest
 
@@ -36,6 +39,26 @@ class ManyLines(unittest.TestCase):
         self.assertEqual(complete, 200)
 
 
+class ManyClients(unittest.TestCase):
+    def test_open_streams_do_not_hold_a_thread_each(self):
+        # All streams are written by one thread: once the request threads have gone idle,
+        # 150 open streams leave ssetail with a handful of threads, and all still get lines.
+        with tempfile.TemporaryDirectory() as tmp:
+            go = os.path.join(tmp, "go")
+            script = f"while [ ! -e {go} ]; do sleep 0.05; done; seq 1000"
+            with Ssetail(["--max-clients", "200", "--", "sh", "-c", script]) as s:
+                result = []
+                reader = threading.Thread(target=lambda: result.append(many_streams(s.port, 150)))
+                reader.start()
+                self.assertTrue(wait_for(
+                    lambda: json.loads(s.get("/status")[1])["clients"] == 150, 30))
+                threads = lambda: len(os.listdir(f"/proc/{s.proc.pid}/task"))
+                self.assertTrue(wait_for(lambda: threads() < 20, 15), threads())
+                open(go, "w").close()
+                reader.join(120)
+        self.assertEqual([stdout_data(body) == numbers(1000) for body in result[0]], [True] * 150)
+
+
 class SlowClients(unittest.TestCase):
     def test_a_stalled_client_neither_blocks_the_command_nor_other_clients(self):
         n = 300000
@@ -53,6 +76,22 @@ class SlowClients(unittest.TestCase):
         missed = sum(int(m) for m in re.findall(rb'"missed":(\d+)', body))
         self.assertEqual(len(received) + missed, n)
         self.assertEqual([int(x) for x in received], sorted(int(x) for x in received))
+
+    def test_a_client_that_stops_reading_is_dropped_and_its_slot_freed(self):
+        # Megabytes of output against a client that reads nothing: after 5 s without progress
+        # its stream ends (it may reconnect and resume), even though ssetail lingers.
+        with Ssetail(["--linger", "--max-clients", "1", "--", "sh", "-c", "sleep 1; seq 500000"]) as s:
+            stalled = socket.socket()
+            stalled.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            stalled.connect(("127.0.0.1", s.port))
+            stalled.sendall(b"GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            clients = lambda: json.loads(s.get("/status")[1])["clients"]
+            self.assertTrue(wait_for(lambda: clients() == 1, 10))
+            self.assertTrue(wait_for(lambda: json.loads(s.get("/status")[1])["state"] == "exited", 30))
+            self.assertEqual(clients(), 1)
+            self.assertTrue(wait_for(lambda: clients() == 0, 15))
+            self.assertEqual(len(many_streams(s.port, 1)), 1)  # the slot is free again
+            stalled.close()
 
     def test_a_client_that_falls_behind_gets_gap_and_goes_on(self):
         n = 50000

@@ -1,0 +1,26 @@
+// Counts the open event streams (for --max-clients), and those that have not received the
+// final event yet (ssetail waits for them, briefly, before it exits).
+#pragma once
+
+#include <cstddef>
+#include <mutex>
+
+namespace ssetail {
+
+class StreamSlots {
+ public:
+  explicit StreamSlots(std::size_t max) : max_(max) {}
+  bool TryAcquire();
+  void MarkFinished();          // this stream has sent the final event
+  void Release(bool finished);  // the stream ended (finished: MarkFinished was called)
+  std::size_t open() const;
+  bool AllFinished() const;
+
+ private:
+  const std::size_t max_;
+  mutable std::mutex mutex_;
+  std::size_t open_ = 0;
+  std::size_t unfinished_ = 0;
+};
+
+}  // namespace ssetail

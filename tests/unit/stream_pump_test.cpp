@@ -1,0 +1,190 @@
+#include "stream_pump.hpp"
+
+#include <doctest/doctest.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <thread>
+
+using namespace ssetail;
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+// One end of a connected pair for the pump, the other for the test (the "client").
+struct Client {
+  int fd = -1;
+  std::string raw;  // everything received, still chunk-encoded
+  bool eof = false;
+
+  Client() = default;
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+  ~Client() {
+    if (fd >= 0) ::close(fd);
+  }
+
+  // Reads for up to `wait`, or until the stream ends.
+  void ReadFor(std::chrono::milliseconds wait) {
+    const auto deadline = Clock::now() + wait;
+    while (!eof && Clock::now() < deadline) {
+      pollfd p{fd, POLLIN, 0};
+      if (::poll(&p, 1, 20) <= 0) continue;
+      char buffer[65536];
+      const ssize_t n = ::read(fd, buffer, sizeof buffer);
+      if (n <= 0) {
+        eof = true;
+      } else {
+        raw.append(buffer, static_cast<std::size_t>(n));
+      }
+    }
+  }
+
+  // The body without the chunk framing; fails the test on a malformed chunk.
+  std::string Body() const {
+    std::string body;
+    std::size_t at = 0;
+    while (at < raw.size()) {
+      const std::size_t line_end = raw.find("\r\n", at);
+      REQUIRE(line_end != std::string::npos);
+      const std::size_t size = std::stoul(raw.substr(at, line_end - at), nullptr, 16);
+      if (size == 0) {
+        CHECK(raw.substr(line_end) == "\r\n\r\n");
+        return body + "<end>";
+      }
+      REQUIRE(line_end + 2 + size + 2 <= raw.size());
+      body.append(raw, line_end + 2, size);
+      CHECK(raw.substr(line_end + 2 + size, 2) == "\r\n");
+      at = line_end + 2 + size + 2;
+    }
+    return body;
+  }
+};
+
+// Connects a client to `pump`, which streams the history to it from `cursor` on.
+void Connect(StreamPump& pump, StreamSlots& slots, Client& client, std::uint64_t cursor = 1,
+             int client_buffer = 0) {
+  int pair[2];
+  REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) == 0);
+  if (client_buffer > 0) {
+    ::setsockopt(pair[0], SOL_SOCKET, SO_RCVBUF, &client_buffer, sizeof client_buffer);
+    ::setsockopt(pair[1], SOL_SOCKET, SO_SNDBUF, &client_buffer, sizeof client_buffer);
+  }
+  REQUIRE(slots.TryAcquire());
+  client.fd = pair[0];
+  pump.Add(pair[1], cursor, false);
+}
+
+void AppendLines(History& h, int from, int to) {
+  History::Writer w(h);
+  for (int i = from; i <= to; ++i) w.Append(EventType::Stdout, std::to_string(i), 0);
+}
+
+std::string Expected(const std::string& run, int from, int to) {
+  std::string out;
+  for (int i = from; i <= to; ++i) {
+    out += "id: " + run + "." + std::to_string(i) + "\nevent: stdout\ndata: " + std::to_string(i) +
+           "\n\n";
+  }
+  return out;
+}
+
+bool WaitUntil(const std::function<bool()>& condition, std::chrono::milliseconds limit = 5s) {
+  const auto deadline = Clock::now() + limit;
+  while (!condition()) {
+    if (Clock::now() > deadline) return false;
+    std::this_thread::sleep_for(5ms);
+  }
+  return true;
+}
+
+}  // namespace
+
+TEST_CASE("stream pump: preamble, every event in chunks, the final one, the last chunk") {
+  History h("r", {});
+  StreamSlots slots(10);
+  StreamPump pump(h, slots, {});
+  History::Writer(h).Append(EventType::Start, "{}", 0);
+  Client client;
+  Connect(pump, slots, client);
+  AppendLines(h, 2, 5000);  // live, appended while the client is connected
+  h.AppendLast(EventType::Exit, "{\"code\":0}", 0);
+  client.ReadFor(5s);
+  CHECK(client.eof);
+  const std::string expected = std::string(sse::kStreamPreamble) +
+                               "id: r.1\nevent: start\ndata: {}\n\n" + Expected("r", 2, 5000) +
+                               "id: r.5001\nevent: exit\ndata: {\"code\":0}\n\n<end>";
+  CHECK(client.Body() == expected);
+  CHECK(WaitUntil([&] { return slots.open() == 0; }));
+  CHECK(slots.AllFinished());
+}
+
+TEST_CASE("stream pump: a client that stops reading waits alone, then is dropped") {
+  History h("r", {1000000, 64 << 20});
+  StreamSlots slots(10);
+  StreamPump pump(h, slots, {std::chrono::seconds(15), std::chrono::seconds(1)});
+  Client stalled, reader;
+  Connect(pump, slots, stalled, 1, 4096);
+  Connect(pump, slots, reader, 1);
+  AppendLines(h, 1, 200000);  // megabytes: far more than the stalled socket holds
+  h.AppendLast(EventType::Exit, "{}", 0);
+  reader.ReadFor(10s);
+  CHECK(reader.eof);
+  CHECK(reader.Body().ends_with("data: 200000\n\nid: r.200001\nevent: exit\ndata: {}\n\n<end>"));
+  CHECK(slots.open() == 1);  // the stalled one, still within its timeout
+  CHECK(WaitUntil([&] { return slots.open() == 0; }, 5s));
+  CHECK(slots.AllFinished());  // released unfinished: nothing waits for it any more
+  stalled.ReadFor(2s);         // what it gets is cut off, never corrupt
+  CHECK(stalled.eof);
+  CHECK(stalled.raw.size() < 12 * 200000);
+}
+
+TEST_CASE("stream pump: a quiet stream gets heartbeats") {
+  History h("r", {});
+  StreamSlots slots(10);
+  StreamPump pump(h, slots, {std::chrono::seconds(1), std::chrono::seconds(5)});
+  Client client;
+  Connect(pump, slots, client);
+  client.ReadFor(2500ms);
+  const std::string body = client.Body();
+  const std::string ping(sse::kHeartbeat);
+  CHECK(body.starts_with(std::string(sse::kStreamPreamble) + ping + ping));
+}
+
+TEST_CASE("stream pump: a stream resumes after the cursor, and a gone client frees its slot") {
+  History h("r", {});
+  StreamSlots slots(10);
+  StreamPump pump(h, slots, {});
+  AppendLines(h, 1, 10);
+  {
+    Client client;
+    Connect(pump, slots, client, 8);
+    client.ReadFor(300ms);
+    CHECK(client.Body() == std::string(sse::kStreamPreamble) + Expected("r", 8, 10));
+  }  // closed: the next write fails
+  AppendLines(h, 11, 11);
+  CHECK(WaitUntil([&] { return slots.open() == 0; }));
+}
+
+TEST_CASE("stream pump: Stop ends every stream with the last chunk") {
+  History h("r", {});
+  StreamSlots slots(10);
+  Client client;
+  {
+    StreamPump pump(h, slots, {});
+    Connect(pump, slots, client);
+    AppendLines(h, 1, 1);
+    client.ReadFor(200ms);
+    h.Shutdown();
+    pump.Stop();
+  }
+  client.ReadFor(1s);
+  CHECK(client.eof);
+  CHECK(client.Body() == std::string(sse::kStreamPreamble) + Expected("r", 1, 1) + "<end>");
+  CHECK(slots.open() == 0);
+}
