@@ -136,10 +136,9 @@ TEST_CASE("stream pump: a client that stops reading waits alone, then is dropped
   reader.ReadFor(10s);
   CHECK(reader.eof);
   CHECK(reader.Body().ends_with("data: 200000\n\nid: r.200001\nevent: exit\ndata: {}\n\n<end>"));
-  CHECK(slots.open() == 1);  // the stalled one, still within its timeout
-  CHECK(WaitUntil([&] { return slots.open() == 0; }, 5s));
+  CHECK(WaitUntil([&] { return slots.open() == 0; }, 10s));  // the stalled one too, now
   CHECK(slots.AllFinished());  // released unfinished: nothing waits for it any more
-  stalled.ReadFor(2s);         // what it gets is cut off, never corrupt
+  stalled.ReadFor(2s);         // what it got was cut off
   CHECK(stalled.eof);
   CHECK(stalled.raw.size() < 12 * 200000);
 }
