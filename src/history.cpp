@@ -42,8 +42,8 @@ void History::AppendLast(EventType type, std::string_view data, std::uint32_t t_
   {
     std::lock_guard lock(mutex_);
     AppendLocked(type, data, t_ms, SegmentEnd::Newline);
-    EvictLocked();
     closed_ = true;
+    EvictLocked();
     if (listener_) listener_();
   }
   wakeup_.notify_all();
@@ -95,7 +95,10 @@ void History::AppendLocked(EventType type, std::string_view data, std::uint32_t 
 void History::EvictLocked() {
   for (;;) {
     const std::uint64_t retained = next_seq_ - first_retained_;
-    if (retained <= 1 || (retained <= limits_.max_events && retained_bytes_ <= limits_.max_bytes)) {
+    // The final event counts against the event limit no more than the pinned first one:
+    // with --history N, a run of N lines keeps them all.
+    const std::uint64_t counted = retained - (closed_ ? 1 : 0);
+    if (retained <= 1 || (counted <= limits_.max_events && retained_bytes_ <= limits_.max_bytes)) {
       return;
     }
     HistoryBlock& front = *blocks_.front();
@@ -104,7 +107,7 @@ void History::EvictLocked() {
     const bool is_last = blocks_.size() == 1;
     const std::size_t first_offset = front.records[index].offset;
     // The fewest events to drop from this block for both limits, if the block suffices.
-    std::size_t drop = retained > limits_.max_events ? retained - limits_.max_events : 0;
+    std::size_t drop = counted > limits_.max_events ? counted - limits_.max_events : 0;
     if (retained_bytes_ > limits_.max_bytes) {
       const std::size_t excess = retained_bytes_ - limits_.max_bytes;
       // The first record whose start is at least `excess` bytes past the first retained one.

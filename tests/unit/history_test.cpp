@@ -70,6 +70,19 @@ TEST_CASE("history: the event cap drops the oldest, the start event stays pinned
   CHECK(h.Stats().retained == 4);
 }
 
+TEST_CASE("history: the final event does not count against the event limit") {
+  History h("r", {3, 1 << 20});
+  {
+    History::Writer w(h);
+    w.Append(EventType::Start, "start", 0);
+  }
+  AppendLines(h, 1, 3);
+  h.AppendLast(EventType::Exit, "{}", 0);
+  std::uint64_t cursor = 1;
+  CHECK(Drain(h, cursor) == std::vector<std::string>{"start", "line 1", "line 2", "line 3", "{}"});
+  CHECK(h.Stats().dropped == 0);
+}
+
 TEST_CASE("history: the byte cap drops the oldest too") {
   const std::size_t one =
       sse::EncodeEvent(std::vector<char>(100).data(), "r", 2, EventType::Stdout, "line 1").size;
