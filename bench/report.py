@@ -230,17 +230,21 @@ if have("s4.ssetail"):
     bounds.append(
         f"**4.** ssetail used {cpu('s4.ssetail')} of CPU for 10 s of 1,000 lines/s to 100 clients "
         f"(100,000 deliveries a second; {med('s4.ssetail', 'server_cpu_s') / 10:.0%} of one core on "
-        f"average), the client {secs(med('s4.ssetail', 'client_cpu_s'))}. Bound by **our code**: "
-        f"one thread per client (cpp-httplib). Every line wakes all 100 threads "
-        f"(`notify_all`); each re-takes the history mutex, `poll()`s its socket "
-        f"(httplib's `is_writable`) and `send()`s, so a line reaches the 100th client only after "
-        f"~100 futex wake-ups, context switches and mutex hand-offs on 2 cores. A perf profile "
-        f"(taken when this suite was written) has 69% of ssetail's samples inside system calls: "
-        f"futex waits (condition variable and mutex) ~30%, `poll()` ~20%, `send()` ~17% (TCP "
-        f"itself ~9%), `pthread_cond_broadcast` ~8%, mutex hand-off wake-ups ~7%; the history code "
-        f"(`History::Read`) is ~1%. The client (one epoll thread reading 100 sockets) adds up to a "
-        f"few tens of µs for the last socket of a burst; the naive Node server, one thread writing "
-        f"to 100 sockets in a loop, shows what the same work costs without the wake-ups.")
+        f"average), the client {secs(med('s4.ssetail', 'client_cpu_s'))}. Bound by **the kernel** "
+        f"(loopback TCP in this VM): one thread (the stream pump) writes the new line to the 100 "
+        f"sockets one after another, so the k-th client gets it after k `sendmsg` calls, and the "
+        f"median client after ~50. Each costs ~"
+        f"{med('s4.ssetail', 'server_cpu_s') * 1e6 / med('s4.ssetail', 'lat_samples'):.0f} µs "
+        f"of CPU ({cpu('s4.ssetail')} for "
+        f"{med('s4.ssetail', 'lat_samples'):,.0f} deliveries), because on loopback the send "
+        f"also runs the receiver's TCP path and wakes the client. A perf profile of this scenario "
+        f"(system-wide, 2,000 Hz, taken after the pump was written) has ~94% of ssetail's samples "
+        f"in the kernel — `tcp_v4_rcv`/`__inet_lookup_established` under `__dev_queue_xmit`, "
+        f"`tcp_sendmsg_locked`, `__tcp_transmit_skb`, futex wake-ups between the capture thread "
+        f"and the pump — and ~6% in user space (libc's `sendmsg` and mutex wrappers, "
+        f"`StreamPump::Flush`, `History::Read`). "
+        f"The naive Node server, also one thread writing 100 sockets in a loop, lands on the same "
+        f"p50 (see *Peers*). Meeting 0.3 ms would take a send of ~6 µs on this machine.")
 
 # 5: fan-out
 if have("s5.ssetail"):
@@ -261,34 +265,27 @@ if have("s5.ssetail"):
         + ("" if rss <= limit_kb else "; RSS missed"),
         "—", cpu("s5.ssetail") + f" (sys {secs(med('s5.ssetail', 'server_sys_s'))})", mib(rss),
         secs(med("s5.ssetail", "client_cpu_s")), verdict(ok)])
+    client_busy = med("s5.ssetail", "client_cpu_s") / max(med("s5.ssetail", "active_s"), 1e-9)
     bounds.append(
         f"**5.** 100 M events ≈ {med('s5.ssetail', 'raw_bytes') / 1e9:.1f} GB over loopback in "
         f"{secs(med('s5.ssetail', 'active_s'))}. ssetail used {cpu('s5.ssetail')} of CPU, "
         f"{secs(med('s5.ssetail', 'server_sys_s'))} of it in the kernel; the client "
-        f"{secs(med('s5.ssetail', 'client_cpu_s'))}, so it is not the bottleneck. Bound by **our "
-        f"code's HTTP layer** (cpp-httplib, one thread per client), not by TCP: a perf profile "
-        f"(DWARF call graphs, 300 clients, taken when this suite was written) puts only ~12% of "
-        f"ssetail's samples in `send()`. httplib's chunked writer copies every slice twice per "
-        f"client (into a `payload` string, then into `hex + CRLF + payload + CRLF`): ~31% in "
-        f"`std::string::append` and ~18% in `memmove`; freeing those 64 KiB+ strings makes glibc "
-        f"trim the thread's heap (`heap_trim` → `madvise`, ~17%), so the next slice page-faults "
-        f"the memory back in (~19%); each write is preceded by a `poll()` (`is_writable`), and "
-        f"finished connections wait in httplib's keep-alive loop (`poll` 10 ms + `sleep` 1 ms, "
-        f"~13%). The same copies are what break the RSS goal: "
-        f"{mib(med('s6.clients.ssetail', 'server_rss_ready_kb')) if have('s6.clients.ssetail') else 'tens of MiB'} "
-        f"with 1,000 idle threads, then up to ~128 KiB of transient strings per busy thread in "
-        f"per-thread malloc arenas, against a {mib(med('s5.ssetail', 'body_bytes_client0') / 1024)} "
-        f"history. The client caps each socket's receive buffer at 128 KiB (`--rcvbuf`); even so "
-        f"the kernel entered TCP memory pressure (`tcp_mem`) {med('s5.ssetail', 'tcp_mem_pressures')} "
-        f"time(s) per run (median), because ssetail's 1,000 send buffers are autotuned up to 4 MiB "
-        f"each; under pressure, and with 1,000 threads and the client sharing 2 cores, a send can "
-        f"wait longer than httplib's 5 s write timeout, which drops that client. The bench's client "
-        f"then reconnects with Last-Event-ID, as EventSource does, and gets the rest from the "
-        f"history ({total('s5.ssetail', 'resumes')} reconnection(s) in {n('s5.ssetail')} runs); "
-        f"a line counts as lost only if it never arrives. "
-        f"ssetail also needs "
-        f"`--linger` here: without it, it stops serving 2 s after the command ends, which cut ~60% "
-        f"of the lines off clients still reading the replay in a trial run.")
+        f"{secs(med('s5.ssetail', 'client_cpu_s'))} ({client_busy:.0%} of one core). "
+        + ("So the figure is bound by **the client**: the bench's one epoll thread parsing and "
+           "checking 100 M events, not by ssetail. " if client_busy > 0.8 else
+           "Bound by **the kernel** (loopback TCP). ")
+        + "ssetail writes every stream from one thread — per client and per slice one `sendmsg` "
+        "of the chunk header, up to a 64 KiB history block's encoded events (the same bytes for "
+        "every client, never copied) and the CRLF — so its CPU is mostly system time. Its peak "
+        "RSS stays near idle: streams cost no thread, and a stream waiting for its client holds "
+        "only a reference to a block the history keeps anyway. The client caps each socket's "
+        "receive buffer at 128 KiB (`--rcvbuf`), ssetail each send buffer at 256 KiB; a client "
+        "that falls more than the history (100,000 events) behind gets `gap`, and a line counts "
+        "as lost only if it never arrives "
+        f"({total('s5.ssetail', 'resumes')} reconnection(s) in {n('s5.ssetail')} runs). "
+        + (f"{lost:,} line(s) were lost in the worst run. " if lost else "")
+        + "ssetail runs with `--linger` here: without it, it stops serving 2 s after the command "
+        "ends, and 1,000 clients reading 100,000 lines each may need longer than that.")
 
 # 6: memory
 if have("s6.idle.ssetail"):
@@ -308,7 +305,7 @@ if have("s6.idle.ssetail"):
         f"~1.5 MiB. A full 100,000-line history adds "
         f"{mib(hist - idle) if hist and idle else '—'} (encoded events + records). 1,000 idle clients "
         f"add {mib(cl - idle) if cl and idle else '—'}, i.e. ~{(cl - idle) / 1000:.0f} KiB per "
-        f"client: one thread each (stack pages, glibc arena, httplib buffers)." if cl and idle else
+        f"client: a socket, and a small record in the stream pump (no thread)." if cl and idle else
         f"**6.** see the table.")
 
 # 7: stalled client
@@ -329,8 +326,9 @@ if have("s7.ssetail") and have("s3.ssetail"):
         "**7.** The command's time is that of `seq` as measured by the gate process around it, "
         f"in {len(pairs)} pairs of runs made back to back; the ratio is the median of the pairs' "
         f"ratios ({', '.join(f'{p:.2f}' for p in pairs)}). Capture never waits for a client — each "
-        "client holds only a cursor into the shared history, and the stalled one only blocks its "
-        "own thread in `send()` until httplib's 5 s write timeout drops it — so it should cost "
+        "client holds only a cursor into the shared history, and the stalled one is only a stream "
+        "the pump leaves waiting for EPOLLOUT (dropped after 5 s without progress) while it "
+        "serves the others — so it should cost "
         f"the command nothing; the measured change is {(r - 1) * 100:+.0f}%. The spread of the "
         "single pairs is the noise of this shared VM: the command's time in scenario 3 is "
         "dominated by first-touch page faults on the big history (see 3), whose cost varies "
@@ -352,8 +350,8 @@ if have("s8.ssetail"):
         f"libraries as ssetail (Debian's libcpp-httplib.so, which pulls in OpenSSL, zlib and brotli, "
         f"plus libstdc++) takes {libs * 1000:.1f} ms to spawn, load and exit, against "
         f"{base * 1000:.1f} ms for `true`. That leaves {(wall - libs) * 1000:.1f} ms for ssetail's own "
-        f"work: parse options, bind, start the accept thread (and sleep-poll 1 ms until it runs), "
-        f"fork+exec `true`, read its pipes to EOF, emit `exit`, stop the server and join its thread. "
+        f"work: parse options, bind, start the accept thread and the stream pump's thread, "
+        f"fork+exec `true`, read its pipes to EOF, emit `exit`, stop the server and join its threads. "
         f"A header-only httplib built without TLS/compression (or static linking) would remove "
         f"most of the first part.")
 
@@ -494,8 +492,8 @@ md.append(
     "serving 2 s after the command ends (SPEC §1), which cuts off clients still reading the replay. "
     "Scenario 3 uses `--history 20000000 --history-bytes 2G` so that a client that lags does not "
     "lose lines; 3b shows the default. The 1,000-client runs use `--max-clients 2000`.\n"
-    "- A stream that ssetail ends before its `exit` event (httplib drops a client whose socket "
-    "stays full for 5 s) is resumed by the client with `Last-Event-ID`, as EventSource does; "
+    "- A stream that ssetail ends before its `exit` event (the stream pump drops a client whose "
+    "socket takes nothing for 5 s) is resumed by the client with `Last-Event-ID`, as EventSource does; "
     "reconnections are reported next to the figure, and ids must still be consecutive across "
     "them. The peers never dropped a client.\n")
 if errors:
