@@ -134,16 +134,18 @@ class History(unittest.TestCase):
             _, events = s.events()
             self.assertEqual(events[0].type, "start")  # pinned
             self.assertEqual(events[1].type, "gap")
-            self.assertEqual(events[1].json(), {"missed": 16})
+            # Five lines and `exit` are kept: like `start`, `exit` does not count against it.
+            self.assertEqual(events[1].json(), {"missed": 15})
             self.assertIsNone(events[1].id)
-            self.assertEqual(lines_of(events), ["line17", "line18", "line19", "line20"])
+            self.assertEqual(lines_of(events), ["line16", "line17", "line18", "line19", "line20"])
+            self.assertEqual(events[-1].type, "exit")
             run = events[0].id.split(".")[0]
             _, resumed = s.events(headers={"Last-Event-ID": f"{run}.3"})
-            self.assertEqual(resumed[0].json(), {"missed": 14})
-            self.assertEqual(resumed[1].data, "line17")
+            self.assertEqual(resumed[0].json(), {"missed": 13})
+            self.assertEqual(resumed[1].data, "line16")
             status = json.loads(s.get("/status")[1])
-            self.assertEqual(status["dropped"], 16)
-            self.assertEqual(s.get("/log")[1], b"line17\nline18\nline19\nline20\n")
+            self.assertEqual(status["dropped"], 15)
+            self.assertEqual(s.get("/log")[1], b"line16\nline17\nline18\nline19\nline20\n")
 
     def test_history_bytes_caps_it_too(self):
         with Ssetail(["--linger", "--history-bytes", "1K", "--", "sh", "-c", NUMBERS.format(n=200)]) as s:
