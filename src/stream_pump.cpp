@@ -117,6 +117,7 @@ void StreamPump::Add(int fd, std::uint64_t cursor, bool json) {
   {
     std::lock_guard lock(inbox_mutex_);
     if (!stopping_) {
+      open_streams_.fetch_add(1);  // before the thread can see it, so no append is missed
       inbox_.push_back(std::move(stream));
       Wake();
       return;
@@ -136,6 +137,8 @@ void StreamPump::Stop() {
 }
 
 void StreamPump::OnAppend() {
+  // Without streams, capture alone would pay a write and a wake-up per batch it reads.
+  if (open_streams_.load() == 0) return;
   if (!wake_pending_.exchange(true)) Wake();
 }
 
@@ -339,6 +342,7 @@ void StreamPump::Close(Stream& stream) {
   ::close(stream.fd);
   stream.closed = true;
   stream.block.reset();
+  open_streams_.fetch_sub(1);
   slots_.Release(stream.finished);
 }
 

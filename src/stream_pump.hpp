@@ -13,6 +13,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -64,6 +65,7 @@ class StreamPump {
   int epoll_fd_ = -1;
   int wake_fd_ = -1;
   std::atomic<bool> wake_pending_{false};
+  std::atomic<std::size_t> open_streams_{0};  // none: appends need not wake the thread
 
   std::mutex inbox_mutex_;
   std::vector<std::unique_ptr<Stream>> inbox_;  // added, not yet seen by the thread
