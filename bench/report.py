@@ -352,8 +352,12 @@ if have("s8.ssetail"):
         f"{base * 1000:.1f} ms for `true`. That leaves {(wall - libs) * 1000:.1f} ms for ssetail's own "
         f"work: parse options, bind, start the accept thread and the stream pump's thread, "
         f"fork+exec `true`, read its pipes to EOF, emit `exit`, stop the server and join its threads. "
-        f"A header-only httplib built without TLS/compression (or static linking) would remove "
-        f"most of the first part.")
+        f"A perf profile of 30 starts puts ~48% of ssetail's startup samples in libcrypto "
+        f"(OpenSSL setting up its algorithm tables — `OPENSSL_LH_insert`, `EVP_add_cipher`; the "
+        f".so calls `OPENSSL_init_ssl`, although ssetail serves no TLS; the empty `main` above "
+        f"spends as many samples there) and ~16% in libstdc++, against "
+        f"~17% in ssetail's own code (first touches of its code pages). A header-only httplib "
+        f"built without TLS/compression (or static linking) would remove most of the first part.")
 
 # 9: peers
 PEERS = [("websocketd", "websocketd (Debian package), one child per client"),
