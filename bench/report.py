@@ -243,8 +243,8 @@ if have("s4.ssetail"):
         f"`tcp_sendmsg_locked`, `__tcp_transmit_skb`, futex wake-ups between the capture thread "
         f"and the pump — and ~6% in user space (libc's `sendmsg` and mutex wrappers, "
         f"`StreamPump::Flush`, `History::Read`). "
-        f"The naive Node server, also one thread writing 100 sockets in a loop, lands on the same "
-        f"p50 (see *Peers*). Meeting 0.3 ms would take a send of ~6 µs on this machine.")
+        f"The naive Node server, also one thread writing 100 sockets in a loop, is in the same "
+        f"range (see *Peers*). Meeting 0.3 ms would take a send of ~6 µs on this machine.")
 
 # 5: fan-out
 if have("s5.ssetail"):

@@ -71,7 +71,7 @@ struct StreamPump::Stream {
   std::shared_ptr<const HistoryBlock> block;
   std::string_view body;
   std::string_view tail;
-  std::string gap;
+  std::string text;  // gap and JSON-flavour events, built before their chunk header is known
   std::vector<EventRecord> records;
 
   bool pending() const { return head_sent < head.size() || !body.empty() || !tail.empty(); }
@@ -258,16 +258,16 @@ void StreamPump::Pump(Stream& stream) {
 void StreamPump::Queue(Stream& stream, const History::Slice& slice) {
   stream.head.clear();
   stream.head_sent = 0;
-  stream.gap.clear();
-  if (slice.missed > 0) sse::AppendGap(stream.gap, slice.missed);
+  stream.text.clear();
+  if (slice.missed > 0) sse::AppendGap(stream.text, slice.missed);
   if (stream.json) {
-    stream.gap.reserve(stream.gap.size() + slice.bytes.size() * 2);
-    AppendJsonSlice(slice, stream.records, history_.run_id(), stream.gap);
-    AppendChunkHeader(stream.head, stream.gap.size());
-    stream.head.append(stream.gap);
+    stream.text.reserve(stream.text.size() + slice.bytes.size() * 2);
+    AppendJsonSlice(slice, stream.records, history_.run_id(), stream.text);
+    AppendChunkHeader(stream.head, stream.text.size());
+    stream.head.append(stream.text);
   } else {
-    AppendChunkHeader(stream.head, stream.gap.size() + slice.bytes.size());
-    stream.head.append(stream.gap);
+    AppendChunkHeader(stream.head, stream.text.size() + slice.bytes.size());
+    stream.head.append(stream.text);
     stream.block = slice.block;
     stream.body = slice.bytes;
   }
