@@ -244,7 +244,9 @@ if have("s4.ssetail"):
         f"and the pump — and ~6% in user space (libc's `sendmsg` and mutex wrappers, "
         f"`StreamPump::Flush`, `History::Read`). "
         f"The naive Node server, also one thread writing 100 sockets in a loop, is in the same "
-        f"range (see *Peers*). Meeting 0.3 ms would take a send of ~6 µs on this machine.")
+        f"range (see *Peers*). Meeting 0.3 ms would take a send of ~6 µs on this machine. Spreading "
+        f"the streams over two pump threads was tried and made it worse (p50 1.7–1.8 ms, server "
+        f"CPU 14–15 s): the second thread competes with the client for the two cores.")
 
 # 5: fan-out
 if have("s5.ssetail"):
