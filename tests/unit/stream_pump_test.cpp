@@ -149,7 +149,7 @@ TEST_CASE("stream pump: a quiet stream gets heartbeats") {
   StreamPump pump(h, slots, {std::chrono::seconds(1), std::chrono::seconds(5)});
   Client client;
   Connect(pump, slots, client);
-  client.ReadFor(2500ms);
+  client.ReadFor(3500ms);  // heartbeats are due at 1 s and 2 s, checked every 250 ms
   const std::string body = client.Body();
   const std::string ping(sse::kHeartbeat);
   CHECK(body.starts_with(std::string(sse::kStreamPreamble) + ping + ping));
