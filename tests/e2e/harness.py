@@ -178,6 +178,15 @@ def group_members(pgid):
     return members
 
 
+def is_alive(pid):
+    """The process exists and is not a zombie."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 def comms(pids):
     """The command names (/proc/PID/comm) of the pids still there."""
     names = []

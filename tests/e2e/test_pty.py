@@ -12,7 +12,7 @@ import time
 import unittest
 
 import test_signals
-from harness import SSETAIL, Ssetail, command_pid, lines_of, output, wait_for
+from harness import SSETAIL, Ssetail, command_pid, is_alive, lines_of, output, wait_for
 
 PY = sys.executable
 
@@ -42,14 +42,6 @@ def exit_data(events):
     assert events[-1].type == "exit", events
     data = events[-1].json()
     return data["code"], data["signal"]
-
-
-def is_alive(pid):
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
 
 
 class Terminal(unittest.TestCase):

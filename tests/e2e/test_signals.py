@@ -7,15 +7,8 @@ import tempfile
 import time
 import unittest
 
-from harness import SSETAIL, Ssetail, command_pid, comms, group_members, lines_of, wait_for
-
-
-def is_alive(pid):
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
+from harness import (SSETAIL, Ssetail, command_pid, comms, group_members, is_alive, lines_of,
+                     wait_for)
 
 
 class Forwarding(unittest.TestCase):
