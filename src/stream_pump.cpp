@@ -75,6 +75,21 @@ struct StreamPump::Stream {
   std::vector<EventRecord> records;
 
   bool pending() const { return head_sent < head.size() || !body.empty() || !tail.empty(); }
+
+  // Queues one chunk holding `text` (the preamble, a heartbeat); nothing may be pending.
+  void QueueChunk(std::string_view text) {
+    head.clear();
+    head_sent = 0;
+    AppendChunkHeader(head, text.size());
+    head.append(text);
+    tail = kChunkEnd;
+  }
+
+  // Queues the end of the response; the stream is closed once it is sent.
+  void QueueLastChunk() {
+    tail = kLastChunk;
+    last_chunk_queued = true;
+  }
 };
 
 StreamPump::StreamPump(History& history, StreamSlots& slots, PumpOptions options)
@@ -111,9 +126,7 @@ void StreamPump::Add(int fd, std::uint64_t cursor, bool json) {
   stream->fd = fd;
   stream->cursor = cursor;
   stream->json = json;
-  AppendChunkHeader(stream->head, sse::kStreamPreamble.size());
-  stream->head.append(sse::kStreamPreamble);
-  stream->tail = kChunkEnd;
+  stream->QueueChunk(sse::kStreamPreamble);
   {
     std::lock_guard lock(inbox_mutex_);
     if (!stopping_) {
@@ -214,10 +227,7 @@ void StreamPump::Run() {
       // A last chunk where the socket takes it at once; nobody waits for the rest.
       for (auto& stream : streams_) {
         if (stream->closed) continue;
-        if (!stream->pending()) {
-          stream->tail = kLastChunk;
-          stream->last_chunk_queued = true;
-        }
+        if (!stream->pending()) stream->QueueLastChunk();
         if (Flush(*stream)) Close(*stream);
       }
     }
@@ -241,8 +251,7 @@ void StreamPump::Pump(Stream& stream) {
         return;
       case History::ReadStatus::Ended:
       case History::ReadStatus::Shutdown:
-        stream.tail = kLastChunk;
-        stream.last_chunk_queued = true;
+        stream.QueueLastChunk();
         break;
       case History::ReadStatus::Events:
         Queue(stream, next);
@@ -354,11 +363,7 @@ void StreamPump::Housekeeping(Clock::time_point now) {
     if (stream->pending()) {
       if (now - stream->last_progress > options_.stall_timeout) Close(*stream);
     } else if (now - stream->last_progress >= options_.heartbeat) {
-      stream->head.clear();
-      stream->head_sent = 0;
-      AppendChunkHeader(stream->head, sse::kHeartbeat.size());
-      stream->head.append(sse::kHeartbeat);
-      stream->tail = kChunkEnd;
+      stream->QueueChunk(sse::kHeartbeat);
       Flush(*stream);
     }
   }
