@@ -2,7 +2,7 @@
 # array. Run as: cmake -DWEB_DIR=... -DOUTPUT=... -P embed_web.cmake
 file(GLOB files LIST_DIRECTORIES false "${WEB_DIR}/*")
 list(SORT files)
-set(body "// Generated from web/ by cmake/embed_web.cmake. Do not edit.\n#include \"web_assets.hpp\"\n\nnamespace ssetail {\nnamespace {\n")
+set(body "// Generated from web/ by cmake/embed_web.cmake. Do not edit.\n#include \"serve/web_assets.hpp\"\n\nnamespace ssetail {\nnamespace {\n")
 set(table "")
 set(index 0)
 foreach(path IN LISTS files)

@@ -1,26 +1,26 @@
 // ssetail: wiring only. Parse options, start serving the history, run the command into it,
-// and exit with the command's status (SPEC §1).
-#include <malloc.h>
+// and exit with the command's status (SPEC §1). Every layer reports a fatal start-up error
+// by throwing StartupError; this is the one place that prints it.
 #include <unistd.h>
 
-#include <cctype>
-#include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <optional>
 #include <random>
 #include <string>
 
-#include "access_control.hpp"
-#include "child_process.hpp"
-#include "history.hpp"
-#include "http_server.hpp"
+#include "base/startup_error.hpp"
+#include "capture/child_process.hpp"
+#include "capture/supervisor.hpp"
+#include "history/history.hpp"
 #include "options.hpp"
-#include "supervisor.hpp"
+#include "serve/access_control.hpp"
+#include "serve/http_server.hpp"
 
 namespace {
+
+using namespace ssetail;
 
 // The RUN part of event ids: a client's Last-Event-ID from another run must not match.
 std::string RandomRunId() {
@@ -42,62 +42,11 @@ std::string CommandLine(const std::vector<std::string>& argv) {
   return line;
 }
 
-// The secret from --token-file or SSETAIL_TOKEN, trailing whitespace (a newline) removed.
-// Returns false after reporting why it cannot be used.
-bool ReadToken(const ssetail::Options& options, std::optional<std::string>& token) {
-  std::string text;
-  std::string source;
-  if (options.token_file) {
-    source = "--token-file " + *options.token_file;
-    std::FILE* file = std::fopen(options.token_file->c_str(), "rb");
-    if (file == nullptr) {
-      std::fprintf(stderr, "ssetail: %s: %s\n", source.c_str(), std::strerror(errno));
-      return false;
-    }
-    char buffer[4096];
-    std::size_t n;
-    while ((n = std::fread(buffer, 1, sizeof buffer, file)) > 0) text.append(buffer, n);
-    const bool failed = std::ferror(file) != 0;
-    std::fclose(file);
-    if (failed) {
-      std::fprintf(stderr, "ssetail: %s: cannot read it\n", source.c_str());
-      return false;
-    }
-  } else if (const char* env = std::getenv("SSETAIL_TOKEN")) {
-    source = "SSETAIL_TOKEN";
-    text = env;
-  } else {
-    return true;  // no token
-  }
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.pop_back();
-  if (text.empty()) {
-    std::fprintf(stderr, "ssetail: %s: the token is empty; put a secret in it\n", source.c_str());
-    return false;
-  }
-  token = std::move(text);
-  return true;
-}
-
 std::string UrlHost(const std::string& address) {
   return address.find(':') != std::string::npos ? "[" + address + "]" : address;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  using namespace ssetail;
-  // An inherited SIGCHLD=SIG_IGN would make the kernel reap the child and lose its status.
-  std::signal(SIGCHLD, SIG_DFL);
-  // httplib frames every write in a fresh string of the slice's size, on one thread per
-  // client: let freed memory stay for reuse instead of being trimmed and faulted back in for
-  // the next write (bench scenario 5), in a few arenas rather than one per thread.
-  ::mallopt(M_TRIM_THRESHOLD, 64 << 20);
-  ::mallopt(M_ARENA_MAX, 4);
-
-  auto parsed = ParseOptions(argc, argv);
-  if (auto* early = std::get_if<EarlyExit>(&parsed)) return early->status;
-  Options& options = std::get<Options>(parsed);
-
+SupervisorOptions RunOptions(const Options& options) {
   SupervisorOptions run;
   run.echo = !options.quiet;
   run.linger_seconds = options.linger_seconds;
@@ -106,55 +55,71 @@ int main(int argc, char** argv) {
   run.rows = options.rows;
   if (options.command.empty()) {
     if (::isatty(STDIN_FILENO)) {
-      std::fprintf(stderr,
-                   "ssetail: no COMMAND given and stdin is a terminal; try: ssetail -- make\n");
-      return 125;
+      throw StartupError("no COMMAND given and stdin is a terminal; try: ssetail -- make");
     }
     run.title = options.title.empty() ? "stdin" : options.title;
   } else {
-    auto resolved = ResolveCommand(options.command.front());
-    if (auto* error = std::get_if<CommandError>(&resolved)) {
-      std::fprintf(stderr, "ssetail: %s\n", error->message.c_str());
-      return error->exit_code;
-    }
-    run.executable = std::get<std::string>(resolved);
+    run.executable = ResolveCommand(options.command.front());
     run.command = options.command;
     run.title = options.title.empty() ? CommandLine(options.command) : options.title;
   }
+  return run;
+}
 
+ServerOptions ServeOptions(const Options& options) {
   ServerOptions serve{
       options.bind_address, options.port, options.max_clients, options.heartbeat_seconds, {}};
-  if (!ReadToken(options, serve.access.token)) return 125;
+  serve.access.token = ReadToken(options);
   serve.access.loopback_only = IsLoopbackAddress(options.bind_address);
   serve.access.cors_origins = options.cors_origins;
+  return serve;
+}
 
-  History history(RandomRunId(), {options.history_events, options.history_bytes});
+int Main(int argc, char** argv) {
+  // An inherited SIGCHLD=SIG_IGN would make the kernel reap the child and lose its status.
+  std::signal(SIGCHLD, SIG_DFL);
+
+  const std::optional<Options> options = ParseOptions(argc, argv);
+  if (!options) return 0;  // --help or --version
+  const SupervisorOptions run = RunOptions(*options);
+  const ServerOptions serve = ServeOptions(*options);
+
+  History history(RandomRunId(), {options->history_events, options->history_bytes});
   HttpServer server(history, serve);
-  int port;
-  try {
-    port = server.Start();
-  } catch (const ServerError& e) {
-    std::fprintf(stderr, "ssetail: %s\n", e.what());
-    return 125;
-  }
+  const int port = server.Start();
   // The token appears here and nowhere else in ssetail's output.
   const std::string query = serve.access.token ? "?token=" + UrlEncode(*serve.access.token) : "";
-  std::fprintf(stderr, "ssetail: serving http://%s:%d/%s\n", UrlHost(options.bind_address).c_str(),
+  std::fprintf(stderr, "ssetail: serving http://%s:%d/%s\n", UrlHost(serve.bind_address).c_str(),
                port, query.c_str());
   if (!serve.access.loopback_only && !serve.access.token) {
     std::fprintf(stderr,
                  "ssetail: warning: %s is not a loopback address and no token is set: anyone "
                  "who can reach this port can read the output (see --token-file)\n",
-                 options.bind_address.c_str());
+                 serve.bind_address.c_str());
   }
 
-  Supervisor supervisor(history, run, [&server] { return server.AllClientsFinished(); });
+  RunObserver observer{[&server](const RunStart& start) { server.SetRunStart(start); },
+                       [&server](std::function<void()> listener) {
+                         server.SetAllClientsFinishedListener(std::move(listener));
+                       }};
+  Supervisor supervisor(history, run, std::move(observer));
   const int status = supervisor.Run();
   if (!server.Stop()) {
-    // A client stopped reading in the middle of a write: do not wait out its write timeout
-    // (SPEC §1: ssetail never hangs on a stuck client). Nothing else is pending.
+    // A client stopped reading in the middle of a response: do not wait out its write
+    // timeout (SPEC §1: ssetail never hangs on a stuck client). Nothing else is pending.
     std::fflush(nullptr);
     std::_Exit(status);
   }
   return status;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return Main(argc, argv);
+  } catch (const StartupError& e) {
+    std::fprintf(stderr, "ssetail: %s\n", e.what());
+    return e.status();
+  }
 }

@@ -2,8 +2,14 @@
 
 #include <CLI/CLI.hpp>
 #include <cctype>
+#include <cerrno>
 #include <charconv>
-#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "base/startup_error.hpp"
 
 #ifndef SSETAIL_VERSION
 #define SSETAIL_VERSION "0.0.0"
@@ -34,7 +40,7 @@ std::optional<std::size_t> ParseByteSize(const std::string& text) {
   return value << shift;
 }
 
-std::variant<Options, EarlyExit> ParseOptions(int argc, char** argv) {
+std::optional<Options> ParseOptions(int argc, char** argv) {
   Options options;
   CLI::App app{
       "Run COMMAND and stream its stdout and stderr, line by line, to browsers over "
@@ -87,16 +93,15 @@ std::variant<Options, EarlyExit> ParseOptions(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {
-    return EarlyExit{app.exit(e)};
+    app.exit(e);  // prints the help or the version
+    return std::nullopt;
   } catch (const CLI::ParseError& e) {
-    std::fprintf(stderr, "ssetail: %s (see ssetail --help)\n", e.what());
-    return EarlyExit{125};
+    throw StartupError(std::string(e.what()) + " (see ssetail --help)");
   }
   const auto bytes = ParseByteSize(history_bytes);
   if (!bytes || *bytes == 0) {
-    std::fprintf(stderr, "ssetail: --history-bytes: '%s' is not a size like 512K, 64M or 1G\n",
-                 history_bytes.c_str());
-    return EarlyExit{125};
+    throw StartupError("--history-bytes: '" + history_bytes +
+                       "' is not a size like 512K, 64M or 1G");
   }
   options.history_bytes = *bytes;
   if (token_file->count() > 0) options.token_file = token_file_path;
@@ -106,14 +111,34 @@ std::variant<Options, EarlyExit> ParseOptions(int argc, char** argv) {
       const auto [end, error] =
           std::from_chars(linger.data(), linger.data() + linger.size(), seconds);
       if (error != std::errc{} || end != linger.data() + linger.size() || seconds < 0) {
-        std::fprintf(stderr, "ssetail: --linger=%s: give a number of seconds (0 or more)\n",
-                     linger.c_str());
-        return EarlyExit{125};
+        throw StartupError("--linger=" + linger + ": give a number of seconds (0 or more)");
       }
     }
     options.linger_seconds = seconds;
   }
   return options;
+}
+
+std::optional<std::string> ReadToken(const Options& options) {
+  std::string text;
+  std::string source;
+  if (options.token_file) {
+    source = "--token-file " + *options.token_file;
+    std::ifstream file(*options.token_file, std::ios::binary);
+    if (!file) throw StartupError(source + ": " + std::strerror(errno));
+    std::ostringstream content;
+    content << file.rdbuf();
+    if (file.bad()) throw StartupError(source + ": cannot read it");
+    text = content.str();
+  } else if (const char* env = std::getenv("SSETAIL_TOKEN")) {
+    source = "SSETAIL_TOKEN";
+    text = env;
+  } else {
+    return std::nullopt;
+  }
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.pop_back();
+  if (text.empty()) throw StartupError(source + ": the token is empty; put a secret in it");
+  return text;
 }
 
 }  // namespace ssetail

@@ -4,7 +4,6 @@
 #include <cstddef>
 #include <optional>
 #include <string>
-#include <variant>
 #include <vector>
 
 namespace ssetail {
@@ -27,13 +26,13 @@ struct Options {
   std::vector<std::string> command;  // empty: stdin mode
 };
 
-// What to do instead of running: print nothing more and exit with this status
-// (0 after --help/--version, 125 after a bad option, already reported on stderr).
-struct EarlyExit {
-  int status;
-};
+// The options, or nothing after --help or --version has been printed (exit 0).
+// Throws StartupError for a bad option.
+std::optional<Options> ParseOptions(int argc, char** argv);
 
-std::variant<Options, EarlyExit> ParseOptions(int argc, char** argv);
+// The secret from --token-file or SSETAIL_TOKEN, trailing whitespace (a newline) removed;
+// nothing when neither is given. Throws StartupError when it cannot be used.
+std::optional<std::string> ReadToken(const Options& options);
 
 // "64M" -> 67108864. Suffixes K, M, G (powers of 1024), optional "iB"/"B". nullopt if bad.
 std::optional<std::size_t> ParseByteSize(const std::string& text);

@@ -1,4 +1,4 @@
-#include "access_control.hpp"
+#include "serve/access_control.hpp"
 
 #include <doctest/doctest.h>
 

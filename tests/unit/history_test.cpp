@@ -1,4 +1,4 @@
-#include "history.hpp"
+#include "history/history.hpp"
 
 #include <doctest/doctest.h>
 
@@ -7,7 +7,7 @@
 #include <thread>
 #include <vector>
 
-#include "sse_format.hpp"
+#include "events/sse_format.hpp"
 
 using namespace ssetail;
 using Clock = std::chrono::steady_clock;
@@ -18,12 +18,11 @@ namespace {
 // (prefixed "gap:N" for a gap) and the cursor after.
 std::vector<std::string> Drain(History& h, std::uint64_t& cursor) {
   std::vector<std::string> out;
-  std::vector<EventRecord> records;
   for (;;) {
-    const auto slice = h.Read(cursor, Clock::now(), &records);
+    const auto slice = h.Read(cursor, History::Detail::Events);
     if (slice.status != History::ReadStatus::Events) break;
     if (slice.missed) out.push_back("gap:" + std::to_string(slice.missed));
-    for (const auto& r : records) out.emplace_back(r.Data(slice.block->bytes.get()));
+    for (const EventView& event : slice) out.emplace_back(event.data);
     cursor = slice.next_seq;
   }
   return out;
@@ -47,9 +46,24 @@ TEST_CASE("history: events are encoded once, in order, with RUN.SEQ ids") {
   std::uint64_t cursor = 1;
   CHECK(Drain(h, cursor) == std::vector<std::string>{"{}", "out", "err"});
   CHECK(cursor == 4);
-  const auto slice = h.Read(2, Clock::now());
-  CHECK(slice.bytes ==
+  const auto slice = h.Read(2, History::Detail::Events);
+  CHECK(slice.encoded() ==
         "id: run.2\nevent: stdout\ndata: out\n\nid: run.3\nevent: stderr\ndata: err\n\n");
+  // Each event's own fields and bytes, as the JSON flavour and /log need them.
+  std::vector<EventView> events(slice.begin(), slice.end());
+  REQUIRE(events.size() == 2);
+  CHECK(events[0].seq == 2);
+  CHECK(events[0].t_ms == 5);
+  CHECK(events[0].end == SegmentEnd::Newline);
+  CHECK(events[0].encoded == "id: run.2\nevent: stdout\ndata: out\n\n");
+  CHECK(events[1].seq == 3);
+  CHECK(events[1].type == EventType::Stderr);
+  CHECK(events[1].end == SegmentEnd::Partial);
+  CHECK(events[1].data == "err");
+  // Read for the encoded bytes only, a slice has no events to iterate.
+  const auto encoded_only = h.Read(2);
+  CHECK(encoded_only.encoded() == slice.encoded());
+  CHECK(encoded_only.begin() == encoded_only.end());
   const auto stats = h.Stats();
   CHECK(stats.stdout_events == 1);
   CHECK(stats.stderr_events == 1);
@@ -118,10 +132,11 @@ TEST_CASE("history: a slice keeps its block alive after eviction") {
     w.Append(EventType::Start, "s", 0);
   }
   AppendLines(h, 1, 5);
-  const auto slice = h.Read(2, Clock::now());
-  const std::string before(slice.bytes);
+  const auto slice = h.Read(2, History::Detail::Events);
+  const std::string before(slice.encoded());
   AppendLines(h, 6, 100000);  // evicts that block many times over
-  CHECK(std::string(slice.bytes) == before);
+  CHECK(std::string(slice.encoded()) == before);
+  CHECK((*slice.begin()).data == "line 1");
 }
 
 TEST_CASE("history: resume positions") {
@@ -139,29 +154,23 @@ TEST_CASE("history: resume positions") {
   h.AppendLast(EventType::Exit, "{\"code\":0}", 0);
   CHECK(h.IsLastEvent(5));
   CHECK(h.LastEventData() == "{\"code\":0}");
-  CHECK(h.FirstEventData() == "s");
 }
 
-TEST_CASE("history: a read waits for events, times out, and ends after the last event") {
+TEST_CASE("history: a read never waits: nothing new, then events, then the end") {
   History h("r", {});
   {
     History::Writer w(h);
     w.Append(EventType::Start, "s", 0);
   }
-  auto slice = h.Read(2, Clock::now() + std::chrono::milliseconds(20));
-  CHECK(slice.status == History::ReadStatus::Timeout);
-  std::thread producer([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    h.AppendLast(EventType::Exit, "{}", 0);
-  });
-  slice = h.Read(2, Clock::now() + std::chrono::seconds(10));
-  producer.join();
+  int notified = 0;
+  h.SetAppendListener([&] { ++notified; });
+  CHECK(h.Read(2).status == History::ReadStatus::NothingNew);
+  h.AppendLast(EventType::Exit, "{}", 0);
+  CHECK(notified == 1);
+  const auto slice = h.Read(2);
   CHECK(slice.status == History::ReadStatus::Events);
   CHECK(slice.reached_end);
-  CHECK(h.Read(slice.next_seq, Clock::now() + std::chrono::seconds(10)).status ==
-        History::ReadStatus::Ended);
-  h.Shutdown();
-  CHECK(h.Read(1, Clock::now() + std::chrono::seconds(10)).status == History::ReadStatus::Shutdown);
+  CHECK(h.Read(slice.next_seq).status == History::ReadStatus::Ended);
 }
 
 TEST_CASE("history: many concurrent readers each see every event exactly once, in order") {
@@ -177,14 +186,17 @@ TEST_CASE("history: many concurrent readers each see every event exactly once, i
     readers.emplace_back([&] {
       std::uint64_t cursor = 1;
       int expected = 0;  // next line number
-      std::vector<EventRecord> records;
-      for (;;) {
-        const auto slice = h.Read(cursor, Clock::now() + std::chrono::seconds(10), &records);
+      const auto deadline = Clock::now() + std::chrono::seconds(60);
+      while (Clock::now() < deadline) {
+        const auto slice = h.Read(cursor, History::Detail::Events);
+        if (slice.status == History::ReadStatus::NothingNew) {
+          std::this_thread::yield();
+          continue;
+        }
         if (slice.status != History::ReadStatus::Events) break;
-        for (const auto& r : records) {
-          if (r.type != EventType::Stdout) continue;
-          if (std::string(r.Data(slice.block->bytes.get())) != "line " + std::to_string(expected))
-            return;
+        for (const EventView& event : slice) {
+          if (event.type != EventType::Stdout) continue;
+          if (event.data != "line " + std::to_string(expected)) return;
           ++expected;
         }
         cursor = slice.next_seq;

@@ -1,5 +1,7 @@
 #include "options.hpp"
 
+#include "base/startup_error.hpp"
+
 #include <doctest/doctest.h>
 
 #include <string>
@@ -8,7 +10,7 @@
 using namespace ssetail;
 
 namespace {
-std::variant<Options, EarlyExit> Parse(std::vector<std::string> args) {
+std::optional<Options> Parse(std::vector<std::string> args) {
   args.insert(args.begin(), "ssetail");
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
@@ -16,13 +18,19 @@ std::variant<Options, EarlyExit> Parse(std::vector<std::string> args) {
 }
 Options Ok(std::vector<std::string> args) {
   auto parsed = Parse(std::move(args));
-  REQUIRE(std::holds_alternative<Options>(parsed));
-  return std::get<Options>(parsed);
+  REQUIRE(parsed.has_value());
+  return *parsed;
 }
+// The exit status ssetail ends with for these arguments: 0 after --help or --version, or
+// the status of the StartupError they raise.
 int Status(std::vector<std::string> args) {
-  auto parsed = Parse(std::move(args));
-  REQUIRE(std::holds_alternative<EarlyExit>(parsed));
-  return std::get<EarlyExit>(parsed).status;
+  try {
+    auto parsed = Parse(std::move(args));
+    REQUIRE_FALSE(parsed.has_value());
+    return 0;
+  } catch (const StartupError& e) {
+    return e.status();
+  }
 }
 }  // namespace
 

@@ -1,4 +1,4 @@
-#include "pty.hpp"
+#include "capture/pty.hpp"
 
 #include <doctest/doctest.h>
 #include <fcntl.h>
@@ -42,36 +42,34 @@ TEST_CASE("pty: window size, close-on-exec, output as written, then EIO with not
   } catch (const std::system_error& e) {
     FAIL("no pseudo-terminal: " << e.what());
   }
-  CHECK(::isatty(pty.slave) == 1);
-  CHECK((::fcntl(pty.master, F_GETFD) & FD_CLOEXEC) != 0);
-  CHECK((::fcntl(pty.slave, F_GETFD) & FD_CLOEXEC) != 0);
+  CHECK(::isatty(pty.slave.get()) == 1);
+  CHECK((::fcntl(pty.master.get(), F_GETFD) & FD_CLOEXEC) != 0);
+  CHECK((::fcntl(pty.slave.get(), F_GETFD) & FD_CLOEXEC) != 0);
   winsize size{};
-  REQUIRE(::ioctl(pty.slave, TIOCGWINSZ, &size) == 0);
+  REQUIRE(::ioctl(pty.slave.get(), TIOCGWINSZ, &size) == 0);
   CHECK(size.ws_col == 80);
   CHECK(size.ws_row == 24);
   termios mode{};
-  REQUIRE(::tcgetattr(pty.slave, &mode) == 0);
+  REQUIRE(::tcgetattr(pty.slave.get(), &mode) == 0);
   CHECK((mode.c_oflag & OPOST) == 0);
 
   // The child's last words, then it is gone: the master gives them all, then EIO.
   const std::string written = "one\ntwo\r\nthree\rpartial";
-  REQUIRE(::write(pty.slave, written.data(), written.size()) ==
+  REQUIRE(::write(pty.slave.get(), written.data(), written.size()) ==
           static_cast<ssize_t>(written.size()));
-  ::close(pty.slave);
+  pty.slave.reset();
   std::string read;
   char buffer[64];
   ssize_t n;
-  while ((n = ::read(pty.master, buffer, sizeof buffer)) > 0) read.append(buffer, n);
+  while ((n = ::read(pty.master.get(), buffer, sizeof buffer)) > 0) read.append(buffer, n);
   CHECK(n == -1);
   CHECK(errno == EIO);
   CHECK(read == written);
-  ::close(pty.master);
 }
 
 TEST_CASE("pty: each call gives a distinct terminal") {
   const Pty a = OpenPty(120, 40);
   const Pty b = OpenPty(120, 40);
-  CHECK(a.master != b.master);
-  CHECK(std::string(::ttyname(a.slave)) != std::string(::ttyname(b.slave)));
-  for (int fd : {a.master, a.slave, b.master, b.slave}) ::close(fd);
+  CHECK(a.master.get() != b.master.get());
+  CHECK(std::string(::ttyname(a.slave.get())) != std::string(::ttyname(b.slave.get())));
 }

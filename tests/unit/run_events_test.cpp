@@ -1,4 +1,4 @@
-#include "run_events.hpp"
+#include "events/run_events.hpp"
 
 #include <doctest/doctest.h>
 #include <sys/wait.h>
@@ -26,12 +26,34 @@ TEST_CASE("exit and start event data") {
         "{\"code\":3,\"signal\":null,\"duration_ms\":42}");
   CHECK(ExitEventData(ExitStatus::Killed(SIGINT), 7) ==
         "{\"code\":null,\"signal\":\"SIGINT\",\"duration_ms\":7}");
-  CHECK(StartEventData(std::vector<std::string>{"sh", "-c", "echo \"x\""}, 12,
-                       "2026-01-02T03:04:05.006Z", "t") ==
+  CHECK(StartEventData({std::vector<std::string>{"sh", "-c", "echo \"x\""}, 12,
+                        "2026-01-02T03:04:05.006Z", "t"}) ==
         "{\"command\":[\"sh\",\"-c\",\"echo \\\"x\\\"\"],\"pid\":12,"
         "\"started\":\"2026-01-02T03:04:05.006Z\",\"title\":\"t\"}");
-  CHECK(StartEventData(std::nullopt, std::nullopt, "x", "stdin") ==
+  CHECK(StartEventData({std::nullopt, std::nullopt, "x", "stdin"}) ==
         "{\"command\":null,\"pid\":null,\"started\":\"x\",\"title\":\"stdin\"}");
+}
+
+TEST_CASE("/status: the start event's fields, then the state, the exit and the counts") {
+  const RunStart start{std::vector<std::string>{"make"}, 7, "2026-01-02T03:04:05.006Z", "make"};
+  RunProgress progress;
+  progress.stdout_lines = 3;
+  progress.stderr_lines = 1;
+  progress.dropped = 2;
+  progress.clients = 4;
+  CHECK(StatusJson(&start, progress) ==
+        "{\"command\":[\"make\"],\"pid\":7,\"started\":\"2026-01-02T03:04:05.006Z\","
+        "\"title\":\"make\",\"state\":\"running\",\"exit\":null,\"stdout_lines\":3,"
+        "\"stderr_lines\":1,\"dropped\":2,\"clients\":4}\n");
+  progress.exit_data = ExitEventData(ExitStatus::Exited(2), 10);
+  CHECK(
+      StatusJson(&start, progress)
+          .find("\"state\":\"exited\",\"exit\":{\"code\":2,\"signal\":null,\"duration_ms\":10},") !=
+      std::string::npos);
+  // Before the command has started there is no start event: only the live fields.
+  CHECK(StatusJson(nullptr, RunProgress{}) ==
+        "{\"state\":\"running\",\"exit\":null,\"stdout_lines\":0,\"stderr_lines\":0,"
+        "\"dropped\":0,\"clients\":0}\n");
 }
 
 TEST_CASE("ISO-8601 UTC with milliseconds") {

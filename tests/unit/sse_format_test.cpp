@@ -1,4 +1,4 @@
-#include "sse_format.hpp"
+#include "events/sse_format.hpp"
 
 #include <doctest/doctest.h>
 

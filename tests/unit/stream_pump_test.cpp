@@ -1,10 +1,11 @@
-#include "stream_pump.hpp"
+#include "serve/stream_pump.hpp"
 
 #include <doctest/doctest.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <string>
@@ -30,9 +31,14 @@ struct Client {
   }
 
   // Reads for up to `wait`, or until the stream ends.
-  void ReadFor(std::chrono::milliseconds wait) {
-    const auto deadline = Clock::now() + wait;
+  void ReadFor(std::chrono::milliseconds wait) { ReadUntil("", wait); }
+
+  // Reads until the bytes received hold `text`, the stream ends, or `limit` passes.
+  // True when they hold it.
+  bool ReadUntil(std::string_view text, std::chrono::milliseconds limit = 10s) {
+    const auto deadline = Clock::now() + limit;
     while (!eof && Clock::now() < deadline) {
+      if (!text.empty() && raw.find(text) != std::string::npos) return true;
       pollfd p{fd, POLLIN, 0};
       if (::poll(&p, 1, 20) <= 0) continue;
       char buffer[65536];
@@ -43,6 +49,7 @@ struct Client {
         raw.append(buffer, static_cast<std::size_t>(n));
       }
     }
+    return !text.empty() && raw.find(text) != std::string::npos;
   }
 
   // The body without the chunk framing; fails the test on a malformed chunk.
@@ -77,7 +84,15 @@ void Connect(StreamPump& pump, StreamSlots& slots, Client& client, std::uint64_t
   }
   REQUIRE(slots.TryAcquire());
   client.fd = pair[0];
-  pump.Add(pair[1], cursor, false);
+  pump.Add(UniqueFd(pair[1]), cursor, false);
+}
+
+// Whether every open stream has sent the final event, as the slots' listener tells it.
+bool AllFinished(StreamSlots& slots) {
+  bool all = false;
+  slots.SetAllFinishedListener([&all] { all = true; });
+  slots.SetAllFinishedListener(nullptr);
+  return all;
 }
 
 void AppendLines(History& h, int from, int to) {
@@ -121,7 +136,7 @@ TEST_CASE("stream pump: preamble, every event in chunks, the final one, the last
                                "id: r.5001\nevent: exit\ndata: {\"code\":0}\n\n<end>";
   CHECK(client.Body() == expected);
   CHECK(WaitUntil([&] { return slots.open() == 0; }));
-  CHECK(slots.AllFinished());
+  CHECK(AllFinished(slots));
 }
 
 TEST_CASE("stream pump: a client that stops reading waits alone, then is dropped") {
@@ -137,8 +152,8 @@ TEST_CASE("stream pump: a client that stops reading waits alone, then is dropped
   CHECK(reader.eof);
   CHECK(reader.Body().ends_with("data: 200000\n\nid: r.200001\nevent: exit\ndata: {}\n\n<end>"));
   CHECK(WaitUntil([&] { return slots.open() == 0; }, 10s));  // the stalled one too, now
-  CHECK(slots.AllFinished());  // released unfinished: nothing waits for it any more
-  stalled.ReadFor(2s);         // what it got was cut off
+  CHECK(AllFinished(slots));  // released unfinished: nothing waits for it any more
+  stalled.ReadFor(2s);        // what it got was cut off
   CHECK(stalled.eof);
   CHECK(stalled.raw.size() < 12 * 200000);
 }
@@ -163,7 +178,7 @@ TEST_CASE("stream pump: a stream resumes after the cursor, and a gone client fre
   {
     Client client;
     Connect(pump, slots, client, 8);
-    client.ReadFor(300ms);
+    REQUIRE(client.ReadUntil("data: 10\n\n"));
     CHECK(client.Body() == std::string(sse::kStreamPreamble) + Expected("r", 8, 10));
   }  // closed: the next write fails
   AppendLines(h, 11, 11);
@@ -178,12 +193,27 @@ TEST_CASE("stream pump: Stop ends every stream with the last chunk") {
     StreamPump pump(h, slots, {});
     Connect(pump, slots, client);
     AppendLines(h, 1, 1);
-    client.ReadFor(200ms);
-    h.Shutdown();
+    REQUIRE(client.ReadUntil("data: 1\n\n"));
     pump.Stop();
   }
   client.ReadFor(1s);
   CHECK(client.eof);
   CHECK(client.Body() == std::string(sse::kStreamPreamble) + Expected("r", 1, 1) + "<end>");
   CHECK(slots.open() == 0);
+}
+
+TEST_CASE("stream pump: the slots tell when every stream has sent the final event") {
+  History h("r", {});
+  StreamSlots slots(10);
+  StreamPump pump(h, slots, {});
+  std::atomic<int> told{0};
+  Client client;
+  Connect(pump, slots, client);
+  slots.SetAllFinishedListener([&told] { ++told; });
+  AppendLines(h, 1, 3);
+  REQUIRE(client.ReadUntil("data: 3\n\n"));
+  CHECK(told == 0);  // the stream has not had the final event yet
+  h.AppendLast(EventType::Exit, "{}", 0);
+  CHECK(WaitUntil([&] { return told > 0; }));
+  slots.SetAllFinishedListener(nullptr);
 }

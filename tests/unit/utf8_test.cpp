@@ -1,4 +1,4 @@
-#include "utf8.hpp"
+#include "capture/utf8.hpp"
 
 #include <doctest/doctest.h>
 

@@ -1,0 +1,63 @@
+// The `start` and `exit` events of a run, and how a child's end maps to ssetail's exit
+// status (SPEC §1 "Exit status", §3). Pure.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ssetail {
+
+// How the command ended: exactly one of code and signal is set.
+struct ExitStatus {
+  std::optional<int> code;
+  std::optional<int> signal;
+
+  static ExitStatus FromWaitStatus(int wait_status);
+  static ExitStatus Exited(int code) { return {code, std::nullopt}; }
+  static ExitStatus Killed(int signal) { return {std::nullopt, signal}; }
+
+  // The convention of env(1) and timeout(1): the code, or 128 + the signal number.
+  int ShellCode() const { return code ? *code : 128 + signal.value_or(0); }
+};
+
+// "SIGTERM" for 15; "SIG42" for numbers without a name.
+std::string SignalName(int signal);
+
+// What the `start` event says about a run. The command line and the pid are absent in
+// stdin mode.
+struct RunStart {
+  std::optional<std::vector<std::string>> command;
+  std::optional<long> pid;
+  std::string started_iso;
+  std::string title;
+};
+
+std::string StartEventData(const RunStart& start);
+
+// How far a run has come, for /status.
+struct RunProgress {
+  std::optional<std::string> exit_data;  // the `exit` event's data once it exists
+  std::uint64_t stdout_lines = 0;
+  std::uint64_t stderr_lines = 0;
+  std::uint64_t dropped = 0;  // events no longer in the memory history
+  std::size_t clients = 0;    // open event streams
+};
+
+// The body of GET /status (SPEC §4): the start event's fields, then the state, the exit
+// event's data (or null) and the counts. Before the run has started, `start` is null and
+// only the live fields are written.
+std::string StatusJson(const RunStart* start, const RunProgress& progress);
+
+std::string ExitEventData(const ExitStatus& status, std::int64_t duration_ms);
+
+// "2026-11-23T21:53:44.123Z"
+std::string FormatIsoUtc(std::chrono::system_clock::time_point time);
+
+// The JSON array of a command line, or null.
+std::string CommandJson(const std::optional<std::vector<std::string>>& command);
+
+}  // namespace ssetail

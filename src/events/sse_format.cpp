@@ -1,0 +1,55 @@
+#include "events/sse_format.hpp"
+
+#include "events/json.hpp"
+
+namespace ssetail::sse {
+
+void AppendJsonOutputData(std::string& out, std::string_view text, std::uint32_t t_ms,
+                          SegmentEnd end) {
+  out.append("{\"text\":");
+  json::AppendString(out, text);
+  out.append(",\"t\":");
+  char digits[12];
+  out.append(digits, std::to_chars(digits, digits + sizeof digits, t_ms).ptr);
+  if (end == SegmentEnd::CarriageReturn) out.append(",\"cr\":true");
+  if (end == SegmentEnd::Partial) out.append(",\"partial\":true");
+  out.push_back('}');
+}
+
+void AppendEvent(std::string& out, std::string_view id_line, EventType type,
+                 std::string_view data) {
+  const std::size_t at = out.size();
+  out.resize(at + id_line.size() + EncodedSizeBound("", data.size()));
+  out.resize(at + EncodeEventWithId(out.data() + at, id_line, type, data).size);
+}
+
+void AppendJsonOutputEvent(std::string& out, std::string_view run_id, std::uint64_t seq,
+                           EventType type, std::string_view text, std::uint32_t t_ms,
+                           SegmentEnd end) {
+  char digits[24];
+  out.append("id: ");
+  out.append(run_id);
+  out.push_back('.');
+  out.append(digits, std::to_chars(digits, digits + sizeof digits, seq).ptr);
+  out.append(EventLinePrefix(type));
+  AppendJsonOutputData(out, text, t_ms, end);
+  out.append("\n\n");
+}
+
+void AppendGap(std::string& out, std::uint64_t missed) {
+  AppendEvent(out, "", EventType::Gap, "{\"missed\":" + std::to_string(missed) + "}");
+}
+
+std::optional<EventId> ParseEventId(std::string_view text) {
+  const std::size_t dot = text.rfind('.');
+  if (dot == std::string_view::npos || dot == 0) return std::nullopt;
+  EventId id;
+  id.run = std::string(text.substr(0, dot));
+  const char* first = text.data() + dot + 1;
+  const char* last = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(first, last, id.seq);
+  if (ec != std::errc{} || ptr != last || first == last) return std::nullopt;
+  return id;
+}
+
+}  // namespace ssetail::sse

@@ -1,0 +1,212 @@
+#include "history/history.hpp"
+
+#include <algorithm>
+
+#include "history/block_pool.hpp"
+
+namespace ssetail {
+
+// A run of encoded events, back to back, and where each one sits.
+struct History::Block {
+  Block(std::size_t capacity_bytes, std::uint64_t first)
+      : bytes(BlockPool::Instance().Allocate(capacity_bytes)), first_seq(first) {
+    records.reserve(bytes.size() / 48);  // about one record per short line
+  }
+  std::size_t capacity() const { return bytes.size(); }
+
+  BlockPool::Buffer bytes;
+  std::size_t used = 0;  // bytes below this are complete events and never change again
+  std::uint64_t first_seq;
+  std::vector<Record> records;  // only touched under the history's lock
+};
+
+History::History(std::string run_id, HistoryLimits limits)
+    : run_id_(std::move(run_id)), id_line_(run_id_), limits_(limits) {}
+
+History::~History() = default;
+
+History::Writer::Writer(History& history) : history_(history), lock_(history.mutex_) {}
+
+History::Writer::~Writer() {
+  if (!appended_) return;
+  history_.EvictLocked();
+  if (history_.listener_) history_.listener_();
+}
+
+std::uint64_t History::Writer::Append(EventType type, std::string_view data, std::uint32_t t_ms,
+                                      SegmentEnd end) {
+  appended_ = true;
+  history_.AppendLocked(type, data, t_ms, end);
+  return history_.next_seq_ - 1;
+}
+
+void History::AppendLast(EventType type, std::string_view data, std::uint32_t t_ms) {
+  std::lock_guard lock(mutex_);
+  AppendLocked(type, data, t_ms, SegmentEnd::Newline);
+  closed_ = true;
+  EvictLocked();
+  if (listener_) listener_();
+}
+
+void History::SetAppendListener(std::function<void()> listener) {
+  std::lock_guard lock(mutex_);
+  listener_ = std::move(listener);
+}
+
+void History::AppendLocked(EventType type, std::string_view data, std::uint32_t t_ms,
+                           SegmentEnd end) {
+  const std::uint64_t seq = next_seq_;
+  const std::size_t bound = sse::EncodedSizeBound(run_id_, data.size());
+  Block* block;
+  if (seq == 1) {
+    head_ = std::make_shared<Block>(bound, seq);
+    block = head_.get();
+  } else {
+    if (blocks_.empty() || blocks_.back()->capacity() - blocks_.back()->used < bound) {
+      blocks_.push_back(NewBlockLocked(bound, seq));
+    }
+    block = blocks_.back().get();
+  }
+  id_line_.Increment();
+  const sse::Encoded encoded =
+      sse::EncodeEventWithId(block->bytes.data() + block->used, id_line_.text(), type, data);
+  block->records.push_back(
+      Record{static_cast<std::uint32_t>(block->used), static_cast<std::uint32_t>(encoded.size),
+             static_cast<std::uint32_t>(encoded.data_offset), t_ms, type, end});
+  block->used += encoded.size;
+  ++next_seq_;
+  if (type == EventType::Stdout) ++stdout_events_;
+  if (type == EventType::Stderr) ++stderr_events_;
+  if (seq != 1) retained_bytes_ += encoded.size;
+}
+
+// Drops the oldest events until both limits hold again (the newest event always stays).
+// Events of a block are contiguous, so the bytes of a run of them are an offset difference.
+void History::EvictLocked() {
+  for (;;) {
+    const std::uint64_t retained = next_seq_ - first_retained_;
+    // The final event counts against the event limit no more than the pinned first one:
+    // with --history N, a run of N lines keeps them all.
+    const std::uint64_t counted = retained - (closed_ ? 1 : 0);
+    if (retained <= 1 || (counted <= limits_.max_events && retained_bytes_ <= limits_.max_bytes)) {
+      return;
+    }
+    Block& front = *blocks_.front();
+    const std::size_t index = first_retained_ - front.first_seq;
+    const std::size_t count = front.records.size();
+    const bool is_last = blocks_.size() == 1;
+    const std::size_t first_offset = front.records[index].offset;
+    // The fewest events to drop from this block for both limits, if the block suffices.
+    std::size_t drop = counted > limits_.max_events ? counted - limits_.max_events : 0;
+    if (retained_bytes_ > limits_.max_bytes) {
+      const std::size_t excess = retained_bytes_ - limits_.max_bytes;
+      // The first record whose start is at least `excess` bytes past the first retained one.
+      const auto it =
+          std::lower_bound(front.records.begin() + static_cast<std::ptrdiff_t>(index),
+                           front.records.end(), first_offset + excess,
+                           [](const Record& r, std::size_t offset) { return r.offset < offset; });
+      drop = std::max(drop, static_cast<std::size_t>(it - front.records.begin()) - index);
+    }
+    const std::size_t limit = is_last ? count - 1 - index : count - index;
+    drop = std::min(drop, limit);
+    const std::size_t end_offset =
+        index + drop < count ? front.records[index + drop].offset : front.used;
+    retained_bytes_ -= end_offset - first_offset;
+    first_retained_ += drop;
+    if (index + drop == count) {
+      // Recycling a block nobody reads saves the page faults of a fresh one.
+      if (blocks_.front().use_count() == 1 && front.capacity() == BlockPool::kBufferBytes) {
+        spare_ = std::move(blocks_.front());
+      }
+      blocks_.pop_front();
+    } else if (drop == 0) {
+      return;  // only the newest event is left
+    }
+  }
+}
+
+std::shared_ptr<History::Block> History::NewBlockLocked(std::size_t bytes,
+                                                        std::uint64_t first_seq) {
+  if (spare_ && bytes <= spare_->capacity()) {
+    std::shared_ptr<Block> block = std::move(spare_);
+    block->used = 0;
+    block->first_seq = first_seq;
+    block->records.clear();
+    return block;
+  }
+  return std::make_shared<Block>(bytes, first_seq);
+}
+
+History::Slice History::Read(std::uint64_t cursor, Detail detail) const {
+  Slice slice;
+  std::lock_guard lock(mutex_);
+  if (next_seq_ <= cursor) {
+    slice.status = closed_ ? ReadStatus::Ended : ReadStatus::NothingNew;
+    slice.next_seq = cursor;
+    return slice;
+  }
+  std::shared_ptr<const Block> block;
+  if (cursor <= 1) {
+    cursor = 1;
+    block = head_;
+  } else {
+    if (cursor < first_retained_) {
+      slice.missed = first_retained_ - cursor;
+      cursor = first_retained_;
+    }
+    // The block holding `cursor`: the last one whose first_seq is <= cursor.
+    auto it = std::upper_bound(
+        blocks_.begin(), blocks_.end(), cursor,
+        [](std::uint64_t seq, const std::shared_ptr<Block>& b) { return seq < b->first_seq; });
+    block = *std::prev(it);
+  }
+  const std::size_t index = cursor - block->first_seq;
+  const Record& first = block->records[index];
+  slice.status = ReadStatus::Events;
+  slice.base_ = block->bytes.data();
+  slice.encoded_ = std::string_view(slice.base_ + first.offset, block->used - first.offset);
+  slice.first_seq = cursor;
+  slice.next_seq = block->first_seq + block->records.size();
+  slice.reached_end = closed_ && slice.next_seq == next_seq_;
+  if (detail == Detail::Events) {
+    slice.records_.assign(block->records.begin() + static_cast<std::ptrdiff_t>(index),
+                          block->records.end());
+  }
+  slice.block_ = std::move(block);
+  return slice;
+}
+
+std::uint64_t History::CursorAfter(std::uint64_t seq) const {
+  std::lock_guard lock(mutex_);
+  return (seq >= 1 && seq < next_seq_) ? seq + 1 : 1;
+}
+
+bool History::IsLastEvent(std::uint64_t seq) const {
+  std::lock_guard lock(mutex_);
+  return closed_ && seq + 1 == next_seq_;
+}
+
+HistoryStats History::Stats() const {
+  std::lock_guard lock(mutex_);
+  HistoryStats stats;
+  stats.stdout_events = stdout_events_;
+  stats.stderr_events = stderr_events_;
+  stats.dropped = first_retained_ - 2;
+  stats.retained =
+      (next_seq_ > first_retained_ ? next_seq_ - first_retained_ : 0) + (head_ ? 1 : 0);
+  stats.retained_bytes = retained_bytes_;
+  stats.last_seq = next_seq_ - 1;
+  stats.closed = closed_;
+  return stats;
+}
+
+std::optional<std::string> History::LastEventData() const {
+  std::lock_guard lock(mutex_);
+  if (!closed_ || blocks_.empty()) return std::nullopt;
+  const Block& last = *blocks_.back();
+  const Record& record = last.records.back();
+  return std::string(last.bytes.data() + record.offset + record.data_offset,
+                     record.size - record.data_offset - 2);
+}
+
+}  // namespace ssetail

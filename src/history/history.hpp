@@ -1,0 +1,211 @@
+// The one shared, bounded event history (SPEC §4 "Slow and many clients").
+//
+// One producer (the capture loop) appends events; any number of readers (the stream pump,
+// /log) each hold only a cursor, the sequence number of the next event they want. Events
+// are encoded to SSE bytes once, on append, into large append-only blocks; a reader takes a
+// Slice under the lock and then writes its bytes without the lock, the slice keeping an
+// evicted block alive until it is done. So memory depends on the limits, not on the number
+// of readers or on how slow they are; a reader that falls behind the retained window is told
+// how many events it missed and goes on from the oldest retained one.
+//
+// The first event (`start`) is pinned outside the limits so every replay begins with it.
+// Reads never wait: readers learn of new events from the append listener.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <iterator>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "events/event.hpp"
+#include "events/sse_format.hpp"
+
+namespace ssetail {
+
+struct HistoryLimits {
+  std::size_t max_events = 100000;
+  std::size_t max_bytes = 64 << 20;
+};
+
+struct HistoryStats {
+  std::uint64_t stdout_events = 0;
+  std::uint64_t stderr_events = 0;
+  std::uint64_t dropped = 0;  // events evicted by --history / --history-bytes
+  std::uint64_t retained = 0;
+  std::size_t retained_bytes = 0;
+  std::uint64_t last_seq = 0;
+  bool closed = false;
+};
+
+// One event of a slice, as a reader sees it; its views live as long as the slice.
+struct EventView {
+  std::uint64_t seq;
+  EventType type;
+  SegmentEnd end;
+  std::uint32_t t_ms;        // milliseconds since the run started
+  std::string_view data;     // the `data:` payload
+  std::string_view encoded;  // the whole event on the wire, from its id line to the blank line
+};
+
+class History {
+ public:
+  History(std::string run_id, HistoryLimits limits);
+  ~History();
+  History(const History&) = delete;
+  History& operator=(const History&) = delete;
+
+  const std::string& run_id() const { return run_id_; }
+
+  // Appends a batch of events under one lock acquisition and one call of the listener.
+  // Only one Writer may exist at a time (there is one producer).
+  class Writer {
+   public:
+    explicit Writer(History& history);
+    ~Writer();
+    Writer(const Writer&) = delete;
+    Writer& operator=(const Writer&) = delete;
+    // `data` must hold no CR or LF. Returns the event's sequence number.
+    std::uint64_t Append(EventType type, std::string_view data, std::uint32_t t_ms,
+                         SegmentEnd end = SegmentEnd::Newline);
+
+   private:
+    History& history_;
+    std::unique_lock<std::mutex> lock_;
+    bool appended_ = false;
+  };
+
+  // Appends the final event: readers receive everything up to it and then end.
+  void AppendLast(EventType type, std::string_view data, std::uint32_t t_ms);
+
+  // Called after each batch of appends and after the final event, under the history's
+  // lock: it must only signal (the stream pump writes to an eventfd). Null: none.
+  void SetAppendListener(std::function<void()> listener);
+
+  enum class ReadStatus {
+    Events,      // the slice holds events
+    NothingNew,  // none after the cursor yet
+    Ended,       // none after the cursor, and there will be none: the run is over
+  };
+  // What a reader needs of each event: only the encoded bytes (the SSE stream), or each
+  // event's fields too (re-encoding, /log).
+  enum class Detail { Encoded, Events };
+  class Slice;
+
+  // The retained events from `cursor` on (at most one block's worth). Never waits.
+  Slice Read(std::uint64_t cursor, Detail detail = Detail::Encoded) const;
+
+  // Where a client resuming after event `seq` of this run should continue: seq + 1, or 1
+  // (replay from the start) when `seq` names no event of this run.
+  std::uint64_t CursorAfter(std::uint64_t seq) const;
+
+  // True when `seq` is the final event: a client that has it needs nothing more.
+  bool IsLastEvent(std::uint64_t seq) const;
+
+  HistoryStats Stats() const;
+
+  // The data of the final event (`exit`) once it exists.
+  std::optional<std::string> LastEventData() const;
+
+ private:
+  struct Block;
+  // Where one event sits in its block.
+  struct Record {
+    std::uint32_t offset;       // of the encoded event within the block
+    std::uint32_t size;         // encoded bytes, "id: ..." up to and including the blank line
+    std::uint32_t data_offset;  // of the `data:` payload within the encoded event
+    std::uint32_t t_ms;
+    EventType type;
+    SegmentEnd end;
+  };
+
+  void AppendLocked(EventType type, std::string_view data, std::uint32_t t_ms, SegmentEnd end);
+  void EvictLocked();  // once per batch: whole blocks at a time where possible
+  std::shared_ptr<Block> NewBlockLocked(std::size_t bytes, std::uint64_t first_seq);
+
+  const std::string run_id_;
+  sse::IdLine id_line_;  // of the next event
+  const HistoryLimits limits_;
+
+  mutable std::mutex mutex_;
+  std::function<void()> listener_;
+  std::shared_ptr<Block> head_;                // the pinned first event
+  std::deque<std::shared_ptr<Block>> blocks_;  // the rest, oldest first
+  std::shared_ptr<Block> spare_;               // an evicted block no reader holds, for reuse
+  std::uint64_t next_seq_ = 1;
+  std::uint64_t first_retained_ = 2;  // oldest event still in blocks_ (if any)
+  std::size_t retained_bytes_ = 0;
+  std::uint64_t stdout_events_ = 0;
+  std::uint64_t stderr_events_ = 0;
+  bool closed_ = false;
+};
+
+// Consecutive events read at once. It keeps their block alive, so its bytes stay valid
+// without the history's lock for as long as the slice lives.
+class History::Slice {
+ public:
+  ReadStatus status = ReadStatus::NothingNew;
+  std::uint64_t first_seq = 0;  // of the first event in the slice
+  std::uint64_t next_seq = 0;   // the reader's cursor after this slice
+  std::uint64_t missed = 0;     // events wanted but no longer retained
+  bool reached_end = false;     // the slice ends with the final event
+
+  // The encoded events, back to back: what an SSE stream sends.
+  std::string_view encoded() const { return encoded_; }
+
+  // The events one by one (a slice read with Detail::Events; otherwise none).
+  class Iterator {
+   public:
+    using iterator_category = std::input_iterator_tag;
+    using value_type = EventView;
+    using difference_type = std::ptrdiff_t;
+    using pointer = void;
+    using reference = EventView;
+
+    EventView operator*() const {
+      const char* event = base_ + record_->offset;
+      return {seq_,
+              record_->type,
+              record_->end,
+              record_->t_ms,
+              {event + record_->data_offset, record_->size - record_->data_offset - 2},
+              {event, record_->size}};
+    }
+    Iterator& operator++() {
+      ++record_;
+      ++seq_;
+      return *this;
+    }
+    Iterator operator++(int) {
+      Iterator before = *this;
+      ++*this;
+      return before;
+    }
+    bool operator==(const Iterator& other) const { return record_ == other.record_; }
+
+   private:
+    friend class Slice;
+    Iterator(const Record* record, std::uint64_t seq, const char* base)
+        : record_(record), seq_(seq), base_(base) {}
+    const Record* record_;
+    std::uint64_t seq_;
+    const char* base_;
+  };
+  Iterator begin() const { return {records_.data(), first_seq, base_}; }
+  Iterator end() const { return {records_.data() + records_.size(), 0, base_}; }
+
+ private:
+  friend class History;
+  std::shared_ptr<const Block> block_;
+  const char* base_ = nullptr;  // the block's bytes
+  std::string_view encoded_;
+  std::vector<Record> records_;  // copied: the block's own list grows under the lock
+};
+
+}  // namespace ssetail

@@ -1,0 +1,301 @@
+#include "serve/http_server.hpp"
+
+#include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <chrono>
+#include <system_error>
+
+#include "base/startup_error.hpp"
+#include "events/sse_format.hpp"
+#include "serve/connection_server.hpp"
+#include "serve/request_task_queue.hpp"
+#include "serve/web_assets.hpp"
+
+namespace ssetail {
+
+namespace {
+
+// httplib's .so listens with a backlog of 5, compiled in: a burst of clients would see
+// SYN retransmits (1 s each). Linux lets listen() be called again to raise it.
+constexpr int kListenBacklog = 4096;
+constexpr std::chrono::seconds kRequestDeadline{10};  // to send a whole request (slowloris)
+constexpr std::chrono::seconds kStallTimeout{5};      // a stream not read for this long is dropped
+constexpr const char* kPlainText = "text/plain; charset=utf-8";
+
+void SetPageHeaders(httplib::Response& res) {
+  res.set_header("Content-Security-Policy", "default-src 'self'");
+  res.set_header("X-Content-Type-Options", "nosniff");
+  res.set_header("Referrer-Policy", "no-referrer");
+  res.set_header("Cache-Control", "no-cache");
+}
+
+// The plain-text rendering of one output event in /log: lines end with LF, overwritten
+// segments with CR (as a terminal shows them), partial ones with nothing.
+void AppendLogText(const EventView& event, std::string& out) {
+  if (!IsOutput(event.type)) return;
+  out.append(event.data);
+  if (event.end == SegmentEnd::Newline) out.push_back('\n');
+  if (event.end == SegmentEnd::CarriageReturn) out.push_back('\r');
+}
+
+// Access control runs before routing, on every request (SPEC §5): lets it through
+// (Unhandled) or answers it.
+httplib::Server::HandlerResponse CheckAccess(const AccessPolicy& policy,
+                                             const httplib::Request& req, httplib::Response& res) {
+  const std::string host = req.get_header_value("Host");
+  const std::string origin = req.get_header_value("Origin");
+  const std::string authorization = req.get_header_value("Authorization");
+  const std::string cookie = req.get_header_value("Cookie");
+  const std::string proto = req.get_header_value("X-Forwarded-Proto");
+  std::string token_param;
+  RequestFacts facts{req.method, req.path, host, origin, authorization, cookie, proto, {}};
+  if (req.has_param("token")) {
+    token_param = req.get_param_value("token");
+    facts.token_param = token_param;
+  }
+  const AccessDecision decision = Decide(policy, facts);
+  if (!decision.allow_origin.empty()) {
+    res.set_header("Access-Control-Allow-Origin", decision.allow_origin);
+    res.set_header("Vary", "Origin");
+    if (decision.allow_credentials) res.set_header("Access-Control-Allow-Credentials", "true");
+  }
+  switch (decision.kind) {
+    case AccessDecision::Allow:
+      return httplib::Server::HandlerResponse::Unhandled;
+    case AccessDecision::Forbidden:
+      res.status = 403;
+      res.set_content("403 Forbidden: this server answers to localhost, 127.0.0.1 and [::1]\n",
+                      kPlainText);
+      break;
+    case AccessDecision::Unauthorized:
+      res.status = 401;
+      res.set_header("WWW-Authenticate", "Bearer");
+      res.set_content("401 Unauthorized: open the URL with ?token= that ssetail printed\n",
+                      kPlainText);
+      break;
+    case AccessDecision::LogIn:
+      res.status = 303;  // to the page without the token in the address bar or history
+      res.set_header("Location", "./");
+      res.set_header("Set-Cookie", decision.set_cookie);
+      res.set_header("Referrer-Policy", "no-referrer");
+      break;
+    case AccessDecision::Preflight:
+      res.status = 204;
+      res.set_header("Access-Control-Allow-Methods", "GET, HEAD");
+      res.set_header("Access-Control-Allow-Headers", "Authorization, Last-Event-ID");
+      res.set_header("Access-Control-Max-Age", "600");
+      break;
+  }
+  return httplib::Server::HandlerResponse::Handled;
+}
+
+void AnswerMethodNotAllowed(const httplib::Request&, httplib::Response& res) {
+  res.status = 405;
+  res.set_header("Allow", "GET, HEAD");
+}
+
+// Errors without a body of their own get their status as text.
+void AnswerError(const httplib::Request&, httplib::Response& res) {
+  if (res.body.empty() && res.status >= 400) {
+    res.set_content(std::to_string(res.status) + "\n", kPlainText);
+  }
+}
+
+}  // namespace
+
+HttpServer::HttpServer(History& history, ServerOptions options)
+    : history_(history),
+      options_(std::move(options)),
+      slots_(options_.max_clients),
+      server_(std::make_unique<ConnectionServer>(kRequestDeadline)) {
+  const std::size_t threads = RequestTaskQueue::ThreadsFor(options_.max_clients);
+  server_->new_task_queue = [threads] { return new RequestTaskQueue(threads); };
+  // Only SO_REUSEADDR: httplib's default adds SO_REUSEPORT, which lets a second ssetail
+  // share the port silently instead of failing.
+  server_->set_socket_options([](int fd) {
+    const int one = 1, zero = 0;
+    // Failures here show as a failed bind, which Start reports.
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    int domain = 0;
+    socklen_t length = sizeof domain;
+    if (::getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &length) == 0 && domain == AF_INET6) {
+      ::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);  // "::" is dual stack
+    }
+  });
+  server_->set_keep_alive_timeout(5);
+  server_->set_read_timeout(5);
+  server_->set_write_timeout(5);
+  Route();
+}
+
+HttpServer::~HttpServer() {
+  // Without the patience main has: a stuck client's own write timeouts end its request.
+  if (!Stop()) thread_.join();
+}
+
+int HttpServer::Start() {
+  int port = options_.port;
+  if (port == 0) {
+    port = server_->bind_to_any_port(options_.bind_address);
+  } else if (!server_->bind_to_port(options_.bind_address, port)) {
+    port = -1;
+  }
+  if (port < 0) {
+    throw StartupError("cannot listen on " + options_.bind_address + " port " +
+                       std::to_string(options_.port) +
+                       " (in use or not an address of this host); try --port 0 for any free port");
+  }
+  try {
+    pump_ = std::make_unique<StreamPump>(
+        history_, slots_,
+        PumpOptions{std::chrono::seconds(options_.heartbeat_seconds), kStallTimeout});
+  } catch (const std::system_error& e) {
+    throw StartupError(e.what());
+  }
+  // If it fails the backlog stays httplib's: slower bursts of connections, nothing worse.
+  ::listen(server_->listening_socket(), kListenBacklog);
+  // Several ssetails on one host share cookies (cookies ignore ports): one name each.
+  options_.access.cookie_name = "ssetail-token-" + std::to_string(port);
+  thread_ = std::thread([this] {
+    server_->listen_after_bind();
+    std::lock_guard lock(stopped_mutex_);
+    stopped_ = true;
+    stopped_cv_.notify_all();
+  });
+  // httplib's stop() before listen has started is a no-op: wait for it. It is a matter of
+  // microseconds: yield rather than sleep, startup time counts.
+  while (!server_->is_running()) std::this_thread::yield();
+  return port;
+}
+
+bool HttpServer::Stop(std::chrono::milliseconds patience) {
+  if (!thread_.joinable()) return true;
+  if (pump_) pump_->Stop();
+  server_->stop();
+  // httplib joins every connection's task before listen returns; one blocked in a write to
+  // a stalled client would hold it for the whole write timeout.
+  std::unique_lock lock(stopped_mutex_);
+  if (!stopped_cv_.wait_for(lock, patience, [this] { return stopped_; })) return false;
+  lock.unlock();
+  thread_.join();
+  return true;
+}
+
+void HttpServer::SetRunStart(RunStart start) {
+  std::lock_guard lock(start_mutex_);
+  start_ = std::move(start);
+}
+
+void HttpServer::Route() {
+  auto& svr = *server_;
+  svr.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    return CheckAccess(options_.access, req, res);
+  });
+  svr.set_error_handler(AnswerError);
+  svr.Post(".*", AnswerMethodNotAllowed);
+  svr.Put(".*", AnswerMethodNotAllowed);
+  svr.Patch(".*", AnswerMethodNotAllowed);
+  svr.Delete(".*", AnswerMethodNotAllowed);
+  svr.Options(".*", AnswerMethodNotAllowed);
+
+  for (const WebAsset& asset : WebAssets()) {
+    const std::string path = asset.name == "index.html" ? "/" : "/" + std::string(asset.name);
+    svr.Get(path, [&asset](const httplib::Request&, httplib::Response& res) {
+      SetPageHeaders(res);
+      res.set_content(asset.body.data(), asset.body.size(),
+                      std::string(asset.content_type).c_str());
+    });
+  }
+  svr.Get("/status", [this](const httplib::Request&, httplib::Response& res) { ServeStatus(res); });
+  svr.Get("/log", [this](const httplib::Request&, httplib::Response& res) { ServeLog(res); });
+  svr.Get("/events",
+          [this](const httplib::Request& req, httplib::Response& res) { ServeEvents(req, res); });
+}
+
+void HttpServer::ServeStatus(httplib::Response& res) {
+  const HistoryStats stats = history_.Stats();
+  RunProgress progress;
+  progress.exit_data = history_.LastEventData();
+  progress.stdout_lines = stats.stdout_events;
+  progress.stderr_lines = stats.stderr_events;
+  progress.dropped = stats.dropped;
+  progress.clients = slots_.open();
+  std::string body;
+  {
+    std::lock_guard lock(start_mutex_);
+    body = StatusJson(start_ ? &*start_ : nullptr, progress);
+  }
+  res.set_header("Cache-Control", "no-cache");
+  res.set_content(body, "application/json");
+}
+
+void HttpServer::ServeLog(httplib::Response& res) {
+  // A snapshot: what is retained now, up to the last event appended so far.
+  const std::uint64_t end = history_.Stats().last_seq + 1;
+  auto cursor = std::make_shared<std::uint64_t>(1);
+  res.set_header("Cache-Control", "no-cache");
+  res.set_chunked_content_provider(
+      kPlainText, [this, end, cursor](std::size_t, httplib::DataSink& sink) {
+        const History::Slice slice =
+            *cursor < end ? history_.Read(*cursor, History::Detail::Events) : History::Slice{};
+        if (slice.status != History::ReadStatus::Events) {
+          sink.done();
+          return true;
+        }
+        std::string out;
+        for (const EventView& event : slice) {
+          if (event.seq >= end) break;
+          AppendLogText(event, out);
+        }
+        *cursor = slice.next_seq;
+        // An empty write would end the stream early: only write text.
+        return out.empty() || sink.write(out.data(), out.size());
+      });
+}
+
+void HttpServer::ServeEvents(const httplib::Request& req, httplib::Response& res) {
+  const bool json = req.get_param_value("format") == "json";
+  std::uint64_t cursor = 1;
+  std::string last_id = req.get_header_value("Last-Event-ID");
+  if (last_id.empty()) last_id = req.get_param_value("lastEventId");
+  if (const auto id = sse::ParseEventId(last_id); id && id->run == history_.run_id()) {
+    if (history_.IsLastEvent(id->seq)) {
+      res.status = 204;  // it has everything: tells EventSource to stop reconnecting
+      return;
+    }
+    cursor = history_.CursorAfter(id->seq);
+  }
+  if (req.method == "HEAD") {
+    res.set_header("Cache-Control", "no-cache, no-transform");
+    res.set_header("Content-Type", "text/event-stream");
+    return;
+  }
+  if (!slots_.TryAcquire()) {
+    res.status = 503;
+    res.set_header("Retry-After", "2");
+    res.set_content("too many clients (--max-clients); retry later\n", kPlainText);
+    return;
+  }
+  res.set_header("Cache-Control", "no-cache, no-transform");
+  res.set_header("X-Accel-Buffering", "no");
+  res.set_header("Connection", "keep-alive");
+  auto taken = std::make_shared<bool>(false);
+  // Exactly "text/event-stream": httplib compresses (and so buffers) any other spelling.
+  // httplib calls the provider once the headers are sent: the connection then goes to the
+  // pump, and httplib lets go of it (false: it writes nothing more).
+  res.set_chunked_content_provider(
+      "text/event-stream",
+      [this, cursor, json, taken](std::size_t, httplib::DataSink&) {
+        *taken = true;
+        ConnectionServer::TakeConnection(
+            [this, cursor, json](UniqueFd socket) { pump_->Add(std::move(socket), cursor, json); });
+        return false;
+      },
+      [this, taken](bool) {
+        if (!*taken) slots_.Release(false);  // the headers could not be sent
+      });
+}
+
+}  // namespace ssetail

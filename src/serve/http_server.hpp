@@ -1,0 +1,84 @@
+// The HTTP interface of SPEC §4 on cpp-httplib: the page, /events, /status and /log.
+//
+// It reads the History and nothing else, so tests can drive it by appending events.
+// httplib answers each request on a thread of its ConnectionServer; an /events request,
+// once its headers are sent, hands its connection to the StreamPump, which writes every
+// stream from one thread, each a cursor into the History.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "events/run_events.hpp"
+#include "history/history.hpp"
+#include "serve/access_control.hpp"
+#include "serve/stream_pump.hpp"
+#include "serve/stream_slots.hpp"
+
+namespace httplib {
+struct Request;
+struct Response;
+}  // namespace httplib
+
+namespace ssetail {
+
+class ConnectionServer;
+
+struct ServerOptions {
+  std::string bind_address = "127.0.0.1";
+  int port = 8642;
+  std::size_t max_clients = 256;
+  int heartbeat_seconds = 15;
+  AccessPolicy access;  // its cookie name gets the port appended once bound
+};
+
+class HttpServer {
+ public:
+  HttpServer(History& history, ServerOptions options);
+  ~HttpServer();
+
+  // Binds and starts serving on a thread of its own. Returns the bound port.
+  // Throws StartupError with a one-line reason when it cannot.
+  int Start();
+
+  // Ends every stream (a last chunk where the client takes it at once) and stops serving.
+  // A request still being answered to a client that stopped reading is not waited for
+  // longer than `patience`: returns false if one is, and then the process must end without
+  // destroying the server (see main).
+  bool Stop(std::chrono::milliseconds patience = std::chrono::milliseconds(500));
+
+  // What /status says of the run's start, once the command has started.
+  void SetRunStart(RunStart start);
+
+  // See StreamSlots::SetAllFinishedListener.
+  void SetAllClientsFinishedListener(std::function<void()> listener) {
+    slots_.SetAllFinishedListener(std::move(listener));
+  }
+
+ private:
+  void Route();
+  void ServeStatus(httplib::Response& res);
+  void ServeLog(httplib::Response& res);
+  void ServeEvents(const httplib::Request& req, httplib::Response& res);
+
+  History& history_;
+  ServerOptions options_;
+  StreamSlots slots_;
+  std::unique_ptr<StreamPump> pump_;
+  std::unique_ptr<ConnectionServer> server_;
+  std::thread thread_;
+  std::mutex stopped_mutex_;
+  std::condition_variable stopped_cv_;
+  bool stopped_ = false;  // listen_after_bind has returned
+  std::mutex start_mutex_;
+  std::optional<RunStart> start_;
+};
+
+}  // namespace ssetail

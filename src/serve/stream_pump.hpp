@@ -1,0 +1,80 @@
+// Writes every /events stream from one thread: an epoll loop over non-blocking sockets.
+//
+// httplib serves a streaming response from a thread of its own that polls before, and
+// copies, every write; with hundreds of clients each new line woke hundreds of threads
+// (bench scenarios 4–6: latency, fan-out memory). httplib has no asynchronous writes, so
+// this is hand-rolled: the request is answered by httplib (access control, headers), then
+// its connection is handed here (ConnectionServer::TakeConnection). Each stream is a
+// cursor into the History; on each append the pump sends every waiting stream what is new,
+// with one writev of the chunk header, the block's already encoded bytes and the CRLF.
+// A stream the client does not drain waits for EPOLLOUT while the others go on; one that
+// makes no progress for the stall timeout is dropped (it may reconnect and resume).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "base/unique_fd.hpp"
+#include "history/history.hpp"
+#include "serve/stream_slots.hpp"
+
+namespace ssetail {
+
+struct PumpOptions {
+  std::chrono::seconds heartbeat{15};
+  std::chrono::seconds stall_timeout{5};
+};
+
+class StreamPump {
+ public:
+  // Starts the thread and listens to `history`'s appends. `slots` is released as streams end.
+  StreamPump(History& history, StreamSlots& slots, PumpOptions options);
+  ~StreamPump();
+  StreamPump(const StreamPump&) = delete;
+  StreamPump& operator=(const StreamPump&) = delete;
+
+  // Takes over `socket`, a connection whose response headers (chunked) have been sent, and
+  // streams to it from `cursor` on. It holds one of `slots`. Safe from any thread.
+  void Add(UniqueFd socket, std::uint64_t cursor, bool json);
+
+  // Ends every stream (a last chunk where the socket takes it) and the thread.
+  void Stop();
+
+  // Called by the History after each append, under its lock: wakes the thread, once.
+  void OnAppend();
+
+ private:
+  struct Stream;
+  void Run();
+  void Wake();
+  void Pump(Stream& stream);
+  bool Flush(Stream& stream);  // false: the stream was closed
+  void Queue(Stream& stream, History::Slice slice);
+  void Close(Stream& stream);
+  void Housekeeping(std::chrono::steady_clock::time_point now);
+  void WatchWritable(Stream& stream, bool on);
+
+  History& history_;
+  StreamSlots& slots_;
+  const PumpOptions options_;
+  UniqueFd epoll_fd_;
+  UniqueFd wake_fd_;
+  std::atomic<bool> wake_pending_{false};
+  std::atomic<std::size_t> open_streams_{0};  // none: appends need not wake the thread
+
+  std::mutex inbox_mutex_;
+  std::vector<std::unique_ptr<Stream>> inbox_;  // added, not yet seen by the thread
+  bool stopping_ = false;                       // under inbox_mutex_
+
+  std::vector<std::unique_ptr<Stream>> streams_;  // only touched by the thread
+  std::vector<Stream*> unfinished_turns_;         // streams with more to send right away
+  std::thread thread_;
+};
+
+}  // namespace ssetail
