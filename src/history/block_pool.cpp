@@ -43,7 +43,7 @@ BlockPool& BlockPool::Instance() {
 }
 
 BlockPool::Buffer BlockPool::Allocate(std::size_t bytes) {
-  if (bytes > kBufferBytes) return Buffer(nullptr, new char[bytes], bytes);
+  if (bytes != kBufferBytes) return Buffer(nullptr, new char[bytes], bytes);
   return Buffer(this, Take(), kBufferBytes);
 }
 

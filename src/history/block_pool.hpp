@@ -46,8 +46,8 @@ class BlockPool {
   // The process's pool. Never destroyed: blocks may outlive main.
   static BlockPool& Instance();
 
-  // A buffer of kBufferBytes from the pool when `bytes` fits in one, else of `bytes` from
-  // the heap (a single event larger than a block). Thread-safe.
+  // A buffer of `bytes`: from the pool when that is kBufferBytes, else from the heap (the
+  // pinned first event, a single event larger than a block). Thread-safe.
   Buffer Allocate(std::size_t bytes);
 
   // Buffers carved so far (in use or free): what the pool holds.

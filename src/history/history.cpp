@@ -134,7 +134,7 @@ std::shared_ptr<History::Block> History::NewBlockLocked(std::size_t bytes,
     block->records.clear();
     return block;
   }
-  return std::make_shared<Block>(bytes, first_seq);
+  return std::make_shared<Block>(std::max(BlockPool::kBufferBytes, bytes), first_seq);
 }
 
 History::Slice History::Read(std::uint64_t cursor, Detail detail) const {

@@ -8,7 +8,6 @@
 #include <sys/socket.h>
 
 #include <algorithm>
-#include <array>
 #include <cerrno>
 #include <cstring>
 
@@ -21,6 +20,7 @@ namespace {
 // The history is the buffer; the kernel's autotuned 4 MiB per socket, times a thousand
 // clients, only puts TCP under memory pressure and stalls sends (bench scenario 5).
 constexpr int kSendBufferBytes = 256 * 1024;
+constexpr std::size_t kReadBufferBytes = 4096;
 
 // Waits until `fd` is ready for `events` or `until` passes. False on timeout or error.
 bool WaitFor(int fd, short events, Clock::time_point until) {
@@ -98,6 +98,7 @@ class Connection final : public httplib::Stream {
   ssize_t read(char* ptr, std::size_t size) override {
     if (buffered() == 0) {
       if (!is_readable()) return -1;
+      buffer_.resize(kReadBufferBytes);
       ssize_t n;
       do {
         n = ::recv(socket_.get(), buffer_.data(), buffer_.size(), 0);
@@ -137,7 +138,9 @@ class Connection final : public httplib::Stream {
   const std::chrono::seconds read_timeout_;
   const std::chrono::seconds write_timeout_;
   Clock::time_point deadline_ = Clock::time_point::max();
-  std::array<char, 4096> buffer_{};
+  // On the heap, not the thread's stack: a thousand connecting clients would otherwise
+  // keep a page each resident in request threads that linger (bench scenario 6).
+  std::string buffer_;
   std::size_t begin_ = 0;
   std::size_t end_ = 0;
   std::string remote_ip_, local_ip_;

@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/ioctl.h>
 #include <termios.h>
 #include <unistd.h>
@@ -61,7 +62,14 @@ TEST_CASE("pty: window size, close-on-exec, output as written, then EIO with not
   std::string read;
   char buffer[64];
   ssize_t n;
-  while ((n = ::read(pty.master.get(), buffer, sizeof buffer)) > 0) read.append(buffer, n);
+  // Each read waits at most 10 s: a master that never reports EIO fails the test, not hangs.
+  for (;;) {
+    pollfd ready{pty.master.get(), POLLIN, 0};
+    REQUIRE(::poll(&ready, 1, 10000) == 1);
+    n = ::read(pty.master.get(), buffer, sizeof buffer);
+    if (n <= 0) break;
+    read.append(buffer, static_cast<std::size_t>(n));
+  }
   CHECK(n == -1);
   CHECK(errno == EIO);
   CHECK(read == written);
