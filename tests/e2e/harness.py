@@ -90,21 +90,19 @@ class Ssetail:
         conn.close()
         return resp, body
 
-    def events(self, path="/events", headers=None, limit=None, timeout=60):
-        """Reads a whole stream; returns (response, [Event])."""
-        conn = self.connect(timeout)
-        conn.request("GET", path, headers=headers or {})
-        resp = conn.getresponse()
-        events = []
-        if resp.status == 200:
-            for event in parse_sse(resp):
-                if event.data is None:
-                    continue  # the retry/comment preamble and heartbeats
-                events.append(event)
-                if limit is not None and len(events) >= limit:
-                    break
-        conn.close()
-        return resp, events
+    def stream(self, path="/events", headers=None, timeout=60):
+        """Opens a stream; iterate it for its events (see EventStream)."""
+        return EventStream(self.connect(timeout), path, headers, timeout)
+
+    def events(self, path="/events", headers=None, timeout=60):
+        """Reads a whole stream; returns (response, [Event]). The stream must end within
+        `timeout` seconds in all."""
+        with self.stream(path, headers, timeout) as stream:
+            events = list(stream)
+            if stream.resp.status == 200 and not stream.ended:
+                raise AssertionError(f"GET {path}: the stream did not end within {timeout} s; "
+                                     f"{len(events)} events so far, the last {events[-3:]}")
+        return stream.resp, events
 
     def __enter__(self):
         return self
@@ -114,12 +112,14 @@ class Ssetail:
 
 
 class Event:
-    def __init__(self, fields, comments):
-        self.id = fields.get("id")
-        self.type = fields.get("event", "message")
-        self.data = fields.get("data")
-        self.retry = fields.get("retry")
-        self.comments = comments
+    """One dispatched event. `id` is the id field of its own block (None without one);
+    `last_event_id` is what EventSource reports as lastEventId (it carries over)."""
+
+    def __init__(self, type, data, id, last_event_id):
+        self.type = type
+        self.data = data
+        self.id = id
+        self.last_event_id = last_event_id
 
     def json(self):
         return json.loads(self.data)
@@ -128,29 +128,127 @@ class Event:
         return f"Event({self.id}, {self.type}, {self.data!r})"
 
 
-def parse_sse(stream):
-    """Yields events (and comment/retry-only blocks) from a file-like response."""
-    fields, comments = {}, []
-    while True:
-        raw = stream.readline()
-        if not raw:
-            return
-        line = raw.decode("utf-8").rstrip("\n")
-        assert "\r" not in line, f"raw CR in the stream: {line!r}"
-        if line == "":
-            if fields or comments:
-                yield Event(fields, comments)
-            fields, comments = {}, []
-            continue
-        if line.startswith(":"):
-            comments.append(line[1:].strip())
-            continue
-        name, _, value = line.partition(":")
-        value = value[1:] if value.startswith(" ") else value
-        if name == "data" and "data" in fields:
-            fields["data"] += "\n" + value
-        else:
-            fields[name] = value
+class SseParser:
+    """The one event-stream parser of these tests, by the WHATWG rules (HTML, "Server-sent
+    events", interpreting an event stream): lines end with CRLF, LF or CR; a line starting
+    with ':' is a comment; otherwise the field name is up to the first ':' (the whole line
+    without one) and one space after it is dropped; `data` lines join with LF, `event` sets
+    the type (default "message"), `id` without NUL sets the last event id, `retry` of ASCII
+    digits only sets the reconnection time, other fields are ignored; a blank line
+    dispatches the event, or nothing if no data line came; an event cut off by the end of
+    the stream is not dispatched.
+
+    It also keeps what EventSource does not expose: the comments, and each event's own id
+    field. `strict` (the default) fails on what ssetail must never send: a CR (it would end
+    a line in a browser) and invalid UTF-8."""
+
+    def __init__(self, strict=True):
+        self.strict = strict
+        self.last_event_id = ""
+        self.retry = None  # the reconnection time (ms) the stream set, if any
+        self.comments = []  # every comment, without the ':' and one leading space
+        self._pending = b""
+        self._start = True
+        self._reset()
+
+    def _reset(self):
+        self._data, self._type, self._id = [], "", None
+
+    def feed(self, chunk):
+        """Takes the next bytes of the stream; returns the events they complete."""
+        buf = self._pending + chunk
+        end = len(buf) - 1 if buf.endswith(b"\r") else len(buf)  # maybe half of a CRLF
+        cut = max(buf.rfind(b"\n", 0, end), buf.rfind(b"\r", 0, end))
+        if cut < 0:
+            self._pending = buf
+            return []
+        complete, self._pending = buf[:cut + 1], buf[cut + 1:]
+        if self.strict:
+            assert b"\r" not in complete, f"raw CR in the stream: {complete[-200:]!r}"
+        if self._start:
+            self._start = False
+            if complete.startswith(b"\xef\xbb\xbf"):
+                complete = complete[3:]
+        # Every line end as LF (CRLF first), then one decode: the lines are what splitting
+        # at CRLF, LF and CR gives.
+        text = complete.replace(b"\r\n", b"\n").replace(b"\r", b"\n").decode(
+            "utf-8", "strict" if self.strict else "replace")
+        events = []
+        for line in text.split("\n")[:-1]:
+            if not line:
+                event = self._dispatch()
+                if event is not None:
+                    events.append(event)
+            elif line[0] == ":":
+                self.comments.append(line[2:] if line[1:2] == " " else line[1:])
+            else:
+                name, _, value = line.partition(":")
+                if value[:1] == " ":
+                    value = value[1:]
+                if name == "data":
+                    self._data.append(value)
+                elif name == "event":
+                    self._type = value
+                elif name == "id":
+                    if "\0" not in value:
+                        self.last_event_id = self._id = value
+                elif name == "retry":
+                    if value.isascii() and value.isdigit():
+                        self.retry = int(value)
+        return events
+
+    def _dispatch(self):
+        data, type_, id_ = self._data, self._type, self._id
+        self._reset()
+        if not data:
+            return None
+        return Event(type_ or "message", "\n".join(data), id_, self.last_event_id)
+
+
+def parse_sse(body):
+    """The events of a whole SSE body (bytes); returns (events, parser)."""
+    parser = SseParser()
+    return parser.feed(body), parser
+
+
+class EventStream:
+    """A GET of an event stream through http.client, read live with one overall deadline:
+    iterating yields its events until the server ends it (`ended`) or `timeout` seconds
+    after the request, whichever comes first. A non-200 response has no events."""
+
+    def __init__(self, conn, path, headers, timeout):
+        self.deadline = time.monotonic() + timeout
+        self.conn = conn
+        conn.request("GET", path, headers=headers or {})
+        self._sock = conn.sock  # http.client drops it from conn once the response is read
+        self.resp = conn.getresponse()
+        self.parser = SseParser()
+        self.ended = self.resp.status != 200
+
+    def __iter__(self):
+        while not self.ended:
+            remaining = self.deadline - time.monotonic()
+            if remaining <= 0:
+                return
+            self._sock.settimeout(remaining)
+            try:
+                chunk = self.resp.read1(65536)
+            except TimeoutError:
+                return
+            if not chunk:
+                self.ended = True
+                return
+            yield from self.parser.feed(chunk)
+
+    def close(self):
+        self.resp.close()
+        self.conn.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
 
 
 def output(events, types=("stdout", "stderr")):

@@ -39,15 +39,13 @@ class Segments(unittest.TestCase):
 
     def test_partial_arrives_live(self):
         with Ssetail(["--", "sh", "-c", "sleep 0.5; printf 'prompt> '; sleep 3; echo"]) as s:
-            conn = s.connect()
-            conn.request("GET", "/events")
-            resp = conn.getresponse()
-            started = time.monotonic()
-            seen = b""
-            while b"prompt> " not in seen:
-                seen += resp.read1(65536)
-            self.assertLess(time.monotonic() - started, 2.5)
-            conn.close()
+            with s.stream(timeout=10) as stream:
+                started = time.monotonic()
+                first = next((e for e in stream if e.type == "stdout"), None)
+                elapsed = time.monotonic() - started
+        self.assertIsNotNone(first, "no stdout event within 10 s")
+        self.assertEqual(first.data, "prompt> ")
+        self.assertLess(elapsed, 2.5)
 
     def test_lines_over_64_kib_are_split_at_a_character_boundary(self):
         # 65535 'a' then a 3-byte euro sign straddling the limit, then 'b'

@@ -10,7 +10,7 @@ import tempfile
 import time
 import unittest
 
-from harness import Ssetail, parse_sse, wait_for
+from harness import EventStream, Ssetail, wait_for
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 
@@ -94,18 +94,19 @@ class BehindNginx(unittest.TestCase):
         self.start(["--heartbeat", "2", "--", "sh", "-c",
                     "sleep 1; echo one; sleep 2; echo two; sleep 12; echo three"])
         conn = http.client.HTTPConnection("127.0.0.1", self.nginx.port, timeout=30)
-        conn.request("GET", "/build/events")
-        resp = conn.getresponse()
-        self.assertEqual(resp.status, 200)
-        self.assertEqual(resp.getheader("Content-Type"), "text/event-stream")
-        arrivals = {}
-        started = time.monotonic()
-        for event in parse_sse(resp):
-            if event.type == "stdout":
-                arrivals[event.data] = time.monotonic() - started
-            if event.type == "exit":
-                break
-        conn.close()
+        with EventStream(conn, "/build/events", None, timeout=60) as stream:
+            self.assertEqual(stream.resp.status, 200)
+            self.assertEqual(stream.resp.getheader("Content-Type"), "text/event-stream")
+            arrivals = {}
+            started = time.monotonic()
+            for event in stream:
+                if event.type == "stdout":
+                    arrivals[event.data] = time.monotonic() - started
+                if event.type == "exit":
+                    break
+            else:
+                self.fail(f"no exit event: the stream {'ended' if stream.ended else 'timed out'} "
+                          f"after {arrivals}")
         self.assertEqual(sorted(arrivals), ["one", "three", "two"])
         # "one" came through before "two" was even written, not at the end
         self.assertLess(arrivals["one"], arrivals["two"] - 1.0)
