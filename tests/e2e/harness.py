@@ -312,51 +312,130 @@ def wait_for(predicate, timeout=10.0, interval=0.02):
     return predicate()
 
 
-def raw_request(port, request, host="127.0.0.1", read_timeout=5):
-    """Sends raw bytes and returns what the server sends back until it closes or times out."""
-    with socket.create_connection((host, port), timeout=read_timeout) as s:
-        s.sendall(request)
-        chunks = []
-        try:
-            while True:
-                chunk = s.recv(65536)
-                if not chunk:
-                    break
-                chunks.append(chunk)
-        except socket.timeout:
-            pass
-        return b"".join(chunks)
+class HttpReply:
+    """An HTTP/1.1 response as read off a raw socket, maybe cut short: `raw` bytes; `closed`
+    when the server closed the connection (EOF or reset); `status` (None without a status
+    line), `headers` (lower-case names), `body` (decoded if chunked; `last_chunk` tells
+    whether the chunked body was complete)."""
+
+    def __init__(self, raw, closed):
+        self.raw = raw
+        self.closed = closed
+        match = re.match(rb"HTTP/1\.[01] (\d{3})[ \r]", raw)
+        self.status = int(match.group(1)) if match else None
+        head, sep, rest = raw.partition(b"\r\n\r\n")
+        self.headers = {}
+        for line in head.split(b"\r\n")[1:] if sep else []:
+            name, colon, value = line.partition(b":")
+            assert colon, f"malformed header line {line!r}"
+            self.headers[name.decode("latin-1").strip().lower()] = value.decode("latin-1").strip()
+        self.chunked = "chunked" in self.headers.get("transfer-encoding", "").lower()
+        self.body, self.last_chunk = dechunk(rest) if self.chunked else (rest, False)
+        self._sse = None
+
+    def events(self):
+        """The SSE events of the body."""
+        return self._parsed()[0]
+
+    @property
+    def sse(self):
+        """The SseParser that read the body: its comments and retry."""
+        return self._parsed()[1]
+
+    def _parsed(self):
+        if self._sse is None:
+            self._sse = parse_sse(self.body)
+        return self._sse
+
+    def __repr__(self):
+        return f"HttpReply(closed={self.closed}, {self.raw[:300]!r}{'...' if len(self.raw) > 300 else ''})"
 
 
 def dechunk(body):
-    """Decodes an HTTP/1.1 chunked body (complete or cut short)."""
+    """The one decoder of HTTP/1.1 chunked bodies in these tests; the body may be cut short
+    (a stream read until a deadline). Returns (data, complete): complete once the last
+    chunk has arrived. Malformed framing fails."""
     out, pos = [], 0
     while True:
         end = body.find(b"\r\n", pos)
         if end < 0:
-            break
-        size = int(body[pos:end].split(b";")[0], 16)
+            return b"".join(out), False
+        size = body[pos:end].split(b";")[0].strip()
+        assert re.fullmatch(rb"[0-9a-fA-F]+", size), f"bad chunk size line: {body[pos:end + 2][:60]!r}"
+        size = int(size, 16)
         if size == 0:
+            return b"".join(out), True
+        start = end + 2
+        out.append(body[start:start + size])
+        if start + size + 2 > len(body):
+            return b"".join(out), False
+        assert body[start + size:start + size + 2] == b"\r\n", f"chunk not followed by CRLF at {start + size}"
+        pos = start + size + 2
+
+
+def open_raw(port, request, host="127.0.0.1", rcvbuf=None):
+    """A socket connected to ssetail that has sent `request` (bytes)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    s = socket.socket(family)
+    if rcvbuf is not None:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+    s.settimeout(30)
+    s.connect((host, port))
+    try:
+        s.sendall(request)
+    except (BrokenPipeError, ConnectionResetError):
+        pass  # the server closed early; the reply (or the close) tells
+    return s
+
+
+def read_reply(s, timeout=10, until=None):
+    """Reads an HTTP response off socket `s` until the server closes the connection,
+    `until(HttpReply so far)` holds, or `timeout` seconds have passed in all (one deadline,
+    not one per recv). Returns an HttpReply."""
+    deadline = time.monotonic() + timeout
+    chunks, closed = [], False
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
             break
-        out.append(body[end + 2:end + 2 + size])
-        pos = end + 2 + size + 2
-    return b"".join(out)
+        s.settimeout(remaining)
+        try:
+            chunk = s.recv(65536)
+        except TimeoutError:
+            break
+        except ConnectionResetError:
+            closed = True
+            break
+        if not chunk:
+            closed = True
+            break
+        chunks.append(chunk)
+        if until is not None and until(HttpReply(b"".join(chunks), False)):
+            break
+    return HttpReply(b"".join(chunks), closed)
+
+
+def raw_request(port, request, host="127.0.0.1", timeout=10, until=None):
+    """Sends raw bytes; returns the HttpReply read as by read_reply."""
+    with open_raw(port, request, host) as s:
+        return read_reply(s, timeout, until)
 
 
 def many_streams(port, count, path="/events", timeout=120):
-    """Opens `count` streams at once and reads them all to the end with one selector loop.
-    Returns the decoded SSE bodies (bytes), in connection order."""
+    """Opens `count` streams at once and reads them all to the end with one selector loop,
+    for `timeout` seconds at most in all. Returns an HttpReply each, in connection order
+    (`closed` tells whether the server ended it)."""
     import selectors
     sel = selectors.DefaultSelector()
-    socks, buffers = [], []
+    socks, buffers, closed = [], [], []
     request = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode()
     for i in range(count):
-        s = socket.create_connection(("127.0.0.1", port), timeout=30)
-        s.sendall(request)
+        s = open_raw(port, request)
         s.setblocking(False)
         sel.register(s, selectors.EVENT_READ, i)
         socks.append(s)
         buffers.append([])
+        closed.append(False)
     open_count = count
     deadline = time.monotonic() + timeout
     while open_count and time.monotonic() < deadline:
@@ -366,24 +445,17 @@ def many_streams(port, count, path="/events", timeout=120):
                 chunk = socks[i].recv(1 << 20)
             except BlockingIOError:
                 continue
+            except ConnectionResetError:
+                chunk = b""
             if chunk:
                 buffers[i].append(chunk)
             else:
                 sel.unregister(socks[i])
                 socks[i].close()
+                closed[i] = True
                 open_count -= 1
     for s in socks:
         if s.fileno() >= 0:
             s.close()
-    bodies = []
-    for parts in buffers:
-        raw = b"".join(parts)
-        head, _, body = raw.partition(b"\r\n\r\n")
-        bodies.append(dechunk(body) if b"chunked" in head.lower() else body)
-    return bodies
-
-
-def stdout_data(sse_body):
-    """The data of every stdout event of a default-format SSE body, in order."""
-    import re
-    return re.findall(rb"\nevent: stdout\ndata: ([^\n]*)\n", sse_body)
+    sel.close()
+    return [HttpReply(b"".join(parts), done) for parts, done in zip(buffers, closed)]

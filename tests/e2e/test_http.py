@@ -1,12 +1,10 @@
 """SPEC §3-§4: events, ids, resume, headers, /status, /log, errors, limits, lifetime."""
 
 import json
-import socket
-import threading
 import time
 import unittest
 
-from harness import Ssetail, lines_of, output, parse_sse, raw_request, wait_for
+from harness import Ssetail, lines_of, open_raw, output, raw_request, read_reply, wait_for
 
 NUMBERS = "for i in $(seq 1 {n}); do echo line$i; done"
 
@@ -30,17 +28,18 @@ class Stream(unittest.TestCase):
 
     def test_headers_and_preamble(self):
         with Ssetail(["--", "sh", "-c", "sleep 5"]) as s:
-            raw = raw_request(s.port, b"GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                              b"Accept-Encoding: gzip, deflate, br\r\n\r\n", read_timeout=1)
-        head, _, body = raw.partition(b"\r\n\r\n")
-        headers = head.decode().lower()
-        self.assertIn("content-type: text/event-stream\r\n", headers + "\r\n")
-        self.assertIn("cache-control: no-cache, no-transform", headers)
-        self.assertIn("connection: keep-alive", headers)
-        self.assertIn("x-accel-buffering: no", headers)
-        self.assertNotIn("content-encoding", headers)
-        self.assertIn(b"retry: 2000\n:", body)
-        self.assertIn(b"event: start", body)
+            reply = raw_request(s.port, b"GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                b"Accept-Encoding: gzip, deflate, br\r\n\r\n",
+                                until=lambda r: r.events())
+        self.assertEqual(reply.status, 200, reply)
+        self.assertEqual(reply.headers.get("content-type"), "text/event-stream")
+        self.assertEqual(reply.headers.get("cache-control"), "no-cache, no-transform")
+        self.assertEqual(reply.headers.get("connection"), "keep-alive")
+        self.assertEqual(reply.headers.get("x-accel-buffering"), "no")
+        self.assertNotIn("content-encoding", reply.headers)
+        self.assertEqual(reply.sse.retry, 2000)
+        self.assertEqual(reply.sse.comments[:1], ["ssetail"])
+        self.assertEqual([e.type for e in reply.events()], ["start"])
 
     def test_json_format(self):
         with Ssetail(["--linger", "--", "sh", "-c", "echo hi; echo there >&2"]) as s:
@@ -54,8 +53,9 @@ class Stream(unittest.TestCase):
 
     def test_heartbeat_comments_on_idle_streams(self):
         with Ssetail(["--heartbeat", "1", "--", "sh", "-c", "sleep 10"]) as s:
-            raw = raw_request(s.port, b"GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", read_timeout=2.6)
-        self.assertGreaterEqual(raw.count(b": ping\n\n"), 2)
+            reply = raw_request(s.port, b"GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+                                timeout=10, until=lambda r: r.sse.comments.count("ping") >= 2)
+        self.assertGreaterEqual(reply.sse.comments.count("ping"), 2, reply)
 
 
 class Replay(unittest.TestCase):
@@ -160,10 +160,11 @@ class History(unittest.TestCase):
 class Clients(unittest.TestCase):
     def test_max_clients_gets_503_with_retry_after_and_slots_are_freed(self):
         with Ssetail(["--max-clients", "2", "--heartbeat", "1", "--", "sh", "-c", "sleep 30"]) as s:
-            holders = [socket.create_connection(("127.0.0.1", s.port)) for _ in range(2)]
+            holders = [open_raw(s.port, b"GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                       for _ in range(2)]
             for h in holders:
-                h.sendall(b"GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-                h.recv(100)
+                reply = read_reply(h, until=lambda r: r.events())
+                self.assertEqual(reply.status, 200, reply)  # it holds a slot
             resp, _ = s.get("/events")
             self.assertEqual(resp.status, 503)
             self.assertEqual(resp.getheader("Retry-After"), "2")
@@ -187,10 +188,7 @@ class Clients(unittest.TestCase):
 
     def test_a_stuck_client_delays_the_exit_by_2_seconds_at_most(self):
         s = Ssetail(["--", "sh", "-c", "sleep 0.3; seq 300000"])
-        stuck = socket.socket()
-        stuck.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-        stuck.connect(("127.0.0.1", s.port))
-        stuck.sendall(b"GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        stuck = open_raw(s.port, b"GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", rcvbuf=4096)
         self.assertTrue(wait_for(lambda: json.loads(s.get("/status")[1])["state"] == "exited", 60))
         ended = time.monotonic()
         self.assertEqual(s.wait(20), 0)

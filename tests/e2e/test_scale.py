@@ -2,40 +2,59 @@
 
 import json
 import os
-import re
-import socket
 import tempfile
 import threading
 import time
 import unittest
 
-from harness import Ssetail, many_streams, stdout_data, wait_for
+from harness import Ssetail, lines_of, many_streams, open_raw, read_reply, wait_for
 
 
 def numbers(n):
-    return [str(i).encode() for i in range(1, n + 1)]
+    return [str(i) for i in range(1, n + 1)]
+
+
+def difference(got, expected):
+    """None if the lists are equal, else a short account of where they differ (unittest's
+    own diff of two lists of 200000 lines takes minutes)."""
+    if got == expected:
+        return None
+    i = next((i for i, (a, b) in enumerate(zip(got, expected)) if a != b), min(len(got), len(expected)))
+    return (f"{len(got)} lines, {len(expected)} expected; first difference at {i}: "
+            f"{got[max(0, i - 2):i + 3]} instead of {expected[max(0, i - 2):i + 3]}")
+
+
+def stdout_lines(replies):
+    """The stdout lines of each stream read to its end (each must be a complete 200 stream).
+    Identical bodies decode identically: each distinct one is parsed once."""
+    decoded = {}
+    for reply in replies:
+        assert reply.status == 200 and reply.closed and reply.last_chunk, reply
+        if reply.body not in decoded:
+            decoded[reply.body] = lines_of(reply.events())
+    return [decoded[reply.body] for reply in replies]
 
 
 class ManyLines(unittest.TestCase):
     def test_200000_lines_reach_two_clients_and_a_late_third_and_log(self):
         n = 200000
         with Ssetail(["--linger", "--history", "300000", "--", "sh", "-c", f"sleep 1; seq {n}"]) as s:
-            bodies = many_streams(s.port, 2)
-            for body in bodies:
-                self.assertEqual(stdout_data(body), numbers(n))  # complete, in order, once
-                self.assertIn(b"\nevent: exit\n", body)
-            late = many_streams(s.port, 1)[0]
-            self.assertEqual(stdout_data(late), numbers(n))
-            self.assertNotIn(b"event: gap", late)
+            replies = many_streams(s.port, 2)
+            for reply, lines in zip(replies, stdout_lines(replies)):
+                self.assertIsNone(difference(lines, numbers(n)))  # complete, in order, once
+                self.assertEqual(reply.events()[-1].type, "exit")
+            late = many_streams(s.port, 1)
+            self.assertIsNone(difference(stdout_lines(late)[0], numbers(n)))
+            self.assertNotIn("gap", [e.type for e in late[0].events()])
             log = s.get("/log")[1]
-            self.assertEqual(log.split(b"\n")[:-1], numbers(n))
+            self.assertIsNone(difference(log.decode().split("\n")[:-1], numbers(n)))
 
     def test_200_clients_each_receive_all_of_10000_lines(self):
         n = 10000
         # --linger: on a slow (sanitizer) build the 2 s after exit may not be enough for all.
         with Ssetail(["--linger", "--max-clients", "300", "--", "sh", "-c", f"sleep 2; seq {n}"]) as s:
-            bodies = many_streams(s.port, 200)
-        complete = sum(1 for body in bodies if stdout_data(body) == numbers(n))
+            replies = many_streams(s.port, 200)
+        complete = sum(1 for lines in stdout_lines(replies) if lines == numbers(n))
         self.assertEqual(complete, 200)
 
 
@@ -55,25 +74,23 @@ class ManyClients(unittest.TestCase):
                 threads = lambda: len(os.listdir(f"/proc/{s.proc.pid}/task"))
                 self.assertTrue(wait_for(lambda: threads() < 20, 15), threads())
                 open(go, "w").close()
-                reader.join(120)
-        self.assertEqual([stdout_data(body) == numbers(1000) for body in result[0]], [True] * 150)
+                reader.join(130)
+                self.assertFalse(reader.is_alive(), "the 150 streams were not read within 130 s")
+        self.assertEqual([lines == numbers(1000) for lines in stdout_lines(result[0])], [True] * 150)
 
 
 class SlowClients(unittest.TestCase):
     def test_a_stalled_client_neither_blocks_the_command_nor_other_clients(self):
         n = 300000
         with Ssetail(["--history", "1000", "--", "sh", "-c", f"sleep 1; seq {n}"]) as s:
-            stalled = socket.socket()
-            stalled.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-            stalled.connect(("127.0.0.1", s.port))
-            stalled.sendall(b"GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-            body = many_streams(s.port, 1)[0]
+            stalled = open_raw(s.port, b"GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", rcvbuf=4096)
+            reading = many_streams(s.port, 1)
             self.assertEqual(s.wait(30), 0)
             stalled.close()
         # The reading client may have been lapped by the small history: then it was told.
-        received = stdout_data(body)
-        self.assertEqual(received[-1], str(n).encode())
-        missed = sum(int(m) for m in re.findall(rb'"missed":(\d+)', body))
+        [received] = stdout_lines(reading)
+        self.assertEqual(received[-1], str(n))
+        missed = sum(e.json()["missed"] for e in reading[0].events() if e.type == "gap")
         self.assertEqual(len(received) + missed, n)
         self.assertEqual([int(x) for x in received], sorted(int(x) for x in received))
 
@@ -81,10 +98,7 @@ class SlowClients(unittest.TestCase):
         # Megabytes of output against a client that reads nothing: after 5 s without progress
         # its stream ends (it may reconnect and resume), even though ssetail lingers.
         with Ssetail(["--linger", "--max-clients", "1", "--", "sh", "-c", "sleep 1; seq 500000"]) as s:
-            stalled = socket.socket()
-            stalled.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-            stalled.connect(("127.0.0.1", s.port))
-            stalled.sendall(b"GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            stalled = open_raw(s.port, b"GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", rcvbuf=4096)
             clients = lambda: json.loads(s.get("/status")[1])["clients"]
             self.assertTrue(wait_for(lambda: clients() == 1, 10))
             self.assertTrue(wait_for(lambda: json.loads(s.get("/status")[1])["state"] == "exited", 60))
@@ -95,20 +109,15 @@ class SlowClients(unittest.TestCase):
     def test_a_client_that_falls_behind_gets_gap_and_goes_on(self):
         n = 50000
         with Ssetail(["--linger", "--history", "100", "--", "sh", "-c", f"sleep 0.5; seq {n}"]) as s:
-            conn = socket.create_connection(("127.0.0.1", s.port))
-            conn.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-            conn.sendall(b"GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+            conn = open_raw(s.port, b"GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+                            rcvbuf=4096)
             wait_for(lambda: json.loads(s.get("/status")[1])["state"] == "exited", 20)
-            chunks = []
-            while True:
-                chunk = conn.recv(65536)
-                if not chunk:
-                    break
-                chunks.append(chunk)
+            reply = read_reply(conn, timeout=30)
             conn.close()
-        body = b"".join(chunks)
-        self.assertIn(b"event: gap", body)
-        self.assertIn(b"data: %d\n" % n, body)
+        self.assertTrue(reply.closed and reply.last_chunk, f"the stream did not end: {reply}")
+        events = reply.events()
+        self.assertIn("gap", [e.type for e in events])
+        self.assertIn(str(n), lines_of(events))
 
 
 if __name__ == "__main__":
