@@ -130,7 +130,8 @@ class Replay(unittest.TestCase):
 class History(unittest.TestCase):
     def test_an_id_older_than_history_gets_gap_then_the_oldest(self):
         with Ssetail(["--linger", "--history", "5", "--", "sh", "-c", NUMBERS.format(n=20)]) as s:
-            wait_for(lambda: json.loads(s.get("/status")[1])["state"] == "exited")
+            self.assertTrue(wait_for(lambda: json.loads(s.get("/status")[1])["state"] == "exited", 30),
+                            "the command did not exit")
             _, events = s.events()
             self.assertEqual(events[0].type, "start")  # pinned
             self.assertEqual(events[1].type, "gap")
@@ -149,7 +150,8 @@ class History(unittest.TestCase):
 
     def test_history_bytes_caps_it_too(self):
         with Ssetail(["--linger", "--history-bytes", "1K", "--", "sh", "-c", NUMBERS.format(n=200)]) as s:
-            wait_for(lambda: json.loads(s.get("/status")[1])["state"] == "exited")
+            self.assertTrue(wait_for(lambda: json.loads(s.get("/status")[1])["state"] == "exited", 30),
+                            "the command did not exit")
             _, events = s.events()
             kept = lines_of(events)
             self.assertLess(len(kept), 40)

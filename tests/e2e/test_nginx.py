@@ -122,7 +122,8 @@ class BehindNginx(unittest.TestCase):
             if asset.encode() in body:
                 with self.subTest(asset=asset):
                     self.assertEqual(self.nginx.get("/build/" + asset)[0].status, 200)
-        wait_for(lambda: b'"exited"' in self.nginx.get("/build/status")[1])
+        self.assertTrue(wait_for(lambda: b'"exited"' in self.nginx.get("/build/status")[1], 30),
+                        "the command did not exit")
         resp, body = self.nginx.get("/build/log")
         self.assertEqual(body, b"hello\n")
         self.assertEqual(self.nginx.get("/build/status")[0].status, 200)

@@ -203,7 +203,7 @@ class ExitAndSignals(unittest.TestCase):
                 s = Ssetail(["--pty", "--", "sh", "-c",
                              f"{hup}; trap 'echo term >> {mark}; exit 0' TERM; echo ready; "
                              "while :; do sleep 0.05; done"])
-                wait_for(lambda: b"ready" in s.get("/log")[1])
+                self.assertTrue(wait_for(lambda: b"ready" in s.get("/log")[1], 30), "no ready line")
                 pid = command_pid(s)
                 s.signal(signal.SIGKILL)
                 s.wait()

@@ -111,7 +111,8 @@ class SlowClients(unittest.TestCase):
         with Ssetail(["--linger", "--history", "100", "--", "sh", "-c", f"sleep 0.5; seq {n}"]) as s:
             conn = open_raw(s.port, b"GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
                             rcvbuf=4096)
-            wait_for(lambda: json.loads(s.get("/status")[1])["state"] == "exited", 20)
+            self.assertTrue(wait_for(lambda: json.loads(s.get("/status")[1])["state"] == "exited", 20),
+                            "the command did not exit")
             reply = read_reply(conn, timeout=30)
             conn.close()
         self.assertTrue(reply.closed and reply.last_chunk, f"the stream did not end: {reply}")

@@ -16,7 +16,7 @@ class Forwarding(unittest.TestCase):
 
     def check_forwarded(self, sig):
         s = Ssetail([*self.options, "--", "sh", "-c", "echo ready; sleep 30 & sleep 30; echo never"])
-        wait_for(lambda: b"ready" in s.get("/log")[1])
+        self.assertTrue(wait_for(lambda: b"ready" in s.get("/log")[1], 30), "no ready line")
         pgid = command_pid(s)
         # Both sleeps exec'd: a child forked but not yet exec'd may still catch SIGINT as sh.
         self.assertTrue(wait_for(lambda: comms(group_members(pgid)).count("sleep") == 2))
@@ -36,9 +36,10 @@ class Forwarding(unittest.TestCase):
     def test_second_sigint_kills(self):
         s = Ssetail([*self.options, "--", "sh", "-c",
                      "trap 'echo ignored' INT; echo ready; while :; do sleep 0.05; done"])
-        wait_for(lambda: b"ready" in s.get("/log")[1])
+        self.assertTrue(wait_for(lambda: b"ready" in s.get("/log")[1], 30), "no ready line")
         s.signal(signal.SIGINT)
-        wait_for(lambda: b"ignored" in s.get("/log")[1])
+        self.assertTrue(wait_for(lambda: b"ignored" in s.get("/log")[1], 30),
+                        "the first SIGINT did not reach the command's trap")
         self.assertIsNone(s.proc.poll())
         s.signal(signal.SIGINT)
         self.assertEqual(s.wait(10), 128 + signal.SIGKILL)
@@ -47,7 +48,7 @@ class Forwarding(unittest.TestCase):
 class Escalation(unittest.TestCase):
     def test_sigkill_after_10_seconds(self):
         s = Ssetail(["--", "sh", "-c", "trap '' TERM; echo ready; while :; do sleep 0.05; done"])
-        wait_for(lambda: b"ready" in s.get("/log")[1])
+        self.assertTrue(wait_for(lambda: b"ready" in s.get("/log")[1], 30), "no ready line")
         started = time.monotonic()
         s.signal(signal.SIGTERM)
         code = s.wait(30)
@@ -60,7 +61,7 @@ class Escalation(unittest.TestCase):
 class Lifetime(unittest.TestCase):
     def test_a_signal_during_the_run_ends_lingering_too(self):
         s = Ssetail(["--linger", "--", "sh", "-c", "echo ready; sleep 30"])
-        wait_for(lambda: b"ready" in s.get("/log")[1])
+        self.assertTrue(wait_for(lambda: b"ready" in s.get("/log")[1], 30), "no ready line")
         s.signal(signal.SIGTERM)
         self.assertEqual(s.wait(10), 128 + signal.SIGTERM)
 
@@ -86,7 +87,7 @@ class Lifetime(unittest.TestCase):
             mark = os.path.join(d, "got-term")
             s = Ssetail(["--", "sh", "-c",
                          f"trap 'echo term > {mark}; exit 0' TERM; echo ready; while :; do sleep 0.05; done"])
-            wait_for(lambda: b"ready" in s.get("/log")[1])
+            self.assertTrue(wait_for(lambda: b"ready" in s.get("/log")[1], 30), "no ready line")
             s.signal(signal.SIGKILL)
             s.wait()
             self.assertTrue(wait_for(lambda: os.path.exists(mark), 5))
