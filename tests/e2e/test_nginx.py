@@ -3,6 +3,7 @@ default proxy buffering, proxy_read_timeout 5s (issue: life behind a reverse pro
 
 import http.client
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -118,10 +119,14 @@ class BehindNginx(unittest.TestCase):
         self.assertEqual(resp.status, 200)
         self.assertIn(b"<html", body.lower())
         self.assertEqual(resp.getheader("Content-Security-Policy"), "default-src 'self'")
-        for asset in ("app.js", "style.css"):
-            if asset.encode() in body:
-                with self.subTest(asset=asset):
-                    self.assertEqual(self.nginx.get("/build/" + asset)[0].status, 200)
+        # Every URL the page refers to is relative and loads under the prefix.
+        refs = [ref.decode() for ref in re.findall(rb'(?:src|href)="([^"]*)"', body)]
+        self.assertIn("app.js", refs)
+        self.assertIn("style.css", refs)
+        for ref in refs:
+            with self.subTest(ref=ref):
+                self.assertNotRegex(ref, r"^(/|[a-z]+:)")
+                self.assertEqual(self.nginx.get("/build/" + ref)[0].status, 200)
         self.assertTrue(wait_for(lambda: b'"exited"' in self.nginx.get("/build/status")[1], 30),
                         "the command did not exit")
         resp, body = self.nginx.get("/build/log")
