@@ -33,6 +33,7 @@ class Ssetail:
         self.port = int(match.group(2))
         self._stdout = []
         self._stderr = []
+        self._closed = False
         self._readers = [
             threading.Thread(target=self._drain, args=(self.proc.stdout, self._stdout), daemon=True),
             threading.Thread(target=self._drain, args=(self.proc.stderr, self._stderr), daemon=True),
@@ -51,14 +52,24 @@ class Ssetail:
         return code
 
     def _close(self):
+        """After ssetail ended: collects the rest of its output. A sanitizer report fails the
+        test (a stream of the test may well have passed before ssetail's exit found it), and
+        so do pipes still open, for stdout()/stderr() would be incomplete."""
+        if self._closed:
+            return
+        self._closed = True
         for t in self._readers:
             t.join(5)
-        report = self.stderr()
-        if b"Sanitizer" in report or b"runtime error:" in report:
-            sys.stderr.write(report.decode(errors="replace"))
+        if any(t.is_alive() for t in self._readers):
+            # (closing a pipe a reader thread is blocked on would block here too)
+            raise AssertionError("ssetail's stdout or stderr was still open 5 s after it ended")
         for pipe in (self.proc.stdout, self.proc.stderr):
             if not pipe.closed:
                 pipe.close()
+        report = self.stderr()
+        if b"Sanitizer" in report or b"runtime error:" in report:
+            sys.stderr.write(report.decode(errors="replace"))
+            raise AssertionError("ssetail reported a sanitizer error (above)")
 
     def stdout(self):
         return b"".join(self._stdout)
