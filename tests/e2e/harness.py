@@ -4,6 +4,7 @@ import http.client
 import json
 import os
 import re
+import select
 import signal
 import socket
 import subprocess
@@ -23,16 +24,18 @@ class Ssetail:
         self.proc = subprocess.Popen(argv, stdin=stdin, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, env=env, start_new_session=True,
                                      **popen)
-        line = self.proc.stderr.readline().decode()
-        match = SERVING.search(line)
+        line, rest = self._read_stderr(30)
+        match = SERVING.search(line.decode(errors="replace"))
         if not match:
-            rest = self.proc.stderr.read().decode()
+            rest += self._read_stderr(5, line=False)[0]  # the rest of an error message
+            self.proc.kill()
+            self.proc.wait()
             raise AssertionError(f"no serving line: {line!r} {rest!r}")
-        self.serving_line = line
+        self.serving_line = line.decode()
         self.host = match.group(1).strip("[]")
         self.port = int(match.group(2))
         self._stdout = []
-        self._stderr = []
+        self._stderr = [rest] if rest else []
         self._closed = False
         self._readers = [
             threading.Thread(target=self._drain, args=(self.proc.stdout, self._stdout), daemon=True),
@@ -40,6 +43,24 @@ class Ssetail:
         ]
         for t in self._readers:
             t.start()
+
+    def _read_stderr(self, timeout, line=True):
+        """Reads ssetail's stderr straight from its descriptor (the drain threads go on
+        through the still empty buffered pipe) until a newline if `line`, its end, or
+        `timeout` seconds; returns (that, with the newline, and what came after it)."""
+        fd = self.proc.stderr.fileno()
+        deadline = time.monotonic() + timeout
+        got = b""
+        while not (line and b"\n" in got):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not select.select([fd], [], [], remaining)[0]:
+                break
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                break
+            got += chunk
+        head, newline, rest = got.partition(b"\n") if line else (got, b"", b"")
+        return head + newline, rest
 
     @staticmethod
     def _drain(pipe, into):
