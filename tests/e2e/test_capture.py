@@ -43,7 +43,8 @@ class Segments(unittest.TestCase):
                 started = time.monotonic()
                 first = next((e for e in stream if e.type == "stdout"), None)
                 elapsed = time.monotonic() - started
-        self.assertIsNotNone(first, "no stdout event within 10 s")
+        self.assertIsNotNone(first, "no stdout event: " + ("the stream ended" if stream.ended
+                                                           else "none within 10 s"))
         self.assertEqual(first.data, "prompt> ")
         self.assertLess(elapsed, 2.5)
 
