@@ -46,49 +46,70 @@ std::optional<Options> ParseOptions(int argc, char** argv) {
       "Run COMMAND and stream its stdout and stderr, line by line, to browsers over "
       "Server-Sent Events.\n\n"
       "  ssetail [OPTIONS] -- COMMAND [ARG...]\n"
-      "  COMMAND | ssetail [OPTIONS]\n\n"
-      "Example: ssetail -- make -j8   (then open the printed http://127.0.0.1:8642/)\n",
+      "  COMMAND | ssetail [OPTIONS]\n",
       "ssetail"};
   std::string history_bytes = "64M";
   std::string token_file_path;
   std::string linger;  // a string: CLI11 would read an int flag's "=0" as "off"
-  app.add_option("-p,--port", options.port, "TCP port; 0 picks a free one")
-      ->check(CLI::Range(0, 65535))
-      ->capture_default_str();
-  app.add_option("-b,--bind", options.bind_address, "Listen address, IPv4 or IPv6")
-      ->capture_default_str();
-  app.add_option("--history", options.history_events, "Events kept for replay")
-      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 40))
-      ->capture_default_str();
-  app.add_option("--history-bytes", history_bytes, "Byte cap of the replay history (64M, 1G, ...)")
-      ->capture_default_str();
+  // --help shows the options in these groups, in this order (after -h and -V).
+  app.add_flag("-q,--quiet", options.quiet, "Do not echo the command's output")->group("Running");
   auto* linger_flag =
       app.add_flag("--linger{forever}", linger,
                    "Keep serving after the command ends: --linger until SIGINT/SIGTERM, "
-                   "--linger=SECS for that long");
+                   "--linger=SECS for that long")
+          ->group("Running");
+  app.add_option("-p,--port", options.port, "TCP port; 0 picks a free one")
+      ->check(CLI::Range(0, 65535))
+      ->capture_default_str()
+      ->group("Serving");
+  app.add_option("-b,--bind", options.bind_address, "Listen address, IPv4 or IPv6")
+      ->capture_default_str()
+      ->group("Serving");
   app.add_option("--max-clients", options.max_clients, "Concurrent SSE clients; more get 503")
       ->check(CLI::Range(std::size_t{1}, std::size_t{100000}))
-      ->capture_default_str();
+      ->capture_default_str()
+      ->group("Serving");
   app.add_option("--heartbeat", options.heartbeat_seconds, "Seconds between pings on idle streams")
       ->check(CLI::Range(1, 3600))
-      ->capture_default_str();
-  app.add_flag("-q,--quiet", options.quiet, "Do not echo the command's output");
+      ->capture_default_str()
+      ->group("Serving");
+  app.add_option("--title", options.title, "Page title (default: the command line)")
+      ->group("Serving");
+  app.add_option("--history", options.history_events, "Events kept for replay")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 40))
+      ->capture_default_str()
+      ->group("History and record");
+  app.add_option("--history-bytes", history_bytes, "Byte cap of the replay history (64M, 1G, ...)")
+      ->capture_default_str()
+      ->group("History and record");
+  auto* token_file = app.add_option("--token-file", token_file_path,
+                                    "Require the secret in this file (or env SSETAIL_TOKEN)")
+                         ->group("Security");
+  app.add_option("--cors", options.cors_origins, "Allow this origin (repeatable)")
+      ->allow_extra_args(false)
+      ->group("Security");
   app.add_flag("--pty", options.pty,
                "Run the command on two pseudo-terminals (stdout, stderr), for programs that "
-               "buffer their output on a pipe");
+               "buffer their output on a pipe")
+      ->group("Terminal");
   app.add_option("--cols", options.cols, "Terminal width with --pty")
       ->check(CLI::Range(1, 10000))
-      ->capture_default_str();
+      ->capture_default_str()
+      ->group("Terminal");
   app.add_option("--rows", options.rows, "Terminal height with --pty")
       ->check(CLI::Range(1, 10000))
-      ->capture_default_str();
-  auto* token_file = app.add_option("--token-file", token_file_path,
-                                    "Require the secret in this file (or env SSETAIL_TOKEN)");
-  app.add_option("--cors", options.cors_origins, "Allow this origin (repeatable)")
-      ->allow_extra_args(false);
-  app.add_option("--title", options.title, "Page title (default: the command line)");
+      ->capture_default_str()
+      ->group("Terminal");
   app.add_option("command", options.command, "The command to run and its arguments");
   app.positionals_at_end();  // everything from COMMAND on belongs to the command
+  app.footer(
+      "Examples:\n"
+      "  ssetail -- make -j8\n"
+      "      watch a build: open the printed http://127.0.0.1:8642/\n"
+      "  ssetail --bind 0.0.0.0 --token-file token -- ./ci.sh\n"
+      "      share a CI run on the network; the printed URL carries the token\n"
+      "  journalctl -f | ssetail --port 0\n"
+      "      stream a pipe, on a free port");
   app.set_version_flag("-V,--version", "ssetail " SSETAIL_VERSION);
   try {
     app.parse(argc, argv);
