@@ -14,6 +14,9 @@
 #ifndef SSETAIL_VERSION
 #define SSETAIL_VERSION "0.0.0"
 #endif
+#ifndef SSETAIL_COMMIT
+#define SSETAIL_COMMIT "unknown"
+#endif
 
 namespace ssetail {
 
@@ -110,7 +113,7 @@ std::optional<Options> ParseOptions(int argc, char** argv) {
       "      share a CI run on the network; the printed URL carries the token\n"
       "  journalctl -f | ssetail --port 0\n"
       "      stream a pipe, on a free port");
-  app.set_version_flag("-V,--version", "ssetail " SSETAIL_VERSION);
+  app.set_version_flag("-V,--version", "ssetail " SSETAIL_VERSION " (commit " SSETAIL_COMMIT ")");
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {
