@@ -50,7 +50,7 @@ else
 fi
 
 echo "== lintian"
-lintian_out=$(lintian --info "$deb" 2>&1 | grep -v '^running with root privileges is not recommended!$')
+lintian_out=$(lintian --display-info "$deb" 2>&1 | grep -v '^running with root privileges is not recommended!$')
 [ -n "$lintian_out" ] && printf '%s\n' "$lintian_out"
 bad=$(grep -c '^[EW]: ' <<<"$lintian_out")
 if [ "$bad" -eq 0 ]; then
