@@ -31,6 +31,28 @@ if(GIT_FOUND)
   endif()
 endif()
 message(STATUS "ssetail commit: ${SSETAIL_COMMIT}")
-# On the whole executable: today the version flag is defined in one of its sources
-# (options.cpp); the definition follows that file wherever it moves within the target.
-target_compile_definitions(ssetail PRIVATE SSETAIL_COMMIT="${SSETAIL_COMMIT}")
+
+# The definition goes with SSETAIL_VERSION: to every target compiled with it, which is the
+# one holding the --version flag (the ssetail executable today; a library if options.cpp
+# moves into one), wherever in the source tree it is defined.
+function(_ssetail_targets_in directory out)
+  get_property(targets DIRECTORY ${directory} PROPERTY BUILDSYSTEM_TARGETS)
+  get_property(subdirectories DIRECTORY ${directory} PROPERTY SUBDIRECTORIES)
+  foreach(subdirectory IN LISTS subdirectories)
+    _ssetail_targets_in(${subdirectory} more)
+    list(APPEND targets ${more})
+  endforeach()
+  set(${out} ${targets} PARENT_SCOPE)
+endfunction()
+_ssetail_targets_in(${PROJECT_SOURCE_DIR} _ssetail_targets)
+set(_ssetail_stamped "")
+foreach(_target IN LISTS _ssetail_targets)
+  get_target_property(_definitions ${_target} COMPILE_DEFINITIONS)
+  if(_definitions MATCHES "(^|;)SSETAIL_VERSION=")
+    target_compile_definitions(${_target} PRIVATE SSETAIL_COMMIT="${SSETAIL_COMMIT}")
+    list(APPEND _ssetail_stamped ${_target})
+  endif()
+endforeach()
+if(NOT _ssetail_stamped)
+  message(FATAL_ERROR "No target is compiled with SSETAIL_VERSION: where is --version defined?")
+endif()
