@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 #include "base/startup_error.hpp"
@@ -40,6 +41,7 @@ std::optional<std::size_t> ParseByteSize(const std::string& text) {
     shift = 30;
   else if (!suffix.empty() && suffix != "B")
     return std::nullopt;
+  if (value > (std::numeric_limits<std::size_t>::max() >> shift)) return std::nullopt;  // wraps
   return value << shift;
 }
 
