@@ -57,6 +57,7 @@ class LineSplitter {
 
 template <class Emit>
 void LineSplitter::Feed(std::string_view bytes, Emit&& emit) {
+  if (bytes.empty()) return;  // may have a null data(), which memchr must not be given
   if (!pending_.empty()) {
     // Finish the line the previous read left open, then take the fast path for the rest.
     const void* nl = std::memchr(bytes.data(), '\n', bytes.size());
@@ -138,8 +139,11 @@ template <class Emit>
 void LineSplitter::Flush(bool at_eof, Emit&& emit) {
   const std::size_t text_end = pending_.find_last_not_of('\r') + 1;  // npos + 1 == 0
   if (text_end < pending_.size()) {
-    // Trailing CRs that no LF followed: the segment was ended by a lone CR after all.
-    EmitSegment(std::string_view(pending_).substr(0, text_end), SegmentEnd::CarriageReturn, emit);
+    // Trailing CRs that no LF followed: the segment was ended by a lone CR after all (and
+    // with no text before them, there is no segment, as for any lone CR).
+    if (text_end > 0) {
+      EmitSegment(std::string_view(pending_).substr(0, text_end), SegmentEnd::CarriageReturn, emit);
+    }
     pending_.clear();
     return;
   }
