@@ -60,6 +60,16 @@ TEST_CASE("splitter: a lone CR ends an overwrite segment") {
   CHECK(Split("a\r\rb\n") == std::vector<Seg>{{"a", CR}, {"b", NL}});
 }
 
+TEST_CASE("splitter: CRs with no text before them end no segment, at EOF too") {
+  CHECK(Split("x\n\r") == std::vector<Seg>{{"x", NL}});
+  CHECK(Split("\r\r").empty());
+  Collector c;
+  c.Feed("x\n\r");
+  c.Feed(std::string_view());  // an empty read changes nothing
+  c.Flush(false);
+  CHECK(c.segments == std::vector<Seg>{{"x", NL}});
+}
+
 TEST_CASE("splitter: text without a terminator is partial at EOF") {
   CHECK(Split("line\nprompt> ") == std::vector<Seg>{{"line", NL}, {"prompt> ", PART}});
   CHECK(Split("").empty());

@@ -87,6 +87,9 @@ TEST_CASE("options: byte sizes") {
   CHECK_FALSE(ParseByteSize("M"));
   CHECK_FALSE(ParseByteSize("12X"));
   CHECK_FALSE(ParseByteSize("-1"));
+  CHECK(ParseByteSize("17179869183G") == std::size_t{17179869183} << 30);  // the largest G
+  CHECK_FALSE(ParseByteSize("17179869184G"));  // 2^64: used to wrap to 0
+  CHECK_FALSE(ParseByteSize("99999999999999G"));
 }
 
 TEST_CASE("options: pty, token file and repeated --cors") {
