@@ -1,5 +1,5 @@
 # libFuzzer targets (tests/fuzz), in a build directory of their own:
-#   cmake -S . -B build-fuzz -G Ninja -DCMAKE_CXX_COMPILER=clang++-14 -DSSETAIL_FUZZ=ON \
+#   cmake -S . -B build-fuzz -DCMAKE_CXX_COMPILER=clang++-14 -DSSETAIL_FUZZ=ON \
 #         -DSSETAIL_SANITIZE=address,undefined -DBUILD_TESTING=OFF
 #   cmake --build build-fuzz --target fuzz && ctest --test-dir build-fuzz -R fuzz
 # Included after src/, so that it can instrument the libraries the targets link.
