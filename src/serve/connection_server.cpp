@@ -90,8 +90,14 @@ class Connection final : public httplib::Stream {
 
   // --- httplib::Stream
   bool is_readable() const override {
-    return buffered() > 0 || WaitFor(socket_.get(), POLLIN, ReadLimit());
+    if (buffered() > 0 || WaitFor(socket_.get(), POLLIN, ReadLimit())) return true;
+    deadline_passed_ = deadline_passed_ || Clock::now() >= deadline_;
+    return false;
   }
+
+  // A read gave up because the request deadline passed: httplib may still answer (400),
+  // but the connection must end then, not wait for another request.
+  bool deadline_passed() const { return deadline_passed_; }
   bool is_writable() const override {
     return WaitFor(socket_.get(), POLLOUT, Clock::now() + write_timeout_);
   }
@@ -138,6 +144,7 @@ class Connection final : public httplib::Stream {
   const std::chrono::seconds read_timeout_;
   const std::chrono::seconds write_timeout_;
   Clock::time_point deadline_ = Clock::time_point::max();
+  mutable bool deadline_passed_ = false;
   // On the heap, not the thread's stack: a thousand connecting clients would otherwise
   // keep a page each resident in request threads that linger (bench scenario 6).
   std::string buffer_;
@@ -177,7 +184,7 @@ bool ConnectionServer::process_and_close_socket(socket_t sock) {
       take(connection.Release());
       return true;
     }
-    if (!ok || closed) break;
+    if (!ok || closed || connection.deadline_passed()) break;
     connection.StartRequestClock(request_deadline_);
   }
   // Done with it: the peer sees the end at once, whoever else still holds the descriptor.
