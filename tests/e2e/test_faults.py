@@ -468,16 +468,17 @@ def send_hostile(port, data, allowed, deadline):
 
 class Hostile(FaultTest):
     def test_malformed_and_hostile_requests(self):
-        """Injected: 1,000 requests (400 under sanitizers), round-robin over 62 kinds of
+        """Injected: 1,000 requests (on every build), round-robin over 61 kinds of
         malformed or hostile requests (see hostile_requests: bad request lines, HTTP/0.9,
         a 20 KiB header, 200 headers, bad percent-encoding in path and query, NUL bytes,
         absolute URIs, pipelined garbage, a 10 KiB Last-Event-ID, no Host, non-GET methods,
-        `..` paths, ...), each written then half-closed, in batches of 50 with a /status
-        between batches, while one client reads /events of a steady run. Checked: every
-        request gets one of the statuses allowed for its kind (never a 5xx) or a close,
-        within 5 s; /status answers 200 between batches; the reader gets every line exactly
+        `..` paths, ...), each written then half-closed (a valid /events request is left
+        after its first bytes), in batches of 50 with a /status between batches, while one
+        client reads /events of a steady run. Checked: within 5 s every request gets the
+        statuses allowed for its kind (never a 5xx; a close without an answer only where
+        allowed); /status answers 200 between batches; the reader gets every line exactly
         once, in order, on one connection."""
-        count = scaled(1000, 400)
+        count = 1000  # cheap enough for the sanitizer builds too
         stop = self.path("stop")
         s = self.server(["--linger", "--", *paced_writer(500, stop=stop)])
         reader = Client()
