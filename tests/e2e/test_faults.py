@@ -176,7 +176,7 @@ class DescriptorExhaustion(FaultTest):
 
     # BUG (limitation): under descriptor exhaustion the excess clients get no answer at all.
     # httplib 0.11.4's accept loop (Server::listen_internal), on EMFILE, sleeps 1 ms and
-    # retries accept() (strace: ~800 failing accept + clock_nanosleep a second, ~7% of a
+    # retries accept() (strace: ~800 failing accept + clock_nanosleep a second, 3% of a
     # core), so the excess connections stay in the kernel's listen backlog (4096): connected
     # from the client's side, never accepted, never answered - no 503, no reset - until a
     # descriptor frees, i.e. for as long as the served streams stay open (for ever with a
