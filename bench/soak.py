@@ -16,8 +16,8 @@ At the end (after --minutes) the command stops, every reader must receive `exit`
   warm-up stay within --cpu-spread (max/min) of each other.
 It prints a table per minute and the verdicts; the exit status is 0 only if all hold.
 
-    python3 bench/soak.py                     # 10 minutes, build/src/ssetail
-    python3 bench/soak.py --minutes 3 --binary build/src/ssetail
+    python3 bench/soak.py                     # 10 minutes, build/ssetail
+    python3 bench/soak.py --minutes 3 --binary build/ssetail
 
 Standard library only; the stream parsing lives in tests/e2e/faults_support.py.
 """
@@ -42,7 +42,7 @@ def parse_args():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--minutes", type=float, default=10)
     p.add_argument("--binary", default=os.environ.get("SSETAIL",
-                                                      os.path.join(ROOT, "build/src/ssetail")))
+                                                      os.path.join(ROOT, "build/ssetail")))
     p.add_argument("--rate", type=int, default=2000, help="lines per second")
     p.add_argument("--clients", type=int, default=100)
     p.add_argument("--reconnect-mean", type=float, default=20.0,
