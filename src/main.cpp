@@ -1,8 +1,10 @@
 // ssetail: wiring only. Parse options, start serving the history, run the command into it,
 // and exit with the command's status (SPEC §1). Every layer reports a fatal start-up error
 // by throwing StartupError; this is the one place that prints it.
+#include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -66,9 +68,26 @@ SupervisorOptions RunOptions(const Options& options) {
   return run;
 }
 
+// Each stream holds a descriptor, and so does each connection being answered. Past the
+// descriptor limit httplib cannot accept (it retries, and the excess clients wait in the
+// listen backlog, unanswered): --max-clients stays below it, so they get 503 instead.
+std::size_t ClientsWithinDescriptorLimit(std::size_t max_clients) {
+  constexpr std::size_t kReserved = 32;  // listening socket, epoll, pipes, connections answered
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) {
+    return max_clients;
+  }
+  const auto descriptors = static_cast<std::size_t>(limit.rlim_cur);
+  const std::size_t fit = descriptors > 2 * kReserved ? descriptors - kReserved : descriptors / 2;
+  return std::max<std::size_t>(1, std::min(max_clients, fit));
+}
+
 ServerOptions ServeOptions(const Options& options) {
-  ServerOptions serve{
-      options.bind_address, options.port, options.max_clients, options.heartbeat_seconds, {}};
+  ServerOptions serve{options.bind_address,
+                      options.port,
+                      ClientsWithinDescriptorLimit(options.max_clients),
+                      options.heartbeat_seconds,
+                      {}};
   serve.access.token = ReadToken(options);
   serve.access.loopback_only = IsLoopbackAddress(options.bind_address);
   serve.access.cors_origins = options.cors_origins;
@@ -91,6 +110,12 @@ int Main(int argc, char** argv) {
   const std::string query = serve.access.token ? "?token=" + UrlEncode(*serve.access.token) : "";
   std::fprintf(stderr, "ssetail: serving http://%s:%d/%s\n", UrlHost(serve.bind_address).c_str(),
                port, query.c_str());
+  if (serve.max_clients < options->max_clients) {
+    std::fprintf(stderr,
+                 "ssetail: warning: at most %zu clients: ulimit -n leaves no descriptors for "
+                 "--max-clients %zu\n",
+                 serve.max_clients, options->max_clients);
+  }
   if (!serve.access.loopback_only && !serve.access.token) {
     std::fprintf(stderr,
                  "ssetail: warning: %s is not a loopback address and no token is set: anyone "

@@ -122,7 +122,10 @@ class DescriptorExhaustion(FaultTest):
         """200 clients connect to /events at once; waits until ssetail holds all 64 fds."""
         clients = [Client(resume=False) for _ in range(self.CLIENTS)]
         pool = self.pool(s.port, clients)
-        self.wait(lambda: s.fd_count() >= self.LIMIT, 15, "ssetail reaching its descriptor limit")
+        # Every client answered (a stream, a 503, a refusal), or ssetail at its limit.
+        self.wait(lambda: s.fd_count() >= self.LIMIT or
+                  not any(c.sock is not None and c.parser.status is None for c in clients),
+                  15, "every client answered, or ssetail reaching its descriptor limit")
         return clients, pool
 
     def test_descriptor_exhaustion_no_crash_no_busy_loop_and_recovery(self):
@@ -174,19 +177,16 @@ class DescriptorExhaustion(FaultTest):
         self.assertEqual(s.stop(), 0)
         self.report(f"{total} lines, all delivered to the new client and in /log")
 
-    # BUG (limitation): under descriptor exhaustion the excess clients get no answer at all.
-    # httplib 0.11.4's accept loop (Server::listen_internal), on EMFILE, sleeps 1 ms and
-    # retries accept() (strace: ~800 failing accept + clock_nanosleep a second, 3% of a
-    # core), so the excess connections stay in the kernel's listen backlog (4096): connected
-    # from the client's side, never accepted, never answered - no 503, no reset - until a
-    # descriptor frees, i.e. for as long as the served streams stay open (for ever with a
-    # command that never ends; EventSource waits without a timeout). --max-clients (256)
-    # does not help because it is larger than what the descriptor limit allows. Reproduce:
+    # KNOWN LIMITATION, still open. Past the descriptor limit httplib 0.11.4's accept loop
+    # retries accept() every 1 ms on EMFILE, and connections beyond it wait in the listen
+    # backlog unanswered (no byte, no close) until a descriptor frees. ssetail now keeps
+    # --max-clients below RLIMIT_NOFILE (32 streams under `ulimit -n 64`, with a warning
+    # line), which answers the excess with 503: 200 `curl -N` clients at once get 32 streams
+    # and 168 responses 503. This test's clients still find 150 of 200 unanswered after 3 s;
+    # why they differ from curl's is not yet understood. Reproduce:
     #   prlimit --nofile=64:64 ssetail --port 8642 -- sh -c 'while :; do date; sleep 1; done' &
-    #   for i in $(seq 60); do curl -sN localhost:8642/events >/dev/null & done
-    #   curl -v --max-time 10 localhost:8642/events    # connects, then no byte in 10 s
-    # A fix: cap the effective --max-clients from RLIMIT_NOFILE at start (so the 503 path
-    # triggers), and/or keep a spare descriptor to accept-and-close (or 503) on EMFILE.
+    #   for i in $(seq 200); do curl -sN -o /dev/null -w '%{http_code}\n' --max-time 4 \
+    #     localhost:8642/events & done
     @unittest.expectedFailure
     def test_descriptor_exhaustion_excess_clients_get_an_answer(self):
         """Injected: `prlimit --nofile=64:64` and 200 clients connecting to /events at once.
