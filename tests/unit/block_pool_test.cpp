@@ -16,13 +16,20 @@ using namespace ssetail;
 // Each test has a pool of its own (the process's pool is shared with the history tests), so
 // carved() counts only its buffers. A pool's chunks are never unmapped, by design.
 
-TEST_CASE("block pool: a small allocation is one whole pooled buffer") {
+TEST_CASE(
+    "block pool: a block-sized allocation is pooled, any other size is exact, from the heap") {
   BlockPool pool;
   CHECK(pool.carved() == 0);
-  for (std::size_t bytes : {std::size_t{0}, std::size_t{1}, std::size_t{4096},
-                            BlockPool::kBufferBytes - 1, BlockPool::kBufferBytes}) {
+  for (std::size_t bytes : {std::size_t{1}, std::size_t{4096}, BlockPool::kBufferBytes - 1}) {
     CAPTURE(bytes);
     BlockPool::Buffer buffer = pool.Allocate(bytes);
+    REQUIRE(buffer.data() != nullptr);
+    CHECK(buffer.size() == bytes);  // the pinned start event: no 64 KiB for a few bytes
+    std::memset(buffer.data(), 0x5A, buffer.size());  // ASan: every byte of it is ours
+  }
+  CHECK(pool.carved() == 0);
+  for (int i = 0; i < 3; ++i) {
+    BlockPool::Buffer buffer = pool.Allocate(BlockPool::kBufferBytes);
     REQUIRE(buffer.data() != nullptr);
     CHECK(buffer.size() == BlockPool::kBufferBytes);
     // All of it is writable and readable.
@@ -37,23 +44,23 @@ TEST_CASE("block pool: a freed buffer is reused before anything new is carved") 
   BlockPool pool;
   char* first;
   {
-    BlockPool::Buffer a = pool.Allocate(100);
+    BlockPool::Buffer a = pool.Allocate(BlockPool::kBufferBytes);
     first = a.data();
     CHECK(pool.carved() == 1);
   }
-  BlockPool::Buffer b = pool.Allocate(100);
+  BlockPool::Buffer b = pool.Allocate(BlockPool::kBufferBytes);
   CHECK(b.data() == first);
   CHECK(pool.carved() == 1);
   // With b alive, the next one is new.
-  BlockPool::Buffer c = pool.Allocate(100);
+  BlockPool::Buffer c = pool.Allocate(BlockPool::kBufferBytes);
   CHECK(c.data() != first);
   CHECK(pool.carved() == 2);
   // Free both: the next two allocations take exactly those two back, nothing new.
   char* second = c.data();
   b = BlockPool::Buffer();
   c = BlockPool::Buffer();
-  BlockPool::Buffer d = pool.Allocate(1);
-  BlockPool::Buffer e = pool.Allocate(1);
+  BlockPool::Buffer d = pool.Allocate(BlockPool::kBufferBytes);
+  BlockPool::Buffer e = pool.Allocate(BlockPool::kBufferBytes);
   CHECK(std::set<char*>{d.data(), e.data()} == std::set<char*>{first, second});
   CHECK(pool.carved() == 2);
 }
@@ -72,14 +79,14 @@ TEST_CASE("block pool: a buffer larger than a block comes from the heap, exactly
   }
   // Freeing them gave nothing to the pool: the next small one is carved afresh.
   CHECK(pool.carved() == 0);
-  BlockPool::Buffer small = pool.Allocate(1);
+  BlockPool::Buffer small = pool.Allocate(BlockPool::kBufferBytes);
   CHECK(pool.carved() == 1);
 }
 
 TEST_CASE("block pool: a moved buffer is freed once, by its new owner") {
   BlockPool pool;
   SUBCASE("move construction, pooled") {
-    BlockPool::Buffer a = pool.Allocate(10);
+    BlockPool::Buffer a = pool.Allocate(BlockPool::kBufferBytes);
     char* data = a.data();
     {
       BlockPool::Buffer b(std::move(a));
@@ -91,15 +98,15 @@ TEST_CASE("block pool: a moved buffer is freed once, by its new owner") {
     // b gave it back once; a, moved from, gives nothing when it dies.
     a = BlockPool::Buffer();
     // Given back twice, the pool would hand the same buffer to two owners.
-    BlockPool::Buffer x = pool.Allocate(10);
-    BlockPool::Buffer y = pool.Allocate(10);
+    BlockPool::Buffer x = pool.Allocate(BlockPool::kBufferBytes);
+    BlockPool::Buffer y = pool.Allocate(BlockPool::kBufferBytes);
     CHECK(x.data() == data);
     CHECK(y.data() != data);
     CHECK(pool.carved() == 2);
   }
   SUBCASE("move assignment frees what the target held") {
-    BlockPool::Buffer a = pool.Allocate(10);
-    BlockPool::Buffer b = pool.Allocate(10);
+    BlockPool::Buffer a = pool.Allocate(BlockPool::kBufferBytes);
+    BlockPool::Buffer b = pool.Allocate(BlockPool::kBufferBytes);
     char* a_data = a.data();
     char* b_data = b.data();
     b = std::move(a);
@@ -107,18 +114,18 @@ TEST_CASE("block pool: a moved buffer is freed once, by its new owner") {
     CHECK(a.size() == 0);
     CHECK(b.data() == a_data);
     // b's old buffer is back in the pool: the next allocation takes it, nothing is carved.
-    BlockPool::Buffer c = pool.Allocate(10);
+    BlockPool::Buffer c = pool.Allocate(BlockPool::kBufferBytes);
     CHECK(c.data() == b_data);
     CHECK(pool.carved() == 2);
   }
   SUBCASE("self move assignment keeps the buffer") {
-    BlockPool::Buffer a = pool.Allocate(10);
+    BlockPool::Buffer a = pool.Allocate(BlockPool::kBufferBytes);
     char* data = a.data();
     BlockPool::Buffer& alias = a;
     a = std::move(alias);
     CHECK(a.data() == data);
     CHECK(a.size() == BlockPool::kBufferBytes);
-    BlockPool::Buffer other = pool.Allocate(10);
+    BlockPool::Buffer other = pool.Allocate(BlockPool::kBufferBytes);
     CHECK(other.data() != data);  // still a's: not given back by the self-assignment
   }
   SUBCASE("heap buffers: moved, assigned over, freed once (ASan checks the once)") {
@@ -130,10 +137,10 @@ TEST_CASE("block pool: a moved buffer is freed once, by its new owner") {
     c = std::move(b);  // frees c's own heap buffer
     CHECK(c.size() == BlockPool::kBufferBytes * 2);
     std::memset(c.data(), 3, c.size());
-    BlockPool::Buffer pooled = pool.Allocate(1);
+    BlockPool::Buffer pooled = pool.Allocate(BlockPool::kBufferBytes);
     pooled = std::move(c);  // a pooled buffer replaced by a heap one
     CHECK(pooled.size() == BlockPool::kBufferBytes * 2);
-    BlockPool::Buffer again = pool.Allocate(1);
+    BlockPool::Buffer again = pool.Allocate(BlockPool::kBufferBytes);
     CHECK(pool.carved() == 1);  // the pooled one went back and came out again
   }
   SUBCASE("a default buffer is empty and frees nothing") {
@@ -151,7 +158,8 @@ TEST_CASE("block pool: one chunk gives 32 distinct buffers 64 KiB apart, then a 
   constexpr std::size_t kPerChunk = BlockPool::kChunkBytes / BlockPool::kBufferBytes;
   static_assert(kPerChunk == 32);
   std::vector<BlockPool::Buffer> buffers;
-  for (std::size_t i = 0; i < kPerChunk; ++i) buffers.push_back(pool.Allocate(1));
+  for (std::size_t i = 0; i < kPerChunk; ++i)
+    buffers.push_back(pool.Allocate(BlockPool::kBufferBytes));
   CHECK(pool.carved() == kPerChunk);
   const auto base = reinterpret_cast<std::uintptr_t>(buffers[0].data());
   CHECK(base % BlockPool::kChunkBytes == 0);  // the chunk is aligned for a huge page
@@ -167,7 +175,7 @@ TEST_CASE("block pool: one chunk gives 32 distinct buffers 64 KiB apart, then a 
     CHECK(buffers[i].data()[0] == static_cast<char>(i));
     CHECK(buffers[i].data()[BlockPool::kBufferBytes - 1] == static_cast<char>(i));
   }
-  buffers.push_back(pool.Allocate(1));
+  buffers.push_back(pool.Allocate(BlockPool::kBufferBytes));
   CHECK(pool.carved() == kPerChunk + 1);
   const auto next = reinterpret_cast<std::uintptr_t>(buffers.back().data());
   CHECK(next % BlockPool::kChunkBytes == 0);
@@ -176,7 +184,7 @@ TEST_CASE("block pool: one chunk gives 32 distinct buffers 64 KiB apart, then a 
 
 TEST_CASE("block pool: Instance is one pool") {
   CHECK(&BlockPool::Instance() == &BlockPool::Instance());
-  BlockPool::Buffer buffer = BlockPool::Instance().Allocate(1);
+  BlockPool::Buffer buffer = BlockPool::Instance().Allocate(BlockPool::kBufferBytes);
   CHECK(buffer.size() == BlockPool::kBufferBytes);
 }
 
@@ -201,13 +209,13 @@ TEST_CASE("block pool: threads allocating and freeing, also each other's buffers
         // the stamp is checked after the other threads had their turn.
         const std::uint64_t stamp = (static_cast<std::uint64_t>(t) << 32) | round;
         std::memcpy(slot.data(), &stamp, sizeof stamp);
-        std::memcpy(slot.data() + BlockPool::kBufferBytes - sizeof stamp, &stamp, sizeof stamp);
+        std::memcpy(slot.data() + slot.size() - sizeof stamp, &stamp, sizeof stamp);
         std::this_thread::yield();
         for (const BlockPool::Buffer& b : held) {
           if (b.data() == nullptr) continue;
           std::uint64_t front, back;
           std::memcpy(&front, b.data(), sizeof front);
-          std::memcpy(&back, b.data() + BlockPool::kBufferBytes - sizeof back, sizeof back);
+          std::memcpy(&back, b.data() + b.size() - sizeof back, sizeof back);
           if (front != back || (front >> 32) != static_cast<std::uint64_t>(t)) ++corrupt[t];
         }
         if (round % 7 == 0) {
@@ -220,8 +228,7 @@ TEST_CASE("block pool: threads allocating and freeing, also each other's buffers
             // Ours now: restamp it before anyone checks it.
             const std::uint64_t restamp = (static_cast<std::uint64_t>(t) << 32) | round;
             std::memcpy(slot.data(), &restamp, sizeof restamp);
-            std::memcpy(slot.data() + BlockPool::kBufferBytes - sizeof restamp, &restamp,
-                        sizeof restamp);
+            std::memcpy(slot.data() + slot.size() - sizeof restamp, &restamp, sizeof restamp);
           }
         }
       }
@@ -239,7 +246,7 @@ TEST_CASE("block pool: threads allocating and freeing, also each other's buffers
   std::vector<BlockPool::Buffer> all;
   std::set<char*> distinct;
   for (std::size_t i = 0; i < carved; ++i) {
-    all.push_back(pool.Allocate(1));
+    all.push_back(pool.Allocate(BlockPool::kBufferBytes));
     distinct.insert(all.back().data());
   }
   CHECK(pool.carved() == carved);
