@@ -42,11 +42,9 @@ def sanitizer(binary):
             data = f.read()
     except OSError:
         return ""
-    if b"__tsan_init" in data:
-        return "thread"
-    if b"__asan_init" in data:
-        return "address"
-    return ""
+    runtimes = ((b"__asan_init", "address"), (b"__ubsan_handle", "undefined"),
+                (b"__tsan_init", "thread"))
+    return ",".join(name for marker, name in runtimes if marker in data)
 
 
 # --- /proc figures of a process ------------------------------------------------------------
