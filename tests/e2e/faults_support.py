@@ -23,6 +23,8 @@ import struct
 import subprocess
 import sys
 import threading
+
+from harness import group_members  # noqa: F401 (re-exported for test_faults)
 import time
 
 SERVING = re.compile(rb"ssetail: serving http://(.+):(\d+)/")
@@ -83,21 +85,6 @@ def is_alive(pid):
         return _stat_fields(pid)[0] not in ("Z", "X")
     except OSError:
         return False
-
-
-def group_members(pgid):
-    """Pids (not zombies) whose process group is `pgid`."""
-    members = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            fields = _stat_fields(entry)
-        except (OSError, ValueError):
-            continue
-        if fields[0] not in ("Z", "X") and int(fields[2]) == pgid:
-            members.append(int(entry))
-    return members
 
 
 def wait_until(predicate, timeout, interval=0.02):

@@ -361,14 +361,19 @@ TEST_CASE("connection server: TakeConnection outside a request does nothing") {
   CHECK_FALSE(called);
 }
 
+// "/" answers "ok" and counts the requests that reached it.
+void CountRequests(ConnectionServer& server, std::atomic<int>& handled) {
+  server.Get("/", [&handled](const httplib::Request&, httplib::Response& res) {
+    ++handled;
+    res.set_content("ok", "text/plain");
+  });
+}
+
 TEST_CASE("connection server: a client that stops halfway through its request is dropped") {
   ConnectionServer server(std::chrono::seconds(1));
   ShortTimeouts(server, 1);
   std::atomic<int> handled{0};
-  server.Get("/", [&](const httplib::Request&, httplib::Response& res) {
-    ++handled;
-    res.set_content("ok", "text/plain");
-  });
+  CountRequests(server, handled);
   ServerThread running(server);
 
   const auto connected = Clock::now();
@@ -389,10 +394,7 @@ TEST_CASE("connection server: a client trickling its request line is dropped at 
   ConnectionServer server(std::chrono::seconds(1));
   ShortTimeouts(server, 3);
   std::atomic<int> handled{0};
-  server.Get("/", [&](const httplib::Request&, httplib::Response& res) {
-    ++handled;
-    res.set_content("ok", "text/plain");
-  });
+  CountRequests(server, handled);
   ServerThread running(server);
 
   const auto connected = Clock::now();

@@ -1,5 +1,7 @@
 #include "events/json.hpp"
 
+#include "../fuzz/checkers.hpp"
+
 #include <doctest/doctest.h>
 
 #include <cstdint>
@@ -11,111 +13,15 @@
 using namespace ssetail;
 using namespace std::string_literals;
 
+// The strict decoder of one JSON string (RFC 8259 §7) the fuzz targets use, written from
+// the grammar and not from the encoder: nullopt for anything that is not exactly one
+// well-formed string, including a raw control character inside it.
+using fuzz::DecodeJsonString;
+
 namespace {
-
-// A strict decoder of one JSON string (RFC 8259 §7), written from the grammar and not from
-// the encoder: nullopt for anything that is not exactly one well-formed string, including a
-// raw control character inside it.
-std::optional<std::string> DecodeJsonString(std::string_view json) {
-  auto hex = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
-  auto append_utf8 = [](std::string& out, std::uint32_t cp) {
-    if (cp < 0x80) {
-      out.push_back(static_cast<char>(cp));
-    } else if (cp < 0x800) {
-      out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else if (cp < 0x10000) {
-      out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else {
-      out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-      out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    }
-  };
-  if (json.size() < 2 || json.front() != '"' || json.back() != '"') return std::nullopt;
-  std::string out;
-  std::size_t i = 1;
-  const std::size_t end = json.size() - 1;
-  auto read_u4 = [&](std::uint32_t& value) {
-    if (end - i < 4) return false;
-    value = 0;
-    for (int k = 0; k < 4; ++k) {
-      const int digit = hex(json[i++]);
-      if (digit < 0) return false;
-      value = value * 16 + static_cast<std::uint32_t>(digit);
-    }
-    return true;
-  };
-  while (i < end) {
-    const auto c = static_cast<unsigned char>(json[i]);
-    if (c < 0x20) return std::nullopt;  // must be escaped
-    if (c == '"') return std::nullopt;  // an unescaped quote ends the string early
-    if (c != '\\') {
-      out.push_back(static_cast<char>(c));
-      ++i;
-      continue;
-    }
-    if (++i >= end) return std::nullopt;
-    const char e = json[i++];
-    switch (e) {
-      case '"':
-        out.push_back('"');
-        break;
-      case '\\':
-        out.push_back('\\');
-        break;
-      case '/':
-        out.push_back('/');
-        break;
-      case 'b':
-        out.push_back('\b');
-        break;
-      case 'f':
-        out.push_back('\f');
-        break;
-      case 'n':
-        out.push_back('\n');
-        break;
-      case 'r':
-        out.push_back('\r');
-        break;
-      case 't':
-        out.push_back('\t');
-        break;
-      case 'u': {
-        std::uint32_t cp;
-        if (!read_u4(cp)) return std::nullopt;
-        if (cp >= 0xD800 && cp < 0xDC00) {
-          std::uint32_t low;
-          if (end - i < 6 || json[i] != '\\' || json[i + 1] != 'u') return std::nullopt;
-          i += 2;
-          if (!read_u4(low) || low < 0xDC00 || low >= 0xE000) return std::nullopt;
-          cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
-        } else if (cp >= 0xDC00 && cp < 0xE000) {
-          return std::nullopt;
-        }
-        append_utf8(out, cp);
-        break;
-      }
-      default:
-        return std::nullopt;
-    }
-  }
-  return out;
-}
-
 bool HasRawLineBreak(std::string_view s) {
   return s.find('\n') != std::string_view::npos || s.find('\r') != std::string_view::npos;
 }
-
 }  // namespace
 
 TEST_CASE("json: the test's decoder is strict") {
