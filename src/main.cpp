@@ -1,6 +1,7 @@
 // ssetail: wiring only. Parse options, start serving the history, run the command into it,
 // and exit with the command's status (SPEC §1). Every layer reports a fatal start-up error
 // by throwing StartupError; this is the one place that prints it.
+#include <pthread.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -8,6 +9,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <optional>
 #include <random>
 #include <string>
@@ -17,12 +19,16 @@
 #include "capture/supervisor.hpp"
 #include "history/history.hpp"
 #include "options.hpp"
+#include "record/run_record.hpp"
 #include "serve/access_control.hpp"
 #include "serve/http_server.hpp"
+#include "view/record_viewer.hpp"
 
 namespace {
 
 using namespace ssetail;
+
+constexpr std::uint64_t kDefaultTemporaryRecordMax = std::uint64_t{1} << 30;  // SPEC §8
 
 // The RUN part of event ids: a client's Last-Event-ID from another run must not match.
 std::string RandomRunId() {
@@ -94,27 +100,27 @@ ServerOptions ServeOptions(const Options& options) {
   return serve;
 }
 
-int Main(int argc, char** argv) {
-  // An inherited SIGCHLD=SIG_IGN would make the kernel reap the child and lose its status.
-  std::signal(SIGCHLD, SIG_DFL);
+std::unique_ptr<RunRecord> MakeRecord(const Options& options, History& history) {
+  if (options.no_record) return nullptr;
+  RecordOptions record;
+  record.save_path = options.save_path;
+  const char* tmpdir = std::getenv("TMPDIR");
+  if (tmpdir != nullptr && *tmpdir != '\0') record.temp_dir = tmpdir;
+  record.max_bytes = options.record_max_bytes;
+  if (!record.max_bytes && !record.save_path) record.max_bytes = kDefaultTemporaryRecordMax;
+  return std::make_unique<RunRecord>(history, std::move(record));
+}
 
-  const std::optional<Options> options = ParseOptions(argc, argv);
-  if (!options) return 0;  // --help or --version
-  const SupervisorOptions run = RunOptions(*options);
-  const ServerOptions serve = ServeOptions(*options);
-
-  History history(RandomRunId(), {options->history_events, options->history_bytes});
-  HttpServer server(history, serve);
-  const int port = server.Start();
+void PrintServing(const ServerOptions& serve, int port, std::size_t max_clients_asked) {
   // The token appears here and nowhere else in ssetail's output.
   const std::string query = serve.access.token ? "?token=" + UrlEncode(*serve.access.token) : "";
   std::fprintf(stderr, "ssetail: serving http://%s:%d/%s\n", UrlHost(serve.bind_address).c_str(),
                port, query.c_str());
-  if (serve.max_clients < options->max_clients) {
+  if (serve.max_clients < max_clients_asked) {
     std::fprintf(stderr,
                  "ssetail: warning: at most %zu clients: ulimit -n leaves no descriptors for "
                  "--max-clients %zu\n",
-                 serve.max_clients, options->max_clients);
+                 serve.max_clients, max_clients_asked);
   }
   if (!serve.access.loopback_only && !serve.access.token) {
     std::fprintf(stderr,
@@ -122,20 +128,85 @@ int Main(int argc, char** argv) {
                  "who can reach this port can read the output (see --token-file)\n",
                  serve.bind_address.c_str());
   }
+}
 
-  RunObserver observer{[&server](const RunStart& start) { server.SetRunStart(start); },
-                       [&server](std::function<void()> listener) {
-                         server.SetAllClientsFinishedListener(std::move(listener));
-                       }};
+// Runs the command (or reads stdin) into the history: SPEC §1-§3.
+int RunCommand(const Options& options) {
+  const SupervisorOptions run = RunOptions(options);
+  const ServerOptions serve = ServeOptions(options);
+
+  History history(RandomRunId(), {options.history_events, options.history_bytes});
+  const std::unique_ptr<RunRecord> record = MakeRecord(options, history);
+  HttpServer server(history, record.get(), serve);
+  const int port = server.Start();
+  if (record) record->Start();
+  RunObserver observer{[&server](std::function<void()> listener) {
+    server.SetAllClientsFinishedListener(std::move(listener));
+  }};
   Supervisor supervisor(history, run, std::move(observer));
+  supervisor.Start();
+  // A reader of --save's file never finds it empty (SPEC §8).
+  if (record) record->WaitWritten(1);
+  PrintServing(serve, port, options.max_clients);
+
   const int status = supervisor.Run();
   if (!server.Stop()) {
     // A client stopped reading in the middle of a response: do not wait out its write
-    // timeout (SPEC §1: ssetail never hangs on a stuck client). Nothing else is pending.
+    // timeout (SPEC §1: ssetail never hangs on a stuck client). Nothing else is pending:
+    // the record was written before any client saw an event.
     std::fflush(nullptr);
     std::_Exit(status);
   }
   return status;
+}
+
+// Serves a record (SPEC §9) until SIGINT, SIGTERM or SIGHUP; follows it while it grows.
+int ViewRecord(const Options& options) {
+  // Waited for on this thread with sigtimedwait, so blocked in every thread started after.
+  sigset_t signals;
+  sigemptyset(&signals);
+  for (int signal : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&signals, signal);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  const ServerOptions serve = ServeOptions(options);
+  RecordViewer viewer(*options.view_path);
+  History history(viewer.run_id(), {options.history_events, options.history_bytes});
+  const std::unique_ptr<RunRecord> record = MakeRecord(options, history);
+  HttpServer server(history, record.get(), serve);
+  const int port = server.Start();
+  if (record) record->Start();
+  viewer.ReadAvailable(history);  // a file that is not a record: 125, not served
+  PrintServing(serve, port, options.max_clients);
+
+  bool following = true;
+  for (;;) {
+    const timespec tick{0, 200 * 1000 * 1000};  // how often a growing record is read again
+    if (sigtimedwait(&signals, nullptr, &tick) > 0) break;
+    if (!following || viewer.finished()) continue;
+    try {
+      viewer.ReadAvailable(history);
+    } catch (const StartupError& e) {
+      std::fprintf(stderr, "ssetail: warning: %s; no longer following it\n", e.what());
+      following = false;
+    }
+  }
+  if (!server.Stop()) {
+    std::fflush(nullptr);
+    std::_Exit(0);
+  }
+  return 0;
+}
+
+int Main(int argc, char** argv) {
+  // An inherited SIGCHLD=SIG_IGN would make the kernel reap the child and lose its status.
+  std::signal(SIGCHLD, SIG_DFL);
+  // A record past the file size limit is a write error (EFBIG), not the end of ssetail.
+  // (The command gets default dispositions back: see child_process.cpp.)
+  std::signal(SIGXFSZ, SIG_IGN);
+
+  const std::optional<Options> options = ParseOptions(argc, argv);
+  if (!options) return 0;  // --help or --version
+  return options->view_path ? ViewRecord(*options) : RunCommand(*options);
 }
 
 }  // namespace

@@ -87,6 +87,23 @@ std::optional<Options> ParseOptions(int argc, char** argv) {
   app.add_option("--history-bytes", history_bytes, "Byte cap of the replay history (64M, 1G, ...)")
       ->capture_default_str()
       ->group("History and record");
+  std::string save_path, record_max, view_path;
+  auto* save = app.add_option("--save", save_path,
+                              "Keep the run's record in FILE (JSON lines) after ssetail exits")
+                   ->group("History and record");
+  auto* record_max_option =
+      app.add_option("--record-max", record_max,
+                     "Byte cap of the record; the oldest events go first (default 1G for the "
+                     "temporary record, none with --save)")
+          ->group("History and record");
+  auto* no_record =
+      app.add_flag("--no-record", options.no_record, "Keep no record: memory history only")
+          ->group("History and record");
+  no_record->excludes(save)->excludes(record_max_option);
+  auto* view = app.add_option("--view", view_path,
+                              "Serve a record written by --save (or FILE.gz) instead of running "
+                              "a command; follows it while it grows")
+                   ->group("History and record");
   auto* token_file = app.add_option("--token-file", token_file_path,
                                     "Require the secret in this file (or env SSETAIL_TOKEN)")
                          ->group("Security");
@@ -114,7 +131,9 @@ std::optional<Options> ParseOptions(int argc, char** argv) {
       "  ssetail --bind 0.0.0.0 --token-file token -- ./ci.sh\n"
       "      share a CI run on the network; the printed URL carries the token\n"
       "  journalctl -f | ssetail --port 0\n"
-      "      stream a pipe, on a free port");
+      "      stream a pipe, on a free port\n"
+      "  ssetail --save build.jsonl -- make; ssetail --view build.jsonl\n"
+      "      keep a run's every line, and serve it again later");
   app.set_version_flag("-V,--version", "ssetail " SSETAIL_VERSION " (commit " SSETAIL_COMMIT ")");
   try {
     app.parse(argc, argv);
@@ -131,6 +150,21 @@ std::optional<Options> ParseOptions(int argc, char** argv) {
   }
   options.history_bytes = *bytes;
   if (token_file->count() > 0) options.token_file = token_file_path;
+  if (save->count() > 0) options.save_path = save_path;
+  if (record_max_option->count() > 0) {
+    const auto max = ParseByteSize(record_max);
+    if (!max || *max == 0) {
+      throw StartupError("--record-max: '" + record_max + "' is not a size like 512K, 64M or 1G");
+    }
+    options.record_max_bytes = *max;
+  }
+  if (view->count() > 0) {
+    if (!options.command.empty()) {
+      throw StartupError("--view serves a record and runs no command: drop the command or --view");
+    }
+    if (options.pty) throw StartupError("--pty runs a command: it does not go with --view");
+    options.view_path = view_path;
+  }
   if (linger_flag->count() > 0) {
     int seconds = -1;
     if (linger != "forever") {

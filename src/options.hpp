@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,8 +23,12 @@ struct Options {
   int rows = 40;
   std::optional<std::string> token_file;  // --token-file; SSETAIL_TOKEN is read in main
   std::vector<std::string> cors_origins;
-  std::string title;                 // empty: the command line
-  std::vector<std::string> command;  // empty: stdin mode
+  std::optional<std::string> save_path;           // --save
+  std::optional<std::uint64_t> record_max_bytes;  // --record-max; nothing: the default
+  bool no_record = false;
+  std::optional<std::string> view_path;  // --view: serve a record instead of a command
+  std::string title;                     // empty: the command line
+  std::vector<std::string> command;      // empty: stdin mode
 };
 
 // The options, or nothing after --help or --version has been printed (exit 0).

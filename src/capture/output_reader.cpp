@@ -48,8 +48,11 @@ template <class Fn>
 void OutputReader::AppendBatch(Fn&& feed) {
   const auto t_ms = static_cast<std::uint32_t>(
       std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - run_start_).count());
-  History::Writer writer(history_);
-  feed([&](std::string_view text, SegmentEnd end) { writer.Append(type_, text, t_ms, end); });
+  {
+    History::Writer writer(history_);
+    feed([&](std::string_view text, SegmentEnd end) { writer.Append(type_, text, t_ms, end); });
+  }
+  history_.WaitForRecorder();
 }
 
 void OutputReader::OnRead(const boost::system::error_code& error, std::size_t bytes) {

@@ -50,8 +50,10 @@ Channel MakePty(int cols, int rows) {
   return {std::move(pty.master), std::move(pty.slave)};
 }
 
-// The state of one run, alive for the duration of Supervisor::Run.
-class RunLoop {
+}  // namespace
+
+// The state of one run, from Supervisor::Start to the end of Supervisor::Run.
+class Supervisor::RunLoop {
  public:
   RunLoop(History& history, const SupervisorOptions& options, const RunObserver& observer)
       : history_(history),
@@ -66,7 +68,8 @@ class RunLoop {
     if (observer_.set_clients_finished_listener) observer_.set_clients_finished_listener(nullptr);
   }
 
-  int Run() {
+  // Starts the command (or stdin) and appends `start`.
+  void Start() {
     started_ = Clock::now();
     RunStart start{options_.command, std::nullopt, FormatIsoUtc(std::chrono::system_clock::now()),
                    options_.title};
@@ -82,7 +85,9 @@ class RunLoop {
       History::Writer writer(history_);
       writer.Append(EventType::Start, StartEventData(start), 0);
     }
-    if (observer_.started) observer_.started(start);
+  }
+
+  int Run() {
     for (auto& reader : readers_) reader->Start([this] { OnReaderDone(); });
     WaitForSignal();
     io_.run();
@@ -252,20 +257,24 @@ class RunLoop {
   bool kill_armed_ = false;
 };
 
-}  // namespace
-
 Supervisor::Supervisor(History& history, SupervisorOptions options, RunObserver observer)
     : history_(history), options_(std::move(options)), observer_(std::move(observer)) {}
 
-int Supervisor::Run() {
-  std::optional<RunLoop> loop;
+Supervisor::~Supervisor() = default;
+
+void Supervisor::Start() {
   try {
-    loop.emplace(history_, options_, observer_);
+    loop_ = std::make_unique<RunLoop>(history_, options_, observer_);
   } catch (const boost::system::system_error& e) {
     // The io_context and signal_set need descriptors of their own.
     throw StartupError("cannot start: " + e.code().message());
   }
-  return loop->Run();
+  loop_->Start();
+}
+
+int Supervisor::Run() {
+  if (!loop_) Start();
+  return loop_->Run();
 }
 
 }  // namespace ssetail

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,8 +33,6 @@ struct SupervisorOptions {
 
 // What the run tells the serving side, and asks of it.
 struct RunObserver {
-  // The run has started (its `start` event is in the history).
-  std::function<void(const RunStart&)> started;
   // Sets (null: removes) a listener called, from any thread, each time every connected
   // client has received the final event, and at once if that is so already.
   std::function<void(std::function<void()>)> set_clients_finished_listener;
@@ -42,15 +41,22 @@ struct RunObserver {
 class Supervisor {
  public:
   Supervisor(History& history, SupervisorOptions options, RunObserver observer);
+  ~Supervisor();
 
-  // Runs the command to its end and returns ssetail's exit status: the command's, or
-  // 128+N. Throws StartupError when the command cannot start (125, 126, 127).
+  // Starts the command and appends the `start` event. Throws StartupError when the
+  // command cannot start (125, 126, 127).
+  void Start();
+
+  // Runs the command to its end (starting it first if Start was not called) and returns
+  // ssetail's exit status: the command's, or 128+N.
   int Run();
 
  private:
+  class RunLoop;
   History& history_;
   SupervisorOptions options_;
   RunObserver observer_;
+  std::unique_ptr<RunLoop> loop_;
 };
 
 }  // namespace ssetail

@@ -47,10 +47,11 @@ std::string StartEventData(const RunStart& start) {
   return out;
 }
 
-std::string StatusJson(const RunStart* start, const RunProgress& progress) {
+std::string StatusJson(std::optional<std::string_view> start_data, const RunProgress& progress) {
   std::string out = "{";
-  if (start != nullptr) {
-    AppendStartFields(out, *start);
+  if (start_data && start_data->size() > 2 && start_data->front() == '{' &&
+      start_data->back() == '}') {
+    out.append(start_data->substr(1, start_data->size() - 2));  // its members
     out += ",";
   }
   out += "\"state\":";
@@ -59,7 +60,8 @@ std::string StatusJson(const RunStart* start, const RunProgress& progress) {
   out += ",\"stdout_lines\":" + std::to_string(progress.stdout_lines);
   out += ",\"stderr_lines\":" + std::to_string(progress.stderr_lines);
   out += ",\"dropped\":" + std::to_string(progress.dropped);
-  out += ",\"clients\":" + std::to_string(progress.clients) + "}\n";
+  out += ",\"clients\":" + std::to_string(progress.clients);
+  out += ",\"record\":" + progress.record + "}\n";
   return out;
 }
 

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ssetail {
@@ -43,14 +44,15 @@ struct RunProgress {
   std::optional<std::string> exit_data;  // the `exit` event's data once it exists
   std::uint64_t stdout_lines = 0;
   std::uint64_t stderr_lines = 0;
-  std::uint64_t dropped = 0;  // events no longer in the memory history
-  std::size_t clients = 0;    // open event streams
+  std::uint64_t dropped = 0;    // events no longer in the memory history
+  std::size_t clients = 0;      // open event streams
+  std::string record = "null";  // the JSON object of the run record (SPEC §8)
 };
 
-// The body of GET /status (SPEC §4): the start event's fields, then the state, the exit
-// event's data (or null) and the counts. Before the run has started, `start` is null and
-// only the live fields are written.
-std::string StatusJson(const RunStart* start, const RunProgress& progress);
+// The body of GET /status (SPEC §4): the start event's fields (`start_data`, its data, a
+// JSON object), then the state, the exit event's data (or null), the counts and the record.
+// Before the run has started there is no start event and only the live fields are written.
+std::string StatusJson(std::optional<std::string_view> start_data, const RunProgress& progress);
 
 std::string ExitEventData(const ExitStatus& status, std::int64_t duration_ms);
 

@@ -4,16 +4,27 @@
 
 namespace ssetail::sse {
 
+char* WriteJsonOutputData(char* out, std::string_view text, std::uint32_t t_ms, SegmentEnd end) {
+  const auto put = [&out](std::string_view s) {
+    std::memcpy(out, s.data(), s.size());
+    out += s.size();
+  };
+  put("{\"text\":");
+  out = json::WriteString(out, text);
+  put(",\"t\":");
+  out = std::to_chars(out, out + 10, t_ms).ptr;
+  if (end == SegmentEnd::CarriageReturn) put(",\"cr\":true");
+  if (end == SegmentEnd::Partial) put(",\"partial\":true");
+  *out++ = '}';
+  return out;
+}
+
 void AppendJsonOutputData(std::string& out, std::string_view text, std::uint32_t t_ms,
                           SegmentEnd end) {
-  out.append("{\"text\":");
-  json::AppendString(out, text);
-  out.append(",\"t\":");
-  char digits[12];
-  out.append(digits, std::to_chars(digits, digits + sizeof digits, t_ms).ptr);
-  if (end == SegmentEnd::CarriageReturn) out.append(",\"cr\":true");
-  if (end == SegmentEnd::Partial) out.append(",\"partial\":true");
-  out.push_back('}');
+  const std::size_t at = out.size();
+  out.resize(at + JsonOutputDataBound(text.size()));
+  out.resize(
+      static_cast<std::size_t>(WriteJsonOutputData(out.data() + at, text, t_ms, end) - out.data()));
 }
 
 void AppendEvent(std::string& out, std::string_view id_line, EventType type,

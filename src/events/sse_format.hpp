@@ -65,6 +65,11 @@ class IdLine {
  public:
   explicit IdLine(std::string_view run_id) : text_("id: " + std::string(run_id) + ".0") {}
   std::string_view text() const { return text_; }
+  // Makes the line say SEQ.
+  void Set(std::uint64_t seq) {
+    text_.erase(text_.rfind('.') + 1);
+    text_ += std::to_string(seq);
+  }
   void Increment() {
     for (std::size_t i = text_.size() - 1;; --i) {
       if (text_[i] == '.') {
@@ -83,9 +88,15 @@ class IdLine {
   std::string text_;
 };
 
-// The `data` of an output event in the `?format=json` flavour.
+// The `data` of an output event in the `?format=json` flavour: {"text":..,"t":..} with
+// "cr" or "partial" when so. The one encoder of it: the record's lines use it too.
 void AppendJsonOutputData(std::string& out, std::string_view text, std::uint32_t t_ms,
                           SegmentEnd end);
+// The same written at `out`, which must have room for JsonOutputDataBound(text.size()).
+char* WriteJsonOutputData(char* out, std::string_view text, std::uint32_t t_ms, SegmentEnd end);
+constexpr std::size_t JsonOutputDataBound(std::size_t text_size) {
+  return 2 * text_size * 3 + 64;  // escapes take at most 6 bytes each
+}
 
 // A whole event in the `?format=json` flavour.
 void AppendJsonOutputEvent(std::string& out, std::string_view run_id, std::uint64_t seq,

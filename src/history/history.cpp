@@ -1,10 +1,15 @@
 #include "history/history.hpp"
 
 #include <algorithm>
+#include <cstdint>
 
 #include "history/block_pool.hpp"
 
 namespace ssetail {
+
+namespace {
+constexpr std::size_t kUnrecordedBytes = 32 << 20;
+}  // namespace
 
 // A run of encoded events, back to back, and where each one sits.
 struct History::Block {
@@ -28,9 +33,16 @@ History::~History() = default;
 History::Writer::Writer(History& history) : history_(history), lock_(history.mutex_) {}
 
 History::Writer::~Writer() {
-  if (!appended_) return;
-  history_.EvictLocked();
-  if (history_.listener_) history_.listener_();
+  if (appended_) history_.AppendedLocked();
+}
+
+void History::Writer::SkipTo(std::uint64_t seq) {
+  History& h = history_;
+  if (seq <= h.next_seq_) return;
+  h.next_seq_ = seq;
+  h.id_line_.Set(seq - 1);
+  h.new_block_ = true;
+  if (h.blocks_.empty()) h.first_retained_ = seq;
 }
 
 std::uint64_t History::Writer::Append(EventType type, std::string_view data, std::uint32_t t_ms,
@@ -44,13 +56,58 @@ void History::AppendLast(EventType type, std::string_view data, std::uint32_t t_
   std::lock_guard lock(mutex_);
   AppendLocked(type, data, t_ms, SegmentEnd::Newline);
   closed_ = true;
+  AppendedLocked();
+}
+
+void History::AppendedLocked() {
   EvictLocked();
-  if (listener_) listener_();
+  if (record_listener_) {
+    record_listener_();
+  } else {
+    published_ = next_seq_ - 1;
+    if (listener_) listener_();
+  }
 }
 
 void History::SetAppendListener(std::function<void()> listener) {
   std::lock_guard lock(mutex_);
   listener_ = std::move(listener);
+}
+
+void History::SetRecordListener(std::function<void()> listener) {
+  std::lock_guard lock(mutex_);
+  record_listener_ = std::move(listener);
+  if (!record_listener_ && published_ + 1 < next_seq_) {
+    published_ = next_seq_ - 1;
+    EvictLocked();
+    if (listener_) listener_();
+  }
+  published_cv_.notify_all();
+}
+
+void History::Publish(std::uint64_t seq) {
+  std::lock_guard lock(mutex_);
+  seq = std::min(seq, next_seq_ - 1);
+  if (seq <= published_) return;
+  published_ = seq;
+  recorder_stalled_ = false;
+  EvictLocked();  // what was kept for the recorder may go now
+  if (listener_) listener_();
+  published_cv_.notify_all();
+}
+
+void History::WaitForRecorder(std::chrono::milliseconds patience) {
+  std::unique_lock lock(mutex_);
+  const auto behind = [this] {
+    return record_listener_ && retained_bytes_ > limits_.max_bytes + kUnrecordedBytes / 2;
+  };
+  while (behind() && !recorder_stalled_) {
+    const std::uint64_t before = published_;
+    if (!published_cv_.wait_for(lock, patience,
+                                [&] { return !behind() || published_ != before; })) {
+      recorder_stalled_ = true;  // until it writes again
+    }
+  }
 }
 
 void History::AppendLocked(EventType type, std::string_view data, std::uint32_t t_ms,
@@ -62,8 +119,10 @@ void History::AppendLocked(EventType type, std::string_view data, std::uint32_t 
     head_ = std::make_shared<Block>(bound, seq);
     block = head_.get();
   } else {
-    if (blocks_.empty() || blocks_.back()->capacity() - blocks_.back()->used < bound) {
+    if (blocks_.empty() || new_block_ ||
+        blocks_.back()->capacity() - blocks_.back()->used < bound) {
       blocks_.push_back(NewBlockLocked(bound, seq));
+      new_block_ = false;
     }
     block = blocks_.back().get();
   }
@@ -80,15 +139,26 @@ void History::AppendLocked(EventType type, std::string_view data, std::uint32_t 
   if (seq != 1) retained_bytes_ += encoded.size;
 }
 
-// Drops the oldest events until both limits hold again (the newest event always stays).
-// Events of a block are contiguous, so the bytes of a run of them are an offset difference.
 void History::EvictLocked() {
+  // Events the recorder has not written yet stay (clients have not seen them, and the record
+  // would lose them), up to kUnrecordedBytes more: past that the disk has fallen too far
+  // behind, and they go as well (SPEC §8: capture does not wait for the disk).
+  EvictDownToLocked(limits_.max_events, limits_.max_bytes,
+                    record_listener_ ? published_ + 1 : next_seq_);
+  EvictDownToLocked(SIZE_MAX, limits_.max_bytes + kUnrecordedBytes, next_seq_);
+}
+
+// Drops the oldest events, none from `keep_from` on, until both limits hold again (the
+// newest event always stays). Events of a block are contiguous, so the bytes of a run of
+// them are an offset difference.
+void History::EvictDownToLocked(std::size_t max_events, std::size_t max_bytes,
+                                std::uint64_t keep_from) {
   for (;;) {
     const std::uint64_t retained = next_seq_ - first_retained_;
     // The final event counts against the event limit no more than the pinned first one:
     // with --history N, a run of N lines keeps them all.
     const std::uint64_t counted = retained - (closed_ ? 1 : 0);
-    if (retained <= 1 || (counted <= limits_.max_events && retained_bytes_ <= limits_.max_bytes)) {
+    if (retained <= 1 || (counted <= max_events && retained_bytes_ <= max_bytes)) {
       return;
     }
     Block& front = *blocks_.front();
@@ -97,9 +167,9 @@ void History::EvictLocked() {
     const bool is_last = blocks_.size() == 1;
     const std::size_t first_offset = front.records[index].offset;
     // The fewest events to drop from this block for both limits, if the block suffices.
-    std::size_t drop = counted > limits_.max_events ? counted - limits_.max_events : 0;
-    if (retained_bytes_ > limits_.max_bytes) {
-      const std::size_t excess = retained_bytes_ - limits_.max_bytes;
+    std::size_t drop = counted > max_events ? counted - max_events : 0;
+    if (retained_bytes_ > max_bytes) {
+      const std::size_t excess = retained_bytes_ - max_bytes;
       // The first record whose start is at least `excess` bytes past the first retained one.
       const auto it =
           std::lower_bound(front.records.begin() + static_cast<std::ptrdiff_t>(index),
@@ -109,9 +179,14 @@ void History::EvictLocked() {
     }
     const std::size_t limit = is_last ? count - 1 - index : count - index;
     drop = std::min(drop, limit);
+    drop = std::min<std::uint64_t>(drop,
+                                   keep_from > first_retained_ ? keep_from - first_retained_ : 0);
     const std::size_t end_offset =
         index + drop < count ? front.records[index + drop].offset : front.used;
     retained_bytes_ -= end_offset - first_offset;
+    if (record_listener_ && first_retained_ + drop > published_ + 1) {
+      unrecorded_evicted_ += first_retained_ + drop - std::max(first_retained_, published_ + 1);
+    }
     first_retained_ += drop;
     if (index + drop == count) {
       // Recycling a block nobody reads saves the page faults of a fresh one.
@@ -119,6 +194,8 @@ void History::EvictLocked() {
         spare_ = std::move(blocks_.front());
       }
       blocks_.pop_front();
+      // Blocks after a SkipTo do not follow on: the next retained event is the next block's.
+      first_retained_ = blocks_.front()->first_seq;
     } else if (drop == 0) {
       return;  // only the newest event is left
     }
@@ -138,16 +215,30 @@ std::shared_ptr<History::Block> History::NewBlockLocked(std::size_t bytes,
 }
 
 History::Slice History::Read(std::uint64_t cursor, Detail detail) const {
-  Slice slice;
   std::lock_guard lock(mutex_);
-  if (next_seq_ <= cursor) {
-    slice.status = closed_ ? ReadStatus::Ended : ReadStatus::NothingNew;
+  return ReadLocked(cursor, detail, published_);
+}
+
+History::Slice History::ReadUnpublished(std::uint64_t cursor) const {
+  std::lock_guard lock(mutex_);
+  return ReadLocked(cursor, Detail::Events, next_seq_ - 1);
+}
+
+bool History::Retains(std::uint64_t cursor) const {
+  std::lock_guard lock(mutex_);
+  return cursor <= 1 || cursor >= first_retained_;
+}
+
+History::Slice History::ReadLocked(std::uint64_t cursor, Detail detail, std::uint64_t last) const {
+  Slice slice;
+  cursor = std::max<std::uint64_t>(cursor, 1);
+  if (cursor > last) {
+    slice.status = closed_ && last + 1 == next_seq_ ? ReadStatus::Ended : ReadStatus::NothingNew;
     slice.next_seq = cursor;
     return slice;
   }
   std::shared_ptr<const Block> block;
-  if (cursor <= 1) {
-    cursor = 1;
+  if (cursor == 1) {
     block = head_;
   } else {
     if (cursor < first_retained_) {
@@ -159,18 +250,27 @@ History::Slice History::Read(std::uint64_t cursor, Detail detail) const {
         blocks_.begin(), blocks_.end(), cursor,
         [](std::uint64_t seq, const std::shared_ptr<Block>& b) { return seq < b->first_seq; });
     block = *std::prev(it);
+    if (cursor - block->first_seq >= block->records.size()) {
+      // In the ids a SkipTo jumped over: they were dropped before they reached us.
+      block = *it;
+      slice.missed += block->first_seq - cursor;
+      cursor = block->first_seq;
+    }
   }
   const std::size_t index = cursor - block->first_seq;
+  const std::size_t end = std::min<std::size_t>(block->records.size(), last + 1 - block->first_seq);
   const Record& first = block->records[index];
+  const std::size_t end_offset =
+      end < block->records.size() ? block->records[end].offset : block->used;
   slice.status = ReadStatus::Events;
   slice.base_ = block->bytes.data();
-  slice.encoded_ = std::string_view(slice.base_ + first.offset, block->used - first.offset);
+  slice.encoded_ = std::string_view(slice.base_ + first.offset, end_offset - first.offset);
   slice.first_seq = cursor;
-  slice.next_seq = block->first_seq + block->records.size();
+  slice.next_seq = block->first_seq + end;
   slice.reached_end = closed_ && slice.next_seq == next_seq_;
   if (detail == Detail::Events) {
     slice.records_.assign(block->records.begin() + static_cast<std::ptrdiff_t>(index),
-                          block->records.end());
+                          block->records.begin() + static_cast<std::ptrdiff_t>(end));
   }
   slice.block_ = std::move(block);
   return slice;
@@ -178,12 +278,12 @@ History::Slice History::Read(std::uint64_t cursor, Detail detail) const {
 
 std::uint64_t History::CursorAfter(std::uint64_t seq) const {
   std::lock_guard lock(mutex_);
-  return (seq >= 1 && seq < next_seq_) ? seq + 1 : 1;
+  return (seq >= 1 && seq <= published_) ? seq + 1 : 1;
 }
 
 bool History::IsLastEvent(std::uint64_t seq) const {
   std::lock_guard lock(mutex_);
-  return closed_ && seq + 1 == next_seq_;
+  return closed_ && seq + 1 == next_seq_ && published_ == seq;
 }
 
 HistoryStats History::Stats() const {
@@ -195,14 +295,23 @@ HistoryStats History::Stats() const {
   stats.retained =
       (next_seq_ > first_retained_ ? next_seq_ - first_retained_ : 0) + (head_ ? 1 : 0);
   stats.retained_bytes = retained_bytes_;
-  stats.last_seq = next_seq_ - 1;
+  stats.last_seq = published_;
+  stats.unrecorded_evicted = unrecorded_evicted_;
   stats.closed = closed_;
   return stats;
 }
 
+std::optional<std::string> History::FirstEventData() const {
+  std::lock_guard lock(mutex_);
+  if (published_ == 0) return std::nullopt;
+  const Record& record = head_->records.front();
+  return std::string(head_->bytes.data() + record.offset + record.data_offset,
+                     record.size - record.data_offset - 2);
+}
+
 std::optional<std::string> History::LastEventData() const {
   std::lock_guard lock(mutex_);
-  if (!closed_ || blocks_.empty()) return std::nullopt;
+  if (!closed_ || blocks_.empty() || published_ + 1 != next_seq_) return std::nullopt;
   const Block& last = *blocks_.back();
   const Record& record = last.records.back();
   return std::string(last.bytes.data() + record.offset + record.data_offset,

@@ -10,8 +10,14 @@
 //
 // The first event (`start`) is pinned outside the limits so every replay begins with it.
 // Reads never wait: readers learn of new events from the append listener.
+//
+// Write-ahead (SPEC §8): with a run record, an appended event is *published* (readable by
+// Read) only once the recorder has handed it to the kernel; the recorder reads what is
+// appended with ReadUnpublished and calls Publish. Without one, appends publish at once.
 #pragma once
 
+#include <chrono>
+#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -40,7 +46,8 @@ struct HistoryStats {
   std::uint64_t dropped = 0;  // events evicted by --history / --history-bytes
   std::uint64_t retained = 0;
   std::size_t retained_bytes = 0;
-  std::uint64_t last_seq = 0;
+  std::uint64_t last_seq = 0;            // the last published event
+  std::uint64_t unrecorded_evicted = 0;  // events that left memory before the recorder had them
   bool closed = false;
 };
 
@@ -74,6 +81,9 @@ class History {
     // `data` must hold no CR or LF. Returns the event's sequence number.
     std::uint64_t Append(EventType type, std::string_view data, std::uint32_t t_ms,
                          SegmentEnd end = SegmentEnd::Newline);
+    // The next event gets sequence number `seq` (> the last one): the ones between were
+    // dropped before they reached us (a capped record being viewed). Readers get a gap.
+    void SkipTo(std::uint64_t seq);
 
    private:
     History& history_;
@@ -84,9 +94,24 @@ class History {
   // Appends the final event: readers receive everything up to it and then end.
   void AppendLast(EventType type, std::string_view data, std::uint32_t t_ms);
 
-  // Called after each batch of appends and after the final event, under the history's
-  // lock: it must only signal (the stream pump writes to an eventfd). Null: none.
+  // Called after each batch of events is published, under the history's lock: it must
+  // only signal (the stream pump writes to an eventfd). Null: none.
   void SetAppendListener(std::function<void()> listener);
+
+  // Called instead of publishing after each batch of appends, under the history's lock
+  // (it must only signal): the recorder writes the batch, then calls Publish. Null: appends
+  // publish at once (no record, or the record stopped); what is pending is published now.
+  void SetRecordListener(std::function<void()> listener);
+
+  // Makes the events up to `seq` readable and calls the append listener.
+  void Publish(std::uint64_t seq);
+
+  // Called by the producer after a batch. While the recorder is far behind (the events it
+  // has not written keep memory kUnrecordedBytes / 2 over the limits), waits for it to
+  // catch up, but never more than `patience` without it writing anything: a busy recorder
+  // slows capture down to its pace, a stalled disk does not stop capture (the events that
+  // then leave memory unwritten are lost to the record). Returns at once without a recorder.
+  void WaitForRecorder(std::chrono::milliseconds patience = std::chrono::milliseconds(100));
 
   enum class ReadStatus {
     Events,      // the slice holds events
@@ -98,8 +123,16 @@ class History {
   enum class Detail { Encoded, Events };
   class Slice;
 
-  // The retained events from `cursor` on (at most one block's worth). Never waits.
+  // The retained, published events from `cursor` on (at most one block's worth). Never
+  // waits.
   Slice Read(std::uint64_t cursor, Detail detail = Detail::Encoded) const;
+
+  // The same for the recorder: appended events, published or not, with their fields.
+  Slice ReadUnpublished(std::uint64_t cursor) const;
+
+  // True when event `cursor` (or a later one) is retained in memory: a reader at `cursor`
+  // would miss nothing by reading from memory.
+  bool Retains(std::uint64_t cursor) const;
 
   // Where a client resuming after event `seq` of this run should continue: seq + 1, or 1
   // (replay from the start) when `seq` names no event of this run.
@@ -110,7 +143,10 @@ class History {
 
   HistoryStats Stats() const;
 
-  // The data of the final event (`exit`) once it exists.
+  // The data of the first event (`start`) once it is published.
+  std::optional<std::string> FirstEventData() const;
+
+  // The data of the final event (`exit`) once it is published.
   std::optional<std::string> LastEventData() const;
 
  private:
@@ -126,7 +162,10 @@ class History {
   };
 
   void AppendLocked(EventType type, std::string_view data, std::uint32_t t_ms, SegmentEnd end);
+  void AppendedLocked();  // after a batch: evict, then publish or tell the recorder
+  Slice ReadLocked(std::uint64_t cursor, Detail detail, std::uint64_t last) const;
   void EvictLocked();  // once per batch: whole blocks at a time where possible
+  void EvictDownToLocked(std::size_t max_events, std::size_t max_bytes, std::uint64_t keep_from);
   std::shared_ptr<Block> NewBlockLocked(std::size_t bytes, std::uint64_t first_seq);
 
   const std::string run_id_;
@@ -135,10 +174,16 @@ class History {
 
   mutable std::mutex mutex_;
   std::function<void()> listener_;
+  std::function<void()> record_listener_;
+  std::condition_variable published_cv_;  // for WaitForRecorder
+  bool recorder_stalled_ = false;         // it did not write for a whole patience
+  std::uint64_t unrecorded_evicted_ = 0;
   std::shared_ptr<Block> head_;                // the pinned first event
   std::deque<std::shared_ptr<Block>> blocks_;  // the rest, oldest first
   std::shared_ptr<Block> spare_;               // an evicted block no reader holds, for reuse
   std::uint64_t next_seq_ = 1;
+  std::uint64_t published_ = 0;       // the last event readers may see
+  bool new_block_ = false;            // after SkipTo: blocks hold consecutive events only
   std::uint64_t first_retained_ = 2;  // oldest event still in blocks_ (if any)
   std::size_t retained_bytes_ = 0;
   std::uint64_t stdout_events_ = 0;

@@ -8,7 +8,10 @@
 #include <system_error>
 
 #include "base/startup_error.hpp"
+#include "events/log_text.hpp"
+#include "events/run_events.hpp"
 #include "events/sse_format.hpp"
+#include "record/record_reader.hpp"
 #include "serve/connection_server.hpp"
 #include "serve/request_task_queue.hpp"
 #include "serve/web_assets.hpp"
@@ -29,15 +32,6 @@ void SetPageHeaders(httplib::Response& res) {
   res.set_header("X-Content-Type-Options", "nosniff");
   res.set_header("Referrer-Policy", "no-referrer");
   res.set_header("Cache-Control", "no-cache");
-}
-
-// The plain-text rendering of one output event in /log: lines end with LF, overwritten
-// segments with CR (as a terminal shows them), partial ones with nothing.
-void AppendLogText(const EventView& event, std::string& out) {
-  if (!IsOutput(event.type)) return;
-  out.append(event.data);
-  if (event.end == SegmentEnd::Newline) out.push_back('\n');
-  if (event.end == SegmentEnd::CarriageReturn) out.push_back('\r');
 }
 
 // Access control runs before routing, on every request (SPEC §5): lets it through
@@ -105,8 +99,9 @@ void AnswerError(const httplib::Request&, httplib::Response& res) {
 
 }  // namespace
 
-HttpServer::HttpServer(History& history, ServerOptions options)
+HttpServer::HttpServer(History& history, const RunRecord* record, ServerOptions options)
     : history_(history),
+      record_(record),
       options_(std::move(options)),
       slots_(options_.max_clients),
       server_(std::make_unique<ConnectionServer>(kRequestDeadline)) {
@@ -149,7 +144,7 @@ int HttpServer::Start() {
   }
   try {
     pump_ = std::make_unique<StreamPump>(
-        history_, slots_,
+        history_, record_, slots_,
         PumpOptions{std::chrono::seconds(options_.heartbeat_seconds), kStallTimeout});
   } catch (const std::system_error& e) {
     throw StartupError(e.what());
@@ -181,11 +176,6 @@ bool HttpServer::Stop(std::chrono::milliseconds patience) {
   lock.unlock();
   thread_.join();
   return true;
-}
-
-void HttpServer::SetRunStart(RunStart start) {
-  std::lock_guard lock(start_mutex_);
-  start_ = std::move(start);
 }
 
 void HttpServer::Route() {
@@ -222,36 +212,52 @@ void HttpServer::ServeStatus(httplib::Response& res) {
   progress.stderr_lines = stats.stderr_events;
   progress.dropped = stats.dropped;
   progress.clients = slots_.open();
-  std::string body;
-  {
-    std::lock_guard lock(start_mutex_);
-    body = StatusJson(start_ ? &*start_ : nullptr, progress);
-  }
+  if (record_ != nullptr) progress.record = record_->StatusJson();
+  const std::optional<std::string> start = history_.FirstEventData();
+  const std::string body = StatusJson(start, progress);
   res.set_header("Cache-Control", "no-cache");
   res.set_content(body, "application/json");
 }
 
 void HttpServer::ServeLog(httplib::Response& res) {
-  // A snapshot: what is retained now, up to the last event appended so far.
+  // The whole run up to the last event published now: from the record what memory no
+  // longer holds, then from memory. Streamed a piece at a time.
+  struct Reading {
+    std::uint64_t cursor = 1;
+    std::unique_ptr<RecordReader> reader;
+    std::string scratch;
+  };
   const std::uint64_t end = history_.Stats().last_seq + 1;
-  auto cursor = std::make_shared<std::uint64_t>(1);
+  auto reading = std::make_shared<Reading>();
   res.set_header("Cache-Control", "no-cache");
   res.set_chunked_content_provider(
-      kPlainText, [this, end, cursor](std::size_t, httplib::DataSink& sink) {
-        const History::Slice slice =
-            *cursor < end ? history_.Read(*cursor, History::Detail::Events) : History::Slice{};
-        if (slice.status != History::ReadStatus::Events) {
-          sink.done();
-          return true;
-        }
+      kPlainText, [this, end, reading](std::size_t, httplib::DataSink& sink) {
         std::string out;
-        for (const EventView& event : slice) {
-          if (event.seq >= end) break;
-          AppendLogText(event, out);
+        while (out.empty()) {
+          const History::Slice slice = reading->cursor < end
+                                           ? history_.Read(reading->cursor, History::Detail::Events)
+                                           : History::Slice{};
+          if (slice.status != History::ReadStatus::Events) {
+            sink.done();
+            return true;
+          }
+          if (slice.missed > 0 && record_ != nullptr) {
+            if (!reading->reader) reading->reader = std::make_unique<RecordReader>(*record_);
+            const RecordReader::Result read =
+                reading->reader->Read(reading->cursor, std::min(end, slice.first_seq) - 1,
+                                      RecordReader::Format::LogText, out, reading->scratch);
+            if (read.appended) {
+              reading->cursor = read.next_seq;
+              continue;
+            }
+          }
+          for (const EventView& event : slice) {
+            if (event.seq >= end) break;
+            AppendLogText(event.type, event.data, event.end, out);
+          }
+          reading->cursor = slice.next_seq;
         }
-        *cursor = slice.next_seq;
-        // An empty write would end the stream early: only write text.
-        return out.empty() || sink.write(out.data(), out.size());
+        return sink.write(out.data(), out.size());
       });
 }
 

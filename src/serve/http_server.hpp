@@ -16,8 +16,8 @@
 #include <string>
 #include <thread>
 
-#include "events/run_events.hpp"
 #include "history/history.hpp"
+#include "record/run_record.hpp"
 #include "serve/access_control.hpp"
 #include "serve/stream_pump.hpp"
 #include "serve/stream_slots.hpp"
@@ -41,7 +41,9 @@ struct ServerOptions {
 
 class HttpServer {
  public:
-  HttpServer(History& history, ServerOptions options);
+  // `record` (may be null) is the run's record, read by clients that want older events
+  // than memory holds, and by /log.
+  HttpServer(History& history, const RunRecord* record, ServerOptions options);
   ~HttpServer();
 
   // Binds and starts serving on a thread of its own. Returns the bound port.
@@ -53,9 +55,6 @@ class HttpServer {
   // longer than `patience`: returns false if one is, and then the process must end without
   // destroying the server (see main).
   bool Stop(std::chrono::milliseconds patience = std::chrono::milliseconds(500));
-
-  // What /status says of the run's start, once the command has started.
-  void SetRunStart(RunStart start);
 
   // See StreamSlots::SetAllFinishedListener.
   void SetAllClientsFinishedListener(std::function<void()> listener) {
@@ -69,6 +68,7 @@ class HttpServer {
   void ServeEvents(const httplib::Request& req, httplib::Response& res);
 
   History& history_;
+  const RunRecord* record_;
   ServerOptions options_;
   StreamSlots slots_;
   std::unique_ptr<StreamPump> pump_;
@@ -77,8 +77,6 @@ class HttpServer {
   std::mutex stopped_mutex_;
   std::condition_variable stopped_cv_;
   bool stopped_ = false;  // listen_after_bind has returned
-  std::mutex start_mutex_;
-  std::optional<RunStart> start_;
 };
 
 }  // namespace ssetail

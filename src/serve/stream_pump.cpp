@@ -15,6 +15,7 @@
 #include <system_error>
 
 #include "events/sse_format.hpp"
+#include "record/record_reader.hpp"
 
 namespace ssetail {
 
@@ -24,6 +25,7 @@ namespace {
 
 constexpr int kSlicesPerTurn = 4;  // then the next stream's turn: one fast client can't hog
 constexpr auto kHousekeepingEvery = std::chrono::milliseconds(250);  // heartbeats, stalls
+constexpr std::size_t kIdleBufferBytes = 16 << 10;
 constexpr std::string_view kChunkEnd = "\r\n";
 constexpr std::string_view kChunkEndAndLastChunk = "\r\n0\r\n\r\n";
 constexpr std::string_view kLastChunk = "0\r\n\r\n";
@@ -60,14 +62,15 @@ struct StreamPump::Stream {
   bool last_chunk_queued = false;  // ... or with the end of the response: close once sent
   bool finished = false;           // the final event was sent
   Clock::time_point last_progress = Clock::now();
-  // What is still to be sent, in this order: head (chunk header, gap or JSON text), body
-  // (encoded events of the history, kept alive by `slice`), tail (static).
+  // What is still to be sent, in this order: head (chunk header, gap), body (encoded events
+  // of the history, kept alive by `slice`, or `text`), tail (static).
   std::string head;
   std::size_t head_sent = 0;
   History::Slice slice;
   std::string_view body;
   std::string_view tail;
   std::string text;  // gap and JSON-flavour events, built before their chunk header is known
+  std::unique_ptr<RecordReader> reader;  // once the stream has read the record
 
   bool pending() const { return head_sent < head.size() || !body.empty() || !tail.empty(); }
 
@@ -87,8 +90,10 @@ struct StreamPump::Stream {
   }
 };
 
-StreamPump::StreamPump(History& history, StreamSlots& slots, PumpOptions options)
+StreamPump::StreamPump(History& history, const RunRecord* record, StreamSlots& slots,
+                       PumpOptions options)
     : history_(history),
+      record_(record),
       slots_(slots),
       options_(options),
       epoll_fd_(::epoll_create1(EPOLL_CLOEXEC)),
@@ -250,7 +255,10 @@ void StreamPump::Pump(Stream& stream) {
         stream.QueueLastChunk();
         break;
       case History::ReadStatus::Events:
-        Queue(stream, std::move(next));
+        if (record_ == nullptr || !(stream.json || next.missed > 0) ||
+            !QueueFromRecord(stream, next)) {
+          Queue(stream, std::move(next));
+        }
         break;
     }
   }
@@ -273,13 +281,35 @@ void StreamPump::Queue(Stream& stream, History::Slice slice) {
     stream.text.reserve(stream.text.size() + slice.encoded().size() * 2);
     AppendJsonSlice(slice, history_.run_id(), stream.text);
     AppendChunkHeader(stream.head, stream.text.size());
-    stream.head.append(stream.text);
+    stream.body = stream.text;
   } else {
     AppendChunkHeader(stream.head, stream.text.size() + slice.encoded().size());
     stream.head.append(stream.text);
     stream.body = slice.encoded();
     stream.slice = std::move(slice);
   }
+}
+
+// The events of `slice` (JSON) or those memory no longer has (SSE), from the record.
+// False when the record does not hold them: memory serves the stream as it can.
+bool StreamPump::QueueFromRecord(Stream& stream, const History::Slice& slice) {
+  if (!stream.reader) stream.reader = std::make_unique<RecordReader>(*record_);
+  const std::uint64_t last = stream.json ? slice.next_seq - 1 : slice.first_seq - 1;
+  stream.text.clear();
+  const RecordReader::Result read = stream.reader->Read(
+      stream.cursor, last, stream.json ? RecordReader::Format::SseJson : RecordReader::Format::Sse,
+      stream.text, record_bytes_);
+  if (!read.appended) return false;
+  const bool reached_end = slice.reached_end && read.next_seq == slice.next_seq;
+  stream.head.clear();
+  stream.head_sent = 0;
+  AppendChunkHeader(stream.head, stream.text.size());
+  stream.body = stream.text;
+  stream.tail = reached_end ? kChunkEndAndLastChunk : kChunkEnd;
+  stream.final_queued = reached_end;
+  stream.last_chunk_queued = reached_end;
+  stream.cursor = read.next_seq;
+  return true;
 }
 
 bool StreamPump::Flush(Stream& stream) {
@@ -320,6 +350,8 @@ bool StreamPump::Flush(Stream& stream) {
     stream.tail.remove_prefix(std::min(left, stream.tail.size()));
   }
   stream.slice = {};  // the history may recycle its block
+  // What a stream holds while idle stays small, however much it last read of the record.
+  if (stream.text.capacity() > kIdleBufferBytes) std::string().swap(stream.text);
   WatchWritable(stream, false);
   if (stream.final_queued && !stream.finished) {
     stream.finished = true;

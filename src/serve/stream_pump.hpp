@@ -9,6 +9,10 @@
 // with one writev of the chunk header, the block's already encoded bytes and the CRLF.
 // A stream the client does not drain waits for EPOLLOUT while the others go on; one that
 // makes no progress for the stall timeout is dropped (it may reconnect and resume).
+//
+// With a run record, a stream whose cursor is older than the memory history reads the
+// record (late joiners, resumes from far back), and `?format=json` streams always do: the
+// record holds each event's JSON encoding, made once, which they copy.
 #pragma once
 
 #include <atomic>
@@ -22,6 +26,7 @@
 
 #include "base/unique_fd.hpp"
 #include "history/history.hpp"
+#include "record/run_record.hpp"
 #include "serve/stream_slots.hpp"
 
 namespace ssetail {
@@ -34,7 +39,8 @@ struct PumpOptions {
 class StreamPump {
  public:
   // Starts the thread and listens to `history`'s appends. `slots` is released as streams end.
-  StreamPump(History& history, StreamSlots& slots, PumpOptions options);
+  // `record` (may be null) is the run's record.
+  StreamPump(History& history, const RunRecord* record, StreamSlots& slots, PumpOptions options);
   ~StreamPump();
   StreamPump(const StreamPump&) = delete;
   StreamPump& operator=(const StreamPump&) = delete;
@@ -56,11 +62,13 @@ class StreamPump {
   void Pump(Stream& stream);
   bool Flush(Stream& stream);  // false: the stream was closed
   void Queue(Stream& stream, History::Slice slice);
+  bool QueueFromRecord(Stream& stream, const History::Slice& slice);
   void Close(Stream& stream);
   void Housekeeping(std::chrono::steady_clock::time_point now);
   void WatchWritable(Stream& stream, bool on);
 
   History& history_;
+  const RunRecord* record_;
   StreamSlots& slots_;
   const PumpOptions options_;
   UniqueFd epoll_fd_;
@@ -74,6 +82,7 @@ class StreamPump {
 
   std::vector<std::unique_ptr<Stream>> streams_;  // only touched by the thread
   std::vector<Stream*> unfinished_turns_;         // streams with more to send right away
+  std::string record_bytes_;  // what streams read from the record goes through here
   std::thread thread_;
 };
 

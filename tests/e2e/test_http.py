@@ -128,8 +128,11 @@ class Replay(unittest.TestCase):
 
 
 class History(unittest.TestCase):
+    """The memory history alone (--no-record): what the first release did, and what a
+    client gets when the record cannot help (test_record.py has the rest)."""
+
     def test_an_id_older_than_history_gets_gap_then_the_oldest(self):
-        with Ssetail(["--linger", "--history", "5", "--", "sh", "-c", NUMBERS.format(n=20)]) as s:
+        with Ssetail(["--no-record", "--linger", "--history", "5", "--", "sh", "-c", NUMBERS.format(n=20)]) as s:
             self.assertTrue(wait_for(lambda: json.loads(s.get("/status")[1])["state"] == "exited", 30),
                             "the command did not exit")
             _, events = s.events()
@@ -149,7 +152,7 @@ class History(unittest.TestCase):
             self.assertEqual(s.get("/log")[1], b"line16\nline17\nline18\nline19\nline20\n")
 
     def test_history_bytes_caps_it_too(self):
-        with Ssetail(["--linger", "--history-bytes", "1K", "--", "sh", "-c", NUMBERS.format(n=200)]) as s:
+        with Ssetail(["--no-record", "--linger", "--history-bytes", "1K", "--", "sh", "-c", NUMBERS.format(n=200)]) as s:
             self.assertTrue(wait_for(lambda: json.loads(s.get("/status")[1])["state"] == "exited", 30),
                             "the command did not exit")
             _, events = s.events()

@@ -35,25 +35,26 @@ TEST_CASE("exit and start event data") {
 }
 
 TEST_CASE("/status: the start event's fields, then the state, the exit and the counts") {
-  const RunStart start{std::vector<std::string>{"make"}, 7, "2026-01-02T03:04:05.006Z", "make"};
+  const std::string start =
+      StartEventData({std::vector<std::string>{"make"}, 7, "2026-01-02T03:04:05.006Z", "make"});
   RunProgress progress;
   progress.stdout_lines = 3;
   progress.stderr_lines = 1;
   progress.dropped = 2;
   progress.clients = 4;
-  CHECK(StatusJson(&start, progress) ==
+  CHECK(StatusJson(start, progress) ==
         "{\"command\":[\"make\"],\"pid\":7,\"started\":\"2026-01-02T03:04:05.006Z\","
         "\"title\":\"make\",\"state\":\"running\",\"exit\":null,\"stdout_lines\":3,"
-        "\"stderr_lines\":1,\"dropped\":2,\"clients\":4}\n");
+        "\"stderr_lines\":1,\"dropped\":2,\"clients\":4,\"record\":null}\n");
   progress.exit_data = ExitEventData(ExitStatus::Exited(2), 10);
   CHECK(
-      StatusJson(&start, progress)
+      StatusJson(start, progress)
           .find("\"state\":\"exited\",\"exit\":{\"code\":2,\"signal\":null,\"duration_ms\":10},") !=
       std::string::npos);
   // Before the command has started there is no start event: only the live fields.
-  CHECK(StatusJson(nullptr, RunProgress{}) ==
+  CHECK(StatusJson(std::nullopt, RunProgress{}) ==
         "{\"state\":\"running\",\"exit\":null,\"stdout_lines\":0,\"stderr_lines\":0,"
-        "\"dropped\":0,\"clients\":0}\n");
+        "\"dropped\":0,\"clients\":0,\"record\":null}\n");
 }
 
 TEST_CASE("ISO-8601 UTC with milliseconds") {

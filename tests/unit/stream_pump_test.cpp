@@ -123,7 +123,7 @@ bool WaitUntil(const std::function<bool()>& condition, std::chrono::milliseconds
 TEST_CASE("stream pump: preamble, every event in chunks, the final one, the last chunk") {
   History h("r", {});
   StreamSlots slots(10);
-  StreamPump pump(h, slots, {});
+  StreamPump pump(h, nullptr, slots, {});
   History::Writer(h).Append(EventType::Start, "{}", 0);
   Client client;
   Connect(pump, slots, client);
@@ -142,7 +142,7 @@ TEST_CASE("stream pump: preamble, every event in chunks, the final one, the last
 TEST_CASE("stream pump: a client that stops reading waits alone, then is dropped") {
   History h("r", {1000000, 64 << 20});
   StreamSlots slots(10);
-  StreamPump pump(h, slots, {std::chrono::seconds(15), std::chrono::seconds(1)});
+  StreamPump pump(h, nullptr, slots, {std::chrono::seconds(15), std::chrono::seconds(1)});
   Client stalled, reader;
   Connect(pump, slots, stalled, 1, 4096);
   Connect(pump, slots, reader, 1);
@@ -161,7 +161,7 @@ TEST_CASE("stream pump: a client that stops reading waits alone, then is dropped
 TEST_CASE("stream pump: a quiet stream gets heartbeats") {
   History h("r", {});
   StreamSlots slots(10);
-  StreamPump pump(h, slots, {std::chrono::seconds(1), std::chrono::seconds(5)});
+  StreamPump pump(h, nullptr, slots, {std::chrono::seconds(1), std::chrono::seconds(5)});
   Client client;
   Connect(pump, slots, client);
   const std::string ping(sse::kHeartbeat);
@@ -173,7 +173,7 @@ TEST_CASE("stream pump: a quiet stream gets heartbeats") {
 TEST_CASE("stream pump: a stream resumes after the cursor, and a gone client frees its slot") {
   History h("r", {});
   StreamSlots slots(10);
-  StreamPump pump(h, slots, {});
+  StreamPump pump(h, nullptr, slots, {});
   AppendLines(h, 1, 10);
   {
     Client client;
@@ -190,7 +190,7 @@ TEST_CASE("stream pump: Stop ends every stream with the last chunk") {
   StreamSlots slots(10);
   Client client;
   {
-    StreamPump pump(h, slots, {});
+    StreamPump pump(h, nullptr, slots, {});
     Connect(pump, slots, client);
     AppendLines(h, 1, 1);
     REQUIRE(client.ReadUntil("data: 1\n\n"));
@@ -205,7 +205,7 @@ TEST_CASE("stream pump: Stop ends every stream with the last chunk") {
 TEST_CASE("stream pump: the slots tell when every stream has sent the final event") {
   History h("r", {});
   StreamSlots slots(10);
-  StreamPump pump(h, slots, {});
+  StreamPump pump(h, nullptr, slots, {});
   std::atomic<int> told{0};
   Client client;
   Connect(pump, slots, client);

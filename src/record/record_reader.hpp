@@ -1,0 +1,39 @@
+// Reads events back from the run record for one client, in the form it wants: an SSE
+// stream (either flavour) or /log's plain text (SPEC §8 "Replay from disk").
+//
+// It keeps only its position; the bytes it reads go through a buffer the caller lends it
+// (the stream pump has one for all its streams), so a client reading the record holds no
+// more than what it has yet to send.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "record/run_record.hpp"
+
+namespace ssetail {
+
+class RecordReader {
+ public:
+  enum class Format { Sse, SseJson, LogText };
+
+  explicit RecordReader(const RunRecord& record) : record_(record) {}
+
+  struct Result {
+    std::uint64_t next_seq = 0;  // the cursor after what was appended
+    bool appended = false;       // false: the record holds nothing at or after the cursor
+  };
+  // Appends the events from `cursor` to at most `last_seq`, as much as one read of
+  // `scratch`'s capacity (at least 64 KiB) holds, to `out`: a `gap` first where the record
+  // skips ids (--record-max, or events that left memory before the disk took them).
+  Result Read(std::uint64_t cursor, std::uint64_t last_seq, Format format, std::string& out,
+              std::string& scratch);
+
+ private:
+  const RunRecord& record_;
+  std::uint64_t next_seq_ = 0;     // the event at next_offset_, when known
+  std::uint64_t next_offset_ = 0;  // where the line after the last one read starts
+  std::string text_;               // decoded texts
+};
+
+}  // namespace ssetail

@@ -1,0 +1,305 @@
+#include "record/run_record.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <utility>
+
+#include "base/startup_error.hpp"
+#include "events/json.hpp"
+#include "events/sse_format.hpp"
+#include "record/record_line.hpp"
+
+namespace ssetail {
+
+namespace {
+
+constexpr std::size_t kWriteBytes = 1 << 20;  // at most this much per write(2)
+constexpr std::uint64_t kMarkEvery = 64 << 10;
+
+UniqueFd OpenTemporary(const std::string& dir) {
+  // Unnamed: nothing is left behind, even when ssetail is SIGKILLed.
+  UniqueFd fd(::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600));
+  if (fd) return fd;
+  std::string path = dir + "/ssetail-record-XXXXXX";  // a file system without O_TMPFILE
+  fd.reset(::mkostemp(path.data(), O_CLOEXEC));
+  if (fd) ::unlink(path.c_str());
+  return fd;
+}
+
+}  // namespace
+
+RunRecord::RunRecord(History& history, RecordOptions options)
+    : history_(history), options_(std::move(options)) {
+  if (options_.save_path) {
+    file_.reset(::open(options_.save_path->c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+    if (!file_) {
+      throw StartupError("--save: cannot create " + *options_.save_path + ": " +
+                         std::strerror(errno));
+    }
+  } else {
+    file_ = OpenTemporary(options_.temp_dir);
+    if (!file_) {
+      throw StartupError("cannot create the run record in " + options_.temp_dir + ": " +
+                         std::strerror(errno) + " (set TMPDIR, or use --no-record)");
+    }
+  }
+  mark_every_ = kMarkEvery;
+  if (options_.max_bytes) {
+    // Dropping goes a stretch at a time: stretches small enough to keep close to the cap.
+    mark_every_ = std::clamp<std::uint64_t>(*options_.max_bytes / 16, 4 << 10, kMarkEvery);
+  }
+  // Fault injection for the tests (docs/reliability.md): a disk that stops answering for
+  // this long, once, just after the record's first line.
+  if (const char* stall = std::getenv("SSETAIL_TEST_RECORD_STALL_MS")) {
+    stall_ms_ = std::atoi(stall);
+  }
+}
+
+RunRecord::~RunRecord() {
+  Stop();
+}
+
+void RunRecord::Start() {
+  history_.SetRecordListener([this] {
+    {
+      std::lock_guard lock(mutex_);
+      appended_ = true;
+    }
+    changed_.notify_all();
+  });
+  thread_ = std::thread([this] { Run(); });
+}
+
+void RunRecord::WaitWritten(std::uint64_t seq) {
+  std::unique_lock lock(mutex_);
+  changed_.wait(lock, [&] { return written_seq_ >= seq || stopped_; });
+}
+
+void RunRecord::Stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  changed_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  history_.SetRecordListener(nullptr);  // anything appended from now on is published at once
+}
+
+void RunRecord::Run() {
+  // Lines are written straight into this buffer (no zero-filling, no copies): the record
+  // must keep pace with capture.
+  std::size_t capacity = kWriteBytes + record::OutputLineBound(history_.run_id(), 64 << 10);
+  std::unique_ptr<char[]> buffer(new char[capacity]);
+  std::vector<std::pair<std::uint64_t, std::size_t>> lines;  // seq, end within the buffer
+  std::vector<Mark> new_marks;
+  std::uint64_t cursor = 1;
+  bool warned_lost = false;
+  for (;;) {
+    bool stopping;
+    {
+      std::unique_lock lock(mutex_);
+      changed_.wait(lock, [&] { return appended_ || stopping_; });
+      appended_ = false;
+      stopping = stopping_;
+    }
+    // Everything appended so far, in writes of about kWriteBytes. Only this thread changes
+    // the index, so it reads it without the lock.
+    for (;;) {
+      std::size_t used = 0;
+      lines.clear();
+      new_marks.clear();
+      const std::uint64_t base = written_end_;
+      std::uint64_t last_mark = marks_.empty() ? 0 : marks_.back().offset;
+      bool have_mark = !marks_.empty();
+      bool full = false;
+      while (!full && used < kWriteBytes) {
+        const History::Slice slice = history_.ReadUnpublished(cursor);
+        if (slice.status != History::ReadStatus::Events) break;
+        // (A jump in the ids is not a loss when viewing a capped record: ask the history.)
+        if (slice.missed > 0 && !warned_lost && history_.Stats().unrecorded_evicted > 0) {
+          warned_lost = true;
+          std::fprintf(stderr,
+                       "ssetail: warning: record: the disk stalled; events left memory before "
+                       "they were written and are not in the record\n");
+        }
+        cursor = slice.first_seq;
+        for (const EventView& event : slice) {
+          const std::size_t bound =
+              IsOutput(event.type) ? record::OutputLineBound(history_.run_id(), event.data.size())
+                                   : event.data.size() + 128 + history_.run_id().size();
+          if (used + bound > capacity) {
+            if (used > 0) {
+              full = true;  // this one goes in the next write
+              break;
+            }
+            capacity = bound;  // a single event larger than the buffer (--view of long lines)
+            buffer.reset(new char[capacity]);
+          }
+          const std::uint64_t at = base + used;
+          if (event.seq > 1 && (!have_mark || at - last_mark >= mark_every_)) {
+            new_marks.push_back({event.seq, at, written_events_ + lines.size()});
+            last_mark = at;
+            have_mark = true;
+          }
+          char* const line = buffer.get() + used;
+          char* end;
+          if (IsOutput(event.type)) {
+            end = record::WriteOutputLine(line, history_.run_id(), event.seq, event.type,
+                                          event.data, event.t_ms, event.end);
+          } else {
+            std::string text;
+            record::AppendLine(text, history_.run_id(), event.seq, event.type, event.data);
+            end = std::copy(text.begin(), text.end(), line);
+          }
+          used = static_cast<std::size_t>(end - buffer.get());
+          lines.emplace_back(event.seq, used);
+          cursor = event.seq + 1;
+        }
+      }
+      if (lines.empty()) break;
+
+      if (stall_ms_ > 0 && written_seq_ >= 1) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(std::exchange(stall_ms_, 0)));
+      }
+      std::size_t written = 0;
+      const bool ok = WriteAll(buffer.get(), used, written);
+      const int write_error = errno;
+      // The lines written whole count; a torn last one is ignored by readers.
+      const auto whole = static_cast<std::size_t>(
+          std::upper_bound(lines.begin(), lines.end(), written,
+                           [](std::size_t n, const auto& line) { return n < line.second; }) -
+          lines.begin());
+      int drop_error = 0;
+      {
+        std::lock_guard lock(mutex_);
+        if (whole > 0) {
+          const std::uint64_t end = base + lines[whole - 1].second;
+          for (const Mark& mark : new_marks) {
+            if (mark.offset < end) marks_.push_back(mark);
+          }
+          if (start_end_ == 0) start_end_ = base + lines.front().second;  // `start` is first
+          written_end_ = end;
+          written_seq_ = lines[whole - 1].first;
+          written_events_ += whole;
+          if (ok) drop_error = DropOldest();
+        }
+      }
+      if (!ok) {
+        Fail("cannot write", write_error);
+        return;
+      }
+      if (drop_error != 0) {
+        Fail("cannot drop the oldest part (--record-max)", drop_error);
+        return;
+      }
+      history_.Publish(cursor - 1);
+      changed_.notify_all();
+    }
+    if (stopping) {
+      std::lock_guard lock(mutex_);
+      stopped_ = true;
+      changed_.notify_all();
+      return;
+    }
+  }
+}
+
+bool RunRecord::WriteAll(const char* bytes, std::size_t size, std::size_t& written) {
+  while (written < size) {
+    const ssize_t n = ::write(file_.get(), bytes + written, size - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      if (n == 0) errno = EIO;
+      return false;
+    }
+    written += static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+// Under the lock. Drops whole stretches from the front until the cap holds, keeping the
+// newest one, and gives their disk space back. Returns 0 or an errno.
+int RunRecord::DropOldest() {
+  if (!options_.max_bytes || marks_.size() < 2) return 0;
+  const std::uint64_t before = marks_.front().offset;
+  while (marks_.size() > 1 &&
+         start_end_ + written_end_ - marks_.front().offset > *options_.max_bytes) {
+    marks_.pop_front();
+  }
+  const std::uint64_t after = marks_.front().offset;
+  if (after == before) return 0;
+  // A hole from the end of `start` (or of the last hole) to the first line kept.
+  const std::uint64_t from = std::max(start_end_, punched_to_);
+  if (::fallocate(file_.get(), FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, static_cast<off_t>(from),
+                  static_cast<off_t>(after - from)) != 0) {
+    return errno;
+  }
+  punched_to_ = after;
+  return 0;
+}
+
+void RunRecord::Fail(const std::string& what, int error) {
+  const std::string reason = what + ": " + std::strerror(error);
+  {
+    std::lock_guard lock(mutex_);
+    error_ = reason;
+    stopped_ = true;
+  }
+  std::fprintf(stderr, "ssetail: warning: record %s: %s; it stops here, the run goes on\n",
+               options_.save_path ? options_.save_path->c_str() : "(temporary)", reason.c_str());
+  history_.SetRecordListener(nullptr);
+  changed_.notify_all();
+}
+
+RecordStatus RunRecord::Status() const {
+  std::lock_guard lock(mutex_);
+  RecordStatus status;
+  const std::uint64_t kept_from = marks_.empty() ? written_end_ : marks_.front().offset;
+  status.bytes = written_end_ == 0 ? 0 : start_end_ + (written_end_ - kept_from);
+  status.events = marks_.empty() ? written_events_ : 1 + written_events_ - marks_.front().events;
+  status.dropped = written_seq_ - status.events;
+  status.path = options_.save_path;
+  status.error = error_;
+  return status;
+}
+
+std::string RunRecord::StatusJson() const {
+  const RecordStatus status = Status();
+  std::string out = "{\"bytes\":" + std::to_string(status.bytes) +
+                    ",\"events\":" + std::to_string(status.events) +
+                    ",\"dropped\":" + std::to_string(status.dropped) + ",\"path\":";
+  out += status.path ? json::Quote(*status.path) : "null";
+  out += ",\"error\":";
+  out += status.error ? json::Quote(*status.error) : "null";
+  out += "}";
+  return out;
+}
+
+std::optional<RunRecord::Position> RunRecord::Find(std::uint64_t cursor) const {
+  std::lock_guard lock(mutex_);
+  if (written_seq_ == 0 || cursor > written_seq_) return std::nullopt;
+  Position position;
+  position.end = written_end_;
+  position.last_seq = written_seq_;
+  if (cursor <= 1 || marks_.empty()) return position;  // from the start line
+  if (cursor < marks_.front().seq) {
+    position.missed = marks_.front().seq - cursor;
+    cursor = marks_.front().seq;
+  }
+  // The last mark at or before `cursor`.
+  const auto it =
+      std::upper_bound(marks_.begin(), marks_.end(), cursor,
+                       [](std::uint64_t seq, const Mark& mark) { return seq < mark.seq; });
+  position.offset = std::prev(it)->offset;
+  return position;
+}
+
+}  // namespace ssetail

@@ -1,0 +1,312 @@
+"""SPEC §8-§9: the run record (--save, --record-max, --no-record, replay from disk, write
+errors, a stalled disk) and serving a record with --view."""
+
+import gzip
+import json
+import os
+import resource
+import signal
+import subprocess
+import tempfile
+import time
+import unittest
+
+from harness import SSETAIL, Ssetail, lines_of, output, wait_for
+
+
+def ids(events):
+    return [int(e.id.rsplit(".", 1)[1]) for e in events if e.id]
+
+
+def read_record(path):
+    with open(path, "rb") as f:
+            # A capped record starts with a hole (NUL bytes) where its dropped lines were.
+        return [json.loads(line.strip(b"\0")) for line in f.read().split(b"\n") if line.strip(b"\0")]
+
+
+def status(s):
+    return json.loads(s.get("/status")[1])
+
+
+def run_to_end(s, timeout=60):
+    """Waits for the run's `exit` to be published (the record written up to it)."""
+    if not wait_for(lambda: status(s)["state"] == "exited", timeout):
+        raise AssertionError(f"the run did not end within {timeout} s: {status(s)}")
+
+
+class LateJoiners(unittest.TestCase):
+    def test_must_show_1_every_line_after_the_end_with_a_tiny_history(self):
+        with Ssetail(["--history", "1000", "--linger=30", "--", "seq", "300000"]) as s:
+            run_to_end(s)
+            _, events = s.events(timeout=120)
+            self.assertFalse(any(e.type == "gap" for e in events))
+            self.assertEqual(lines_of(events), [str(i) for i in range(1, 300001)])
+            self.assertEqual(ids(events), list(range(1, 300003)))  # start, lines, exit
+            _, log = s.get("/log")
+            self.assertEqual(log.count(b"\n"), 300000)
+            self.assertEqual(log.split(b"\n")[:2], [b"1", b"2"])
+            # The JSON flavour (the page's) from the record: the same ids.
+            _, json_events = s.events("/events?format=json", timeout=120)
+            self.assertEqual(ids(json_events), list(range(1, 300003)))
+            self.assertEqual(json_events[5].json()["text"], "5")
+            record = status(s)["record"]
+            self.assertEqual((record["events"], record["dropped"]), (300002, 0))
+            self.assertIsNone(record["path"])
+            self.assertIsNone(record["error"])
+
+    def test_a_resume_from_far_back_continues_from_the_record_without_a_gap(self):
+        with Ssetail(["--history", "100", "--linger=30", "--", "seq", "5000"]) as s:
+            run_to_end(s)
+            run = s.events()[1][0].id.split(".")[0]
+            for path, headers in (("/events", {"Last-Event-ID": f"{run}.11"}),
+                                  (f"/events?lastEventId={run}.11&format=json", {})):
+                _, events = s.events(path, headers)
+                self.assertFalse(any(e.type == "gap" for e in events))
+                self.assertEqual(ids(events), list(range(12, 5003)))
+
+    def test_no_record_keeps_the_first_release_behaviour(self):
+        with Ssetail(["--no-record", "--history", "100", "--linger=30", "--", "seq", "5000"]) as s:
+            run_to_end(s)
+            _, events = s.events()
+            self.assertEqual([e.type for e in events[:2]], ["start", "gap"])
+            self.assertEqual(len(lines_of(events)), 100)
+            self.assertIsNone(status(s)["record"])
+
+    def test_the_temporary_record_leaves_nothing_in_tmpdir(self):
+        with tempfile.TemporaryDirectory() as d:
+            env = dict(os.environ, TMPDIR=d)
+            with Ssetail(["--", "seq", "1000"], env=env) as s:
+                _, events = s.events()
+                self.assertEqual(len(lines_of(events)), 1000)
+                self.assertEqual(os.listdir(d), [])
+            s.wait()
+            self.assertEqual(os.listdir(d), [])
+
+
+class Save(unittest.TestCase):
+    def test_must_show_2_the_saved_file_and_viewing_it(self):
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "run.jsonl")
+            script = "echo one; printf 'tab\\t\"q\"\\n' >&2; printf '50%%\\r'; echo two; exit 3"
+            with Ssetail(["--save", path, "--linger=30", "--", "sh", "-c", script]) as s:
+                run_to_end(s)
+                _, live = s.events()
+                _, live_json = s.events("/events?format=json")
+                live_log = s.get("/log")[1]
+                self.assertEqual(status(s)["record"]["path"], path)
+            self.assertEqual(s.wait(), 3)
+            lines = read_record(path)
+            self.assertEqual(lines[0]["event"], "start")
+            self.assertEqual(lines[0]["data"]["command"], ["sh", "-c", script])
+            self.assertEqual(lines[-1]["event"], "exit")
+            self.assertEqual(lines[-1]["data"]["code"], 3)
+            # `data` is exactly the JSON stream's data; ids are the stream's.
+            self.assertEqual([l["id"] for l in lines], [e.id for e in live_json])
+            self.assertEqual([l["data"] for l in lines], [e.json() for e in live_json])
+            texts = [l["data"]["text"] for l in lines if l["event"] == "stdout"]
+            self.assertEqual(texts, ["one", "50%", "two"])
+            self.assertTrue(next(l for l in lines if l["data"].get("text") == "50%")["data"]["cr"])
+            # --view serves the same events, ids and bytes, in both flavours.
+            with Ssetail(["--view", path]) as v:
+                _, viewed = v.events()
+                _, viewed_json = v.events("/events?format=json")
+                self.assertEqual([(e.id, e.type, e.data) for e in viewed],
+                                 [(e.id, e.type, e.data) for e in live])
+                self.assertEqual([(e.id, e.data) for e in viewed_json],
+                                 [(e.id, e.data) for e in live_json])
+                st = status(v)
+                self.assertEqual(st["state"], "exited")
+                self.assertEqual(st["exit"]["code"], 3)
+                self.assertEqual(st["command"], ["sh", "-c", script])
+                self.assertEqual(v.get("/log")[1], live_log)
+                self.assertIn(b"one\n50%\rtwo\n", live_log)
+                v.signal(signal.SIGTERM)
+                self.assertEqual(v.wait(), 0)
+
+    def test_the_start_line_is_in_the_file_before_the_serving_line(self):
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "run.jsonl")
+            with Ssetail(["--save", path, "--", "sleep", "5"]):
+                self.assertEqual(read_record(path)[0]["event"], "start")
+
+    def test_must_show_3_sigkill_every_event_a_client_saw_is_in_the_file(self):
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "run.jsonl")
+            script = "i=0; while :; do i=$((i+1)); echo line$i; sleep 0.001; done"
+            s = Ssetail(["--save", path, "--", "sh", "-c", script])
+            seen = []
+            with s.stream() as stream:
+                for event in stream:
+                    seen.append(event.id)
+                    if len(seen) == 500:
+                        s.signal(signal.SIGKILL)
+                        break
+            s.wait()
+            in_file = {l["id"] for l in read_record(path)}
+            self.assertEqual([i for i in seen if i not in in_file], [])
+            # A record without `exit` is served as a running run, and followed.
+            with Ssetail(["--view", path]) as v:
+                self.assertEqual(status(v)["state"], "running")
+                with v.stream() as stream:
+                    got = [e.id for e, _ in zip(stream, range(len(seen)))]
+                self.assertEqual(got, seen)
+
+    def test_record_max_drops_the_oldest_and_keeps_start(self):
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "run.jsonl")
+            args = ["--save", path, "--record-max", "64K", "--history", "100", "--linger=30",
+                    "--", "seq", "20000"]
+            with Ssetail(args) as s:
+                run_to_end(s)
+                record = status(s)["record"]
+                self.assertLessEqual(record["bytes"], 64 * 1024 + 200)
+                self.assertGreater(record["dropped"], 0)
+                self.assertEqual(record["events"] + record["dropped"], 20002)
+                _, events = s.events()
+                self.assertEqual([e.type for e in events[:2]], ["start", "gap"])
+                missed = events[1].json()["missed"]
+                self.assertEqual(missed, record["dropped"])
+                self.assertEqual(lines_of(events)[-1], "20000")
+                self.assertEqual(len(events) - 3, record["events"] - 2)
+            # The dropped part is a hole: the file begins with `start`, the kept lines follow.
+            stat = os.stat(path)
+            self.assertLess(stat.st_blocks * 512, stat.st_size)
+            lines = read_record(path)
+            self.assertEqual(lines[0]["event"], "start")
+            self.assertEqual(lines[-1]["event"], "exit")
+            # --view serves the jump over the dropped ids as a gap.
+            with Ssetail(["--view", path]) as v:
+                _, viewed = v.events()
+                self.assertEqual([(e.id, e.type, e.data) for e in viewed],
+                                 [(e.id, e.type, e.data) for e in events])
+
+
+class WriteErrors(unittest.TestCase):
+    def test_must_show_4_a_full_file_size_limit(self):
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "run.jsonl")
+            limit = lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (1000000, 1000000))
+            args = ["--save", path, "--history", "2000000", "--linger=30", "--", "seq", "1000000"]
+            with Ssetail(args, preexec_fn=limit) as s:
+                run_to_end(s)
+                record = status(s)["record"]
+                self.assertIn("File too large", record["error"])
+                _, events = s.events(timeout=120)
+                self.assertFalse(any(e.type == "gap" for e in events))
+                self.assertEqual(len(lines_of(events)), 1000000)
+                s.signal(signal.SIGTERM)
+                self.assertEqual(s.wait(), 0)
+            warnings = [l for l in s.stderr().decode().splitlines() if "warning" in l]
+            self.assertEqual(len(warnings), 1, warnings)
+            self.assertIn("record", warnings[0])
+            self.assertLessEqual(os.path.getsize(path), 1000000)
+            with open(path, "rb") as f:
+                json.loads(f.read().split(b"\n")[-2])  # whole lines up to the torn last one
+
+    def test_a_stalled_disk_does_not_stop_capture(self):
+        # The recorder stalls 3 s after the start line: capture goes on (the command's run
+        # takes a fraction of that), the events that leave memory unwritten are lost to the
+        # record and to clients (a gap), and the record goes on once the disk answers.
+        env = dict(os.environ, SSETAIL_TEST_RECORD_STALL_MS="3000")
+        args = ["--history-bytes", "1M", "--history", "1000000", "--linger=30", "--",
+                "seq", "2000000"]
+        with Ssetail(args, env=env) as s:
+            run_to_end(s, timeout=60)
+            _, events = s.events(timeout=60)
+            self.assertLess(events[-1].json()["duration_ms"], 3000)
+            self.assertTrue(any(e.type == "gap" for e in events))
+            record = status(s)["record"]
+            self.assertGreater(record["dropped"], 0)
+            self.assertEqual(record["events"] + record["dropped"], 2000002)
+            self.assertEqual(lines_of(events)[-1], "2000000")
+        warnings = [l for l in s.stderr().decode().splitlines() if "warning" in l]
+        self.assertEqual(len(warnings), 1, warnings)
+        self.assertIn("stalled", warnings[0])
+
+
+class View(unittest.TestCase):
+    def write(self, d, name, lines, end=b"\n"):
+        path = os.path.join(d, name)
+        with open(path, "wb") as f:
+            f.write(b"\n".join(lines) + end)
+        return path
+
+    START = b'{"id":"r1.1","event":"start","data":{"command":["x"],"pid":1,"started":"s","title":"x"}}'
+
+    def line(self, seq, text, event="stdout"):
+        return json.dumps({"id": f"r1.{seq}", "event": event,
+                           "data": {"text": text, "t": seq}}).encode()
+
+    def refused(self, args):
+        proc = subprocess.run([SSETAIL, "--port", "0"] + args, capture_output=True, timeout=30)
+        return proc.returncode, proc.stderr.decode()
+
+    def test_a_file_that_is_not_a_record_is_refused_with_where_and_why(self):
+        with tempfile.TemporaryDirectory() as d:
+            cases = {
+                "missing": (os.path.join(d, "nope"), ":"),
+                "empty": (self.write(d, "empty", [], end=b""), "empty"),
+                "not json": (self.write(d, "text", [b"hello"]), ":1:"),
+                "no start": (self.write(d, "nostart", [self.line(1, "a")]), ":1:"),
+                "ids": (self.write(d, "ids", [self.START, self.line(3, "a"), self.line(2, "b")]),
+                        ":3: ids do not increase"),
+                "bad line": (self.write(d, "bad", [self.START, self.line(2, "a"), b"{"]), ":3:"),
+            }
+            for name, (path, where) in cases.items():
+                with self.subTest(name):
+                    code, err = self.refused(["--view", path])
+                    self.assertEqual(code, 125, err)
+                    self.assertEqual(len(err.splitlines()), 1, err)
+                    self.assertIn(path, err)
+                    self.assertIn(where, err)
+                    self.assertNotIn("serving", err)
+
+    def test_a_torn_last_line_is_ignored_and_completed_later(self):
+        with tempfile.TemporaryDirectory() as d:
+            path = self.write(d, "torn", [self.START, self.line(2, "a"), b'{"id":"r1.3","ev'],
+                              end=b"")
+            with Ssetail(["--view", path]) as v:
+                with v.stream() as stream:
+                    got = []
+                    for event in stream:
+                        got.append((event.type, event.data))
+                        if len(got) == 2:
+                            # The writer goes on: the torn line is completed, the run ends.
+                            with open(path, "ab") as f:
+                                f.write(b'ent":"stdout","data":{"text":"b","t":3}}\n')
+                                f.write(b'{"id":"r1.4","event":"exit","data":{"code":0}}\n')
+                self.assertEqual(got[1:], [("stdout", "a"), ("stdout", "b"), ("exit", '{"code":0}')])
+                self.assertTrue(stream.ended)
+
+    def test_a_gzip_record_is_read_through_zlib(self):
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "run.jsonl.gz")
+            lines = [self.START] + [self.line(i, f"l{i}") for i in range(2, 5002)]
+            lines.append(b'{"id":"r1.5002","event":"exit","data":{"code":0}}')
+            with gzip.open(path, "wb") as f:
+                f.write(b"\n".join(lines) + b"\n")
+            with Ssetail(["--view", path]) as v:
+                _, events = v.events()
+                self.assertEqual(lines_of(events), [f"l{i}" for i in range(2, 5002)])
+                self.assertEqual(ids(events), list(range(1, 5003)))
+                self.assertEqual(events[0].id, "r1.1")
+
+    def test_sigint_ends_view_with_status_0(self):
+        with tempfile.TemporaryDirectory() as d:
+            path = self.write(d, "run", [self.START, self.line(2, "a")])
+            v = Ssetail(["--view", path])
+            v.signal(signal.SIGINT)
+            self.assertEqual(v.wait(), 0)
+
+    def test_view_does_not_take_a_command(self):
+        code, err = self.refused(["--view", "x", "--", "true"])
+        self.assertEqual(code, 125)
+        self.assertIn("--view", err)
+        code, err = self.refused(["--no-record", "--save", "x", "--", "true"])
+        self.assertEqual(code, 125)
+        code, err = self.refused(["--record-max", "lots", "--", "true"])
+        self.assertEqual((code, len(err.splitlines())), (125, 1))
+
+
+if __name__ == "__main__":
+    unittest.main()
