@@ -154,8 +154,13 @@ class Connection final : public httplib::Stream {
   int remote_port_ = 0, local_port_ = 0;
 };
 
-// The hand-over asked for by the request being served on this thread (see TakeConnection).
-thread_local std::function<void(UniqueFd)>* t_take = nullptr;
+// What the request being served on this thread asked for: a hand-over (see TakeConnection)
+// or an early close (see CloseAfterResponse).
+struct AfterResponse {
+  std::function<void(UniqueFd)> take;
+  bool close = false;
+};
+thread_local AfterResponse* t_after = nullptr;
 
 }  // namespace
 
@@ -163,7 +168,13 @@ ConnectionServer::ConnectionServer(std::chrono::seconds request_deadline)
     : request_deadline_(request_deadline) {}
 
 void ConnectionServer::TakeConnection(std::function<void(UniqueFd)> take) {
-  if (t_take != nullptr) *t_take = std::move(take);
+  if (t_after != nullptr) t_after->take = std::move(take);
+}
+
+void ConnectionServer::CloseAfterResponse(httplib::Response& res) {
+  res.headers.erase("Connection");  // e.g. a `keep-alive` set earlier
+  res.set_header("Connection", "close");
+  if (t_after != nullptr) t_after->close = true;
 }
 
 bool ConnectionServer::process_and_close_socket(socket_t sock) {
@@ -171,20 +182,20 @@ bool ConnectionServer::process_and_close_socket(socket_t sock) {
                         std::chrono::seconds(write_timeout_sec_)};
   connection.StartRequestClock(request_deadline_);
   bool ok = false;
-  std::function<void(UniqueFd)> take;
   for (std::size_t left = keep_alive_max_count_; left > 0; --left) {
     // Stop between requests once the server is stopping (httplib's own loop does so too).
     if (svr_sock_ == INVALID_SOCKET) break;
     if (!connection.WaitForRequest(std::chrono::seconds(keep_alive_timeout_sec_))) break;
     bool closed = false;
-    t_take = &take;
+    AfterResponse after;
+    t_after = &after;
     ok = process_request(connection, left == 1, closed, nullptr);
-    t_take = nullptr;
-    if (take) {
-      take(connection.Release());
+    t_after = nullptr;
+    if (after.take) {
+      after.take(connection.Release());
       return true;
     }
-    if (!ok || closed || connection.deadline_passed()) break;
+    if (!ok || closed || after.close || connection.deadline_passed()) break;
     connection.StartRequestClock(request_deadline_);
   }
   // Done with it: the peer sees the end at once, whoever else still holds the descriptor.

@@ -10,7 +10,9 @@
 //   client sending one byte a second would hold a thread for ever: slowloris);
 // - the keep-alive loop;
 // - a hand-over: a handler may take the connection once its response headers are written
-//   (TakeConnection), and httplib then lets go of it without shutting it down.
+//   (TakeConnection), and httplib then lets go of it without shutting it down;
+// - an early close: a handler may have the connection closed after its response
+//   (CloseAfterResponse) instead of kept for the client's next request.
 #pragma once
 
 #include <httplib.h>
@@ -33,6 +35,13 @@ class ConnectionServer : public httplib::Server {
   // request, `take` receives its connection instead of httplib closing it. httplib runs a
   // request's handlers on the thread that serves its connection, which is how this finds it.
   static void TakeConnection(std::function<void(UniqueFd)> take);
+
+  // Called from a handler: the connection is closed once the current response is written,
+  // rather than kept open (and its descriptor held) for the keep-alive timeout, and the
+  // response says `Connection: close`. httplib itself ignores that header from a handler;
+  // it still adds its `Keep-Alive: timeout=..., max=...`, which means nothing beside
+  // `close`. Outside a request only the header is set.
+  static void CloseAfterResponse(httplib::Response& res);
 
  private:
   bool process_and_close_socket(socket_t sock) override;

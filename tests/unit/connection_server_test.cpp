@@ -361,6 +361,50 @@ TEST_CASE("connection server: TakeConnection outside a request does nothing") {
   CHECK_FALSE(called);
 }
 
+TEST_CASE("connection server: a handler may have the connection closed after its response") {
+  // A keep-alive timeout (3 s) well past the wait for the close (1.5 s): without
+  // CloseAfterResponse the connection would stay open for the next request.
+  ConnectionServer server(std::chrono::seconds(5));
+  ShortTimeouts(server, 3);
+  server.Get("/full", [](const httplib::Request&, httplib::Response& res) {
+    res.status = 503;
+    res.set_header("Connection", "keep-alive");  // replaced, not repeated
+    res.set_content("full", "text/plain");
+    ConnectionServer::CloseAfterResponse(res);
+  });
+  server.Get("/ok", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("ok", "text/plain");
+  });
+  ServerThread running(server);
+
+  RawClient client(running.port());
+  // Three pipelined requests: the first is answered and the connection kept for more, the
+  // second's handler asks for the close, and the third gets no answer.
+  REQUIRE(
+      client.Send("GET /ok HTTP/1.1\r\nHost: x\r\n\r\nGET /full HTTP/1.1\r\nHost: x\r\n\r\n"
+                  "GET /ok HTTP/1.1\r\nHost: x\r\n\r\n"));
+  const auto first = ReadResponse(client);
+  REQUIRE(first);
+  CHECK(first->body == "ok");
+  CHECK_FALSE(HasHeader(*first, "Connection: close"));
+  const auto full = ReadResponse(client);
+  REQUIRE(full);
+  CHECK(full->status_line == "HTTP/1.1 503 Service Unavailable");
+  CHECK(full->body == "full");
+  CHECK(HasHeader(*full, "Connection: close"));
+  CHECK(Lower(full->headers).find("connection: keep-alive") == std::string::npos);
+  CHECK(client.WaitForClose(1500ms));
+  CHECK(client.received().empty());  // the pipelined third request got no answer
+}
+
+TEST_CASE("connection server: CloseAfterResponse outside a request only sets the header") {
+  httplib::Response res;
+  res.set_header("Connection", "keep-alive");
+  ConnectionServer::CloseAfterResponse(res);
+  CHECK(res.get_header_value_count("Connection") == 1);
+  CHECK(res.get_header_value("Connection") == "close");
+}
+
 // "/" answers "ok" and counts the requests that reached it.
 void CountRequests(ConnectionServer& server, std::atomic<int>& handled) {
   server.Get("/", [&handled](const httplib::Request&, httplib::Response& res) {
