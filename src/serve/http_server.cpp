@@ -282,6 +282,10 @@ void HttpServer::ServeEvents(const httplib::Request& req, httplib::Response& res
     res.status = 503;
     res.set_header("Retry-After", "2");
     res.set_content("too many clients (--max-clients); retry later\n", kPlainText);
+    // Not kept alive: a crowd of refused clients that keep their connections would
+    // otherwise hold a descriptor each for the keep-alive timeout, and under a low
+    // descriptor limit leave none to accept (let alone answer) the next ones.
+    ConnectionServer::CloseAfterResponse(res);
     return;
   }
   res.set_header("Cache-Control", "no-cache, no-transform");

@@ -173,6 +173,13 @@ class Clients(unittest.TestCase):
             resp, _ = s.get("/events")
             self.assertEqual(resp.status, 503)
             self.assertEqual(resp.getheader("Retry-After"), "2")
+            # A refused client does not hold a descriptor: the 503 closes its connection
+            # at once, not after the 5 s keep-alive (a keep-alive request, read for 3 s).
+            refused = raw_request(s.port, b"GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+                                  timeout=3)
+            self.assertEqual(refused.status, 503, refused)
+            self.assertTrue(refused.closed, refused)
+            self.assertEqual(refused.headers.get("connection"), "close", refused)
             self.assertEqual(s.get("/status")[0].status, 200)  # the page still works
             holders[0].close()
             self.assertTrue(wait_for(lambda: json.loads(s.get("/status")[1])["clients"] == 1, 3))
