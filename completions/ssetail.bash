@@ -18,6 +18,10 @@ _ssetail_options='
 --title               word
 --history             word
 --history-bytes       word
+--save                file
+--record-max          word
+--no-record           -
+--view                file
 --token-file          file
 --cors                word
 --pty                 -

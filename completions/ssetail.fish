@@ -16,6 +16,10 @@ set -g __ssetail_options \
     'title=||Page title (default: the command line)' \
     'history=||Events kept for replay' \
     'history-bytes=||Byte cap of the replay history (64M, 1G, ...)' \
+    'save=|file|Keep the record of the run in FILE (JSON lines)' \
+    'record-max=||Byte cap of the record (64M, 1G, ...)' \
+    'no-record||Keep no record: memory history only' \
+    'view=|file|Serve a record written by --save (or FILE.gz)' \
     'token-file=|file|Require the secret in this file (or env SSETAIL_TOKEN)' \
     'cors=||Allow this origin (repeatable)' \
     'pty||Run the command on two pseudo-terminals (stdout, stderr)' \

@@ -5,9 +5,9 @@ set -euo pipefail
 
 packages=(g++ cmake make pkg-config clang-format python3
   libboost1.81-dev libboost-filesystem1.81-dev libcpp-httplib-dev libcli11-dev doctest-dev
-  chromium nginx-light curl procps clang-14 libclang-rt-14-dev)
+  zlib1g-dev chromium nginx-light curl procps clang-14 libclang-rt-14-dev)
 [ "${1:-}" = "--build-only" ] && packages=(g++ cmake make pkg-config
-  libboost1.81-dev libboost-filesystem1.81-dev libcpp-httplib-dev libcli11-dev doctest-dev python3)
+  libboost1.81-dev libboost-filesystem1.81-dev libcpp-httplib-dev libcli11-dev doctest-dev zlib1g-dev python3)
 command -v node >/dev/null || packages+=(nodejs npm)
 
 missing=()
