@@ -14,6 +14,7 @@ namespace ssetail {
 namespace {
 
 constexpr std::size_t kReadBytes = 64 << 10;
+constexpr std::size_t kLongestLine = 16 << 20;
 
 void AppendEventAs(RecordReader::Format format, const record::Line& line, std::string& out) {
   switch (format) {
@@ -42,7 +43,7 @@ void AppendEventAs(RecordReader::Format format, const record::Line& line, std::s
 RecordReader::Result RecordReader::Read(std::uint64_t cursor, std::uint64_t last_seq, Format format,
                                         std::string& out, std::string& scratch) {
   Result result{cursor, false};
-  const auto position = record_.Find(cursor);
+  auto position = record_.Find(cursor);
   if (!position) return result;
   std::uint64_t offset = position->offset;
   std::uint64_t missed = position->missed;
@@ -52,11 +53,15 @@ RecordReader::Result RecordReader::Read(std::uint64_t cursor, std::uint64_t last
     offset = next_offset_;  // where the last read stopped: no need to skip lines again
   }
   last_seq = std::min(last_seq, position->last_seq);
-  if (scratch.size() < kReadBytes) scratch.resize(kReadBytes);
+  // One window of the file per call, so what a client is handed is bounded; wider only for
+  // a single line longer than it (a --view of hand-made long lines).
+  std::size_t window = kReadBytes;
+  int refinds = 0;
   for (;;) {
-    const std::size_t want =
-        static_cast<std::size_t>(std::min<std::uint64_t>(scratch.size(), position->end - offset));
+    const auto want =
+        static_cast<std::size_t>(std::min<std::uint64_t>(window, position->end - offset));
     if (want == 0) break;
+    if (scratch.size() < want) scratch.resize(want);
     const ssize_t got = ::pread(record_.fd(), scratch.data(), want, static_cast<off_t>(offset));
     if (got <= 0) break;  // an I/O error reading back: nothing more from the record
     const std::string_view bytes(scratch.data(), static_cast<std::size_t>(got));
@@ -88,16 +93,25 @@ RecordReader::Result RecordReader::Read(std::uint64_t cursor, std::uint64_t last
       next_offset_ = offset + at;
       next_seq_ = expected;
     }
-    if (result.appended || at == 0) {
-      // Appended something, or a line longer than the buffer: read it whole next time.
-      if (!result.appended && scratch.size() < (16u << 20)) {
-        scratch.resize(scratch.size() * 2);
-        continue;
-      }
-      break;
+    if (result.appended || done) break;
+    if (at == 0 && !bytes.empty() && bytes.front() == '\0') {
+      // --record-max punched a hole here since we looked: look again (a gap follows).
+      if (++refinds > 2 || !(position = record_.Find(expected))) break;
+      offset = position->offset;
+      missed += position->missed;
+      expected += position->missed;
+      last_seq = std::min(last_seq, position->last_seq);
+      continue;
+    }
+    if (at == 0) {
+      if (window >= kLongestLine) break;
+      window *= 2;
+      continue;
     }
     offset += at;  // only skipped lines so far (before the cursor): read on
   }
+  // A buffer grown for a long line goes back to its usual size.
+  if (scratch.size() > kReadBytes) std::string().swap(scratch);
   result.next_seq = expected;
   return result;
 }
