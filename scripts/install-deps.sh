@@ -1,13 +1,19 @@
 #!/usr/bin/env bash
 # Installs what building and testing ssetail needs on Debian 12, idempotently.
 # Only versioned Boost 1.81 packages: the unversioned ones are 1.74 and conflict.
+#   scripts/install-deps.sh                # build, tests, demo
+#   scripts/install-deps.sh --build-only   # build only
+#   scripts/install-deps.sh --bench        # build, and what bench/run needs (its peers)
 set -euo pipefail
 
-packages=(g++ cmake make pkg-config clang-format python3
-  libboost1.81-dev libboost-filesystem1.81-dev libcpp-httplib-dev libcli11-dev doctest-dev
-  zlib1g-dev chromium nginx-light curl procps clang-14 libclang-rt-14-dev)
-[ "${1:-}" = "--build-only" ] && packages=(g++ cmake make pkg-config
+build=(g++ cmake make pkg-config
   libboost1.81-dev libboost-filesystem1.81-dev libcpp-httplib-dev libcli11-dev doctest-dev zlib1g-dev python3)
+case "${1:-}" in
+  --build-only) packages=("${build[@]}") ;;
+  # bench/run: websocketd is a peer; coreutils/util-linux give seq, tee, wc, timeout, flock.
+  --bench) packages=("${build[@]}" websocketd coreutils util-linux) ;;
+  *) packages=("${build[@]}" clang-format chromium nginx-light curl procps clang-14 libclang-rt-14-dev) ;;
+esac
 command -v node >/dev/null || packages+=(nodejs npm)
 
 missing=()
@@ -17,6 +23,8 @@ done
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo=sudo
+  echo "install-deps: installing ${missing[*]}" >&2
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  # env: sudo drops DEBIAN_FRONTEND from the environment by default.
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
