@@ -23,13 +23,15 @@
 // Measures: the server's peak RSS (VmHWM polled every 10 ms, and the rusage of its reaping),
 // its RSS when all clients are connected, its own CPU time (read from /proc/PID/stat while it
 // is a zombie, so its children's time is not in it) and its children's; this process's own
-// CPU time; wall times; how often the kernel entered TCP memory pressure meanwhile. Prints
-// one JSON object on stdout.
+// CPU time; wall times (read_s: from the first connect to the last reader's end, the time a
+// replay takes); how often the kernel entered TCP memory pressure meanwhile; `gap` events
+// received (gaps). Prints one JSON object on stdout.
 //
 // Also: --stop-server sends SIGTERM once every reader is done (for servers that never exit on
 // their own: websocketd, the naive Node server, ssetail --linger); --rcvbuf caps the readers'
 // receive buffers; --connect-after-lines N waits until ssetail's /status counts N lines
-// before connecting (a replay of a history captured beforehand); --connect-delay S;
+// before connecting (a replay of a history captured beforehand); --connect-after-exit waits
+// until /status says "exited" (late joiners: everything replayed, nothing live); --connect-delay S;
 // --resume N reconnects an SSE client the server dropped mid-stream, with Last-Event-ID, as
 // EventSource does (counted in "resumes").
 //
@@ -96,6 +98,7 @@ struct Options {
   double connect_delay = 0;     // seconds between finding the port and the first connect
   int rcvbuf = 0;               // SO_RCVBUF of the reading connections (0: the kernel's autotuning)
   u64 connect_after_lines = 0;  // ssetail only: connect once /status counts this many lines
+  bool connect_after_exit = false;  // ssetail only: connect once /status says "exited"
   int resume = 0;  // SSE: reconnect with Last-Event-ID up to this many times per client
   std::vector<std::string> server;
 };
@@ -106,7 +109,8 @@ void Usage() {
                "  [--clients N] [--stall N] [--lines N] [--trigger FIFO] [--trigger-count K]\n"
                "  [--settle S] [--timeout S] [--stop-server] [--server-stdout F]\n"
                "  [--time-file F] [--label L] [--connect-batch N]\n"
-               "  [--connect-delay S] [--rcvbuf BYTES] [--connect-after-lines N] [--resume N]\n"
+               "  [--connect-delay S] [--rcvbuf BYTES] [--connect-after-lines N]\n"
+               "  [--connect-after-exit] [--resume N]\n"
                "  -- SERVER [ARG...]\n");
   std::exit(2);
 }
@@ -169,6 +173,8 @@ Options Parse(int argc, char** argv) {
       o.resume = std::atoi(value().c_str());
     } else if (a == "--connect-after-lines") {
       o.connect_after_lines = std::strtoull(value().c_str(), nullptr, 10);
+    } else if (a == "--connect-after-exit") {
+      o.connect_after_exit = true;
     } else if (a == "--rcvbuf") {
       o.rcvbuf = std::atoi(value().c_str());
     } else if (a == "--connect-delay") {
@@ -229,6 +235,7 @@ struct Conn {
   u64 data_breaks = 0;
   u64 id_breaks = 0;
   u64 gap_missed = 0;
+  u64 gaps = 0;  // `gap` events received
   u64 stderr_lines = 0;
   u64 raw_bytes = 0;
   u64 body_bytes = 0;  // after de-chunking: the SSE bytes themselves
@@ -360,6 +367,7 @@ void SseLine(Harness& h, Conn& c, std::string_view line) {
             const auto colon = data.find(':');
             if (colon != std::string_view::npos) c.gap_missed += ParseUint(data.substr(colon + 1));
             c.gap_pending = true;
+            ++c.gaps;
             break;
           }
           default:
@@ -877,10 +885,11 @@ void PollServerStatus(Harness& h, long* rss_kb, long* anon_kb = nullptr) {
   if (anon_kb) *anon_kb = field("RssAnon:");
 }
 
-// ssetail's GET /status "stdout_lines", or -1. Blocking, bounded by a 1 s socket timeout.
-long long StatusLines(int port) {
+// ssetail's GET /status response (headers and body), or "". Blocking, bounded by a 1 s
+// socket timeout.
+std::string StatusResponse(int port) {
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return -1;
+  if (fd < 0) return {};
   timeval tv{1, 0};
   ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
@@ -888,23 +897,32 @@ long long StatusLines(int port) {
   addr.sin_family = AF_INET;
   addr.sin_port = htons(static_cast<std::uint16_t>(port));
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  long long lines = -1;
+  std::string response;
   if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
     const std::string request = "GET /status HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) +
                                 "\r\nConnection: close\r\n\r\n";
     if (::send(fd, request.data(), request.size(), MSG_NOSIGNAL) ==
         static_cast<ssize_t>(request.size())) {
-      std::string response;
       char buf[4096];
       ssize_t got;
       while ((got = ::recv(fd, buf, sizeof buf, 0)) > 0)
         response.append(buf, static_cast<std::size_t>(got));
-      const auto at = response.find("\"stdout_lines\":");
-      if (at != std::string::npos) lines = std::atoll(response.c_str() + at + 15);
     }
   }
   ::close(fd);
-  return lines;
+  return response;
+}
+
+// /status "stdout_lines", or -1.
+long long StatusLines(int port) {
+  const std::string response = StatusResponse(port);
+  const auto at = response.find("\"stdout_lines\":");
+  return at == std::string::npos ? -1 : std::atoll(response.c_str() + at + 15);
+}
+
+// /status says the command has exited.
+bool StatusExited(int port) {
+  return StatusResponse(port).find("\"state\":\"exited\"") != std::string::npos;
 }
 
 // The server has exited: read its own CPU time while it is a zombie, then reap it.
@@ -987,7 +1005,7 @@ double Seconds(i64 from, i64 to) {
 
 void PrintJson(Harness& h) {
   u64 lines_total = 0, lines_min = ~u64{0}, lines_max = 0, lost = 0, data_breaks = 0, id_breaks = 0,
-      gap_missed = 0, stderr_lines = 0, raw = 0;
+      gap_missed = 0, gaps = 0, stderr_lines = 0, raw = 0;
   int done = 0, failed = 0, with_exit = 0, stall_ready = 0, resumes = 0;
   std::string fail_reasons, end_reasons;
   for (const Conn& c : h.conns) {
@@ -1003,6 +1021,7 @@ void PrintJson(Harness& h) {
     data_breaks += c.data_breaks;
     id_breaks += c.id_breaks;
     gap_missed += c.gap_missed;
+    gaps += c.gaps;
     stderr_lines += c.stderr_lines;
     raw += c.raw_bytes;
     if (c.state == Conn::State::Done) ++done;
@@ -1080,9 +1099,10 @@ void PrintJson(Harness& h) {
       "{\"label\":\"%s\",\"clients\":%d,\"stall\":%d,\"stall_ready\":%d,\"done\":%d,\"failed\":%d,"
       "\"fail_reasons\":\"%s\",\"end_reasons\":\"%s\",\"with_exit\":%d,\"resumes\":%d,"
       "\"lines_total\":%llu,\"lines_min\":%llu,\"lines_max\":%llu,\"expected_per_client\":%llu,"
-      "\"lost\":%llu,\"data_breaks\":%llu,\"id_breaks\":%llu,\"gap_missed\":%llu,"
+      "\"lost\":%llu,\"data_breaks\":%llu,\"id_breaks\":%llu,\"gap_missed\":%llu,\"gaps\":%llu,"
       "\"stderr_lines\":%llu,\"raw_bytes\":%llu,\"body_bytes_client0\":%llu,"
       "\"wall_s\":%.6f,\"connect_s\":%.6f,\"active_s\":%.6f,\"lines_per_s\":%.1f,"
+      "\"read_s\":%.6f,"
       "\"lat_samples\":%zu,\"lat_p50_us\":%.1f,\"lat_p90_us\":%.1f,\"lat_p99_us\":%.1f,"
       "\"lat_p999_us\":%.1f,\"lat_max_us\":%.1f,"
       "\"server_user_s\":%.3f,\"server_sys_s\":%.3f,\"server_cpu_s\":%.3f,"
@@ -1095,9 +1115,10 @@ void PrintJson(Harness& h) {
       h.opt.label.c_str(), readers, h.opt.stall, stall_ready, done, failed, reasons.c_str(),
       end_reasons.c_str(), with_exit, resumes, lines_total, lines_min, lines_max,
       static_cast<unsigned long long>(h.opt.lines), lost, data_breaks, id_breaks, gap_missed,
-      stderr_lines, raw, body0, Seconds(h.t_spawn, h.t_server_exit),
+      gaps, stderr_lines, raw, body0, Seconds(h.t_spawn, h.t_server_exit),
       Seconds(h.t_connect_start, h.t_all_ready), active,
-      active > 0 ? static_cast<double>(lines_total) / active : 0.0, h.latencies_ns.size(), p50, p90,
+      active > 0 ? static_cast<double>(lines_total) / active : 0.0,
+      Seconds(h.t_connect_start, readers > 0 ? h.t_last_done : 0), h.latencies_ns.size(), p50, p90,
       p99, p999, lmax, h.server_user_s, h.server_sys_s, h.server_user_s + h.server_sys_s,
       h.children_cpu_s, std::max(h.hwm_kb, h.ru_maxrss_kb), h.hwm_kb, h.ru_maxrss_kb,
       h.rss_ready_kb, h.anon_ready_kb, h.threads_max, h.server_exited ? h.server_status : -1,
@@ -1150,7 +1171,7 @@ int main(int argc, char** argv) {
   i64 kill_at = 0;
   i64 port_seen = 0;
   i64 next_status = 0;
-  bool lines_reached = false;
+  bool status_reached = false;
   bool terminated = false;
   std::vector<epoll_event> events(1024);
 
@@ -1184,13 +1205,15 @@ int main(int argc, char** argv) {
     switch (phase) {
       case Phase::Port:
         if (h.port != 0 && port_seen == 0) port_seen = now;
-        if (h.port != 0 && o.connect_after_lines > 0 && now >= next_status) {
+        if (h.port != 0 && (o.connect_after_lines > 0 || o.connect_after_exit) &&
+            !status_reached && now >= next_status) {
           next_status = now + 50'000'000;
-          if (StatusLines(h.port) >= static_cast<long long>(o.connect_after_lines))
-            lines_reached = true;
+          if (o.connect_after_exit ? StatusExited(h.port)
+                                   : StatusLines(h.port) >= static_cast<long long>(o.connect_after_lines))
+            status_reached = true;
         }
         if (h.port != 0 && now - port_seen >= static_cast<i64>(o.connect_delay * 1e9) &&
-            (o.connect_after_lines == 0 || lines_reached)) {
+            ((o.connect_after_lines == 0 && !o.connect_after_exit) || status_reached)) {
           const std::string host = "127.0.0.1:" + std::to_string(h.port);
           if (o.mode == Mode::Ws) {
             h.request = "GET " + o.path + " HTTP/1.1\r\nHost: " + host +
