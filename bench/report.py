@@ -20,7 +20,7 @@ ap.add_argument("--out", required=True)
 ap.add_argument("--runs", type=int, default=3)
 ap.add_argument("--ssetail", default="ssetail")
 ap.add_argument("--elapsed", type=int, default=0)
-ap.add_argument("--only", default="1 2 3 4 5 6 7 8")
+ap.add_argument("--only", default="1 2 3 4 5 6 7 8 10 11")
 args = ap.parse_args()
 
 runs = {}
@@ -425,6 +425,87 @@ if have("s8.ssetail"):
         f"~16% in libstdc++, against "
         f"~17% in ssetail's own code (first touches of its code pages). A header-only httplib "
         f"built without TLS/compression (or static linking) would remove most of the first part.")
+
+# 10, 11: late joiners. The clients connect once /status says "exited", so everything is
+# replay: the last events from the memory history, the older ones from the run record. Their
+# rate runs from the first connect to the last client's end (read_s), not from the trigger.
+HISTORY_MIB = 64  # ssetail's default --history-bytes
+
+
+def replay_rate(label):
+    """Median over runs of all lines received / read_s."""
+    values = [div(r["lines_total"], r.get("read_s")) for r in runs.get(label, [])]
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+def fewest(label, key):
+    values = [r[key] for r in runs.get(label, []) if key in r]
+    return min(values) if values else None
+
+
+def late_joiner(num_, label, title, clients, lines, extra_mib):
+    lps = replay_rate(label)
+    got = fewest(label, "lines_min")
+    lost = worst(label, "lost")
+    gaps = worst(label, "gaps")
+    data, ids = worst(label, "data_breaks"), worst(label, "id_breaks")
+    breaks = None if data is None or ids is None else data + ids
+    rss = med(label, "server_peak_rss_kb")
+    limit_kb = (HISTORY_MIB + extra_mib) * 1024
+    ok = all_ok(at_least(lps, 5e6), got == lines, lost == 0, gaps == 0, breaks == 0,
+                at_most(rss, limit_kb))
+    rows.append([
+        num_, title,
+        f"≥ 5,000,000 lines/s{' aggregate' if clients > 1 else ''}, 0 lost, no `gap`; "
+        f"peak RSS ≤ history ({HISTORY_MIB} MiB) + {extra_mib} MiB",
+        f"{rate(lps)}{' aggregate' if clients > 1 else ''} (replay of {lines * clients:,} lines "
+        f"in {secs(med(label, 'read_s'))}); fewest lines a client received: {num(got)} of "
+        f"{lines:,}; {num(lost)} lost, {num(gaps)} `gap` events, {num(breaks)} out of order "
+        f"(worst run){resumed(label)}; peak RSS {mib(rss)} against a limit of {mib(limit_kb)}",
+        "—", cpu(label) + f" (sys {secs(med(label, 'server_sys_s'))}; capture included)", mib(rss),
+        secs(med(label, "client_cpu_s")), verdict(ok)])
+    return lps, rss, limit_kb
+
+
+if have("s10.ssetail"):
+    lps, rss, limit_kb = late_joiner(
+        "10", "s10.ssetail", "late joiner: `ssetail --linger -- seq 10000000` (default history "
+        "and record); once `/status` says `exited`, one client reads `/events` from the start",
+        1, 10_000_000, 50)
+    capture = med("s1.ssetail", "server_cpu_s")  # the same capture, without the replay
+    read = med("s10.ssetail", "read_s")
+    replay_cpu = sub(med("s10.ssetail", "server_cpu_s"), capture)
+    bounds.append(
+        f"**10.** The memory history keeps only the last 100,000 events, so the client reads "
+        f"all but those from the run record on disk (~0.75 GB of JSON lines for this run, in the "
+        f"page cache): per client, the stream pump reads the record, decodes each event's JSON "
+        f"line and encodes it as SSE. The replay took {secs(read)}; ssetail used "
+        f"{cpu('s10.ssetail')} of CPU in all"
+        + (f", of which capture alone takes ~{secs(capture)} (scenario 1), which leaves "
+           f"~{secs(replay_cpu)} for the replay ({pct(div(replay_cpu, read))} of one core)"
+           if capture is not None and replay_cpu is not None else "")
+        + f"; the client {secs(med('s10.ssetail', 'client_cpu_s'))}. "
+        f"Peak RSS {mib(rss)} against {mib(limit_kb)}: VmHWM over the whole run, capture "
+        f"included.")
+
+if have("s11.ssetail"):
+    lps, rss, limit_kb = late_joiner(
+        "11", "s11.ssetail", "1,000 late joiners: `ssetail --linger --max-clients 1100 -- seq "
+        "1000000`; once it exited, 1,000 clients connect at once and read everything",
+        1000, 1_000_000, 64)
+    read = med("s11.ssetail", "read_s")
+    server = med("s11.ssetail", "server_cpu_s")
+    client = med("s11.ssetail", "client_cpu_s")
+    bound = ("ssetail's stream pump" if (server or 0) >= (client or 0) else "the client")
+    bounds.append(
+        f"**11.** 1,000 replays of the same record, all of it but the last 100,000 events from "
+        f"disk, each decoded and encoded as SSE for its own client by the one pump thread. "
+        f"ssetail used {secs(server)} of CPU ({secs(med('s11.ssetail', 'server_sys_s'))} of it in "
+        f"the kernel) over {secs(read)} of replay ({pct(div(server, read))} of one core), the "
+        f"client {secs(client)} ({pct(div(client, read))}); so the aggregate rate is bound by "
+        f"**{bound}**. The clients cap their receive buffers at 128 KiB (`--rcvbuf`, as in "
+        f"scenario 5) and would resume with `Last-Event-ID` if dropped.")
 
 # 9: peers
 PEERS = [("websocketd", "websocketd (Debian package), one child per client"),
