@@ -216,7 +216,18 @@ for num_, label, pipe, title, goal in CAPTURE:
             "~20 ns a line), ~25% in the kernel (pipe reads; page faults of new history blocks "
             "until the 100,000-event cap is reached and blocks are recycled), ~7% in "
             "`OutputReader::OnRead` (the line scan), ~4% in malloc/free and ~3% in the dynamic "
-            "loader. Peak RSS is idle RSS plus the 100,000-event history and its records.")
+            "loader. Peak RSS is idle RSS plus the 100,000-event history and its records")
+        if have("s1.norecord"):
+            text += (
+                f" without a record (1c: {mib(med('s1.norecord', 'server_peak_rss_kb'))}); with one "
+                f"it is {mib(med('s1.ssetail', 'server_peak_rss_kb'))} (default) and "
+                f"{mib(med('s1.save', 'server_peak_rss_kb'))} (--save). In a trial run by hand, "
+                "it followed `--history-bytes` then, not `--history`: 126 MiB at the default 64M, "
+                "58 MiB with `--history-bytes 16M`, 20 MiB with `--no-record` at either. The "
+                "memory history fills to its byte cap, apparently because events wait in memory "
+                "until the record's thread has written them, and it lags capture here.")
+        else:
+            text += "."
     else:
         text += ("Echo adds one blocking `write(2)` of each 256 KiB read to /dev/null before the "
                  "batch is encoded; the rest is scenario 1's work.")
@@ -477,8 +488,8 @@ if have("s10.ssetail"):
     read = med("s10.ssetail", "read_s")
     replay_cpu = sub(med("s10.ssetail", "server_cpu_s"), capture)
     bounds.append(
-        f"**10.** The memory history keeps only the last 100,000 events, so the client reads "
-        f"all but those from the run record on disk (~0.75 GB of JSON lines for this run, in the "
+        f"**10.** The memory history keeps at most 100,000 events (64 MiB), so the client reads "
+        f"most of the run from the run record on disk (~0.75 GB of JSON lines for this run, in the "
         f"page cache): per client, the stream pump reads the record, decodes each event's JSON "
         f"line and encodes it as SSE. The replay took {secs(read)}; ssetail used "
         f"{cpu('s10.ssetail')} of CPU in all"
@@ -487,7 +498,11 @@ if have("s10.ssetail"):
            if capture is not None and replay_cpu is not None else "")
         + f"; the client {secs(med('s10.ssetail', 'client_cpu_s'))}. "
         f"Peak RSS {mib(rss)} against {mib(limit_kb)}: VmHWM over the whole run, capture "
-        f"included.")
+        f"included"
+        + (f"; capture alone, with no client, reaches {mib(med('s1.ssetail', 'server_peak_rss_kb'))} "
+           f"(scenario 1: the memory history fills to its 64 MiB byte cap while the record lags)"
+           if have("s1.ssetail") else "")
+        + ".")
 
 if have("s11.ssetail"):
     lps, rss, limit_kb = late_joiner(
@@ -499,8 +514,8 @@ if have("s11.ssetail"):
     client = med("s11.ssetail", "client_cpu_s")
     bound = ("ssetail's stream pump" if (server or 0) >= (client or 0) else "the client")
     bounds.append(
-        f"**11.** 1,000 replays of the same record, all of it but the last 100,000 events from "
-        f"disk, each decoded and encoded as SSE for its own client by the one pump thread. "
+        f"**11.** 1,000 replays of the same record, most of it from disk, each decoded and "
+        f"encoded as SSE for its own client by the one pump thread. "
         f"ssetail used {secs(server)} of CPU ({secs(med('s11.ssetail', 'server_sys_s'))} of it in "
         f"the kernel) over {secs(read)} of replay ({pct(div(server, read))} of one core), the "
         f"client {secs(client)} ({pct(div(client, read))}); so the aggregate rate is bound by "
