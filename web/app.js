@@ -728,6 +728,10 @@ let newWhilePaused = 0;
 let rowHeight = 18;
 let jumpTo = -1; // view index to bring into sight at the next frame
 let pendingLine = -1; // #L target that has not arrived yet
+// A revealed #L line stays in the middle of the view until the reader scrolls:
+// it may arrive near the end of what is there so far (drawn at the bottom),
+// and more lines, the exit banner or a resize would then push it away.
+let anchorLine = -1;
 let ownScrollTop = -1; // where the page itself last scrolled to
 let wrapExcess = 0; // px by which wrapped rows exceeded one row each, last frame
 
@@ -770,8 +774,13 @@ function renderRows() {
   const spacerH = `${Math.max(0, g.contentH - g.viewH)}px`;
   if (ui.spacer.style.height !== spacerH) ui.spacer.style.height = spacerH;
 
+  if (jumpTo < 0 && anchorLine >= 0) {
+    const k = lowerBound(view, anchorLine);
+    if (view[k] === anchorLine) jumpTo = k;
+  }
   if (jumpTo >= 0) {
-    ui.log.scrollTop = scrollTopFor(jumpTo, g);
+    const top = scrollTopFor(jumpTo, g);
+    if (Math.abs(ui.log.scrollTop - top) >= 1) ui.log.scrollTop = top;
     ownScrollTop = ui.log.scrollTop;
     jumpTo = -1;
   } else if (following && ui.log.scrollTop < g.maxScroll) {
@@ -859,6 +868,7 @@ ui.log.addEventListener('scroll', () => {
   // Our own scrolling (following, jumping to a line) changes nothing; the
   // reader's does: at the bottom means following, anywhere else paused.
   if (Math.abs(top - ownScrollTop) >= 1) {
+    anchorLine = -1;
     const max = ui.log.scrollHeight - ui.log.clientHeight;
     setFollowing(top >= max - 2);
   }
@@ -868,10 +878,12 @@ ui.log.addEventListener('scroll', () => {
 // Scrolling up pauses at once, before the scroll event, so that a frame
 // rendering new lines cannot pull the view back down meanwhile.
 ui.log.addEventListener('wheel', (e) => {
+  if (e.deltaY) anchorLine = -1;
   if (e.deltaY < 0 && ui.log.scrollTop > 0) setFollowing(false);
 }, { passive: true });
 
 ui.resume.addEventListener('click', () => {
+  anchorLine = -1;
   setFollowing(true);
   ui.log.scrollTop = ui.log.scrollHeight;
 });
@@ -888,6 +900,7 @@ function revealLine(i) {
   }
   const k = lowerBound(view, i);
   following = false;
+  anchorLine = i;
   if (view[k] === i) jumpTo = k;
   invalidateRows();
 }
@@ -916,6 +929,7 @@ ui.rows.addEventListener('click', (e) => {
     const n = Number(ln.closest('.line').dataset.line);
     history.replaceState(null, '', `#L${n}`);
     highlighted = n - 1;
+    anchorLine = -1; // highlighted in place: nothing moves
     invalidateRows();
     return;
   }

@@ -361,19 +361,32 @@ describe('ssetail page', () => {
   });
 
   test('scrolls to a #L permalink far up a long log', async () => {
-    const script = 'i=1; while [ $i -le 5000 ]; do echo "line $i"; i=$((i+1)); done';
-    await session(sh(script), async (page, server) => {
-      await page.goto(`${server.url}#L1234`);
-      await waitForExitBanner(page);
-      await page.waitForSelector(`${rowSel(1234)}.hl`);
-      const box = await page.$eval(rowSel(1234), (el) => {
-        const r = el.getBoundingClientRect();
-        const v = document.querySelector('#view').getBoundingClientRect();
-        return r.top >= v.top && r.bottom <= v.bottom;
-      });
-      assert.ok(box, 'line 1234 is within the viewport');
-      assert.equal(await page.textContent(`${rowSel(1234)} .tx`), 'line 1234');
-    }, { suffix: null });
+    // The command pauses right after line 1234, so that the page reveals it as
+    // the last line it has; the rest of the log and the exit banner (which
+    // makes the view shorter) must not push it out of sight.
+    const gates = new Gates();
+    const script = 'i=1; while [ $i -le 1234 ]; do echo "line $i"; i=$((i+1)); done; wait_gate 1; '
+      + 'while [ $i -le 5000 ]; do echo "line $i"; i=$((i+1)); done';
+    const inView = (page) => page.$eval(rowSel(1234), (el) => {
+      const r = el.getBoundingClientRect();
+      const v = document.querySelector('#view').getBoundingClientRect();
+      return r.top >= v.top && r.bottom <= v.bottom;
+    });
+    try {
+      await session(gates.command(script), async (page, server) => {
+        await page.goto(`${server.url}#L1234`);
+        await page.waitForSelector(`${rowSel(1234)}.hl`);
+        assert.ok(await inView(page), 'line 1234 is within the viewport when it arrives');
+        gates.open(1);
+        await waitForExitBanner(page);
+        await page.waitForFunction(() => document.querySelector('#count-out').textContent === '5,000');
+        await page.waitForSelector(`${rowSel(1234)}.hl`);
+        assert.ok(await inView(page), 'line 1234 is within the viewport at the end');
+        assert.equal(await page.textContent(`${rowSel(1234)} .tx`), 'line 1234');
+      }, { suffix: null });
+    } finally {
+      gates.remove();
+    }
   });
 
   test('folds GitHub groups', async () => {
