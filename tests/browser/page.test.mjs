@@ -39,6 +39,9 @@ async function session(command, fn, { args = [], linger = true, suffix = '' } = 
   const server = await startSsetail(BIN, command, { linger, args });
   const page = await (nextPage ?? context.newPage());
   nextPage = context.newPage();
+  // The newest page is the front one: Chromium gives the others one animation
+  // frame a second, which makes every wait on the page's rendering slow.
+  await page.bringToFront();
   const errors = [];
   page.on('console', (m) => {
     if (m.type() === 'error') errors.push(`console: ${m.text()}`);
