@@ -8,7 +8,7 @@
 namespace ssetail {
 
 namespace {
-constexpr std::size_t kUnrecordedBytes = 32 << 20;
+constexpr std::size_t kUnrecordedBytes = 16 << 20;
 }  // namespace
 
 // A run of encoded events, back to back, and where each one sits.
