@@ -17,12 +17,12 @@ constexpr unsigned kReadBytes = 128 << 10;
 }  // namespace
 
 RecordViewer::RecordViewer(std::string path) : path_(std::move(path)) {
-  file_ = gzopen(path_.c_str(), "rb");
-  if (file_ == nullptr) {
+  file_.reset(gzopen(path_.c_str(), "rb"));
+  if (!file_) {
     throw StartupError("--view " + path_ + ": " +
                        (errno != 0 ? std::strerror(errno) : "cannot open it"));
   }
-  gzbuffer(file_, kReadBytes);
+  gzbuffer(file_.get(), kReadBytes);
   std::size_t newline;
   while ((newline = pending_.find('\n')) == std::string::npos && Fill()) {
   }
@@ -42,18 +42,14 @@ RecordViewer::RecordViewer(std::string path) : path_(std::move(path)) {
   line_number_ = 0;  // the first line is appended by the first ReadAvailable
 }
 
-RecordViewer::~RecordViewer() {
-  if (file_ != nullptr) gzclose(file_);
-}
-
 void RecordViewer::Refuse(const std::string& why) const {
   throw StartupError("--view " + path_ + ":" + std::to_string(line_number_) + ": " + why);
 }
 
 bool RecordViewer::Fill() {
   char buffer[kReadBytes];
-  gzclearerr(file_);  // after an end of file: the file may have grown since (tail -f)
-  const int n = gzread(file_, buffer, sizeof buffer);
+  gzclearerr(file_.get());  // after an end of file: the file may have grown since (tail -f)
+  const int n = gzread(file_.get(), buffer, sizeof buffer);
   if (n <= 0) return false;  // at the end for now; a gzip stream still being written too
   pending_.append(buffer, static_cast<std::size_t>(n));
   return true;

@@ -8,6 +8,7 @@
 #include <zlib.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "history/history.hpp"
@@ -19,7 +20,6 @@ class RecordViewer {
   // Opens FILE and reads its first line. Throws StartupError ("FILE:LINE: why") when it is
   // not a record.
   explicit RecordViewer(std::string path);
-  ~RecordViewer();
   RecordViewer(const RecordViewer&) = delete;
   RecordViewer& operator=(const RecordViewer&) = delete;
 
@@ -37,10 +37,14 @@ class RecordViewer {
   bool Fill();  // reads more of the file; false at its current end
   [[noreturn]] void Refuse(const std::string& why) const;
 
+  struct GzClose {
+    void operator()(gzFile file) const { gzclose(file); }
+  };
+
   const std::string path_;
-  gzFile file_ = nullptr;
-  std::string pending_;     // bytes read, not yet a complete line
-  std::string first_line_;  // the `start` line, read by the constructor
+  std::unique_ptr<gzFile_s, GzClose> file_;  // closed also when the constructor throws
+  std::string pending_;                      // bytes read, not yet a complete line
+  std::string first_line_;                   // the `start` line, read by the constructor
   std::string run_id_;
   std::uint64_t line_number_ = 0;
   std::uint64_t last_seq_ = 0;
