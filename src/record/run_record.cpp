@@ -260,12 +260,15 @@ void RunRecord::Fail(const std::string& what, int error) {
 }
 
 RecordStatus RunRecord::Status() const {
+  // Every event of the run so far is held or dropped; after a write error that includes
+  // those published without the record. (The history's lock is never taken under ours.)
+  const std::uint64_t published = history_.Stats().last_seq;
   std::lock_guard lock(mutex_);
   RecordStatus status;
   const std::uint64_t kept_from = marks_.empty() ? written_end_ : marks_.front().offset;
   status.bytes = written_end_ == 0 ? 0 : start_end_ + (written_end_ - kept_from);
   status.events = marks_.empty() ? written_events_ : 1 + written_events_ - marks_.front().events;
-  status.dropped = written_seq_ - status.events;
+  status.dropped = std::max(written_seq_, published) - status.events;
   status.path = options_.save_path;
   status.error = error_;
   return status;

@@ -192,6 +192,7 @@ class WriteErrors(unittest.TestCase):
                 run_to_end(s)
                 record = status(s)["record"]
                 self.assertIn("File too large", record["error"])
+                self.assertEqual(record["events"] + record["dropped"], 1000002)
                 _, events = s.events(timeout=120)
                 self.assertFalse(any(e.type == "gap" for e in events))
                 self.assertEqual(len(lines_of(events)), 1000000)
