@@ -256,6 +256,14 @@ History::Slice History::ReadLocked(std::uint64_t cursor, Detail detail, std::uin
       slice.missed += block->first_seq - cursor;
       cursor = block->first_seq;
     }
+    if (cursor > last) {
+      // What the reader wanted is gone, and what memory holds next is not published yet
+      // (events the recorder had not written were evicted): the gap only.
+      slice.status = ReadStatus::Events;
+      slice.first_seq = cursor;
+      slice.next_seq = cursor;
+      return slice;
+    }
   }
   const std::size_t index = cursor - block->first_seq;
   const std::size_t end = std::min<std::size_t>(block->records.size(), last + 1 - block->first_seq);
