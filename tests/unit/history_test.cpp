@@ -3,6 +3,8 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <future>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -209,4 +211,194 @@ TEST_CASE("history: many concurrent readers each see every event exactly once, i
   h.AppendLast(EventType::Exit, "{}", 0);
   for (auto& t : readers) t.join();
   CHECK(ok == 8);
+}
+
+TEST_CASE("history: SkipTo makes a gap of the ids it jumps over") {
+  History h("r", {});
+  {
+    History::Writer w(h);
+    w.Append(EventType::Start, "s", 0);
+    w.SkipTo(5);  // before any other event: 2, 3 and 4 never reach us
+    CHECK(w.Append(EventType::Stdout, "five", 0) == 5);
+    CHECK(w.Append(EventType::Stdout, "six", 0) == 6);
+    w.SkipTo(6);  // not past the next id: nothing happens
+    CHECK(w.Append(EventType::Stdout, "seven", 0) == 7);
+    w.SkipTo(20);
+    CHECK(w.Append(EventType::Stderr, "twenty", 0) == 20);
+  }
+  h.AppendLast(EventType::Exit, "{}", 0);
+  std::uint64_t cursor = 1;
+  CHECK(Drain(h, cursor) ==
+        std::vector<std::string>{"s", "gap:3", "five", "six", "seven", "gap:12", "twenty", "{}"});
+  CHECK(cursor == 22);
+  // A reader inside a jump is told only what it misses from there.
+  cursor = 10;
+  CHECK(Drain(h, cursor) == std::vector<std::string>{"gap:10", "twenty", "{}"});
+  cursor = 6;
+  CHECK(Drain(h, cursor) == std::vector<std::string>{"six", "seven", "gap:12", "twenty", "{}"});
+  // The ids on the wire follow the jump.
+  const auto slice = h.Read(20);
+  REQUIRE(slice.status == History::ReadStatus::Events);
+  CHECK(slice.missed == 0);
+  CHECK(slice.encoded().substr(0, 11) == "id: r.20\nev");
+  CHECK(h.IsLastEvent(21));
+  CHECK(h.CursorAfter(20) == 21);
+}
+
+TEST_CASE("history: with a recorder, events over the limits are kept until published") {
+  History h("r", {3, 1 << 20});
+  int recorder_calls = 0;
+  h.SetRecordListener([&] { ++recorder_calls; });
+  {
+    History::Writer w(h);
+    w.Append(EventType::Start, "start", 0);
+  }
+  AppendLines(h, 1, 10);  // events 2..11
+  CHECK(recorder_calls == 2);
+  // Nothing published: readers see nothing, and nothing was evicted.
+  CHECK(h.Read(1).status == History::ReadStatus::NothingNew);
+  CHECK(h.Stats().last_seq == 0);
+  CHECK(h.Stats().dropped == 0);
+  CHECK(h.Stats().retained == 11);
+  CHECK_FALSE(h.FirstEventData());
+  CHECK(h.Retains(2));
+  // The recorder reads them all.
+  std::vector<std::string> unpublished;
+  for (std::uint64_t cursor = 1;;) {
+    const auto slice = h.ReadUnpublished(cursor);
+    if (slice.status != History::ReadStatus::Events) break;
+    CHECK(slice.missed == 0);
+    for (const EventView& event : slice) unpublished.emplace_back(event.data);
+    cursor = slice.next_seq;
+  }
+  CHECK(unpublished.size() == 11);
+  CHECK(unpublished.back() == "line 10");
+
+  // Published up to 6: those may go now (the limit is 3), the unpublished all stay.
+  h.Publish(6);
+  CHECK(h.Stats().last_seq == 6);
+  CHECK(h.FirstEventData() == "start");
+  CHECK(h.Stats().dropped == 5);  // 2..6
+  CHECK(h.Stats().retained == 6);
+  CHECK_FALSE(h.Retains(6));
+  CHECK(h.Retains(7));
+  std::uint64_t cursor = 2;
+  CHECK(Drain(h, cursor) == std::vector<std::string>{"gap:5"});
+  CHECK(cursor == 7);
+  CHECK(h.ReadUnpublished(7).status == History::ReadStatus::Events);
+
+  // All published: evicted down to the limit.
+  h.Publish(11);
+  CHECK(h.Stats().dropped == 7);
+  cursor = 2;
+  CHECK(Drain(h, cursor) == std::vector<std::string>{"gap:7", "line 8", "line 9", "line 10"});
+  CHECK(h.Stats().unrecorded_evicted == 0);
+  // Publishing less than what is published already changes nothing.
+  h.Publish(3);
+  CHECK(h.Stats().last_seq == 11);
+
+  // Without a recorder, what is pending is published at once.
+  AppendLines(h, 11, 12);
+  CHECK(h.Stats().last_seq == 11);
+  h.SetRecordListener(nullptr);
+  CHECK(h.Stats().last_seq == 13);
+  AppendLines(h, 13, 13);
+  CHECK(h.Stats().last_seq == 14);
+}
+
+namespace {
+
+// Runs `wait` on a thread of its own; true when it returned within `limit`. The history
+// is shared so that a wait that never returns does not outlive it.
+bool ReturnsWithin(std::shared_ptr<History> h, std::chrono::milliseconds patience,
+                   std::chrono::seconds limit) {
+  std::promise<void> returned;
+  std::future<void> future = returned.get_future();
+  std::thread([h, patience, returned = std::move(returned)]() mutable {
+    h->WaitForRecorder(patience);
+    returned.set_value();
+  }).detach();
+  return future.wait_for(limit) == std::future_status::ready;
+}
+
+// Appends events of 1000 bytes in batches of 10 until `done`; at most 100 MB of them.
+template <typename Done>
+void AppendBigUntil(History& h, Done done) {
+  const std::string text(1000, 'x');
+  for (int batch = 0; batch < 10000 && !done(); ++batch) {
+    History::Writer w(h);
+    for (int i = 0; i < 10; ++i) w.Append(EventType::Stdout, text, 0);
+  }
+  REQUIRE(done());
+}
+
+}  // namespace
+
+TEST_CASE("history: WaitForRecorder returns at once without a recorder or when not behind") {
+  auto h = std::make_shared<History>("r", HistoryLimits{10, 4096});
+  {
+    History::Writer w(*h);
+    w.Append(EventType::Start, "s", 0);
+  }
+  for (int i = 0; i < 100; ++i) AppendLines(*h, i, i);
+  // A patience of an hour: were it waited out, the test would fail.
+  CHECK(ReturnsWithin(h, std::chrono::hours(1), std::chrono::seconds(30)));
+  h->SetRecordListener([] {});
+  AppendLines(*h, 100, 200);  // unpublished, but far below what counts as behind
+  CHECK(ReturnsWithin(h, std::chrono::hours(1), std::chrono::seconds(30)));
+}
+
+TEST_CASE("history: WaitForRecorder gives up after its patience when nobody publishes") {
+  auto h = std::make_shared<History>("r", HistoryLimits{10, 4096});
+  h->SetRecordListener([] {});
+  {
+    History::Writer w(*h);
+    w.Append(EventType::Start, "s", 0);
+  }
+  // Far behind: the unpublished events hold 16 MiB more than the limits allow.
+  AppendBigUntil(*h, [&] { return h->Stats().retained_bytes > 4096 + (16u << 20) + 100000; });
+  CHECK(h->Stats().dropped == 0);  // all kept for the recorder
+  CHECK(h->Stats().last_seq == 0);
+  // Nobody publishes: it returns after about 50 ms (here: within 30 s at all).
+  CHECK(ReturnsWithin(h, std::chrono::milliseconds(50), std::chrono::seconds(30)));
+  // Stalled: it no longer waits until the recorder writes again.
+  CHECK(ReturnsWithin(h, std::chrono::hours(1), std::chrono::seconds(30)));
+  // A recorder that catches up: published, then evicted down to the limits.
+  h->Publish(1);
+  CHECK(h->Stats().last_seq == 1);
+  const std::uint64_t last = h->Stats().retained;  // nothing was evicted
+  h->Publish(last);
+  CHECK(h->Stats().last_seq == last);
+  CHECK(h->Stats().retained_bytes <= 4096);
+  CHECK(ReturnsWithin(h, std::chrono::hours(1), std::chrono::seconds(30)));
+  CHECK(h->Stats().unrecorded_evicted == 0);
+}
+
+TEST_CASE("history: a reader behind a stalled recorder gets a gap, never unpublished events") {
+  History h("r", {1000, 64 << 10});
+  h.SetRecordListener([] {});
+  {
+    History::Writer w(h);
+    w.Append(EventType::Start, "s", 0);
+  }
+  AppendLines(h, 1, 10);  // 2..11
+  h.Publish(11);
+  // A reader that has read event 2 only.
+  std::uint64_t cursor = 3;
+  // The disk stalls: past 32 MiB of unwritten events, they leave memory unwritten.
+  AppendBigUntil(h, [&] { return h.Stats().unrecorded_evicted > 0; });
+  REQUIRE(h.Stats().last_seq == 11);
+  CHECK_FALSE(h.Retains(3));
+  for (auto detail : {History::Detail::Encoded, History::Detail::Events}) {
+    const auto slice = h.Read(cursor, detail);
+    REQUIRE(slice.status == History::ReadStatus::Events);
+    CHECK(slice.missed >= 9);  // 3..11 are gone
+    CHECK(slice.encoded().size() < (1u << 20));
+    std::uint64_t events = 0;
+    for (const EventView& event : slice) {
+      CHECK(event.seq <= 11);
+      ++events;
+    }
+    CHECK(slice.next_seq - cursor == slice.missed + events);
+  }
 }
