@@ -18,6 +18,7 @@
 #include "capture/child_process.hpp"
 #include "capture/output_reader.hpp"
 #include "capture/pty.hpp"
+#include "capture/utf8.hpp"
 #include "events/run_events.hpp"
 
 namespace ssetail {
@@ -73,6 +74,18 @@ class Supervisor::RunLoop {
     started_ = Clock::now();
     RunStart start{options_.command, std::nullopt, FormatIsoUtc(std::chrono::system_clock::now()),
                    options_.title};
+    // Arguments and the title are the user's bytes: JSON (the stream's, the record's) needs
+    // valid UTF-8, or the record's `start` line is refused when read back (--view).
+    const auto repaired = [](const std::string& text) {
+      if (utf8::IsClean(text)) return text;
+      std::string out;
+      utf8::AppendRepaired(text, out);
+      return out;
+    };
+    if (start.command) {
+      for (std::string& arg : *start.command) arg = repaired(arg);
+    }
+    start.title = repaired(start.title);
     if (options_.command) {
       StartCommand();
       start.pid = child_->pid();
