@@ -84,6 +84,26 @@ class LateJoiners(unittest.TestCase):
 
 
 class Save(unittest.TestCase):
+    def test_a_command_line_that_is_not_utf8_is_recorded_repaired(self):
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "run.jsonl")
+            # "\udce9" is the byte 0xE9 on the command line (surrogateescape): not UTF-8.
+            with Ssetail(["--save", path, "--linger=30", "--", "echo", "caf\udce9"]) as s:
+                run_to_end(s)
+            s.wait()
+            with open(path, "rb") as f:
+                start = json.loads(f.readline().decode("utf-8"))  # strict UTF-8
+            self.assertEqual(start["data"]["command"], ["echo", "caf\ufffd"])
+            self.assertEqual(start["data"]["title"], "echo caf\ufffd")
+            # --view reads it back: the start line is a record line like any other.
+            with Ssetail(["--view", path]) as v:
+                _, viewed = v.events()
+                self.assertEqual(viewed[0].type, "start")
+                self.assertEqual(json.loads(viewed[0].data)["command"], ["echo", "caf\ufffd"])
+                self.assertEqual(lines_of(viewed), ["caf\ufffd"])
+                v.signal(signal.SIGTERM)
+                self.assertEqual(v.wait(), 0)
+
     def test_must_show_2_the_saved_file_and_viewing_it(self):
         with tempfile.TemporaryDirectory() as d:
             path = os.path.join(d, "run.jsonl")
