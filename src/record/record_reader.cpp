@@ -70,7 +70,9 @@ RecordReader::Result RecordReader::Read(std::uint64_t cursor, std::uint64_t last
     while (!done) {
       const std::size_t newline = bytes.find('\n', at);
       if (newline == std::string_view::npos) break;
-      const std::string_view text = bytes.substr(at, newline - at);
+      std::string_view text = bytes.substr(at, newline - at);
+      // A hole punched by --record-max (NUL bytes) ends where a kept line starts.
+      text.remove_prefix(std::min(text.find_first_not_of('\0'), text.size()));
       text_.clear();
       const auto line = record::ParseLine(text, text_);
       // A line that does not parse was zeroed by --record-max while we read: skip it.
