@@ -1114,8 +1114,8 @@ void PrintJson(Harness& h) {
       "\"timed_out\":%s}\n",
       h.opt.label.c_str(), readers, h.opt.stall, stall_ready, done, failed, reasons.c_str(),
       end_reasons.c_str(), with_exit, resumes, lines_total, lines_min, lines_max,
-      static_cast<unsigned long long>(h.opt.lines), lost, data_breaks, id_breaks, gap_missed,
-      gaps, stderr_lines, raw, body0, Seconds(h.t_spawn, h.t_server_exit),
+      static_cast<unsigned long long>(h.opt.lines), lost, data_breaks, id_breaks, gap_missed, gaps,
+      stderr_lines, raw, body0, Seconds(h.t_spawn, h.t_server_exit),
       Seconds(h.t_connect_start, h.t_all_ready), active,
       active > 0 ? static_cast<double>(lines_total) / active : 0.0,
       Seconds(h.t_connect_start, readers > 0 ? h.t_last_done : 0), h.latencies_ns.size(), p50, p90,
@@ -1205,11 +1205,12 @@ int main(int argc, char** argv) {
     switch (phase) {
       case Phase::Port:
         if (h.port != 0 && port_seen == 0) port_seen = now;
-        if (h.port != 0 && (o.connect_after_lines > 0 || o.connect_after_exit) &&
-            !status_reached && now >= next_status) {
+        if (h.port != 0 && (o.connect_after_lines > 0 || o.connect_after_exit) && !status_reached &&
+            now >= next_status) {
           next_status = now + 50'000'000;
-          if (o.connect_after_exit ? StatusExited(h.port)
-                                   : StatusLines(h.port) >= static_cast<long long>(o.connect_after_lines))
+          if (o.connect_after_exit
+                  ? StatusExited(h.port)
+                  : StatusLines(h.port) >= static_cast<long long>(o.connect_after_lines))
             status_reached = true;
         }
         if (h.port != 0 && now - port_seen >= static_cast<i64>(o.connect_delay * 1e9) &&
