@@ -525,7 +525,9 @@ describe('ssetail page', () => {
     }
   });
 
-  test('notes events the server no longer had (--no-record: memory only)', async () => {
+  // A page opened after a 50-line run that waits at its end, with `args`; `check` looks at
+  // the page once the last line is shown.
+  async function lateArrival(args, check) {
     const gates = new Gates();
     const script = 'i=1; while [ $i -le 50 ]; do echo "line $i"; i=$((i+1)); done; wait_gate 1';
     try {
@@ -533,38 +535,33 @@ describe('ssetail page', () => {
         await until('50 lines', async () => (await status(server)).stdout_lines === 50);
         await page.goto(server.url);
         await waitForTexts(page, (t) => t.at(-1) === 'line 50', 'the last line');
-        const shown = await texts(page);
-        assert.match(shown[0], /events? no longer kept/);
-        assert.ok(shown.length < 50);
+        await check(page);
         gates.open(1);
         await waitForExitBanner(page);
-      }, { args: ['--no-record', '--history', '10'], suffix: null });
+      }, { args, suffix: null });
     } finally {
       gates.remove();
     }
+  }
+
+  test('notes events the server no longer had (--no-record: memory only)', async () => {
+    await lateArrival(['--no-record', '--history', '10'], async (page) => {
+      const shown = await texts(page);
+      assert.match(shown[0], /events? no longer kept/);
+      assert.ok(shown.length < 50);
+    });
   });
 
   test('a late page gets every line from the run record, however small the history', async () => {
-    const gates = new Gates();
-    const script = 'i=1; while [ $i -le 50 ]; do echo "line $i"; i=$((i+1)); done; wait_gate 1';
-    try {
-      await session(gates.command(script), async (page, server) => {
-        await until('50 lines', async () => (await status(server)).stdout_lines === 50);
-        await page.goto(server.url);
-        await waitForTexts(page, (t) => t.at(-1) === 'line 50', 'the last line');
-        // Only the rows in view exist: each is its line's number, and nothing was missed.
-        const shown = await rows(page);
-        assert.ok(shown.length > 0);
-        for (const row of shown) assert.equal(row.text, `line ${row.n}`);
-        assert.equal(shown.at(-1).n, 50);
-        await page.$eval('#log', (el) => { el.scrollTop = 0; });
-        await waitForTexts(page, (t) => t[0] === 'line 1', 'line 1 at the top');
-        gates.open(1);
-        await waitForExitBanner(page);
-      }, { args: ['--history', '10'], suffix: null });
-    } finally {
-      gates.remove();
-    }
+    await lateArrival(['--history', '10'], async (page) => {
+      // Only the rows in view exist: each is its line's number, and nothing was missed.
+      const shown = await rows(page);
+      assert.ok(shown.length > 0);
+      for (const row of shown) assert.equal(row.text, `line ${row.n}`);
+      assert.equal(shown.at(-1).n, 50);
+      await page.$eval('#log', (el) => { el.scrollTop = 0; });
+      await waitForTexts(page, (t) => t[0] === 'line 1', 'line 1 at the top');
+    });
   });
 
   test('uses only relative URLs, so it works under a path prefix', async () => {
