@@ -22,7 +22,8 @@ struct History::Block {
   BlockPool::Buffer bytes;
   std::size_t used = 0;  // bytes below this are complete events and never change again
   std::uint64_t first_seq;
-  std::vector<Record> records;  // only touched under the history's lock
+  std::uint64_t bytes_before = 0;  // encoded bytes of the events appended before this block's
+  std::vector<Record> records;     // only touched under the history's lock
 };
 
 History::History(std::string run_id, HistoryLimits limits)
@@ -65,6 +66,7 @@ void History::AppendedLocked() {
     record_listener_();
   } else {
     published_ = next_seq_ - 1;
+    published_bytes_ = appended_bytes_;
     if (listener_) listener_();
   }
 }
@@ -79,6 +81,7 @@ void History::SetRecordListener(std::function<void()> listener) {
   record_listener_ = std::move(listener);
   if (!record_listener_ && published_ + 1 < next_seq_) {
     published_ = next_seq_ - 1;
+    published_bytes_ = appended_bytes_;
     EvictLocked();
     if (listener_) listener_();
   }
@@ -90,6 +93,7 @@ void History::Publish(std::uint64_t seq) {
   seq = std::min(seq, next_seq_ - 1);
   if (seq <= published_) return;
   published_ = seq;
+  published_bytes_ = BytesThroughLocked(seq);
   recorder_stalled_ = false;
   EvictLocked();  // what was kept for the recorder may go now
   if (listener_) listener_();
@@ -99,7 +103,7 @@ void History::Publish(std::uint64_t seq) {
 void History::WaitForRecorder(std::chrono::milliseconds patience) {
   std::unique_lock lock(mutex_);
   const auto behind = [this] {
-    return record_listener_ && retained_bytes_ > limits_.max_bytes + kUnrecordedBytes / 2;
+    return record_listener_ && appended_bytes_ - published_bytes_ > kUnrecordedBytes / 2;
   };
   while (behind() && !recorder_stalled_) {
     const std::uint64_t before = published_;
@@ -136,7 +140,10 @@ void History::AppendLocked(EventType type, std::string_view data, std::uint32_t 
   ++next_seq_;
   if (type == EventType::Stdout) ++stdout_events_;
   if (type == EventType::Stderr) ++stderr_events_;
-  if (seq != 1) retained_bytes_ += encoded.size;
+  if (seq != 1) {
+    retained_bytes_ += encoded.size;
+    appended_bytes_ += encoded.size;
+  }
 }
 
 void History::EvictLocked() {
@@ -208,10 +215,34 @@ std::shared_ptr<History::Block> History::NewBlockLocked(std::size_t bytes,
     std::shared_ptr<Block> block = std::move(spare_);
     block->used = 0;
     block->first_seq = first_seq;
+    block->bytes_before = appended_bytes_;
     block->records.clear();
     return block;
   }
-  return std::make_shared<Block>(std::max(BlockPool::kBufferBytes, bytes), first_seq);
+  auto block = std::make_shared<Block>(std::max(BlockPool::kBufferBytes, bytes), first_seq);
+  block->bytes_before = appended_bytes_;
+  return block;
+}
+
+// The encoded bytes of the events appended up to `seq` (the pinned first one aside).
+std::uint64_t History::BytesThroughLocked(std::uint64_t seq) const {
+  if (seq + 1 >= next_seq_) return appended_bytes_;
+  if (blocks_.empty()) return appended_bytes_;
+  if (seq < first_retained_) {
+    // Gone from memory already (the disk stalled): all before the first retained counts.
+    const Block& front = *blocks_.front();
+    const std::size_t index = first_retained_ - front.first_seq;
+    return front.bytes_before +
+           (index < front.records.size() ? front.records[index].offset : front.used);
+  }
+  const auto it = std::upper_bound(
+      blocks_.begin(), blocks_.end(), seq,
+      [](std::uint64_t s, const std::shared_ptr<Block>& b) { return s < b->first_seq; });
+  const Block& block = **std::prev(it);
+  const std::size_t index = seq - block.first_seq;
+  if (index >= block.records.size()) return block.bytes_before + block.used;  // a SkipTo
+  const Record& record = block.records[index];
+  return block.bytes_before + record.offset + record.size;
 }
 
 History::Slice History::Read(std::uint64_t cursor, Detail detail) const {

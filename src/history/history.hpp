@@ -107,7 +107,7 @@ class History {
   void Publish(std::uint64_t seq);
 
   // Called by the producer after a batch. While the recorder is far behind (the events it
-  // has not written keep memory kUnrecordedBytes / 2 over the limits), waits for it to
+  // has not written take more than kUnrecordedBytes / 2 of memory), waits for it to
   // catch up, but never more than `patience` without it writing anything: a busy recorder
   // slows capture down to its pace, a stalled disk does not stop capture (the events that
   // then leave memory unwritten are lost to the record). Returns at once without a recorder.
@@ -167,6 +167,7 @@ class History {
   void EvictLocked();  // once per batch: whole blocks at a time where possible
   void EvictDownToLocked(std::size_t max_events, std::size_t max_bytes, std::uint64_t keep_from);
   std::shared_ptr<Block> NewBlockLocked(std::size_t bytes, std::uint64_t first_seq);
+  std::uint64_t BytesThroughLocked(std::uint64_t seq) const;
 
   const std::string run_id_;
   sse::IdLine id_line_;  // of the next event
@@ -182,7 +183,11 @@ class History {
   std::deque<std::shared_ptr<Block>> blocks_;  // the rest, oldest first
   std::shared_ptr<Block> spare_;               // an evicted block no reader holds, for reuse
   std::uint64_t next_seq_ = 1;
-  std::uint64_t published_ = 0;       // the last event readers may see
+  std::uint64_t published_ = 0;  // the last event readers may see
+  // Encoded bytes appended and published so far: their difference is what the recorder has
+  // yet to write, which WaitForRecorder keeps small.
+  std::uint64_t appended_bytes_ = 0;
+  std::uint64_t published_bytes_ = 0;
   bool new_block_ = false;            // after SkipTo: blocks hold consecutive events only
   std::uint64_t first_retained_ = 2;  // oldest event still in blocks_ (if any)
   std::size_t retained_bytes_ = 0;

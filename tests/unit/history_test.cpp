@@ -375,6 +375,25 @@ TEST_CASE("history: WaitForRecorder gives up after its patience when nobody publ
   CHECK(h->Stats().unrecorded_evicted == 0);
 }
 
+// What counts is what the recorder has yet to write, not the history's size: with the
+// default limits (64 MiB) an 8 MiB backlog already makes capture wait, so memory stays
+// near what the history holds rather than 16 MiB over its limit.
+TEST_CASE("history: WaitForRecorder waits on the recorder's backlog, whatever the limits") {
+  auto h = std::make_shared<History>("r", HistoryLimits{100000, 64 << 20});
+  h->SetRecordListener([] {});
+  {
+    History::Writer w(*h);
+    w.Append(EventType::Start, "s", 0);
+  }
+  AppendBigUntil(*h, [&] { return h->Stats().retained_bytes > (8u << 20) + 100000; });
+  const auto before = std::chrono::steady_clock::now();
+  h->WaitForRecorder(std::chrono::milliseconds(300));  // nobody publishes: waits it out
+  CHECK(std::chrono::steady_clock::now() - before >= std::chrono::milliseconds(300));
+  // Once written, the same history is not behind.
+  h->SetRecordListener(nullptr);
+  CHECK(ReturnsWithin(h, std::chrono::hours(1), std::chrono::seconds(30)));
+}
+
 TEST_CASE("history: a reader behind a stalled recorder gets a gap, never unpublished events") {
   History h("r", {1000, 64 << 10});
   h.SetRecordListener([] {});
