@@ -7,6 +7,7 @@
 
 #include "events/log_text.hpp"
 #include "events/sse_format.hpp"
+#include "record/compact_line.hpp"
 #include "record/record_line.hpp"
 
 namespace ssetail {
@@ -30,12 +31,37 @@ void AppendEventAs(RecordReader::Format format, const record::Line& line, std::s
       p = std::copy_n(line.run_id.data(), run, p);
       *p++ = '.';
       p = std::to_chars(p, id + sizeof id, line.seq).ptr;
-      const bool text = format == RecordReader::Format::Sse && IsOutput(line.type);
-      sse::AppendEvent(out, std::string_view(id, static_cast<std::size_t>(p - id)), line.type,
-                       text ? line.text : line.data);
+      const std::string_view id_line(id, static_cast<std::size_t>(p - id));
+      if (format == RecordReader::Format::Sse && IsOutput(line.type)) {
+        sse::AppendEvent(out, id_line, line.type, line.text);
+      } else if (IsOutput(line.type) && line.data.empty()) {
+        // A compact line holds the text only: its JSON is made here, for this stream.
+        sse::AppendJsonOutputEvent(out, line.run_id, line.seq, line.type, line.text, line.t_ms,
+                                   line.end);
+      } else {
+        sse::AppendEvent(out, id_line, line.type, line.data);
+      }
       return;
     }
   }
+}
+
+// A compact line as a record::Line of event `seq`: output events get their text (and no
+// JSON `data`), start and exit their JSON data.
+record::Line FromCompact(const record::compact::Line& compact, std::string_view run_id,
+                         std::uint64_t seq) {
+  record::Line line;
+  line.run_id = run_id;
+  line.seq = seq;
+  line.type = compact.type;
+  line.t_ms = compact.t_ms;
+  line.end = compact.end;
+  if (IsOutput(compact.type)) {
+    line.text = compact.data;
+  } else {
+    line.data = compact.data;
+  }
+  return line;
 }
 
 }  // namespace
@@ -45,12 +71,15 @@ RecordReader::Result RecordReader::Read(std::uint64_t cursor, std::uint64_t last
   Result result{cursor, false};
   auto position = record_.Find(cursor);
   if (!position) return result;
+  const bool compact = !record_.holds_json();
   std::uint64_t offset = position->offset;
+  std::uint64_t line_seq = position->seq;  // compact lines: the event of the line at `offset`
   std::uint64_t missed = position->missed;
   std::uint64_t expected = cursor + missed;  // the first event wanted from the file
   if (cursor == next_seq_ && missed == 0 && next_offset_ >= position->offset &&
       next_offset_ < position->end) {
     offset = next_offset_;  // where the last read stopped: no need to skip lines again
+    line_seq = next_line_seq_;
   }
   last_seq = std::min(last_seq, position->last_seq);
   // One window of the file per call, so what a client is handed is bounded; wider only for
@@ -67,14 +96,29 @@ RecordReader::Result RecordReader::Read(std::uint64_t cursor, std::uint64_t last
     const std::string_view bytes(scratch.data(), static_cast<std::size_t>(got));
     std::size_t at = 0;
     bool done = false;
+    bool hole = false;  // compact: a hole, which only the index can say what follows
     while (!done) {
       const std::size_t newline = bytes.find('\n', at);
       if (newline == std::string_view::npos) break;
       std::string_view text = bytes.substr(at, newline - at);
-      // A hole punched by --record-max (NUL bytes) ends where a kept line starts.
-      text.remove_prefix(std::min(text.find_first_not_of('\0'), text.size()));
-      text_.clear();
-      const auto line = record::ParseLine(text, text_);
+      std::optional<record::Line> line;
+      if (compact) {
+        if (!text.empty() && text.front() == '\0') {
+          hole = true;
+          break;
+        }
+        const auto parsed = record::compact::Parse(text);
+        if (parsed && parsed->jump) {
+          line_seq = parsed->seq;
+        } else if (parsed) {
+          line = FromCompact(*parsed, record_.run_id(), line_seq++);
+        }
+      } else {
+        // A hole punched by --record-max (NUL bytes) ends where a kept line starts.
+        text.remove_prefix(std::min(text.find_first_not_of('\0'), text.size()));
+        text_.clear();
+        line = record::ParseLine(text, text_);
+      }
       // A line that does not parse was zeroed by --record-max while we read: skip it.
       if (line && line->seq >= expected) {
         if (line->seq > last_seq) {
@@ -93,13 +137,15 @@ RecordReader::Result RecordReader::Read(std::uint64_t cursor, std::uint64_t last
       }
       at = newline + 1;
       next_offset_ = offset + at;
+      next_line_seq_ = line_seq;
       next_seq_ = expected;
     }
     if (result.appended || done) break;
-    if (at == 0 && !bytes.empty() && bytes.front() == '\0') {
+    if (hole || (at == 0 && !bytes.empty() && bytes.front() == '\0')) {
       // --record-max punched a hole here since we looked: look again (a gap follows).
       if (++refinds > 2 || !(position = record_.Find(expected))) break;
       offset = position->offset;
+      line_seq = position->seq;
       missed += position->missed;
       expected += position->missed;
       last_seq = std::min(last_seq, position->last_seq);

@@ -31,9 +31,10 @@ class RecordReader {
 
  private:
   const RunRecord& record_;
-  std::uint64_t next_seq_ = 0;     // the event at next_offset_, when known
-  std::uint64_t next_offset_ = 0;  // where the line after the last one read starts
-  std::string text_;               // decoded texts
+  std::uint64_t next_seq_ = 0;       // the event at next_offset_, when known
+  std::uint64_t next_offset_ = 0;    // where the line after the last one read starts
+  std::uint64_t next_line_seq_ = 0;  // compact lines: the event of the line there
+  std::string text_;                 // decoded texts
 };
 
 }  // namespace ssetail

@@ -15,6 +15,7 @@
 #include "base/startup_error.hpp"
 #include "events/json.hpp"
 #include "events/sse_format.hpp"
+#include "record/compact_line.hpp"
 #include "record/record_line.hpp"
 
 namespace ssetail {
@@ -37,7 +38,7 @@ UniqueFd OpenTemporary(const std::string& dir) {
 }  // namespace
 
 RunRecord::RunRecord(History& history, RecordOptions options)
-    : history_(history), options_(std::move(options)) {
+    : history_(history), options_(std::move(options)), compact_(!options_.save_path) {
   if (options_.save_path) {
     file_.reset(::open(options_.save_path->c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
     if (!file_) {
@@ -101,6 +102,7 @@ void RunRecord::Run() {
   std::vector<std::pair<std::uint64_t, std::size_t>> lines;  // seq, end within the buffer
   std::vector<Mark> new_marks;
   std::uint64_t cursor = 1;
+  std::uint64_t previous_seq = 0;  // of the last line encoded (compact: jumps are written)
   bool warned_lost = false;
   for (;;) {
     bool stopping;
@@ -133,8 +135,9 @@ void RunRecord::Run() {
         cursor = slice.first_seq;
         for (const EventView& event : slice) {
           const std::size_t bound =
-              IsOutput(event.type) ? record::OutputLineBound(history_.run_id(), event.data.size())
-                                   : event.data.size() + 128 + history_.run_id().size();
+              compact_               ? record::compact::LineBound(event.data.size())
+              : IsOutput(event.type) ? record::OutputLineBound(history_.run_id(), event.data.size())
+                                     : event.data.size() + 128 + history_.run_id().size();
           if (used + bound > capacity) {
             if (used > 0) {
               full = true;  // this one goes in the next write
@@ -151,7 +154,11 @@ void RunRecord::Run() {
           }
           char* const line = buffer.get() + used;
           char* end;
-          if (IsOutput(event.type)) {
+          if (compact_) {
+            end = line;
+            if (event.seq != previous_seq + 1) end = record::compact::WriteJump(end, event.seq);
+            end = record::compact::WriteEvent(end, event.type, event.end, event.t_ms, event.data);
+          } else if (IsOutput(event.type)) {
             end = record::WriteOutputLine(line, history_.run_id(), event.seq, event.type,
                                           event.data, event.t_ms, event.end);
           } else {
@@ -161,6 +168,7 @@ void RunRecord::Run() {
           }
           used = static_cast<std::size_t>(end - buffer.get());
           lines.emplace_back(event.seq, used);
+          previous_seq = event.seq;
           cursor = event.seq + 1;
         }
       }
@@ -302,6 +310,7 @@ std::optional<RunRecord::Position> RunRecord::Find(std::uint64_t cursor) const {
       std::upper_bound(marks_.begin(), marks_.end(), cursor,
                        [](std::uint64_t seq, const Mark& mark) { return seq < mark.seq; });
   position.offset = std::prev(it)->offset;
+  position.seq = std::prev(it)->seq;
   return position;
 }
 

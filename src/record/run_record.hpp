@@ -1,6 +1,10 @@
 // The run record (SPEC §8): every event of the run appended to a file, in capture order, by
 // a thread of its own, so capture never waits for the disk.
 //
+// Two line formats: --save writes NDJSON (record_line.hpp, the documented format); the
+// temporary record writes the compact lines of compact_line.hpp, several times shorter and
+// cheaper, since nothing but this ssetail reads it.
+//
 // Write-ahead: the History publishes an event to readers only after the recorder's write(2)
 // of it returned. The recorder wakes when a batch is appended, encodes what is new as record
 // lines (the event's JSON data is encoded here, once: JSON streams and the file share it),
@@ -63,9 +67,14 @@ class RunRecord {
   // The JSON object /status shows as "record".
   std::string StatusJson() const;
 
+  // True for NDJSON (--save): its lines hold each event's JSON `data`, which `?format=json`
+  // streams then copy instead of encoding it again. False for the compact format.
+  bool holds_json() const { return !compact_; }
+
   // Where a reader wanting event `cursor` starts reading.
   struct Position {
     std::uint64_t offset = 0;    // of a line at or before the wanted event
+    std::uint64_t seq = 1;       // the event of the line at `offset`
     std::uint64_t missed = 0;    // wanted events the record no longer holds (--record-max)
     std::uint64_t end = 0;       // the file's written end: complete lines only
     std::uint64_t last_seq = 0;  // of the last written line
@@ -88,6 +97,7 @@ class RunRecord {
 
   History& history_;
   const RecordOptions options_;
+  const bool compact_;  // the temporary record's format (compact_line.hpp)
   UniqueFd file_;
   std::uint64_t mark_every_;  // bytes between marks
   int stall_ms_ = 0;          // fault injection for tests: a disk that stalls once

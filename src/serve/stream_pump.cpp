@@ -255,7 +255,9 @@ void StreamPump::Pump(Stream& stream) {
         stream.QueueLastChunk();
         break;
       case History::ReadStatus::Events:
-        if (record_ == nullptr || !(stream.json || next.missed > 0) ||
+        // JSON streams copy the JSON an NDJSON record holds; other streams (and JSON ones
+        // over a compact record) read it only for what memory no longer has.
+        if (record_ == nullptr || !((stream.json && record_->holds_json()) || next.missed > 0) ||
             !QueueFromRecord(stream, next)) {
           Queue(stream, std::move(next));
         }
@@ -294,7 +296,8 @@ void StreamPump::Queue(Stream& stream, History::Slice slice) {
 // False when the record does not hold them: memory serves the stream as it can.
 bool StreamPump::QueueFromRecord(Stream& stream, const History::Slice& slice) {
   if (!stream.reader) stream.reader = std::make_unique<RecordReader>(*record_);
-  const std::uint64_t last = stream.json ? slice.next_seq - 1 : slice.first_seq - 1;
+  const std::uint64_t last =
+      stream.json && record_->holds_json() ? slice.next_seq - 1 : slice.first_seq - 1;
   stream.text.clear();
   const RecordReader::Result read = stream.reader->Read(
       stream.cursor, last, stream.json ? RecordReader::Format::SseJson : RecordReader::Format::Sse,

@@ -422,3 +422,101 @@ TEST_CASE("record: a read across a small hole keeps the first line after it") {
   CHECK_SAME(ReadRecord(record, 1, last, RecordReader::Format::Sse),
              HistoryBytes(history, 1, 1) + gap + HistoryBytes(history, status.dropped + 2, last));
 }
+
+// The temporary record writes compact lines (compact_line.hpp): a few bytes over each text,
+// where --save's NDJSON takes some 70 more.
+TEST_CASE("record: the temporary record is compact") {
+  TempDir dir;
+  History history("tmp", {});
+  RunRecord record(history, {std::nullopt, dir.path(), std::nullopt});
+  CHECK_FALSE(record.holds_json());
+  record.Start();
+  {
+    History::Writer w(history);
+    w.Append(EventType::Start, "{}", 0);
+  }
+  for (int batch = 0; batch < 100; ++batch) {
+    History::Writer w(history);
+    for (int i = 0; i < 100; ++i) w.Append(EventType::Stdout, std::to_string(batch * 100 + i), 3);
+  }
+  record.Stop();
+  const RecordStatus status = record.Status();
+  REQUIRE(status.events == 10001);
+  CHECK(status.bytes < 10001 * 12);  // "on3 " + at most 4 digits + newline
+  CHECK_SAME(ReadRecord(record, 1, 10001, RecordReader::Format::Sse),
+             HistoryBytes(history, 1, 10001));
+}
+
+// Ids that jump (a capped record being viewed: Writer::SkipTo) are written as a jump line;
+// readers get the same gap the history gives, and the ids after it.
+TEST_CASE("record: a temporary record keeps the ids across a jump") {
+  TempDir dir;
+  History history("jmp", {});
+  RunRecord record(history, {std::nullopt, dir.path(), std::nullopt});
+  record.Start();
+  {
+    History::Writer w(history);
+    w.Append(EventType::Start, "{}", 0);
+    for (int i = 0; i < 10; ++i) w.Append(EventType::Stdout, "before " + std::to_string(i), 1);
+  }
+  {
+    History::Writer w(history);
+    w.SkipTo(500);
+    for (int i = 0; i < 10; ++i) w.Append(EventType::Stderr, "after " + std::to_string(i), 2);
+  }
+  history.AppendLast(EventType::Exit, R"({"code":0})", 3);
+  record.Stop();
+  const std::uint64_t last = history.Stats().last_seq;
+  REQUIRE(last == 510);
+  std::string gap;
+  sse::AppendGap(gap, 500 - 12);
+  CHECK_SAME(ReadRecord(record, 1, last, RecordReader::Format::Sse),
+             HistoryBytes(history, 1, 11) + gap + HistoryBytes(history, 500, last));
+  // From inside the jump, and from after it.
+  sse::AppendGap(gap = "", 500 - 100);
+  CHECK_SAME(ReadRecord(record, 100, last, RecordReader::Format::Sse),
+             gap + HistoryBytes(history, 500, last));
+  CHECK_SAME(ReadRecord(record, 505, last, RecordReader::Format::SseJson),
+             HistoryAs(history, 505, last, RecordReader::Format::SseJson));
+}
+
+// --record-max with the temporary record: the hole's NULs are no compact line, so a reader
+// asks the index where the kept lines start (their ids are not in the lines).
+TEST_CASE("record: a capped temporary record gives a gap for exactly what it dropped") {
+  TempDir dir;
+  History history("ctmp", {});
+  int batches = 0;
+  SUBCASE("far past the cap") {
+    batches = 200;
+  }
+  SUBCASE("a little past the cap") {
+    batches = 12;
+  }
+  RunRecord record(history, {std::nullopt, dir.path(), 16 << 10});
+  record.Start();
+  {
+    History::Writer w(history);
+    w.Append(EventType::Start, "{}", 0);
+  }
+  for (int batch = 0; batch < batches; ++batch) {
+    History::Writer w(history);
+    for (int i = 0; i < 50; ++i) {
+      w.Append(EventType::Stdout, "a line of some forty bytes, number " + std::to_string(i), 7);
+    }
+  }
+  record.Stop();
+  const std::uint64_t last = history.Stats().last_seq;
+  const RecordStatus status = record.Status();
+  REQUIRE(status.dropped > 0);
+  CHECK(status.events + status.dropped == last);
+  std::string gap;
+  sse::AppendGap(gap, status.dropped);
+  std::uint64_t next = 0;
+  CHECK_SAME(ReadRecord(record, 1, last, RecordReader::Format::Sse, &next),
+             HistoryBytes(history, 1, 1) + gap + HistoryBytes(history, status.dropped + 2, last));
+  CHECK(next == last + 1);
+  CHECK_SAME(ReadRecord(record, 2, last, RecordReader::Format::Sse),
+             gap + HistoryBytes(history, status.dropped + 2, last));
+  CHECK_SAME(ReadRecord(record, 2, last, RecordReader::Format::LogText),
+             HistoryAs(history, status.dropped + 2, last, RecordReader::Format::LogText));
+}
