@@ -57,6 +57,9 @@ char* WriteJump(char* out, std::uint64_t seq) {
 }
 
 std::optional<Line> Parse(std::string_view text) {
+  // Captured text never holds NUL (it becomes U+FFFD): a NUL is a hole punched by
+  // --record-max, maybe reaching into the line while it was read.
+  if (text.find('\0') != std::string_view::npos) return std::nullopt;
   Line line;
   if (text.size() >= 2 && text.front() == '#') {
     const auto [end, error] = std::from_chars(text.data() + 1, text.data() + text.size(), line.seq);

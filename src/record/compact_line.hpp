@@ -44,7 +44,8 @@ struct Line {
   std::uint32_t t_ms = 0;
   std::string_view data;  // points into the line
 };
-// Nothing when the line is not one of ours (a hole punched by --record-max reads as NULs).
+// Nothing when the line is not one of ours, or holds a NUL: a hole punched by --record-max
+// (captured text never holds one).
 std::optional<Line> Parse(std::string_view line);
 
 }  // namespace ssetail::record::compact

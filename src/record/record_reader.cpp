@@ -103,14 +103,16 @@ RecordReader::Result RecordReader::Read(std::uint64_t cursor, std::uint64_t last
       std::string_view text = bytes.substr(at, newline - at);
       std::optional<record::Line> line;
       if (compact) {
-        if (!text.empty() && text.front() == '\0') {
+        // What does not parse is a hole (NULs, or a line being zeroed as we read it): the
+        // ids of what follows are only known from the index.
+        const auto parsed = record::compact::Parse(text);
+        if (!parsed) {
           hole = true;
           break;
         }
-        const auto parsed = record::compact::Parse(text);
-        if (parsed && parsed->jump) {
+        if (parsed->jump) {
           line_seq = parsed->seq;
-        } else if (parsed) {
+        } else {
           line = FromCompact(*parsed, record_.run_id(), line_seq++);
         }
       } else {

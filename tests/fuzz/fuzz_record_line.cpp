@@ -2,7 +2,9 @@
 // input: never a crash; what it accepts is safe to pass on (the text valid UTF-8 without
 // CR, LF or NUL, checked by the independent validator) and survives a round trip: the
 // event re-encoded as ssetail writes it (WriteOutputLine, AppendLine) parses back to the
-// same fields, and the independent JSON decoder reads the same text out of it.
+// same fields, and the independent JSON decoder reads the same text out of it. The
+// temporary record's compact lines (record::compact::Parse) go through the same pieces:
+// what it accepts holds no NUL and writes back to the very same line.
 //
 // Input: [mode][bytes...]. Mode 0: the bytes as one line. Otherwise the bytes are split at
 // every LF, as a reader of a torn or corrupt file does, each piece parsed on its own; with
@@ -14,6 +16,7 @@
 
 #include "checkers.hpp"
 #include "events/event.hpp"
+#include "record/compact_line.hpp"
 #include "record/record_line.hpp"
 
 using namespace ssetail;
@@ -86,6 +89,30 @@ void CheckLine(std::string_view text) {
   }
 }
 
+void CheckCompactLine(std::string_view text) {
+  const std::optional<record::compact::Line> line = record::compact::Parse(text);
+  if (!line) return;
+  FUZZ_CHECK(text.find('\0') == std::string_view::npos);
+  std::string encoded(record::compact::LineBound(line->data.size()), '\0');
+  char* const end = line->jump ? record::compact::WriteJump(encoded.data(), line->seq)
+                               : record::compact::WriteEvent(encoded.data(), line->type, line->end,
+                                                             line->t_ms, line->data);
+  const auto size = static_cast<std::size_t>(end - encoded.data());
+  FUZZ_CHECK(size <= encoded.size());
+  encoded.resize(size);
+  FUZZ_CHECK(!encoded.empty() && encoded.back() == '\n');
+  encoded.pop_back();
+  const auto again = record::compact::Parse(encoded);
+  FUZZ_CHECK(again.has_value());
+  FUZZ_CHECK(again->jump == line->jump && again->seq == line->seq && again->type == line->type &&
+             again->end == line->end && again->t_ms == line->t_ms && again->data == line->data);
+}
+
+void Check(std::string_view text) {
+  CheckLine(text);
+  CheckCompactLine(text);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -93,7 +120,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::uint8_t mode = reader.Byte();
   const std::string_view rest = reader.Rest();
   if (mode == 0) {
-    CheckLine(rest);
+    Check(rest);
     return 0;
   }
   std::string piece;
@@ -103,7 +130,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     piece.clear();
     if (mode % 2 == 1) piece.append(mode % 7, '\0');
     piece.append(rest.substr(at, newline - at));
-    CheckLine(piece);
+    Check(piece);
     at = newline + 1;
   }
   return 0;

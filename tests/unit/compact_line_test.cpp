@@ -44,8 +44,7 @@ TEST_CASE("compact line: short, and read back as written") {
       {EventType::Stderr, SegmentEnd::Partial, 4294967295u, "part of a line"},
       {EventType::Stdout, SegmentEnd::CarriageReturn, 30, " 42% [#####   ]"},
       {EventType::Stdout, SegmentEnd::Newline, 5, ""},
-      {EventType::Stdout, SegmentEnd::Newline, 6,
-       "caf\xC3\xA9 \"q\" \\ tab\t " + std::string(1, '\0')},
+      {EventType::Stdout, SegmentEnd::Newline, 6, "caf\xC3\xA9 \"q\" \\ tab\t \x01"},
       {EventType::Exit, SegmentEnd::Newline, 99, R"({"code":2,"signal":null})"},
   };
   for (const Case& c : cases) {
@@ -82,8 +81,9 @@ TEST_CASE("compact line: what is not one of ours is refused") {
         std::string_view("oq1 text"),  // unknown end
         std::string_view("gn1 {}"),    // gaps are never recorded
         std::string_view("#"), std::string_view("#0"), std::string_view("#12a"),
-        std::string_view("on99999999999 x"),   // a time past 32 bits
-        std::string_view("\0\0\0\0\0", 5)}) {  // a hole punched by --record-max
+        std::string_view("on99999999999 x"),      // a time past 32 bits
+        std::string_view("\0\0\0\0\0", 5),        // a hole punched by --record-max
+        std::string_view("on5 text\0\0", 10)}) {  // a line being zeroed as it was read
     CAPTURE(line);
     CHECK_FALSE(compact::Parse(line).has_value());
   }
