@@ -69,6 +69,7 @@ record::Line FromCompact(const record::compact::Line& compact, std::string_view 
 RecordReader::Result RecordReader::Read(std::uint64_t cursor, std::uint64_t last_seq, Format format,
                                         std::string& out, std::string& scratch) {
   Result result{cursor, false};
+  const std::size_t out_start = out.size();
   auto position = record_.Find(cursor);
   if (!position) return result;
   const bool compact = !record_.holds_json();
@@ -135,7 +136,9 @@ RecordReader::Result RecordReader::Read(std::uint64_t cursor, std::uint64_t last
         AppendEventAs(format, *line, out);
         expected = line->seq + 1;
         result.appended = true;
-        if (line->seq == last_seq) done = true;
+        // At most about one window of output too: compact lines grow several times over
+        // as SSE, and what a stream holds is what it has yet to send.
+        if (line->seq == last_seq || out.size() - out_start >= kReadBytes) done = true;
       }
       at = newline + 1;
       next_offset_ = offset + at;

@@ -23,8 +23,8 @@ class RecordReader {
     std::uint64_t next_seq = 0;  // the cursor after what was appended
     bool appended = false;       // false: the record holds nothing at or after the cursor
   };
-  // Appends the events from `cursor` to at most `last_seq`, as much as one read of
-  // `scratch`'s capacity (at least 64 KiB) holds, to `out`: a `gap` first where the record
+  // Appends the events from `cursor` to at most `last_seq`, as much as one read of 64 KiB
+  // holds and no more than about 64 KiB of output, to `out`: a `gap` first where the record
   // skips ids (--record-max, or events that left memory before the disk took them).
   Result Read(std::uint64_t cursor, std::uint64_t last_seq, Format format, std::string& out,
               std::string& scratch);

@@ -443,6 +443,16 @@ TEST_CASE("record: the temporary record is compact") {
   const RecordStatus status = record.Status();
   REQUIRE(status.events == 10001);
   CHECK(status.bytes < 10001 * 12);  // "on3 " + at most 4 digits + newline
+  // One read hands a stream about 64 KiB, however many times the lines grow as SSE.
+  {
+    RecordReader reader(record);
+    std::string out, scratch;
+    const RecordReader::Result result =
+        reader.Read(1, 10001, RecordReader::Format::Sse, out, scratch);
+    CHECK(result.appended);
+    CHECK(out.size() >= 60 << 10);
+    CHECK(out.size() < (64 << 10) + 100);
+  }
   CHECK_SAME(ReadRecord(record, 1, 10001, RecordReader::Format::Sse),
              HistoryBytes(history, 1, 10001));
 }
