@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <utility>
 
 #include "events/log_text.hpp"
 #include "events/sse_format.hpp"
@@ -68,8 +69,19 @@ record::Line FromCompact(const record::compact::Line& compact, std::string_view 
 
 RecordReader::Result RecordReader::Read(std::uint64_t cursor, std::uint64_t last_seq, Format format,
                                         std::string& out, std::string& scratch) {
-  Result result{cursor, false};
   const std::size_t out_start = out.size();
+  return ReadEvents(cursor, last_seq, scratch, [&](std::uint64_t missed, const record::Line& line) {
+    if (missed > 0 && format != Format::LogText) sse::AppendGap(out, missed);
+    AppendEventAs(format, line, out);
+    // At most about one window of output too: compact lines grow several times over as
+    // SSE, and what a stream holds is what it has yet to send.
+    return out.size() - out_start < kReadBytes;
+  });
+}
+
+RecordReader::Result RecordReader::ReadEvents(std::uint64_t cursor, std::uint64_t last_seq,
+                                              std::string& scratch, const EventSink& sink) {
+  Result result{cursor, false};
   auto position = record_.Find(cursor);
   if (!position) return result;
   const bool compact = !record_.holds_json();
@@ -128,17 +140,11 @@ RecordReader::Result RecordReader::Read(std::uint64_t cursor, std::uint64_t last
           done = true;
           break;
         }
-        if (line->seq > expected && format != Format::LogText) {
-          missed += line->seq - expected;
-        }
-        if (missed > 0 && format != Format::LogText) sse::AppendGap(out, missed);
-        missed = 0;
-        AppendEventAs(format, *line, out);
+        missed += line->seq - expected;
+        const bool more = sink(std::exchange(missed, 0), *line);
         expected = line->seq + 1;
         result.appended = true;
-        // At most about one window of output too: compact lines grow several times over
-        // as SSE, and what a stream holds is what it has yet to send.
-        if (line->seq == last_seq || out.size() - out_start >= kReadBytes) done = true;
+        if (line->seq == last_seq || !more) done = true;
       }
       at = newline + 1;
       next_offset_ = offset + at;

@@ -7,8 +7,10 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
+#include "record/record_line.hpp"
 #include "record/run_record.hpp"
 
 namespace ssetail {
@@ -28,6 +30,13 @@ class RecordReader {
   // skips ids (--record-max, or events that left memory before the disk took them).
   Result Read(std::uint64_t cursor, std::uint64_t last_seq, Format format, std::string& out,
               std::string& scratch);
+
+  // The same events one by one, whatever the record's format: `missed` counts the events
+  // skipped just before this one (a gap). The sink returns false to stop after it. Its
+  // views are valid during the call only.
+  using EventSink = std::function<bool(std::uint64_t missed, const record::Line& line)>;
+  Result ReadEvents(std::uint64_t cursor, std::uint64_t last_seq, std::string& scratch,
+                    const EventSink& sink);
 
  private:
   const RunRecord& record_;

@@ -488,6 +488,19 @@ TEST_CASE("record: a temporary record keeps the ids across a jump") {
              gap + HistoryBytes(history, 500, last));
   CHECK_SAME(ReadRecord(record, 505, last, RecordReader::Format::SseJson),
              HistoryAs(history, 505, last, RecordReader::Format::SseJson));
+  // Event by event (what /search reads): the jump is a count before the event after it.
+  RecordReader reader(record);
+  std::string scratch;
+  std::vector<std::string> seen;
+  const auto result =
+      reader.ReadEvents(10, last, scratch, [&](std::uint64_t missed, const record::Line& line) {
+        seen.push_back(std::to_string(missed) + ":" + std::to_string(line.seq) + ":" +
+                       std::string(line.text));
+        return line.seq < 501;
+      });
+  CHECK(result.next_seq == 502);
+  CHECK(seen == std::vector<std::string>{"0:10:before 8", "0:11:before 9", "488:500:after 0",
+                                         "0:501:after 1"});
 }
 
 // --record-max with the temporary record: the hole's NULs are no compact line, so a reader
