@@ -220,6 +220,12 @@ struct Conn {
   bool gap_pending = false;
   bool have_id = false;
   u64 last_id = 0;
+  // As EventSource: the id to resume from is that of the last event *dispatched* (at its
+  // blank line); a line counted for an event cut off before it is taken back on resume.
+  bool have_dispatched_id = false;
+  u64 dispatched_id = 0;
+  bool undispatched_line = false;
+  u64 value_before_line = 0;
   // WebSocket
   unsigned char ws_head[14];
   int ws_head_len = 0;
@@ -343,6 +349,11 @@ void SseLine(Harness& h, Conn& c, std::string_view line) {
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   if (line.empty()) {  // end of an event
     c.event = EventType::Message;
+    c.undispatched_line = false;
+    if (c.have_id) {
+      c.have_dispatched_id = true;
+      c.dispatched_id = c.last_id;
+    }
     return;
   }
   switch (line[0]) {
@@ -355,6 +366,8 @@ void SseLine(Harness& h, Conn& c, std::string_view line) {
         switch (c.event) {
           case EventType::Message:
           case EventType::Stdout:
+            c.value_before_line = c.last_value;
+            c.undispatched_line = true;
             OnLine(h, c, data);
             break;
           case EventType::Stderr:
@@ -654,11 +667,11 @@ void OnConnected(Harness& h, std::size_t index) {
   }
   std::string resume_request;
   const std::string* request = &h.request;
-  if (c.resuming && c.have_id) {
+  if (c.resuming && c.have_dispatched_id) {
     // As EventSource does: ask for what follows the last event received.
     resume_request = h.request.substr(0, h.request.size() - 2) +
                      "Last-Event-ID: " + (c.id_prefix == " " ? "" : c.id_prefix) +
-                     std::to_string(c.last_id) + "\r\n\r\n";
+                     std::to_string(c.dispatched_id) + "\r\n\r\n";
     request = &resume_request;
   }
   const ssize_t sent = ::send(c.fd, request->data(), request->size(), MSG_NOSIGNAL);
@@ -672,6 +685,14 @@ void OnConnected(Harness& h, std::size_t index) {
 bool Resume(Harness& h, Conn& c) {
   if (h.opt.mode != Mode::Sse || c.got_exit || c.resumes >= h.opt.resume) return false;
   ++c.resumes;
+  if (c.undispatched_line) {  // cut off before its blank line: it comes again
+    --c.lines;
+    c.last_value = c.value_before_line;
+    if (h.opt.check == Check::Tick && !h.latencies_ns.empty()) h.latencies_ns.pop_back();
+    c.undispatched_line = false;
+  }
+  c.last_id = c.dispatched_id;
+  c.have_id = c.have_dispatched_id;
   ::close(c.fd);
   c.fd = -1;
   c.state = Conn::State::Waiting;
