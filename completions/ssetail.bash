@@ -22,6 +22,8 @@ _ssetail_options='
 --record-max          word
 --no-record           -
 --view                file
+--publish             word
+--publish-ttl         word
 --token-file          file
 --cors                word
 --pty                 -

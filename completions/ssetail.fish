@@ -20,6 +20,8 @@ set -g __ssetail_options \
     'record-max=||Byte cap of the record (64M, 1G, ...)' \
     'no-record||Keep no record: memory history only' \
     'view=|file|Serve a record written by --save (or FILE.gz)' \
+    'publish=||Also publish the run to Redis Streams (redis://HOST:PORT/PREFIX)' \
+    "publish-ttl=||Seconds a finished run's keys are kept in Redis" \
     'token-file=|file|Require the secret in this file (or env SSETAIL_TOKEN)' \
     'cors=||Allow this origin (repeatable)' \
     'pty||Run the command on two pseudo-terminals (stdout, stderr)' \

@@ -7,12 +7,12 @@
 set -euo pipefail
 
 build=(g++ cmake make pkg-config
-  libboost1.81-dev libboost-filesystem1.81-dev libcpp-httplib-dev libcli11-dev doctest-dev zlib1g-dev python3)
+  libboost1.81-dev libboost-filesystem1.81-dev libcpp-httplib-dev libcli11-dev doctest-dev zlib1g-dev libhiredis-dev python3)
 case "${1:-}" in
   --build-only) packages=("${build[@]}") ;;
   # bench/run: websocketd is a peer; coreutils/util-linux give seq, tee, wc, timeout, flock.
   --bench) packages=("${build[@]}" websocketd coreutils util-linux) ;;
-  *) packages=("${build[@]}" clang-format chromium nginx-light curl procps clang-14 libclang-rt-14-dev) ;;
+  *) packages=("${build[@]}" clang-format chromium nginx-light curl procps clang-14 libclang-rt-14-dev redis-server) ;;
 esac
 command -v node >/dev/null || packages+=(nodejs npm)
 

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -20,6 +21,7 @@
 #include "history/history.hpp"
 #include "options.hpp"
 #include "record/run_record.hpp"
+#include "redis/publisher.hpp"
 #include "serve/access_control.hpp"
 #include "serve/http_server.hpp"
 #include "view/record_viewer.hpp"
@@ -100,6 +102,14 @@ ServerOptions ServeOptions(const Options& options) {
   return serve;
 }
 
+std::unique_ptr<Publisher> MakePublisher(const Options& options, const History& history,
+                                         const RunRecord* record) {
+  if (!options.publish_url) return nullptr;
+  std::string why;
+  PublishOptions publish{*ParseRedisUrl(*options.publish_url, why), options.publish_ttl_seconds};
+  return std::make_unique<Publisher>(history, record, std::move(publish));
+}
+
 std::unique_ptr<RunRecord> MakeRecord(const Options& options, History& history) {
   if (options.no_record) return nullptr;
   RecordOptions record;
@@ -140,6 +150,7 @@ int RunCommand(const Options& options) {
   HttpServer server(history, record.get(), serve);
   const int port = server.Start();
   if (record) record->Start();
+  const std::unique_ptr<Publisher> publisher = MakePublisher(options, history, record.get());
   RunObserver observer{[&server](std::function<void()> listener) {
     server.SetAllClientsFinishedListener(std::move(listener));
   }};
@@ -148,8 +159,11 @@ int RunCommand(const Options& options) {
   // A reader of --save's file never finds it empty (SPEC §8).
   if (record) record->WaitWritten(1);
   PrintServing(serve, port, options.max_clients);
+  if (publisher) publisher->Start();  // its warnings come after the serving line
 
   const int status = supervisor.Run();
+  // SPEC §10: at most 5 s more for Redis to get the rest of the run.
+  if (publisher) publisher->Finish(std::chrono::seconds(5));
   if (!server.Stop()) {
     // A client stopped reading in the middle of a response: do not wait out its write
     // timeout (SPEC §1: ssetail never hangs on a stuck client). Nothing else is pending:

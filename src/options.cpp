@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "base/startup_error.hpp"
+#include "redis/redis_url.hpp"
 
 #ifndef SSETAIL_VERSION
 #define SSETAIL_VERSION "0.0.0"
@@ -104,6 +105,18 @@ std::optional<Options> ParseOptions(int argc, char** argv) {
                               "Serve a record written by --save (or FILE.gz) instead of running "
                               "a command; follows it while it grows")
                    ->group("History and record");
+  std::string publish_url;
+  auto* publish = app.add_option("--publish", publish_url,
+                                 "Also publish the run to Redis Streams: "
+                                 "redis://[:PASSWORD@]HOST[:PORT][/PREFIX]")
+                      ->type_name("URL")
+                      ->group("Redis");
+  app.add_option("--publish-ttl", options.publish_ttl_seconds,
+                 "Seconds a finished run's keys are kept in Redis")
+      ->type_name("SECS")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 40))
+      ->capture_default_str()
+      ->group("Redis");
   auto* token_file = app.add_option("--token-file", token_file_path,
                                     "Require the secret in this file (or env SSETAIL_TOKEN)")
                          ->group("Security");
@@ -164,6 +177,15 @@ std::optional<Options> ParseOptions(int argc, char** argv) {
     }
     if (options.pty) throw StartupError("--pty runs a command: it does not go with --view");
     options.view_path = view_path;
+  }
+  if (publish->count() > 0) {
+    if (options.view_path) throw StartupError("--publish goes with a command, not with --view");
+    std::string why;
+    if (!ParseRedisUrl(publish_url, why)) {
+      throw StartupError("--publish " + publish_url + ": " + why +
+                         " (expected redis://[:PASSWORD@]HOST[:PORT][/PREFIX])");
+    }
+    options.publish_url = publish_url;
   }
   if (linger_flag->count() > 0) {
     int seconds = -1;

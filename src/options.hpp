@@ -26,9 +26,11 @@ struct Options {
   std::optional<std::string> save_path;           // --save
   std::optional<std::uint64_t> record_max_bytes;  // --record-max; nothing: the default
   bool no_record = false;
-  std::optional<std::string> view_path;  // --view: serve a record instead of a command
-  std::string title;                     // empty: the command line
-  std::vector<std::string> command;      // empty: stdin mode
+  std::optional<std::string> view_path;              // --view: serve a record instead of a command
+  std::optional<std::string> publish_url;            // --publish: redis://… (checked here)
+  std::int64_t publish_ttl_seconds = 7 * 24 * 3600;  // --publish-ttl
+  std::string title;                                 // empty: the command line
+  std::vector<std::string> command;                  // empty: stdin mode
 };
 
 // The options, or nothing after --help or --version has been printed (exit 0).

@@ -491,3 +491,128 @@ def many_streams(port, count, path="/events", timeout=120):
             s.close()
     sel.close()
     return [HttpReply(b"".join(parts), done) for parts, done in zip(buffers, closed)]
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Redis:
+    """A minimal RESP client (stdlib only): command() returns the reply, bytes for strings,
+    int, list, None, or raises RedisError."""
+
+    def __init__(self, port, timeout=10):
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+        self.buf = b""
+
+    def close(self):
+        self.sock.close()
+
+    def command(self, *args):
+        parts = [b"*%d\r\n" % len(args)]
+        for a in args:
+            a = a if isinstance(a, bytes) else str(a).encode()
+            parts.append(b"$%d\r\n%s\r\n" % (len(a), a))
+        self.sock.sendall(b"".join(parts))
+        return self._reply()
+
+    def _line(self):
+        while b"\r\n" not in self.buf:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise ConnectionError("redis closed the connection")
+            self.buf += chunk
+        line, self.buf = self.buf.split(b"\r\n", 1)
+        return line
+
+    def _reply(self):
+        line = self._line()
+        kind, rest = line[:1], line[1:]
+        if kind == b"+":
+            return rest
+        if kind == b"-":
+            raise RedisError(rest.decode())
+        if kind == b":":
+            return int(rest)
+        if kind == b"$":
+            n = int(rest)
+            if n < 0:
+                return None
+            while len(self.buf) < n + 2:
+                chunk = self.sock.recv(65536)
+                if not chunk:
+                    raise ConnectionError("redis closed the connection")
+                self.buf += chunk
+            data, self.buf = self.buf[:n], self.buf[n + 2:]
+            return data
+        if kind == b"*":
+            n = int(rest)
+            return None if n < 0 else [self._reply() for _ in range(n)]
+        raise ValueError(f"not RESP: {line!r}")
+
+
+class RedisError(Exception):
+    pass
+
+
+class RedisServer:
+    """A redis-server of the test's own on a free port (no persistence), stopped by pid."""
+
+    def __init__(self, port=None, start=True):
+        self.port = port or free_port()
+        self.proc = None
+        if start:
+            self.start()
+
+    def start(self):
+        self.proc = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if not wait_for(self._answers, 10):
+            self.kill()
+            raise AssertionError(f"redis-server did not answer on port {self.port} within 10 s")
+
+    def _answers(self):
+        try:
+            r = Redis(self.port, timeout=1)
+            try:
+                return r.command("PING") == b"PONG"
+            finally:
+                r.close()
+        except OSError:
+            return False
+
+    def client(self):
+        return Redis(self.port)
+
+    def command(self, *args):
+        r = self.client()
+        try:
+            return r.command(*args)
+        finally:
+            r.close()
+
+    def kill(self, sig=signal.SIGKILL):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            self.proc.wait(10)
+        self.proc = None
+
+    def pause(self):
+        self.proc.send_signal(signal.SIGSTOP)
+
+    def resume(self):
+        self.proc.send_signal(signal.SIGCONT)
+
+    def url(self, prefix=""):
+        return f"redis://127.0.0.1:{self.port}/{prefix}"
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGCONT)
+        self.kill()

@@ -1,0 +1,274 @@
+#include "redis/publisher.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cstdio>
+
+#include "events/sse_format.hpp"
+#include "record/record_reader.hpp"
+#include "redis/json_fields.hpp"
+
+namespace ssetail {
+
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr auto kPoll = 10ms;        // how often new events are looked for
+constexpr auto kDeadline = 2000ms;  // for connecting and for each round trip
+constexpr auto kFirstBackoff = 100ms;
+constexpr auto kMaxBackoff = 5000ms;  // SPEC §10
+constexpr std::size_t kBatchEvents = 2000;
+constexpr std::size_t kBatchBytes = 1 << 20;
+
+std::string EntryId(std::uint64_t seq) {
+  return "0-" + std::to_string(seq);
+}
+
+// "0-SEQ" -> SEQ; 0 for anything else.
+std::uint64_t SeqOfEntryId(std::string_view id) {
+  if (id.substr(0, 2) != "0-") return 0;
+  std::uint64_t seq = 0;
+  std::from_chars(id.data() + 2, id.data() + id.size(), seq);
+  return seq;
+}
+
+std::string_view StaticTypeName(std::string_view name) {
+  for (const auto& type : detail::kEventTypes) {
+    if (type.name == name) return type.name;
+  }
+  return {};
+}
+
+// An XADD of an id Redis already holds: it was sent before a reply got lost.
+bool AlreadyThere(const RedisReply& reply) {
+  return reply.text.find("equal or smaller") != std::string::npos;
+}
+
+}  // namespace
+
+Publisher::Publisher(const History& history, const RunRecord* record, PublishOptions options)
+    : history_(history),
+      record_(record),
+      options_(std::move(options)),
+      stream_key_(options_.url.StreamKey(history.run_id())),
+      meta_key_(options_.url.MetaKey(history.run_id())) {}
+
+Publisher::~Publisher() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  changed_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void Publisher::Start() {
+  thread_ = std::thread([this] { Run(); });
+}
+
+bool Publisher::Finish(std::chrono::milliseconds patience) {
+  std::unique_lock lock(mutex_);
+  const bool delivered = changed_.wait_for(lock, patience, [this] { return delivered_; });
+  stopping_ = true;
+  const std::uint64_t through = sent_through_;
+  lock.unlock();
+  changed_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  if (!delivered) {
+    std::fprintf(stderr,
+                 "ssetail: warning: --publish %s: gave up after %lld s; Redis has the events up "
+                 "to %llu, not the rest of the run\n",
+                 options_.url.Display().c_str(), static_cast<long long>(patience.count() / 1000),
+                 static_cast<unsigned long long>(through));
+  }
+  return delivered;
+}
+
+void Publisher::Sleep(std::chrono::milliseconds duration) {
+  std::unique_lock lock(mutex_);
+  changed_.wait_for(lock, duration, [this] { return stopping_; });
+}
+
+void Publisher::Run() {
+  auto backoff = kFirstBackoff;
+  for (;;) {
+    {
+      std::lock_guard lock(mutex_);
+      if (stopping_) return;
+    }
+    std::string error;
+    bool idle = false;
+    bool ok = client_ || Connect(error);
+    if (ok) {
+      idle = !Collect();
+      // With nothing new, only the meta may be due (after connecting).
+      ok = (idle && meta_written_) || Send(error);
+    }
+    if (!ok) {
+      client_.reset();
+      if (!warned_) {
+        std::fprintf(stderr,
+                     "ssetail: warning: --publish %s: %s; retrying (the run record keeps what "
+                     "Redis lacks)\n",
+                     options_.url.Display().c_str(), error.c_str());
+        warned_ = true;
+      }
+      Sleep(backoff);
+      backoff = std::min<std::chrono::milliseconds>(backoff * 2, kMaxBackoff);
+      continue;
+    }
+    backoff = kFirstBackoff;
+    if (idle) Sleep(kPoll);
+  }
+}
+
+bool Publisher::Connect(std::string& error) {
+  client_ = RedisClient::Connect(options_.url, kDeadline, error);
+  if (!client_) return false;
+  // Resume after the last event Redis has: everything, when it has none of this run.
+  RedisReply reply;
+  if (!client_->Command({"XREVRANGE", stream_key_, "+", "-", "COUNT", "1"}, reply, error)) {
+    return false;
+  }
+  if (reply.error()) {
+    error = "XREVRANGE: " + reply.text;
+    return false;
+  }
+  std::uint64_t last = 0;
+  if (!reply.elements.empty() && !reply.elements.front().elements.empty()) {
+    last = SeqOfEntryId(reply.elements.front().elements.front().text);
+  }
+  cursor_ = last + 1;
+  meta_written_ = false;
+  batch_.clear();
+  if (warned_) {
+    std::fprintf(stderr, "ssetail: --publish %s: connected; resuming after event %llu\n",
+                 options_.url.Display().c_str(), static_cast<unsigned long long>(last));
+    warned_ = false;
+  }
+  std::lock_guard lock(mutex_);
+  sent_through_ = last;
+  return true;
+}
+
+bool Publisher::Collect() {
+  batch_.clear();
+  batch_ends_ = false;
+  batch_next_ = cursor_;
+  std::size_t bytes = 0;
+  while (batch_.size() < kBatchEvents && bytes < kBatchBytes && !batch_ends_) {
+    History::Slice slice = history_.Read(batch_next_, History::Detail::Events);
+    if (slice.status != History::ReadStatus::Events) break;
+    // Memory no longer has some: the record does (unless --record-max dropped them).
+    if (slice.missed > 0 && record_ != nullptr && CollectFromRecord(slice.next_seq - 1)) break;
+    for (const EventView event : slice) {
+      Entry entry{event.seq, EventTypeName(event.type), {}};
+      if (IsOutput(event.type)) {
+        sse::AppendJsonOutputData(entry.data, event.data, event.t_ms, event.end);
+      } else {
+        entry.data = event.data;
+      }
+      bytes += entry.data.size();
+      batch_.push_back(std::move(entry));
+    }
+    batch_next_ = slice.next_seq;
+    batch_ends_ = slice.reached_end;
+  }
+  return !batch_.empty();
+}
+
+// Events batch_next_..`last` from the record, SSE with JSON data ("id: RUN.SEQ\nevent:
+// TYPE\ndata: JSON\n\n"; a `gap` has no id). False when the record holds none of them.
+bool Publisher::CollectFromRecord(std::uint64_t last) {
+  if (!reader_) reader_ = std::make_unique<RecordReader>(*record_);
+  const std::size_t before = batch_.size();
+  std::size_t bytes = 0;
+  while (batch_.size() < kBatchEvents && bytes < kBatchBytes && batch_next_ <= last) {
+    record_text_.clear();
+    const RecordReader::Result read = reader_->Read(
+        batch_next_, last, RecordReader::Format::SseJson, record_text_, record_scratch_);
+    if (!read.appended) break;
+    bytes += record_text_.size();
+    std::string_view text = record_text_;
+    while (!text.empty()) {
+      const std::size_t end = text.find("\n\n");
+      std::string_view event = text.substr(0, end);
+      text.remove_prefix(end == std::string_view::npos ? text.size() : end + 2);
+      Entry entry{0, {}, {}};
+      while (!event.empty()) {
+        const std::size_t newline = event.find('\n');
+        const std::string_view line = event.substr(0, newline);
+        event.remove_prefix(newline == std::string_view::npos ? event.size() : newline + 1);
+        if (line.substr(0, 4) == "id: ") {
+          const std::string_view id = line.substr(4);
+          const std::string_view seq = id.substr(id.rfind('.') + 1);
+          std::from_chars(seq.data(), seq.data() + seq.size(), entry.seq);
+        } else if (line.substr(0, 7) == "event: ") {
+          entry.type = StaticTypeName(line.substr(7));
+        } else if (line.substr(0, 6) == "data: ") {
+          entry.data = std::string(line.substr(6));
+        }
+      }
+      if (entry.seq == 0 || entry.type.empty()) continue;  // a gap: those ids are lost
+      batch_ends_ = entry.type == EventTypeName(EventType::Exit);
+      batch_.push_back(std::move(entry));
+    }
+    batch_next_ = read.next_seq;
+  }
+  return batch_.size() > before;
+}
+
+void Publisher::AppendMeta(bool exited) {
+  const std::optional<std::string> start = history_.FirstEventData();
+  if (!start) return;
+  const auto field = [&start](std::string_view key) {
+    return json::RawField(*start, key).value_or("null");
+  };
+  const std::string title = json::DecodeString(field("title")).value_or("");
+  const std::string started = json::DecodeString(field("started")).value_or("");
+  const std::string score = std::to_string(json::ParseIsoUtcMs(started).value_or(0));
+  client_->Append({"HSET", meta_key_, "title", title, "command", field("command"), "started",
+                   started, "state", exited ? "exited" : "running"});
+  client_->Append({"ZADD", options_.url.RunsKey(), score, history_.run_id()});
+  if (exited) AppendEnd();
+}
+
+void Publisher::AppendEnd() {
+  const std::string exit = history_.LastEventData().value_or("null");
+  const std::string ttl = std::to_string(options_.ttl_seconds);
+  client_->Append({"HSET", meta_key_, "state", "exited", "exit", exit});
+  client_->Append({"EXPIRE", stream_key_, ttl});
+  client_->Append({"EXPIRE", meta_key_, ttl});
+}
+
+bool Publisher::Send(std::string& error) {
+  const bool first = !meta_written_ && history_.FirstEventData().has_value();
+  // Redis already has the whole run (a reconnection after the end): only meta and TTL.
+  if (first) AppendMeta(batch_.empty() && history_.IsLastEvent(cursor_ - 1));
+  for (const Entry& entry : batch_) {
+    client_->Append(
+        {"XADD", stream_key_, EntryId(entry.seq), "event", entry.type, "data", entry.data});
+  }
+  if (batch_ends_) AppendEnd();
+  std::vector<RedisReply> replies;
+  if (!client_->Replies(replies, error)) return false;
+  for (const RedisReply& reply : replies) {
+    if (reply.error() && !AlreadyThere(reply)) {
+      error = "Redis refused an update: " + reply.text;
+      return false;
+    }
+  }
+  if (first) meta_written_ = true;
+  if (!batch_.empty()) cursor_ = batch_next_;
+  batch_.clear();
+  std::lock_guard lock(mutex_);
+  sent_through_ = cursor_ - 1;
+  if (meta_written_ && history_.IsLastEvent(cursor_ - 1)) {
+    delivered_ = true;
+    changed_.notify_all();
+  }
+  return true;
+}
+
+}  // namespace ssetail

@@ -1,0 +1,197 @@
+"""SPEC §10: publishing a run to Redis Streams (--publish), against a real redis-server
+that each test starts itself on a free port and stops by pid."""
+
+import json
+import signal
+import time
+import unittest
+
+from harness import RedisServer, Ssetail, lines_of, wait_for
+
+# Prints `line 1` … `line N`, one every 10 ms: a run long enough to break Redis in the middle.
+def slow_lines(n):
+    return ["sh", "-c", f"i=0; while [ $i -lt {n} ]; do i=$((i+1)); echo line $i; sleep 0.01; done"]
+
+
+def run_id(redis, prefix="ssetail"):
+    runs = redis.command("ZRANGE", f"{prefix}:runs", 0, -1)
+    if len(runs) != 1:
+        raise AssertionError(f"{prefix}:runs holds {runs}, not one run")
+    return runs[0].decode()
+
+
+def published(redis):
+    """How many events the one run in Redis has so far (0 before it is indexed)."""
+    runs = redis.command("ZRANGE", "ssetail:runs", 0, -1)
+    return redis.command("XLEN", f"ssetail:run:{runs[0].decode()}") if runs else 0
+
+
+def entries(redis, run, prefix="ssetail"):
+    """The run's stream: [(seq, event, data as parsed JSON)], checking the 0-SEQ ids."""
+    out = []
+    for entry_id, fields in redis.command("XRANGE", f"{prefix}:run:{run}", "-", "+"):
+        major, seq = entry_id.decode().split("-")
+        if major != "0":
+            raise AssertionError(f"entry id {entry_id!r} is not 0-SEQ")
+        f = dict(zip(fields[::2], fields[1::2]))
+        if sorted(f) != [b"data", b"event"]:
+            raise AssertionError(f"entry {entry_id!r} has the fields {sorted(f)}")
+        out.append((int(seq), f[b"event"].decode(), json.loads(f[b"data"])))
+    return out
+
+
+def stdout_texts(stream):
+    return [data["text"] for _, event, data in stream if event == "stdout"]
+
+
+def meta(redis, run, prefix="ssetail"):
+    raw = redis.command("HGETALL", f"{prefix}:run:{run}:meta")
+    return {k.decode(): v.decode() for k, v in zip(raw[::2], raw[1::2])}
+
+
+def stderr_lines(s):
+    return s.stderr().decode(errors="replace").splitlines()
+
+
+class Publish(unittest.TestCase):
+    def test_a_short_run_in_the_stream_index_and_meta(self):
+        with RedisServer() as redis:
+            script = 'echo one; echo "t\\"wo" >&2; printf three; exit 3'
+            with Ssetail(["--publish", redis.url("ci"), "--publish-ttl", "1000", "--save",
+                          "/dev/null", "--", "sh", "-c", script]) as s:
+                self.assertEqual(s.wait(30), 3)
+            self.assertEqual(redis.command("ZRANGE", "ssetail:runs", 0, -1), [])  # prefix "ci"
+            run = run_id(redis, "ci")
+            stream = entries(redis, run, "ci")
+            self.assertEqual([(seq, event) for seq, event, _ in stream],
+                             [(1, "start"), (2, "stdout"), (3, "stderr"), (4, "stdout"), (5, "exit")])
+            start = stream[0][2]
+            self.assertEqual(start["command"], ["sh", "-c", script])
+            self.assertEqual(stream[1][2]["text"], "one")
+            self.assertEqual(stream[2][2]["text"], 't"wo')
+            self.assertEqual((stream[3][2]["text"], stream[3][2].get("partial")), ("three", True))
+            self.assertEqual((stream[4][2]["code"], stream[4][2]["signal"]), (3, None))
+            m = meta(redis, run, "ci")
+            self.assertEqual(m["state"], "exited")
+            self.assertEqual(json.loads(m["exit"]), stream[4][2])
+            self.assertEqual(json.loads(m["command"]), start["command"])
+            self.assertEqual((m["title"], m["started"]), (start["title"], start["started"]))
+            # Score: the start time in ms since the epoch.
+            score = float(redis.command("ZSCORE", "ci:runs", run))
+            started = time.mktime(time.strptime(start["started"][:19], "%Y-%m-%dT%H:%M:%S"))
+            started = (started - time.timezone) * 1000 + int(start["started"][20:23])
+            self.assertEqual(score, started)
+            for key in (f"ci:run:{run}", f"ci:run:{run}:meta"):
+                self.assertTrue(990 <= redis.command("TTL", key) <= 1000, key)
+            self.assertNotIn(b"warning", s.stderr())
+
+    def test_the_stream_has_the_bytes_of_the_saved_record(self):
+        with RedisServer() as redis:
+            import tempfile
+            with tempfile.TemporaryDirectory() as tmp:
+                path = f"{tmp}/run.jsonl"
+                cmd = ["sh", "-c", "printf 'a\\tb\\r\\n<i>\\xc3\\xa9\\rcr\\n'; seq 3000 >&2"]
+                with Ssetail(["--publish", redis.url(), "--save", path, "--"] + cmd) as s:
+                    self.assertEqual(s.wait(30), 0)
+                with open(path, "rb") as f:
+                    record = [json.loads(line) for line in f]
+            stream = entries(redis, run_id(redis))
+            self.assertEqual(len(stream), 3005)
+            self.assertEqual([(int(r["id"].split(".")[1]), r["event"], r["data"]) for r in record],
+                             stream)
+
+    def test_redis_down_at_start(self):
+        with RedisServer(start=False) as redis:
+            with Ssetail(["--publish", redis.url(), "--"] + slow_lines(300)) as s:
+                time.sleep(1)
+                self.assertTrue(wait_for(lambda: b"warning" in s.stderr(), 5), s.stderr())
+                redis.start()
+                self.assertEqual(s.wait(60), 0)
+            stream = entries(redis, run_id(redis))
+            self.assertEqual([seq for seq, _, _ in stream], list(range(1, 303)))
+            self.assertEqual(stdout_texts(stream), [f"line {i}" for i in range(1, 301)])
+            lines = stderr_lines(s)
+            warnings = [l for l in lines if "warning: --publish" in l]
+            self.assertEqual(len(warnings), 1, lines)
+            self.assertIn("Connection refused", warnings[0])
+            self.assertEqual(len([l for l in lines if "connected; resuming after event 0" in l]),
+                             1, lines)
+
+    def test_redis_killed_and_restarted_empty_mid_run_gets_every_line_once(self):
+        # A tiny memory history: what Redis lacks after the restart comes from the record.
+        with RedisServer() as redis:
+            with Ssetail(["--history", "20", "--publish", redis.url(), "--"] +
+                         slow_lines(400)) as s:
+                self.assertTrue(wait_for(lambda: published(redis) > 50, 20))
+                redis.kill()
+                time.sleep(1.5)
+                redis.start()
+                self.assertEqual(s.wait(60), 0)
+            run = run_id(redis)  # the index again, in the Redis that came back empty
+            stream = entries(redis, run)
+            self.assertEqual([seq for seq, _, _ in stream], list(range(1, 403)))
+            self.assertEqual(stdout_texts(stream), [f"line {i}" for i in range(1, 401)])
+            self.assertEqual(meta(redis, run)["state"], "exited")
+            lines = stderr_lines(s)
+            self.assertEqual(len([l for l in lines if "warning: --publish" in l]), 1, lines)
+            self.assertEqual(len([l for l in lines if "connected; resuming after event 0" in l]),
+                             1, lines)
+
+    def test_a_dropped_connection_resumes_after_the_last_id_redis_has(self):
+        with RedisServer() as redis:
+            with Ssetail(["--history", "20", "--publish", redis.url(), "--"] +
+                         slow_lines(300)) as s:
+                self.assertTrue(wait_for(lambda: published(redis) > 50, 20))
+                self.assertGreaterEqual(redis.command("CLIENT", "KILL", "TYPE", "normal"), 1)
+                self.assertEqual(s.wait(60), 0)
+            stream = entries(redis, run_id(redis))
+            self.assertEqual([seq for seq, _, _ in stream], list(range(1, 303)))
+            self.assertEqual(stdout_texts(stream), [f"line {i}" for i in range(1, 301)])
+            lines = stderr_lines(s)
+            resumed = [l for l in lines if "connected; resuming after event" in l]
+            self.assertEqual(len(resumed), 1, lines)
+            self.assertGreater(int(resumed[0].rsplit(" ", 1)[1]), 50)
+
+    def test_a_stalled_redis_does_not_slow_the_command(self):
+        with RedisServer() as redis:
+            redis.pause()  # it accepts connections (the kernel does) but answers nothing
+            with Ssetail(["--history", "1000", "--publish", redis.url(), "--", "sh", "-c",
+                          "seq 100000; sleep 4"]) as s:
+                # Capture goes on at full speed while the publisher waits for Redis.
+                self.assertTrue(wait_for(
+                    lambda: json.loads(s.get("/status")[1])["stdout_lines"] == 100000, 3))
+                self.assertTrue(wait_for(lambda: b"no reply in time" in s.stderr(), 5),
+                                s.stderr())
+                redis.resume()
+                self.assertEqual(s.wait(60), 0)
+            stream = entries(redis, run_id(redis))
+            self.assertEqual([seq for seq, _, _ in stream], list(range(1, 100003)))
+            self.assertEqual(stdout_texts(stream), [str(i) for i in range(1, 100001)])
+            lines = stderr_lines(s)
+            self.assertEqual(len([l for l in lines if "warning: --publish" in l]), 1, lines)
+            self.assertEqual(len([l for l in lines if "connected; resuming" in l]), 1, lines)
+
+    def test_at_most_5_s_after_the_end_for_a_redis_that_stays_down(self):
+        with RedisServer(start=False) as redis:
+            begun = time.monotonic()
+            with Ssetail(["--publish", redis.url(), "--", "sh", "-c", "echo hi; exit 4"]) as s:
+                self.assertEqual(s.wait(30), 4)
+            self.assertLess(time.monotonic() - begun, 9)
+            lines = stderr_lines(s)
+            self.assertEqual(len([l for l in lines if "Connection refused" in l]), 1, lines)
+            self.assertEqual(len([l for l in lines if "gave up after 5 s" in l]), 1, lines)
+
+    def test_a_bad_url_is_refused_before_serving(self):
+        import subprocess
+        from harness import SSETAIL
+        for url, why in (("http://x", "not a redis:// URL"), ("redis://h:0", "port"),
+                         ("redis://h:99999/p", "port")):
+            r = subprocess.run([SSETAIL, "--publish", url, "--", "true"], capture_output=True,
+                               timeout=10)
+            self.assertEqual(r.returncode, 125, r)
+            self.assertIn(why, r.stderr.decode())
+            self.assertNotIn(b"serving", r.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
