@@ -24,6 +24,7 @@ _ssetail_options='
 --view                file
 --publish             word
 --publish-ttl         word
+--relay               word
 --token-file          file
 --cors                word
 --pty                 -

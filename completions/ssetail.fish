@@ -22,6 +22,7 @@ set -g __ssetail_options \
     'view=|file|Serve a record written by --save (or FILE.gz)' \
     'publish=||Also publish the run to Redis Streams (redis://HOST:PORT/PREFIX)' \
     "publish-ttl=||Seconds a finished run's keys are kept in Redis" \
+    'relay=||Serve every run published to this Redis (redis://HOST:PORT/PREFIX)' \
     'token-file=|file|Require the secret in this file (or env SSETAIL_TOKEN)' \
     'cors=||Allow this origin (repeatable)' \
     'pty||Run the command on two pseudo-terminals (stdout, stderr)' \

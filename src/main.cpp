@@ -22,6 +22,7 @@
 #include "options.hpp"
 #include "record/run_record.hpp"
 #include "redis/publisher.hpp"
+#include "redis/relay_catalog.hpp"
 #include "serve/access_control.hpp"
 #include "serve/http_server.hpp"
 #include "view/record_viewer.hpp"
@@ -112,11 +113,10 @@ std::unique_ptr<Publisher> MakePublisher(const Options& options, const History& 
 
 std::unique_ptr<RunRecord> MakeRecord(const Options& options, History& history) {
   if (options.no_record) return nullptr;
-  RecordOptions record;
-  record.save_path = options.save_path;
+  // Initialised, not assigned: assigning save_path draws a false g++ 12 warning here.
   const char* tmpdir = std::getenv("TMPDIR");
-  if (tmpdir != nullptr && *tmpdir != '\0') record.temp_dir = tmpdir;
-  record.max_bytes = options.record_max_bytes;
+  RecordOptions record{options.save_path, tmpdir != nullptr && *tmpdir != '\0' ? tmpdir : "/tmp",
+                       options.record_max_bytes};
   if (!record.max_bytes && !record.save_path) record.max_bytes = kDefaultTemporaryRecordMax;
   return std::make_unique<RunRecord>(history, std::move(record));
 }
@@ -174,13 +174,46 @@ int RunCommand(const Options& options) {
   return status;
 }
 
-// Serves a record (SPEC §9) until SIGINT, SIGTERM or SIGHUP; follows it while it grows.
-int ViewRecord(const Options& options) {
-  // Waited for on this thread with sigtimedwait, so blocked in every thread started after.
+// SIGINT, SIGTERM and SIGHUP, blocked in this thread and every thread started after: they
+// are waited for with sigtimedwait.
+sigset_t BlockEndSignals() {
   sigset_t signals;
   sigemptyset(&signals);
   for (int signal : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&signals, signal);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  return signals;
+}
+
+// Serves every run published to Redis (SPEC §10) until SIGINT, SIGTERM or SIGHUP.
+int RelayRuns(const Options& options) {
+  sigset_t signals = BlockEndSignals();
+  const ServerOptions serve = ServeOptions(options);
+  std::string why;
+  RelayOptions relay{*ParseRedisUrl(*options.relay_url, why),
+                     {options.history_events, options.history_bytes},
+                     std::nullopt};
+  if (!options.no_record) {  // each run a temporary record, as a local run has
+    RecordOptions& record = relay.record.emplace();
+    const char* tmpdir = std::getenv("TMPDIR");
+    if (tmpdir != nullptr && *tmpdir != '\0') record.temp_dir = tmpdir;
+    record.max_bytes = options.record_max_bytes.value_or(kDefaultTemporaryRecordMax);
+  }
+  RedisRelayCatalog catalog(std::move(relay));
+  HttpServer server(catalog, serve);  // destroyed first: its streams read the runs
+  const int port = server.Start();
+  PrintServing(serve, port, options.max_clients);
+  while (sigwaitinfo(&signals, nullptr) < 0) {
+  }
+  if (!server.Stop()) {
+    std::fflush(nullptr);
+    std::_Exit(0);
+  }
+  return 0;
+}
+
+// Serves a record (SPEC §9) until SIGINT, SIGTERM or SIGHUP; follows it while it grows.
+int ViewRecord(const Options& options) {
+  sigset_t signals = BlockEndSignals();
 
   const ServerOptions serve = ServeOptions(options);
   RecordViewer viewer(*options.view_path);
@@ -220,6 +253,7 @@ int Main(int argc, char** argv) {
 
   const std::optional<Options> options = ParseOptions(argc, argv);
   if (!options) return 0;  // --help or --version
+  if (options->relay_url) return RelayRuns(*options);
   return options->view_path ? ViewRecord(*options) : RunCommand(*options);
 }
 

@@ -117,6 +117,12 @@ std::optional<Options> ParseOptions(int argc, char** argv) {
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 40))
       ->capture_default_str()
       ->group("Redis");
+  std::string relay_url;
+  auto* relay = app.add_option("--relay", relay_url,
+                               "Run no command: serve every run published to this Redis "
+                               "(a list at /, each run at /runs/RUN/)")
+                    ->type_name("URL")
+                    ->group("Redis");
   auto* token_file = app.add_option("--token-file", token_file_path,
                                     "Require the secret in this file (or env SSETAIL_TOKEN)")
                          ->group("Security");
@@ -146,7 +152,9 @@ std::optional<Options> ParseOptions(int argc, char** argv) {
       "  journalctl -f | ssetail --port 0\n"
       "      stream a pipe, on a free port\n"
       "  ssetail --save build.jsonl -- make; ssetail --view build.jsonl\n"
-      "      keep a run's every line, and serve it again later");
+      "      keep a run's every line, and serve it again later\n"
+      "  ssetail --publish redis://ci-redis/ -- make; ssetail --relay redis://ci-redis/\n"
+      "      publish runs to Redis; serve them all from any number of relays");
   app.set_version_flag("-V,--version", "ssetail " SSETAIL_VERSION " (commit " SSETAIL_COMMIT ")");
   try {
     app.parse(argc, argv);
@@ -186,6 +194,20 @@ std::optional<Options> ParseOptions(int argc, char** argv) {
                          " (expected redis://[:PASSWORD@]HOST[:PORT][/PREFIX])");
     }
     options.publish_url = publish_url;
+  }
+  if (relay->count() > 0) {
+    if (!options.command.empty()) {
+      throw StartupError("--relay serves runs from Redis and runs no command: drop the command");
+    }
+    if (options.view_path || options.publish_url || options.pty || options.save_path) {
+      throw StartupError("--relay goes with neither --view, --publish, --pty nor --save");
+    }
+    std::string why;
+    if (!ParseRedisUrl(relay_url, why)) {
+      throw StartupError("--relay " + relay_url + ": " + why +
+                         " (expected redis://[:PASSWORD@]HOST[:PORT][/PREFIX])");
+    }
+    options.relay_url = relay_url;
   }
   if (linger_flag->count() > 0) {
     int seconds = -1;

@@ -29,6 +29,7 @@ struct Options {
   std::optional<std::string> view_path;              // --view: serve a record instead of a command
   std::optional<std::string> publish_url;            // --publish: redis://… (checked here)
   std::int64_t publish_ttl_seconds = 7 * 24 * 3600;  // --publish-ttl
+  std::optional<std::string> relay_url;              // --relay: serve the runs in Redis
   std::string title;                                 // empty: the command line
   std::vector<std::string> command;                  // empty: stdin mode
 };

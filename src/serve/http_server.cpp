@@ -8,10 +8,6 @@
 #include <system_error>
 
 #include "base/startup_error.hpp"
-#include "events/log_text.hpp"
-#include "events/run_events.hpp"
-#include "events/sse_format.hpp"
-#include "record/record_reader.hpp"
 #include "serve/connection_server.hpp"
 #include "serve/request_task_queue.hpp"
 #include "serve/web_assets.hpp"
@@ -85,6 +81,11 @@ httplib::Server::HandlerResponse CheckAccess(const AccessPolicy& policy,
   return httplib::Server::HandlerResponse::Handled;
 }
 
+void ServeAsset(const WebAsset& asset, httplib::Response& res) {
+  SetPageHeaders(res);
+  res.set_content(asset.body.data(), asset.body.size(), std::string(asset.content_type).c_str());
+}
+
 void AnswerMethodNotAllowed(const httplib::Request&, httplib::Response& res) {
   res.status = 405;
   res.set_header("Allow", "GET, HEAD");
@@ -99,10 +100,19 @@ void AnswerError(const httplib::Request&, httplib::Response& res) {
 
 }  // namespace
 
+HttpServer::HttpServer(RunCatalog& catalog, ServerOptions options)
+    : HttpServer(nullptr, nullptr, &catalog, std::move(options)) {}
+
 HttpServer::HttpServer(History& history, const RunRecord* record, ServerOptions options)
+    : HttpServer(&history, record, nullptr, std::move(options)) {}
+
+HttpServer::HttpServer(History* history, const RunRecord* record, RunCatalog* catalog,
+                       ServerOptions options)
     : history_(history),
       record_(record),
+      catalog_(catalog),
       options_(std::move(options)),
+      pump_options_{std::chrono::seconds(options_.heartbeat_seconds), kStallTimeout},
       slots_(options_.max_clients),
       server_(std::make_unique<ConnectionServer>(kRequestDeadline)) {
   const std::size_t threads = RequestTaskQueue::ThreadsFor(options_.max_clients);
@@ -143,9 +153,9 @@ int HttpServer::Start() {
                        " (in use or not an address of this host); try --port 0 for any free port");
   }
   try {
-    pump_ = std::make_unique<StreamPump>(
-        history_, record_, slots_,
-        PumpOptions{std::chrono::seconds(options_.heartbeat_seconds), kStallTimeout});
+    if (history_ != nullptr) {
+      endpoints_ = std::make_unique<RunEndpoints>(*history_, record_, slots_, pump_options_);
+    }
   } catch (const std::system_error& e) {
     throw StartupError(e.what());
   }
@@ -167,7 +177,12 @@ int HttpServer::Start() {
 
 bool HttpServer::Stop(std::chrono::milliseconds patience) {
   if (!thread_.joinable()) return true;
-  if (pump_) pump_->Stop();
+  if (endpoints_) endpoints_->Stop();
+  {
+    std::lock_guard lock(runs_mutex_);
+    runs_stopped_ = true;
+    for (auto& [id, run] : runs_) run->Stop();
+  }
   server_->stop();
   // httplib joins every connection's task before listen returns; one blocked in a write to
   // a stalled client would hold it for the whole write timeout.
@@ -190,122 +205,80 @@ void HttpServer::Route() {
   svr.Delete(".*", AnswerMethodNotAllowed);
   svr.Options(".*", AnswerMethodNotAllowed);
 
+  if (catalog_ != nullptr) {
+    RouteRelay();
+    return;
+  }
   for (const WebAsset& asset : WebAssets()) {
     const std::string path = asset.name == "index.html" ? "/" : "/" + std::string(asset.name);
-    svr.Get(path, [&asset](const httplib::Request&, httplib::Response& res) {
-      SetPageHeaders(res);
-      res.set_content(asset.body.data(), asset.body.size(),
-                      std::string(asset.content_type).c_str());
-    });
+    svr.Get(path,
+            [&asset](const httplib::Request&, httplib::Response& res) { ServeAsset(asset, res); });
   }
-  svr.Get("/status", [this](const httplib::Request&, httplib::Response& res) { ServeStatus(res); });
-  svr.Get("/log", [this](const httplib::Request&, httplib::Response& res) { ServeLog(res); });
-  svr.Get("/events",
-          [this](const httplib::Request& req, httplib::Response& res) { ServeEvents(req, res); });
+  svr.Get("/status", [this](const httplib::Request&, httplib::Response& res) {
+    endpoints_->ServeStatus(res);
+  });
+  svr.Get("/log",
+          [this](const httplib::Request&, httplib::Response& res) { endpoints_->ServeLog(res); });
+  svr.Get("/events", [this](const httplib::Request& req, httplib::Response& res) {
+    endpoints_->ServeEvents(req, res);
+  });
 }
 
-void HttpServer::ServeStatus(httplib::Response& res) {
-  const HistoryStats stats = history_.Stats();
-  RunProgress progress;
-  progress.exit_data = history_.LastEventData();
-  progress.stdout_lines = stats.stdout_events;
-  progress.stderr_lines = stats.stderr_events;
-  progress.dropped = stats.dropped;
-  progress.clients = slots_.open();
-  if (record_ != nullptr) progress.record = record_->StatusJson();
-  const std::optional<std::string> start = history_.FirstEventData();
-  const std::string body = StatusJson(start, progress);
-  res.set_header("Cache-Control", "no-cache");
-  res.set_content(body, "application/json");
-}
-
-void HttpServer::ServeLog(httplib::Response& res) {
-  // The whole run up to the last event published now: from the record what memory no
-  // longer holds, then from memory. Streamed a piece at a time.
-  struct Reading {
-    std::uint64_t cursor = 1;
-    std::unique_ptr<RecordReader> reader;
-    std::string scratch;
-  };
-  const std::uint64_t end = history_.Stats().last_seq + 1;
-  auto reading = std::make_shared<Reading>();
-  res.set_header("Cache-Control", "no-cache");
-  res.set_chunked_content_provider(
-      kPlainText, [this, end, reading](std::size_t, httplib::DataSink& sink) {
-        std::string out;
-        while (out.empty()) {
-          const History::Slice slice = reading->cursor < end
-                                           ? history_.Read(reading->cursor, History::Detail::Events)
-                                           : History::Slice{};
-          if (slice.status != History::ReadStatus::Events) {
-            sink.done();
-            return true;
-          }
-          if (slice.missed > 0 && record_ != nullptr) {
-            if (!reading->reader) reading->reader = std::make_unique<RecordReader>(*record_);
-            const RecordReader::Result read =
-                reading->reader->Read(reading->cursor, std::min(end, slice.first_seq) - 1,
-                                      RecordReader::Format::LogText, out, reading->scratch);
-            if (read.appended) {
-              reading->cursor = read.next_seq;
-              continue;
+// SPEC §10: / and /runs list the runs; /runs/RUN/ is a run's page, and its events, status
+// and log are a local ssetail's.
+void HttpServer::RouteRelay() {
+  auto& svr = *server_;
+  svr.Get("/", [this](const httplib::Request&, httplib::Response& res) {
+    SetPageHeaders(res);
+    res.set_content(catalog_->ListHtml(), "text/html; charset=utf-8");
+  });
+  svr.Get("/runs", [this](const httplib::Request&, httplib::Response& res) {
+    res.set_header("Cache-Control", "no-cache");
+    res.set_content(catalog_->ListJson(), "application/json");
+  });
+  svr.Get(R"(/runs/([A-Za-z0-9_-]{1,64}))",
+          [](const httplib::Request& req, httplib::Response& res) {
+            res.status = 301;  // the page's URLs are relative to the run's folder
+            res.set_header("Location", std::string(req.matches[1]) + "/");
+          });
+  svr.Get(R"(/runs/([A-Za-z0-9_-]{1,64})/([A-Za-z0-9_.-]*))",
+          [this](const httplib::Request& req, httplib::Response& res) {
+            const std::string what = req.matches[2];
+            RunEndpoints* run = RelayedRun(req.matches[1]);
+            if (run == nullptr) {
+              res.status = 404;
+              res.set_content("404 Not Found: no such run\n", kPlainText);
+            } else if (what == "events") {
+              run->ServeEvents(req, res);
+            } else if (what == "status") {
+              run->ServeStatus(res);
+            } else if (what == "log") {
+              run->ServeLog(res);
+            } else {
+              const std::string name = what.empty() ? "index.html" : what;
+              for (const WebAsset& asset : WebAssets()) {
+                if (asset.name == name) return ServeAsset(asset, res);
+              }
+              res.status = 404;
             }
-          }
-          for (const EventView& event : slice) {
-            if (event.seq >= end) break;
-            AppendLogText(event.type, event.data, event.end, out);
-          }
-          reading->cursor = slice.next_seq;
-        }
-        return sink.write(out.data(), out.size());
-      });
+          });
 }
 
-void HttpServer::ServeEvents(const httplib::Request& req, httplib::Response& res) {
-  const bool json = req.get_param_value("format") == "json";
-  std::uint64_t cursor = 1;
-  std::string last_id = req.get_header_value("Last-Event-ID");
-  if (last_id.empty()) last_id = req.get_param_value("lastEventId");
-  if (const auto id = sse::ParseEventId(last_id); id && id->run == history_.run_id()) {
-    if (history_.IsLastEvent(id->seq)) {
-      res.status = 204;  // it has everything: tells EventSource to stop reconnecting
-      return;
-    }
-    cursor = history_.CursorAfter(id->seq);
+RunEndpoints* HttpServer::RelayedRun(const std::string& id) {
+  std::lock_guard lock(runs_mutex_);
+  if (runs_stopped_) return nullptr;
+  auto it = runs_.find(id);
+  if (it != runs_.end()) return it->second.get();
+  // Opening a run asks Redis; other runs' requests wait for it (a catalog call is short).
+  const std::optional<RunCatalog::Run> run = catalog_->Open(id);
+  if (!run) return nullptr;
+  try {
+    auto endpoints =
+        std::make_unique<RunEndpoints>(*run->history, run->record, slots_, pump_options_, true);
+    return runs_.emplace(id, std::move(endpoints)).first->second.get();
+  } catch (const std::system_error&) {
+    return nullptr;  // out of threads or descriptors: 404 now, another try later
   }
-  if (req.method == "HEAD") {
-    res.set_header("Cache-Control", "no-cache, no-transform");
-    res.set_header("Content-Type", "text/event-stream");
-    return;
-  }
-  if (!slots_.TryAcquire()) {
-    res.status = 503;
-    res.set_header("Retry-After", "2");
-    res.set_content("too many clients (--max-clients); retry later\n", kPlainText);
-    // Not kept alive: a crowd of refused clients that keep their connections would
-    // otherwise hold a descriptor each for the keep-alive timeout, and under a low
-    // descriptor limit leave none to accept (let alone answer) the next ones.
-    ConnectionServer::CloseAfterResponse(res);
-    return;
-  }
-  res.set_header("Cache-Control", "no-cache, no-transform");
-  res.set_header("X-Accel-Buffering", "no");
-  res.set_header("Connection", "keep-alive");
-  auto taken = std::make_shared<bool>(false);
-  // Exactly "text/event-stream": httplib compresses (and so buffers) any other spelling.
-  // httplib calls the provider once the headers are sent: the connection then goes to the
-  // pump, and httplib lets go of it (false: it writes nothing more).
-  res.set_chunked_content_provider(
-      "text/event-stream",
-      [this, cursor, json, taken](std::size_t, httplib::DataSink&) {
-        *taken = true;
-        ConnectionServer::TakeConnection(
-            [this, cursor, json](UniqueFd socket) { pump_->Add(std::move(socket), cursor, json); });
-        return false;
-      },
-      [this, taken](bool) {
-        if (!*taken) slots_.Release(false);  // the headers could not be sent
-      });
 }
 
 }  // namespace ssetail

@@ -1,4 +1,5 @@
 // The HTTP interface of SPEC §4 on cpp-httplib: the page, /events, /status and /log.
+// A relay (SPEC §10) serves many runs the same way, each under /runs/RUN/, and lists them.
 //
 // It reads the History and nothing else, so tests can drive it by appending events.
 // httplib answers each request on a thread of its ConnectionServer; an /events request,
@@ -10,6 +11,7 @@
 #include <condition_variable>
 #include <cstddef>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -19,6 +21,8 @@
 #include "history/history.hpp"
 #include "record/run_record.hpp"
 #include "serve/access_control.hpp"
+#include "serve/run_catalog.hpp"
+#include "serve/run_endpoints.hpp"
 #include "serve/stream_pump.hpp"
 #include "serve/stream_slots.hpp"
 
@@ -44,6 +48,8 @@ class HttpServer {
   // `record` (may be null) is the run's record, read by clients that want older events
   // than memory holds, and by /log.
   HttpServer(History& history, const RunRecord* record, ServerOptions options);
+  // A relay: the runs of `catalog` (which must outlive the server).
+  HttpServer(RunCatalog& catalog, ServerOptions options);
   ~HttpServer();
 
   // Binds and starts serving on a thread of its own. Returns the bound port.
@@ -62,16 +68,21 @@ class HttpServer {
   }
 
  private:
+  HttpServer(History* history, const RunRecord* record, RunCatalog* catalog, ServerOptions options);
   void Route();
-  void ServeStatus(httplib::Response& res);
-  void ServeLog(httplib::Response& res);
-  void ServeEvents(const httplib::Request& req, httplib::Response& res);
+  void RouteRelay();
+  RunEndpoints* RelayedRun(const std::string& id);  // null: no such run
 
-  History& history_;
-  const RunRecord* record_;
+  History* history_ = nullptr;  // the local run; null in a relay
+  const RunRecord* record_ = nullptr;
+  RunCatalog* catalog_ = nullptr;  // a relay's runs
   ServerOptions options_;
+  PumpOptions pump_options_;
   StreamSlots slots_;
-  std::unique_ptr<StreamPump> pump_;
+  std::unique_ptr<RunEndpoints> endpoints_;  // the local run's
+  std::mutex runs_mutex_;
+  std::map<std::string, std::unique_ptr<RunEndpoints>> runs_;  // a relay's, opened so far
+  bool runs_stopped_ = false;                                  // under runs_mutex_
   std::unique_ptr<ConnectionServer> server_;
   std::thread thread_;
   std::mutex stopped_mutex_;

@@ -1,12 +1,15 @@
-"""SPEC §10: publishing a run to Redis Streams (--publish), against a real redis-server
-that each test starts itself on a free port and stops by pid."""
+"""SPEC §10: publishing a run to Redis Streams (--publish) and serving the runs from
+stateless relays (--relay), against a real redis-server that each test starts itself on a
+free port and stops by pid."""
 
 import json
-import signal
+import os
+import tempfile
+import threading
 import time
 import unittest
 
-from harness import RedisServer, Ssetail, lines_of, wait_for
+from harness import RedisServer, Ssetail, lines_of, many_streams, wait_for
 
 # Prints `line 1` … `line N`, one every 10 ms: a run long enough to break Redis in the middle.
 def slow_lines(n):
@@ -87,7 +90,6 @@ class Publish(unittest.TestCase):
 
     def test_the_stream_has_the_bytes_of_the_saved_record(self):
         with RedisServer() as redis:
-            import tempfile
             with tempfile.TemporaryDirectory() as tmp:
                 path = f"{tmp}/run.jsonl"
                 cmd = ["sh", "-c", "printf 'a\\tb\\r\\n<i>\\xc3\\xa9\\rcr\\n'; seq 3000 >&2"]
@@ -191,6 +193,163 @@ class Publish(unittest.TestCase):
             self.assertEqual(r.returncode, 125, r)
             self.assertIn(why, r.stderr.decode())
             self.assertNotIn(b"serving", r.stderr)
+
+
+def ids(events):
+    return [int(e.id.rsplit(".", 1)[1]) for e in events if e.id]
+
+
+def status(s, path="/status"):
+    return json.loads(s.get(path)[1])
+
+
+class Relay(unittest.TestCase):
+    def test_two_relays_a_client_resumes_on_b_with_the_id_it_got_from_a(self):
+        with RedisServer() as redis, \
+                Ssetail(["--relay", redis.url()]) as a, Ssetail(["--relay", redis.url()]) as b, \
+                Ssetail(["--linger=60", "--publish", redis.url(), "--"] + slow_lines(300)) as local:
+            self.assertTrue(wait_for(lambda: published(redis) > 0, 10))
+            run = run_id(redis)
+            path = f"/runs/{run}/events"
+            first = []
+            with a.stream(path) as stream:
+                for event in stream:
+                    first.append(event)
+                    if len(first) == 100:
+                        break
+            self.assertEqual(ids(first), list(range(1, 101)))
+            last_id = first[-1].id
+            self.assertEqual(last_id, f"{run}.100")
+            # Relay B never served this client: it resumes from the id relay A gave it.
+            _, rest = b.events(path, headers={"Last-Event-ID": last_id})
+            self.assertEqual(ids(rest), list(range(101, 303)))
+            self.assertFalse(any(e.type == "gap" for e in rest))
+            self.assertEqual(lines_of(first + rest), [f"line {i}" for i in range(1, 301)])
+            self.assertEqual(rest[-1].type, "exit")
+            # Exactly ssetail's own: the same bytes in both formats, ids and all.
+            self.assertTrue(wait_for(lambda: status(local)["state"] == "exited", 30))
+            for query in ("", "?format=json"):
+                own = local.get("/events" + query)[1]
+                self.assertEqual(a.get(path + query)[1], own, query)
+                self.assertEqual(b.get(path + query)[1], own, query)
+            self.assertEqual(b.get(f"/runs/{run}/log")[1], local.get("/log")[1])
+            # ?lastEventId= too, and 204 for a client that has the exit.
+            _, tail = a.events(f"{path}?lastEventId={run}.298")
+            self.assertEqual(ids(tail), [299, 300, 301, 302])
+            resp, _ = b.get(path, headers={"Last-Event-ID": f"{run}.302"})
+            self.assertEqual(resp.status, 204)
+            relayed, own = status(b, f"/runs/{run}/status"), status(local)
+            for key in ("command", "pid", "started", "title", "state", "exit", "stdout_lines"):
+                self.assertEqual(relayed[key], own[key], key)
+
+    def test_one_blocking_read_per_run_however_many_viewers(self):
+        with RedisServer() as redis, Ssetail(["--relay", redis.url()]) as relay, \
+                Ssetail(["--publish", redis.url(), "--"] + slow_lines(500)) as local:
+            self.assertTrue(wait_for(lambda: published(redis) > 0, 10))
+            run = run_id(redis)
+            replies = []
+            viewers = threading.Thread(
+                target=lambda: replies.extend(many_streams(relay.port, 200,
+                                                           f"/runs/{run}/events", 120)))
+            viewers.start()
+            try:
+                self.assertTrue(wait_for(
+                    lambda: status(relay, f"/runs/{run}/status")["clients"] == 200, 30))
+                clients = redis.command("CLIENT", "LIST").decode().splitlines()
+                readers = [c for c in clients if "cmd=xread" in c]
+                self.assertEqual(len(readers), 1, clients)
+                # The relay's connections: the run's reader and the one for lists and
+                # lookups; the publisher's one. Not one per viewer.
+                self.assertLessEqual(len(clients), 4, clients)
+                self.assertEqual(status(relay, f"/runs/{run}/status")["state"], "running")
+            finally:
+                viewers.join(130)
+            self.assertEqual(len(replies), 200)
+            expected = [f"line {i}" for i in range(1, 501)]
+            for reply in replies:
+                self.assertTrue(reply.closed)
+                self.assertEqual(lines_of(reply.events()), expected)
+
+    def test_entries_redis_trimmed_are_a_gap(self):
+        with RedisServer() as redis:
+            with Ssetail(["--publish", redis.url(), "--", "seq", "1000"]) as s:
+                self.assertEqual(s.wait(30), 0)
+            run = run_id(redis)
+            redis.command("XTRIM", f"ssetail:run:{run}", "MAXLEN", "100")  # 903..1002 stay
+            with Ssetail(["--relay", redis.url()]) as relay:
+                _, events = relay.events(f"/runs/{run}/events")
+                self.assertEqual(events[0].type, "start")  # from the meta hash
+                self.assertEqual(events[0].json()["title"], "seq 1000")
+                self.assertEqual((events[1].type, events[1].json()), ("gap", {"missed": 901}))
+                self.assertEqual(ids(events), [1] + list(range(903, 1003)))
+                self.assertEqual(lines_of(events), [str(i) for i in range(902, 1001)])
+                _, events = relay.events(f"/runs/{run}/events",
+                                         headers={"Last-Event-ID": f"{run}.500"})
+                self.assertEqual((events[0].type, events[0].json()), ("gap", {"missed": 402}))
+                self.assertEqual(ids(events), list(range(903, 1003)))
+
+    def test_the_list_newest_first_with_state_and_exit_status(self):
+        with RedisServer() as redis:
+            with Ssetail(["--publish", redis.url(), "--title", "<b>first</b>", "--", "sh", "-c",
+                          "exit 3"]) as s:
+                self.assertEqual(s.wait(30), 3)
+            with Ssetail(["--relay", redis.url()]) as relay, \
+                    Ssetail(["--publish", redis.url(), "--title", "second", "--", "sleep",
+                             "30"]) as running:
+                self.assertTrue(wait_for(lambda: len(status(relay, "/runs")["runs"]) == 2, 10))
+                runs = status(relay, "/runs")["runs"]
+                self.assertEqual([r["title"] for r in runs], ["second", "<b>first</b>"])
+                self.assertEqual([r["state"] for r in runs], ["running", "exited"])
+                self.assertEqual((runs[0]["exit"], runs[1]["exit"]["code"]), (None, 3))
+                resp, html = relay.get("/")
+                self.assertEqual(resp.status, 200)
+                html = html.decode()
+                self.assertIn("&lt;b&gt;first&lt;/b&gt;", html)  # escaped, never markup
+                self.assertNotIn("<b>first", html)
+                self.assertLess(html.index("second"), html.index("first"))
+                self.assertIn(f'href="runs/{runs[1]["id"]}/"', html)
+                self.assertIn("exit 3", html)
+                # A run's page is ssetail's page; its events are relative to it.
+                resp, page = relay.get(f"/runs/{runs[0]['id']}/")
+                self.assertEqual(resp.status, 200)
+                self.assertEqual(page, running.get("/")[1])
+                resp, _ = relay.get(f"/runs/{runs[0]['id']}")
+                self.assertEqual((resp.status, resp.getheader("Location")),
+                                 (301, f"{runs[0]['id']}/"))
+                self.assertEqual(relay.get("/runs/nosuchrun/status")[0].status, 404)
+                running.stop()
+                self.assertTrue(wait_for(
+                    lambda: status(relay, "/runs")["runs"][0]["state"] == "exited", 10))
+
+    def test_token_host_cors_max_clients_and_heartbeats_as_ssetail_has_them(self):
+        with RedisServer() as redis, tempfile.TemporaryDirectory() as tmp:
+            token = os.path.join(tmp, "token")
+            with open(token, "w") as f:
+                f.write("s3cret\n")
+            with Ssetail(["--publish", redis.url(), "--", "sleep", "30"]) as running, \
+                    Ssetail(["--relay", redis.url(), "--token-file", token, "--max-clients", "1",
+                             "--heartbeat", "1", "--cors", "https://ci.example"]) as relay:
+                self.assertTrue(wait_for(lambda: published(redis) > 0, 10))
+                path = f"/runs/{run_id(redis)}/events"
+                auth = {"Authorization": "Bearer s3cret"}
+                self.assertEqual(relay.get(path)[0].status, 401)
+                self.assertEqual(relay.get("/runs")[0].status, 401)
+                self.assertEqual(relay.get(path, {**auth, "Host": "evil.example"})[0].status, 403)
+                resp, _ = relay.get("/runs", {**auth, "Origin": "https://ci.example"})
+                self.assertEqual(resp.getheader("Access-Control-Allow-Origin"), "https://ci.example")
+                with relay.stream(path, headers=auth, timeout=5) as stream:
+                    got = []
+                    for event in stream:
+                        got.append(event)
+                        break
+                    self.assertEqual(got[0].type, "start")
+                    self.assertEqual(relay.get(path, auth)[0].status, 503)  # --max-clients 1
+                    raw = stream.resp.read1(65536)
+                    deadline = time.monotonic() + 3
+                    while b": ping" not in raw and time.monotonic() < deadline:
+                        raw += stream.resp.read1(65536)
+                    self.assertIn(b": ping", raw)
+                running.stop()
 
 
 if __name__ == "__main__":

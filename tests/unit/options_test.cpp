@@ -108,3 +108,22 @@ TEST_CASE("options: pty, token file and repeated --cors") {
   CHECK_FALSE(d.token_file);
   CHECK(Status({"--cols", "0", "true"}) == 125);
 }
+
+TEST_CASE("options: --publish and --relay (SPEC §10)") {
+  const Options publish =
+      Ok({"--publish", "redis://ci:6380/builds", "--publish-ttl", "60", "make"});
+  CHECK(publish.publish_url == "redis://ci:6380/builds");
+  CHECK(publish.publish_ttl_seconds == 60);
+  CHECK(Ok({"make"}).publish_ttl_seconds == 7 * 24 * 3600);
+  const Options relay = Ok({"--relay", "redis://ci/builds", "--port", "0", "--max-clients", "9"});
+  CHECK(relay.relay_url == "redis://ci/builds");
+  CHECK(relay.command.empty());
+  CHECK(Status({"--publish", "http://ci", "make"}) == 125);
+  CHECK(Status({"--publish", "redis://ci", "--publish-ttl", "0", "make"}) == 125);
+  CHECK(Status({"--relay", "redis://ci", "make"}) == 125);  // runs no command
+  CHECK(Status({"--relay", "redis://ci", "--pty"}) == 125);
+  CHECK(Status({"--relay", "redis://ci", "--publish", "redis://ci"}) == 125);
+  CHECK(Status({"--relay", "redis://ci", "--save", "x.jsonl"}) == 125);
+  CHECK(Status({"--relay", "redis://ci:0"}) == 125);
+  CHECK(Status({"--view", "x.jsonl", "--publish", "redis://ci"}) == 125);
+}

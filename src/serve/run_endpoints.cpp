@@ -1,0 +1,141 @@
+#include "serve/run_endpoints.hpp"
+
+#include <httplib.h>
+
+#include "events/log_text.hpp"
+#include "events/run_events.hpp"
+#include "events/sse_format.hpp"
+#include "record/record_reader.hpp"
+#include "serve/connection_server.hpp"
+
+namespace ssetail {
+
+namespace {
+constexpr const char* kPlainText = "text/plain; charset=utf-8";
+}  // namespace
+
+RunEndpoints::RunEndpoints(History& history, const RunRecord* record, StreamSlots& slots,
+                           PumpOptions options, bool relayed)
+    : history_(history),
+      record_(record),
+      slots_(slots),
+      relayed_(relayed),
+      pump_(std::make_unique<StreamPump>(history, record, slots, options)) {}
+
+RunEndpoints::~RunEndpoints() {
+  Stop();
+}
+
+void RunEndpoints::Stop() {
+  pump_->Stop();
+}
+
+void RunEndpoints::ServeStatus(httplib::Response& res) {
+  const HistoryStats stats = history_.Stats();
+  RunProgress progress;
+  progress.exit_data = history_.LastEventData();
+  progress.stdout_lines = stats.stdout_events;
+  progress.stderr_lines = stats.stderr_events;
+  progress.dropped = stats.dropped;
+  progress.clients = slots_.open();
+  if (record_ != nullptr) progress.record = record_->StatusJson();
+  const std::optional<std::string> start = history_.FirstEventData();
+  const std::string body = StatusJson(start, progress);
+  res.set_header("Cache-Control", "no-cache");
+  res.set_content(body, "application/json");
+}
+
+void RunEndpoints::ServeLog(httplib::Response& res) {
+  // The whole run up to the last event published now: from the record what memory no
+  // longer holds, then from memory. Streamed a piece at a time.
+  struct Reading {
+    std::uint64_t cursor = 1;
+    std::unique_ptr<RecordReader> reader;
+    std::string scratch;
+  };
+  const std::uint64_t end = history_.Stats().last_seq + 1;
+  auto reading = std::make_shared<Reading>();
+  res.set_header("Cache-Control", "no-cache");
+  res.set_chunked_content_provider(
+      kPlainText, [this, end, reading](std::size_t, httplib::DataSink& sink) {
+        std::string out;
+        while (out.empty()) {
+          const History::Slice slice = reading->cursor < end
+                                           ? history_.Read(reading->cursor, History::Detail::Events)
+                                           : History::Slice{};
+          if (slice.status != History::ReadStatus::Events) {
+            sink.done();
+            return true;
+          }
+          if (slice.missed > 0 && record_ != nullptr) {
+            if (!reading->reader) reading->reader = std::make_unique<RecordReader>(*record_);
+            const RecordReader::Result read =
+                reading->reader->Read(reading->cursor, std::min(end, slice.first_seq) - 1,
+                                      RecordReader::Format::LogText, out, reading->scratch);
+            if (read.appended) {
+              reading->cursor = read.next_seq;
+              continue;
+            }
+          }
+          for (const EventView& event : slice) {
+            if (event.seq >= end) break;
+            AppendLogText(event.type, event.data, event.end, out);
+          }
+          reading->cursor = slice.next_seq;
+        }
+        return sink.write(out.data(), out.size());
+      });
+}
+
+void RunEndpoints::ServeEvents(const httplib::Request& req, httplib::Response& res) {
+  const bool json = req.get_param_value("format") == "json";
+  std::uint64_t cursor = 1;
+  std::string last_id = req.get_header_value("Last-Event-ID");
+  if (last_id.empty()) last_id = req.get_param_value("lastEventId");
+  if (const auto id = sse::ParseEventId(last_id); id && id->run == history_.run_id()) {
+    if (history_.IsLastEvent(id->seq)) {
+      res.status = 204;  // it has everything: tells EventSource to stop reconnecting
+      return;
+    }
+    cursor = history_.CursorAfter(id->seq);
+    if (cursor == 1 && relayed_ && id->seq > 0) {
+      const HistoryStats stats = history_.Stats();
+      if (!stats.closed && id->seq > stats.last_seq) cursor = id->seq + 1;  // not read yet
+    }
+  }
+  if (req.method == "HEAD") {
+    res.set_header("Cache-Control", "no-cache, no-transform");
+    res.set_header("Content-Type", "text/event-stream");
+    return;
+  }
+  if (!slots_.TryAcquire()) {
+    res.status = 503;
+    res.set_header("Retry-After", "2");
+    res.set_content("too many clients (--max-clients); retry later\n", kPlainText);
+    // Not kept alive: a crowd of refused clients that keep their connections would
+    // otherwise hold a descriptor each for the keep-alive timeout, and under a low
+    // descriptor limit leave none to accept (let alone answer) the next ones.
+    ConnectionServer::CloseAfterResponse(res);
+    return;
+  }
+  res.set_header("Cache-Control", "no-cache, no-transform");
+  res.set_header("X-Accel-Buffering", "no");
+  res.set_header("Connection", "keep-alive");
+  auto taken = std::make_shared<bool>(false);
+  // Exactly "text/event-stream": httplib compresses (and so buffers) any other spelling.
+  // httplib calls the provider once the headers are sent: the connection then goes to the
+  // pump, and httplib lets go of it (false: it writes nothing more).
+  res.set_chunked_content_provider(
+      "text/event-stream",
+      [this, cursor, json, taken](std::size_t, httplib::DataSink&) {
+        *taken = true;
+        ConnectionServer::TakeConnection(
+            [this, cursor, json](UniqueFd socket) { pump_->Add(std::move(socket), cursor, json); });
+        return false;
+      },
+      [this, taken](bool) {
+        if (!*taken) slots_.Release(false);  // the headers could not be sent
+      });
+}
+
+}  // namespace ssetail

@@ -1,0 +1,49 @@
+// The endpoints of one run (SPEC §4): /events, /status and /log over its History and record.
+//
+// A local ssetail has one, at `/`; a relay (SPEC §10) one per run it serves, at
+// `/runs/RUN/`. Each owns the StreamPump that writes its /events streams; the StreamSlots
+// (--max-clients) are the server's, shared by every run.
+#pragma once
+
+#include <memory>
+
+#include "history/history.hpp"
+#include "record/run_record.hpp"
+#include "serve/stream_pump.hpp"
+#include "serve/stream_slots.hpp"
+
+namespace httplib {
+struct Request;
+struct Response;
+}  // namespace httplib
+
+namespace ssetail {
+
+class RunEndpoints {
+ public:
+  // Starts the run's stream pump. Throws std::system_error when it cannot.
+  // `relayed`: the run is read from elsewhere (a relay), so a client may come with an id
+  // this copy has not read yet (from a relay ahead of it): it resumes after that id.
+  RunEndpoints(History& history, const RunRecord* record, StreamSlots& slots, PumpOptions options,
+               bool relayed = false);
+  ~RunEndpoints();
+  RunEndpoints(const RunEndpoints&) = delete;
+  RunEndpoints& operator=(const RunEndpoints&) = delete;
+
+  // On a request thread of the server.
+  void ServeStatus(httplib::Response& res);
+  void ServeLog(httplib::Response& res);
+  void ServeEvents(const httplib::Request& req, httplib::Response& res);
+
+  // Ends every stream of the run (see StreamPump::Stop).
+  void Stop();
+
+ private:
+  History& history_;
+  const RunRecord* record_;
+  StreamSlots& slots_;
+  const bool relayed_;
+  std::unique_ptr<StreamPump> pump_;
+};
+
+}  // namespace ssetail
