@@ -270,6 +270,30 @@ class Relay(unittest.TestCase):
                 self.assertTrue(reply.closed)
                 self.assertEqual(lines_of(reply.events()), expected)
 
+    def test_a_viewer_on_a_relay_gets_every_line_once_across_a_redis_restart(self):
+        with RedisServer() as redis, Ssetail(["--relay", redis.url()]) as relay:
+            with Ssetail(["--history", "20", "--publish", redis.url(), "--"] +
+                         slow_lines(400)) as local:
+                self.assertTrue(wait_for(lambda: published(redis) > 0, 10))
+                run = run_id(redis)
+                got = []
+                viewer = threading.Thread(target=lambda: got.extend(
+                    relay.events(f"/runs/{run}/events", timeout=90)[1]))
+                viewer.start()
+                self.assertTrue(wait_for(lambda: published(redis) > 50, 20))
+                redis.kill()
+                time.sleep(1.5)
+                redis.start()  # empty: the publisher sends the run again from its record
+                self.assertEqual(local.wait(60), 0)
+                viewer.join(95)
+            self.assertEqual(ids(got), list(range(1, 403)))
+            self.assertEqual(lines_of(got), [f"line {i}" for i in range(1, 401)])
+            relay.stop()
+            lines = stderr_lines(relay)
+            self.assertEqual(len([l for l in lines if f"run {run}" in l and "warning" in l]), 1,
+                             lines)
+            self.assertEqual(len([l for l in lines if f"reading run {run} again" in l]), 1, lines)
+
     def test_entries_redis_trimmed_are_a_gap(self):
         with RedisServer() as redis:
             with Ssetail(["--publish", redis.url(), "--", "seq", "1000"]) as s:
