@@ -66,13 +66,15 @@ std::string DurationText(std::int64_t ms) {
 }  // namespace
 
 struct RedisRelayCatalog::RelayRun {
-  RelayRun(const std::string& id, const RelayOptions& options)
-      : history(id, options.limits),
+  RelayRun(const std::string& id, const RelayOptions& options, std::uint64_t last)
+      : last_at_open(last),
+        history(id, options.limits),
         record(options.record ? std::make_unique<RunRecord>(history, *options.record) : nullptr),
         source(options.url, history) {
     if (record) record->Start();
     source.Start();
   }
+  const std::uint64_t last_at_open;  // the stream's last entry when the run was opened
   // Destroyed in reverse: the source (its thread) first, then the record, then the history.
   History history;
   std::unique_ptr<RunRecord> record;
@@ -81,7 +83,10 @@ struct RedisRelayCatalog::RelayRun {
 
 RedisRelayCatalog::RedisRelayCatalog(RelayOptions options) : options_(std::move(options)) {}
 
-RedisRelayCatalog::~RedisRelayCatalog() = default;
+RedisRelayCatalog::~RedisRelayCatalog() {
+  // Every source's thread at once, rather than one blocking read's time after another.
+  for (auto& [id, run] : runs_) run->source.RequestStop();
+}
 
 bool RedisRelayCatalog::Query(const std::vector<std::string_view>& args, RedisReply& reply,
                               std::string& error) {
@@ -95,31 +100,41 @@ bool RedisRelayCatalog::Query(const std::vector<std::string_view>& args, RedisRe
 }
 
 std::optional<RunCatalog::Run> RedisRelayCatalog::Open(const std::string& id) {
-  std::lock_guard lock(mutex_);
-  auto it = runs_.find(id);
-  if (it == runs_.end()) {
-    RedisReply reply;
-    std::string error;
-    if (!Query({"EXISTS", options_.url.StreamKey(id), options_.url.MetaKey(id)}, reply, error) ||
-        reply.integer == 0) {
-      return std::nullopt;
+  RelayRun* run = nullptr;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = runs_.find(id);
+    if (it == runs_.end()) {
+      RedisReply reply;
+      std::string error;
+      if (!Query({"EXISTS", options_.url.StreamKey(id), options_.url.MetaKey(id)}, reply, error) ||
+          reply.integer == 0) {
+        return std::nullopt;
+      }
+      std::uint64_t last = 0;
+      if (Query({"XREVRANGE", options_.url.StreamKey(id), "+", "-", "COUNT", "1"}, reply, error) &&
+          !reply.elements.empty() && !reply.elements.front().elements.empty()) {
+        const std::string& entry = reply.elements.front().elements.front().text;
+        if (entry.rfind("0-", 0) == 0) last = std::strtoull(entry.c_str() + 2, nullptr, 10);
+      }
+      try {
+        it = runs_.emplace(id, std::make_unique<RelayRun>(id, options_, last)).first;
+      } catch (const std::exception& e) {  // no temporary record, no thread: not now
+        std::fprintf(stderr, "ssetail: warning: --relay: run %s: %s\n", id.c_str(), e.what());
+        return std::nullopt;
+      }
     }
-    // What Redis has now is served from the first request on (a /log, a resume from an id
-    // another relay gave): wait, within reason, until the source has read it.
-    std::uint64_t last = 0;
-    if (Query({"XREVRANGE", options_.url.StreamKey(id), "+", "-", "COUNT", "1"}, reply, error) &&
-        !reply.elements.empty() && !reply.elements.front().elements.empty()) {
-      const std::string& entry = reply.elements.front().elements.front().text;
-      if (entry.rfind("0-", 0) == 0) last = std::strtoull(entry.c_str() + 2, nullptr, 10);
-    }
-    it = runs_.emplace(id, std::make_unique<RelayRun>(id, options_)).first;
-    const auto deadline = std::chrono::steady_clock::now() + kCatchUp;
-    while (it->second->history.Stats().last_seq < last &&
-           std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(5ms);
-    }
+    run = it->second.get();
   }
-  return Run{&it->second->history, it->second->record.get()};
+  // What Redis had when the run was opened is served from the first request on (a /log, a
+  // resume from an id another relay gave): wait, within reason, until the source has read
+  // it. Not under the lock: other runs and the lists go on meanwhile.
+  const auto deadline = std::chrono::steady_clock::now() + kCatchUp;
+  while (run->history.Stats().last_seq < run->last_at_open &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(5ms);
+  }
+  return Run{&run->history, run->record.get()};
 }
 
 std::optional<std::vector<RedisRelayCatalog::Listed>> RedisRelayCatalog::List(std::string& error) {

@@ -31,12 +31,16 @@ RedisRunSource::RedisRunSource(RedisUrl url, History& history)
     : url_(std::move(url)), history_(history), stream_key_(url_.StreamKey(history.run_id())) {}
 
 RedisRunSource::~RedisRunSource() {
+  RequestStop();
+  if (thread_.joinable()) thread_.join();
+}
+
+void RedisRunSource::RequestStop() {
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
   }
   changed_.notify_all();
-  if (thread_.joinable()) thread_.join();
 }
 
 void RedisRunSource::Start() {

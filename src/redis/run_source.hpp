@@ -31,6 +31,8 @@ class RedisRunSource {
   RedisRunSource& operator=(const RedisRunSource&) = delete;
 
   void Start();
+  // Tells the thread to end, without waiting for it (the destructor does).
+  void RequestStop();
 
  private:
   void Run();

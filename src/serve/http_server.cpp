@@ -265,13 +265,18 @@ void HttpServer::RouteRelay() {
 }
 
 RunEndpoints* HttpServer::RelayedRun(const std::string& id) {
-  std::lock_guard lock(runs_mutex_);
-  if (runs_stopped_) return nullptr;
-  auto it = runs_.find(id);
-  if (it != runs_.end()) return it->second.get();
-  // Opening a run asks Redis; other runs' requests wait for it (a catalog call is short).
+  {
+    std::lock_guard lock(runs_mutex_);
+    if (runs_stopped_) return nullptr;
+    if (auto it = runs_.find(id); it != runs_.end()) return it->second.get();
+  }
+  // Opening a run asks Redis and waits for its source: not under the lock, so requests for
+  // other runs go on. The catalog returns the same run to concurrent first requests.
   const std::optional<RunCatalog::Run> run = catalog_->Open(id);
   if (!run) return nullptr;
+  std::lock_guard lock(runs_mutex_);
+  if (runs_stopped_) return nullptr;
+  if (auto it = runs_.find(id); it != runs_.end()) return it->second.get();
   try {
     auto endpoints =
         std::make_unique<RunEndpoints>(*run->history, run->record, slots_, pump_options_, true);
