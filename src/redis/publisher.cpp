@@ -33,13 +33,6 @@ std::uint64_t SeqOfEntryId(std::string_view id) {
   return seq;
 }
 
-std::string_view StaticTypeName(std::string_view name) {
-  for (const auto& type : detail::kEventTypes) {
-    if (type.name == name) return type.name;
-  }
-  return {};
-}
-
 // An XADD of an id Redis already holds: it was sent before a reply got lost.
 bool AlreadyThere(const RedisReply& reply) {
   return reply.text.find("equal or smaller") != std::string::npos;
@@ -178,42 +171,28 @@ bool Publisher::Collect() {
   return !batch_.empty();
 }
 
-// Events batch_next_..`last` from the record, SSE with JSON data ("id: RUN.SEQ\nevent:
-// TYPE\ndata: JSON\n\n"; a `gap` has no id). False when the record holds none of them.
+// Events batch_next_..`last` from the record, each with its JSON data (an NDJSON record
+// holds it; a compact one is encoded here). False when the record holds none of them.
 bool Publisher::CollectFromRecord(std::uint64_t last) {
   if (!reader_) reader_ = std::make_unique<RecordReader>(*record_);
   const std::size_t before = batch_.size();
   std::size_t bytes = 0;
   while (batch_.size() < kBatchEvents && bytes < kBatchBytes && batch_next_ <= last) {
-    record_text_.clear();
-    const RecordReader::Result read = reader_->Read(
-        batch_next_, last, RecordReader::Format::SseJson, record_text_, record_scratch_);
+    const RecordReader::Result read = reader_->ReadEvents(
+        batch_next_, last, record_scratch_, [&](std::uint64_t, const record::Line& line) {
+          // Ids the record skips (a gap) are lost to Redis too: nothing to send for them.
+          Entry entry{line.seq, EventTypeName(line.type), {}};
+          if (IsOutput(line.type) && line.data.empty()) {
+            sse::AppendJsonOutputData(entry.data, line.text, line.t_ms, line.end);
+          } else {
+            entry.data = std::string(line.data);
+          }
+          bytes += entry.data.size();
+          batch_ends_ = line.type == EventType::Exit;
+          batch_.push_back(std::move(entry));
+          return batch_.size() < kBatchEvents && bytes < kBatchBytes;
+        });
     if (!read.appended) break;
-    bytes += record_text_.size();
-    std::string_view text = record_text_;
-    while (!text.empty()) {
-      const std::size_t end = text.find("\n\n");
-      std::string_view event = text.substr(0, end);
-      text.remove_prefix(end == std::string_view::npos ? text.size() : end + 2);
-      Entry entry{0, {}, {}};
-      while (!event.empty()) {
-        const std::size_t newline = event.find('\n');
-        const std::string_view line = event.substr(0, newline);
-        event.remove_prefix(newline == std::string_view::npos ? event.size() : newline + 1);
-        if (line.substr(0, 4) == "id: ") {
-          const std::string_view id = line.substr(4);
-          const std::string_view seq = id.substr(id.rfind('.') + 1);
-          std::from_chars(seq.data(), seq.data() + seq.size(), entry.seq);
-        } else if (line.substr(0, 7) == "event: ") {
-          entry.type = StaticTypeName(line.substr(7));
-        } else if (line.substr(0, 6) == "data: ") {
-          entry.data = std::string(line.substr(6));
-        }
-      }
-      if (entry.seq == 0 || entry.type.empty()) continue;  // a gap: those ids are lost
-      batch_ends_ = entry.type == EventTypeName(EventType::Exit);
-      batch_.push_back(std::move(entry));
-    }
     batch_next_ = read.next_seq;
   }
   return batch_.size() > before;

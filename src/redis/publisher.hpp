@@ -80,7 +80,6 @@ class Publisher {
   std::vector<Entry> batch_;
   bool batch_ends_ = false;       // batch_ holds the final event
   std::uint64_t batch_next_ = 1;  // cursor_ once batch_ is in Redis
-  std::string record_text_;
   std::string record_scratch_;
   std::unique_ptr<RecordReader> reader_;
 
