@@ -219,6 +219,9 @@ void HttpServer::Route() {
   });
   svr.Get("/log",
           [this](const httplib::Request&, httplib::Response& res) { endpoints_->ServeLog(res); });
+  svr.Get("/search", [this](const httplib::Request& req, httplib::Response& res) {
+    endpoints_->ServeSearch(req, res);
+  });
   svr.Get("/events", [this](const httplib::Request& req, httplib::Response& res) {
     endpoints_->ServeEvents(req, res);
   });
@@ -254,6 +257,8 @@ void HttpServer::RouteRelay() {
               run->ServeStatus(res);
             } else if (what == "log") {
               run->ServeLog(res);
+            } else if (what == "search") {
+              run->ServeSearch(req, res);
             } else {
               const std::string name = what.empty() ? "index.html" : what;
               for (const WebAsset& asset : WebAssets()) {

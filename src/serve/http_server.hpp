@@ -1,5 +1,6 @@
-// The HTTP interface of SPEC §4 on cpp-httplib: the page, /events, /status and /log.
-// A relay (SPEC §10) serves many runs the same way, each under /runs/RUN/, and lists them.
+// The HTTP interface of SPEC §4 on cpp-httplib: the page, /events, /status, /log and
+// /search (SPEC §11). A relay (SPEC §10) serves many runs the same way, each under
+// /runs/RUN/, and lists them.
 //
 // It reads the History and nothing else, so tests can drive it by appending events.
 // httplib answers each request on a thread of its ConnectionServer; an /events request,

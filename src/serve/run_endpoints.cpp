@@ -7,6 +7,7 @@
 #include "events/sse_format.hpp"
 #include "record/record_reader.hpp"
 #include "serve/connection_server.hpp"
+#include "serve/run_search.hpp"
 
 namespace ssetail {
 
@@ -43,6 +44,10 @@ void RunEndpoints::ServeStatus(httplib::Response& res) {
   const std::string body = StatusJson(start, progress);
   res.set_header("Cache-Control", "no-cache");
   res.set_content(body, "application/json");
+}
+
+void RunEndpoints::ServeSearch(const httplib::Request& req, httplib::Response& res) {
+  ssetail::ServeSearch(history_, record_, req, res);
 }
 
 void RunEndpoints::ServeLog(httplib::Response& res) {

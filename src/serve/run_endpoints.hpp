@@ -1,4 +1,5 @@
-// The endpoints of one run (SPEC §4): /events, /status and /log over its History and record.
+// The endpoints of one run (SPEC §4, §11): /events, /status, /log and /search over its
+// History and record.
 //
 // A local ssetail has one, at `/`; a relay (SPEC §10) one per run it serves, at
 // `/runs/RUN/`. Each owns the StreamPump that writes its /events streams; the StreamSlots
@@ -33,6 +34,7 @@ class RunEndpoints {
   // On a request thread of the server.
   void ServeStatus(httplib::Response& res);
   void ServeLog(httplib::Response& res);
+  void ServeSearch(const httplib::Request& req, httplib::Response& res);
   void ServeEvents(const httplib::Request& req, httplib::Response& res);
 
   // Ends every stream of the run (see StreamPump::Stop).

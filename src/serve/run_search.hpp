@@ -1,0 +1,21 @@
+// GET /search (SPEC §11, docs/spec.md §7 "/search"): every output event of a run matched
+// against a literal or an RE2 pattern, from the run record (everything it holds) and then
+// from memory (what the record does not: --no-record, a record that stopped, what came
+// after), streamed as NDJSON while it is found, and bounded in matches, bytes and time.
+#pragma once
+
+#include "history/history.hpp"
+#include "record/run_record.hpp"
+
+namespace httplib {
+struct Request;
+struct Response;
+}  // namespace httplib
+
+namespace ssetail {
+
+// On a request thread of the server. `record` may be null.
+void ServeSearch(const History& history, const RunRecord* record, const httplib::Request& req,
+                 httplib::Response& res);
+
+}  // namespace ssetail
