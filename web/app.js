@@ -21,6 +21,7 @@ import {
   A_BOLD, A_DIM, A_INVERSE, A_ITALIC, A_STRIKE, A_UNDERLINE, CONTROL, RGB, newTerminal, styles, writeSegment,
 } from './terminal.js';
 import { EventStreamParser } from './sse.js';
+import { FindIndex, compileFind, highlightPieces, stepMatch } from './find.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -30,6 +31,9 @@ const ui = {
   showOut: $('show-out'), showErr: $('show-err'), optTime: $('opt-time'), optWrap: $('opt-wrap'),
   banner: $('banner'), log: $('log'), view: $('view'),
   rows: $('rows'), spacer: $('spacer'), resume: $('resume'),
+  findbar: $('findbar'), find: $('find'), findRegex: $('find-regex'), findCase: $('find-case'),
+  findCount: $('find-count'), findNote: $('find-note'), findPrev: $('find-prev'),
+  findNext: $('find-next'), findClose: $('find-close'), findMarks: $('find-marks'),
 };
 
 // Past this scroll height (about 830,000 rows) the mapping from scroll
@@ -287,6 +291,7 @@ const run = {
   lastT: 0,
   exit: null,
   counts: [0, 0],
+  missed: 0, // events the server no longer had when this page asked (gaps)
 };
 let connState = 'connecting';
 function resetRun() {
@@ -297,10 +302,11 @@ function resetRun() {
   lastBuildkite = 0;
   terms.out = newTerminal(false);
   terms.err = newTerminal(true);
-  Object.assign(run, { seq: 0, title: '', startedMs: NaN, lastT: 0, exit: null, counts: [0, 0] });
+  Object.assign(run, { seq: 0, title: '', startedMs: NaN, lastT: 0, exit: null, counts: [0, 0], missed: 0 });
   view = [];
   newWhilePaused = 0;
   ui.banner.hidden = true;
+  if (find.re) setFindQuery(); // a new run: find again from nothing
   invalidateRows();
 }
 
@@ -384,6 +390,7 @@ function output(term, text, t, cr, partial) {
   }
   if (cr) term.cursor = 0;
   else if (!partial) term.line = -1;
+  if (i < find.from) find.from = i;
   detectMarker(i);
   syncLine(i);
   schedule();
@@ -409,6 +416,7 @@ function onGap(d) {
   closeOpenLines();
   const what = missed === 1 ? '1 event' : `${missed.toLocaleString('en-US')} events`;
   const i = store.add(`⋯ ${what} no longer kept by the server were skipped here`, F_NOTICE, run.lastT, topGroup());
+  run.missed += missed;
   syncLine(i);
   schedule();
 }
@@ -656,6 +664,30 @@ function renderText(el, text, runs) {
   }
 }
 
+// The same with the find's matches (`marks`: [k, start, end]) in <mark>s.
+function renderMarked(el, text, runs, marks) {
+  for (const [start, end, sid, k] of highlightPieces(text.length, runs, marks)) {
+    let node = text.slice(start, end);
+    if (sid !== 0) {
+      const css = cssOf(sid);
+      const span = document.createElement('span');
+      if (css.cls) span.className = css.cls;
+      if (css.color) span.style.color = css.color;
+      if (css.background) span.style.backgroundColor = css.background;
+      span.textContent = node;
+      node = span;
+    }
+    if (k < 0) {
+      el.append(node);
+      continue;
+    }
+    const mark = document.createElement('mark');
+    mark.className = k === find.current ? 'fm cur' : 'fm';
+    mark.append(node);
+    el.append(mark);
+  }
+}
+
 function two(n) {
   return String(n).padStart(2, '0');
 }
@@ -713,7 +745,10 @@ function makeRow(i) {
       row.append(size);
     }
   } else {
-    renderText(tx, store.text[i], store.runs[i]);
+    const marks = find.index ? find.index.on(i) : [];
+    if (marks.length) renderMarked(tx, store.text[i], store.runs[i], marks);
+    else renderText(tx, store.text[i], store.runs[i]);
+    if (find.index && find.current >= 0 && find.index.line[find.current] === i) cls += ' fcur';
     row.append(tx);
   }
   row.className = cls;
@@ -801,6 +836,7 @@ function renderRows() {
     if (!opts.wrap) offset = (top - first) * rowHeight;
   }
   const last = Math.min(g.n, first + count);
+  topLine = first < g.n ? view[first] : store.length;
 
   ui.rows.classList.toggle('bottom', atBottom);
   const transform = offset ? `translateY(${-offset}px)` : '';
@@ -843,6 +879,7 @@ function renderResume() {
 }
 
 let frameRequested = false;
+let topLine = 0; // the first line drawn, last frame
 
 function schedule() {
   if (frameRequested) return;
@@ -857,10 +894,17 @@ function frame() {
     pendingLine = -1;
     revealLine(line);
   }
+  if (find.index && find.from < Infinity) {
+    const before = find.index.count;
+    find.index.update(find.from, store.length);
+    find.from = Infinity;
+    if (find.index.count !== before) find.version++;
+  }
   renderHeader();
   renderRows();
   renderResume();
   renderBanner();
+  renderFind();
 }
 
 ui.log.addEventListener('scroll', () => {
@@ -1014,13 +1058,204 @@ ui.filter.addEventListener('keydown', (e) => {
   }
 });
 
+function typing() {
+  const el = document.activeElement;
+  return el && (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.isContentEditable);
+}
+
 document.addEventListener('keydown', (e) => {
-  if (e.key === '/' && document.activeElement !== ui.filter && !e.ctrlKey && !e.metaKey && !e.altKey) {
+  if ((e.ctrlKey || e.metaKey) && !e.altKey && !e.shiftKey && e.key.toLowerCase() === 'f') {
+    e.preventDefault(); // the page's own find: it knows every line, not just those drawn
+    openFind();
+    return;
+  }
+  if (e.ctrlKey || e.metaKey || e.altKey || typing()) return;
+  if (e.key === '/') {
+    e.preventDefault();
+    openFind();
+  } else if (e.key === 'f') {
     e.preventDefault();
     ui.filter.focus();
     ui.filter.select();
+  } else if ((e.key === 'n' || e.key === 'N') && find.index) {
+    e.preventDefault();
+    stepFind(e.key === 'n' ? 1 : -1);
+  } else if (e.key === 'Escape' && !ui.findbar.hidden) {
+    closeFind();
   }
 });
+
+// ---------------------------------------------------------------------------
+// Find (SPEC §11): every line of the run, rendered or not. The page holds
+// every event the server can still give (the run record has them all), so it
+// searches its own lines: the count is the run's. Events lost to the server
+// too (`gap`: --no-record past --history, --record-max) are lost to /search
+// as well; the find bar says how many were not searched.
+
+const find = {
+  re: null, // the compiled query, or null
+  index: null, // FindIndex over the store
+  current: -1, // the match shown (index into the FindIndex)
+  from: Infinity, // the first line changed since the index last looked
+  error: '',
+  version: 0, // bumped when the matches change (for the scrollbar marks)
+  marksDrawn: '', // what the scrollbar marks show
+  marksAt: 0,
+};
+
+function findText(i) {
+  return store.flags[i] & F_NOTICE ? null : store.text[i];
+}
+
+function setFindQuery() {
+  const compiled = compileFind(ui.find.value, { regex: ui.findRegex.checked, matchCase: ui.findCase.checked });
+  find.error = compiled && compiled.error ? compiled.error : '';
+  find.re = compiled && !compiled.error ? compiled : null;
+  find.current = -1;
+  find.from = Infinity;
+  find.index = null;
+  if (find.re) {
+    find.index = new FindIndex(find.re, findText);
+    find.index.update(0, store.length);
+    // The first match from what is on screen on.
+    const k = find.index.firstAtOrAfter(topLine);
+    find.current = find.index.count ? Math.min(k, find.index.count - 1) : -1;
+  }
+  find.version++;
+  ui.find.classList.toggle('invalid', !!find.error);
+  ui.find.toggleAttribute('aria-invalid', !!find.error);
+  if (find.current >= 0) showMatch(find.current);
+  invalidateRows();
+}
+
+// Brings match k into sight: unfolds its sections, centres its line.
+function showMatch(k) {
+  const i = find.index.line[k];
+  for (let gid = store.group[i]; gid; gid = groups[gid].parent) {
+    if (groups[gid].collapsed) {
+      groups[gid].user = true;
+      setCollapsed(gid, false);
+    }
+  }
+  const v = lowerBound(view, i);
+  following = false;
+  anchorLine = view[v] === i ? i : -1;
+  if (view.length) jumpTo = Math.min(v, view.length - 1);
+  invalidateRows();
+}
+
+function stepFind(dir) {
+  if (!find.index) return;
+  find.current = stepMatch(find.index.count, find.current, dir);
+  if (find.current >= 0) showMatch(find.current);
+  invalidateRows();
+}
+
+function openFind() {
+  ui.findbar.hidden = false;
+  ui.find.focus();
+  ui.find.select();
+  schedule();
+}
+
+function closeFind() {
+  ui.findbar.hidden = true;
+  ui.find.value = '';
+  setFindQuery();
+  ui.log.focus({ preventScroll: true });
+}
+
+function renderFind() {
+  if (ui.findbar.hidden) {
+    if (!ui.findMarks.hidden) ui.findMarks.hidden = true;
+    return;
+  }
+  let count = '';
+  let note = '';
+  if (find.error) count = 'bad pattern';
+  else if (find.index) {
+    const n = find.index.count;
+    count = n === 0 ? 'No matches' : `${(find.current + 1).toLocaleString('en-US')} of ${n.toLocaleString('en-US')}`;
+    if (find.current >= 0) {
+      const i = find.index.line[find.current];
+      if (view[lowerBound(view, i)] !== i) note = `line ${i + 1} is hidden by the filter`;
+    }
+    if (run.missed) {
+      const lost = `${run.missed.toLocaleString('en-US')} event${run.missed === 1 ? '' : 's'} the server no longer had`;
+      note = note ? `${note}; ${lost} not searched` : `${lost} not searched`;
+    }
+  }
+  setText(ui.findCount, count);
+  setText(ui.findNote, note);
+  renderFindMarks();
+}
+
+// Marks on the scrollbar: one per pixel row that has a match in the view.
+function renderFindMarks() {
+  const index = find.index;
+  const n = view.length;
+  const key = index && n ? `${find.version}/${n}/${ui.log.clientHeight}` : '';
+  if (key === find.marksDrawn) return;
+  const now = performance.now();
+  if (key && find.marksDrawn && now - find.marksAt < 250) { // at most four times a second while lines stream
+    schedule();
+    return;
+  }
+  find.marksDrawn = key;
+  find.marksAt = now;
+  ui.findMarks.hidden = !key;
+  if (!key) return;
+  const box = ui.log.getBoundingClientRect();
+  const h = Math.max(1, ui.log.clientHeight);
+  ui.findMarks.style.top = `${box.top}px`;
+  ui.findMarks.style.height = `${h}px`;
+  const ys = new Set();
+  let last = -1;
+  for (let k = 0; k < index.count; k++) {
+    const i = index.line[k];
+    if (i === last) continue;
+    last = i;
+    const v = lowerBound(view, i);
+    if (view[v] === i) ys.add(Math.min(h - 2, Math.floor((v / n) * h)));
+  }
+  const marks = [];
+  for (const y of ys) {
+    const el = document.createElement('div');
+    el.className = 'fmark';
+    el.style.top = `${y}px`;
+    marks.push(el);
+  }
+  ui.findMarks.replaceChildren(...marks);
+}
+
+let findTimer = 0;
+ui.find.addEventListener('input', () => {
+  clearTimeout(findTimer);
+  findTimer = setTimeout(() => {
+    findTimer = 0;
+    setFindQuery();
+  }, store.length > 100000 ? 150 : 60);
+});
+for (const box of [ui.findRegex, ui.findCase]) box.addEventListener('change', setFindQuery);
+
+ui.find.addEventListener('keydown', (e) => {
+  if (e.key === 'Enter') {
+    e.preventDefault();
+    if (findTimer) {
+      clearTimeout(findTimer);
+      findTimer = 0;
+      setFindQuery();
+      if (!e.shiftKey) return; // the first Enter shows the first match
+    }
+    stepFind(e.shiftKey ? -1 : 1);
+  } else if (e.key === 'Escape') {
+    e.preventDefault();
+    closeFind();
+  }
+});
+ui.findPrev.addEventListener('click', () => stepFind(-1));
+ui.findNext.addEventListener('click', () => stepFind(1));
+ui.findClose.addEventListener('click', closeFind);
 
 new ResizeObserver(() => {
   measureRowHeight();

@@ -1,4 +1,4 @@
-// Unit tests of the page's DOM-free modules, web/terminal.js and web/sse.js,
+// Unit tests of the page's DOM-free modules, web/terminal.js, web/sse.js and web/find.js,
 // in plain node. page.test.mjs imports this file, so ctest runs it too;
 // alone: node tests/browser/modules.test.mjs
 import { describe, it } from 'node:test';
@@ -7,6 +7,9 @@ import {
   A_BOLD, A_DIM, A_INVERSE, A_ITALIC, A_STRIKE, A_UNDERLINE, RGB, newTerminal, styles, writeSegment,
 } from '../../web/terminal.js';
 import { EventStreamParser } from '../../web/sse.js';
+import {
+  FindIndex, MAX_RANGES_PER_LINE, compileFind, highlightPieces, rangesIn, stepMatch,
+} from '../../web/find.js';
 
 const ATTRS = [[A_BOLD, 'bold'], [A_DIM, 'dim'], [A_ITALIC, 'italic'], [A_UNDERLINE, 'underline'],
   [A_INVERSE, 'inverse'], [A_STRIKE, 'strike']];
@@ -172,5 +175,65 @@ describe('sse.js: the event-stream parser', () => {
   it('accepts CRLF line ends', async () => {
     const { events } = await parse([STREAM.replaceAll('\n', '\r\n')]);
     assert.deepEqual(events, EXPECTED);
+  });
+});
+
+describe('find.js', () => {
+  const texts = ['Error: one', 'fine', 'error: two, ERROR three', '', 'note', 'caf\u00e9 \u{1F600} Caf\u00c9'];
+  const index = (q, opts) => {
+    const ix = new FindIndex(compileFind(q, opts), (i) => texts[i]);
+    ix.update(0, texts.length);
+    return ix;
+  };
+  const all = (ix) => ix.line.map((l, k) => [l, ix.start[k], ix.end[k]]);
+
+  it('is literal and case-insensitive by default', () => {
+    assert.deepEqual(all(index('error')), [[0, 0, 5], [2, 0, 5], [2, 12, 17]]);
+    assert.deepEqual(all(index('r: ')), [[0, 4, 7], [2, 4, 7]]);
+    assert.deepEqual(all(index('.')), []); // a literal dot
+    assert.deepEqual(all(index('café')), [[5, 0, 4], [5, 8, 12]]); // UTF-16 units, after the surrogate pair
+  });
+
+  it('matches case with matchCase and regular expressions with regex', () => {
+    assert.deepEqual(all(index('ERROR', { matchCase: true })), [[2, 12, 17]]);
+    assert.deepEqual(all(index('^e\\w+', { regex: true })), [[0, 0, 5], [2, 0, 5]]);
+    assert.deepEqual(all(index('x*', { regex: true })).filter(([l]) => l === 1), [[1, 0, 0], [1, 1, 1], [1, 2, 2], [1, 3, 3], [1, 4, 4]]);
+    assert.ok(compileFind('(', { regex: true }).error);
+    assert.equal(compileFind(''), null);
+    assert.ok(compileFind('(') instanceof RegExp); // literally "("
+  });
+
+  it('caps the matches of one line', () => {
+    const out = [];
+    assert.equal(rangesIn('a'.repeat(500), compileFind('a'), out), MAX_RANGES_PER_LINE);
+  });
+
+  it('rescans from the first changed line only', () => {
+    const lines = ['hit', 'no', 'hi'];
+    const ix = new FindIndex(compileFind('hit'), (i) => lines[i]);
+    ix.update(0, 3);
+    assert.equal(ix.count, 1);
+    lines[2] = 'hit hit'; // the open line took more text
+    lines.push('hit');
+    ix.update(2, 4);
+    assert.deepEqual(all(ix), [[0, 0, 3], [2, 0, 3], [2, 4, 7], [3, 0, 3]]);
+    assert.equal(ix.firstAtOrAfter(1), 1);
+    assert.deepEqual(ix.on(2), [[1, 0, 3], [2, 4, 7]]);
+  });
+
+  it('steps around', () => {
+    assert.equal(stepMatch(0, -1, 1), -1);
+    assert.equal(stepMatch(3, -1, 1), 0);
+    assert.equal(stepMatch(3, -1, -1), 2);
+    assert.equal(stepMatch(3, 2, 1), 0);
+    assert.equal(stepMatch(3, 0, -1), 2);
+  });
+
+  it('cuts a styled line at the edges of its matches', () => {
+    // "abcdef": style 7 over [2, 4); matches 0 over [1, 3), 1 over [5, 6).
+    assert.deepEqual(highlightPieces(6, [0, 0, 2, 7, 4, 0], [[0, 1, 3], [1, 5, 6]]),
+      [[0, 1, 0, -1], [1, 2, 0, 0], [2, 3, 7, 0], [3, 4, 7, -1], [4, 5, 0, -1], [5, 6, 0, 1]]);
+    assert.deepEqual(highlightPieces(3, null, [[4, 0, 3]]), [[0, 3, 0, 4]]);
+    assert.deepEqual(highlightPieces(3, null, [[0, 1, 1]]), [[0, 1, 0, -1], [1, 3, 0, -1]]); // empty match: nothing to mark
   });
 });

@@ -564,6 +564,111 @@ describe('ssetail page', () => {
     });
   });
 
+  // What the find bar says, and the texts of the marks in the rendered rows.
+  const findCount = (page) => page.textContent('#find-count');
+  const marks = (page) => page.$$eval('#rows mark.fm', (els) => els.map((el) => ({
+    text: el.textContent, cur: el.classList.contains('cur'), line: Number(el.closest('.line').dataset.line),
+  })));
+  const waitForCount = async (page, text) => {
+    try {
+      await page.waitForFunction((t) => document.querySelector('#find-count').textContent === t, text, { timeout: 15000 });
+    } catch (err) {
+      throw new Error(`find count not ${JSON.stringify(text)} but ${JSON.stringify(await findCount(page))}`);
+    }
+  };
+
+  test('Find: Ctrl-F and / open it; k of N over every line, rendered or not; Enter steps', async () => {
+    const script = 'i=1; while [ $i -le 3000 ]; do echo "filler $i"; '
+      + '[ $i -eq 5 ] && echo "Needle early"; [ $i -eq 2500 ] && echo "a needle and a NEEDLE"; '
+      + 'i=$((i+1)); done; echo "<b>needle</b>"';
+    await session(sh(script), async (page) => {
+      await waitForExitBanner(page);
+      assert.equal(await page.isVisible('#findbar'), false);
+      await page.click('#log');
+      await page.keyboard.press('Control+f');
+      await page.waitForSelector('#findbar:not([hidden])');
+      assert.equal(await page.evaluate(() => document.activeElement.id), 'find');
+      await page.keyboard.type('needle');
+      // Following the tail, the first match from the screen on is the last one.
+      await waitForCount(page, '4 of 4');
+      assert.deepEqual(await marks(page), [{ text: 'needle', cur: true, line: 3003 }]);
+      // Output stays text: the line's markup is shown, not interpreted.
+      assert.equal(await page.$eval('#rows .line[data-line="3003"] .tx', (el) => el.textContent), '<b>needle</b>');
+      assert.equal(await page.$$eval('#rows .tx b', (els) => els.length), 0);
+      await page.keyboard.press('Enter'); // wraps to the first
+      await waitForCount(page, '1 of 4');
+      await until('line 6 in view', async () => (await marks(page)).some((m) => m.line === 6 && m.cur));
+      await page.keyboard.press('Enter');
+      await waitForCount(page, '2 of 4');
+      const second = await until('line 2502 in view', async () => {
+        const m = await marks(page);
+        return m.some((x) => x.line === 2502 && x.cur) && m;
+      });
+      assert.deepEqual(second.filter((m) => m.line === 2502).map((m) => [m.text, m.cur]),
+        [['needle', true], ['NEEDLE', false]]);
+      await page.keyboard.press('Shift+Enter');
+      await waitForCount(page, '1 of 4');
+      // Marks on the scrollbar: the top (line 6) and about 5/6 down (line 2502), and the end.
+      const ticks = await page.$$eval('#find-marks .fmark', (els) => els.map((el) => parseFloat(el.style.top)));
+      const h = await page.$eval('#log', (el) => el.clientHeight);
+      assert.equal(ticks.length, 3, JSON.stringify(ticks));
+      ticks.sort((a, b) => a - b);
+      assert.ok(ticks[0] < 0.01 * h && Math.abs(ticks[1] / h - 2501 / 3003) < 0.01 && ticks[2] > 0.99 * h - 2, JSON.stringify(ticks));
+      // Case and regex, as /search means them.
+      await page.check('#find-case');
+      await waitForCount(page, '1 of 2');
+      await page.uncheck('#find-case');
+      await page.check('#find-regex');
+      await page.fill('#find', '^needle|(');
+      await page.waitForSelector('#find.invalid');
+      assert.equal(await findCount(page), 'bad pattern');
+      await page.fill('#find', '^needle');
+      await waitForCount(page, '1 of 1');
+      assert.deepEqual((await marks(page)).map((m) => m.line), [6]);
+      // Esc closes it and its marks; / opens it again.
+      await page.keyboard.press('Escape');
+      await page.waitForSelector('#findbar', { state: 'hidden' });
+      assert.deepEqual(await marks(page), []);
+      assert.equal(await page.isVisible('#find-marks'), false);
+      await page.keyboard.press('/');
+      await page.waitForSelector('#findbar:not([hidden])');
+      assert.equal(await page.evaluate(() => document.activeElement.id), 'find');
+    });
+  });
+
+  test('Find leaves the Filter as it is and counts the lines the filter hides', async () => {
+    const script = 'echo "apple one"; echo "banana one"; echo "apple two"; echo "cherry"';
+    await session(sh(script), async (page) => {
+      await waitForExitBanner(page);
+      await page.fill('#filter', 'apple');
+      await waitForTexts(page, (t) => t.join() === 'apple one,apple two', 'filtered');
+      await page.click('#log'); // out of the filter box
+      await page.keyboard.press('/');
+      await page.keyboard.type('one');
+      await waitForCount(page, '1 of 2');
+      assert.deepEqual((await marks(page)).map((m) => [m.line, m.cur]), [[1, true]]);
+      assert.equal(await page.inputValue('#filter'), 'apple');
+      assert.deepEqual(await texts(page), ['apple one', 'apple two']);
+      await page.keyboard.press('Enter'); // "banana one": counted, not shown
+      await waitForCount(page, '2 of 2');
+      assert.equal(await page.textContent('#find-note'), 'line 2 is hidden by the filter');
+      assert.deepEqual(await texts(page), ['apple one', 'apple two']);
+      await page.keyboard.press('Enter');
+      await waitForCount(page, '1 of 2');
+      assert.equal(await page.textContent('#find-note'), '');
+    });
+  });
+
+  test('Find says how many events it could not search (gone from the server too)', async () => {
+    await lateArrival(['--no-record', '--history', '10'], async (page) => {
+      await page.keyboard.press('Control+f');
+      await page.keyboard.type('line 4');
+      // Lines 1..40 are gone (the history holds 41..50): 41..49 match.
+      await waitForCount(page, '1 of 9');
+      assert.equal(await page.textContent('#find-note'), '40 events the server no longer had not searched');
+    });
+  });
+
   test('uses only relative URLs, so it works under a path prefix', async () => {
     await session(sh('echo behind a proxy'), async (page, server) => {
       const target = new URL(server.url);
