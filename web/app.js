@@ -17,11 +17,16 @@
 // limits), and the viewport draws the rows from that index on, or from the
 // end backwards when at the bottom, so wrapped lines still show the tail.
 
+import { CONTROL, newTerminal, writeSegment } from './terminal.js';
+import { Connection } from './stream.js';
+import { FindIndex, compileFind, stepMatch } from './find.js';
+import { F_ERR, F_HEAD, F_HIDDEN, F_NOTICE, store } from './store.js';
 import {
-  A_BOLD, A_DIM, A_INVERSE, A_ITALIC, A_STRIKE, A_UNDERLINE, CONTROL, RGB, newTerminal, styles, writeSegment,
-} from './terminal.js';
-import { EventStreamParser } from './sse.js';
-import { FindIndex, compileFind, highlightPieces, stepMatch } from './find.js';
+  detectMarker, groups, headGroup, headLabel, hiddenByFold, openGroups, resetSections, sectionHooks, setCollapsed,
+  topGroup,
+} from './sections.js';
+import { parseFilter } from './filter.js';
+import { renderMarked, renderText } from './render.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -40,166 +45,6 @@ const ui = {
 // position to line becomes proportional: Firefox caps element heights near
 // 17.9 M px, Chrome near 33.5 M px.
 const MAX_SCROLL_PX = 15_000_000;
-
-// ---------------------------------------------------------------------------
-// Line store
-
-const F_ERR = 1; // stderr line
-const F_HEAD = 2; // header of a collapsible section
-const F_HIDDEN = 4; // section end marker: kept (numbering stays stable) but never shown
-const F_NOTICE = 8; // a note from the page itself (events missed)
-
-function grown(array, need) {
-  if (need <= array.length) return array;
-  const bigger = new array.constructor(Math.max(need, array.length * 2));
-  bigger.set(array);
-  return bigger;
-}
-
-const store = {
-  length: 0,
-  text: [], // plain text of each line, escapes removed
-  runs: [], // null, or [start, styleId, start, styleId, ...] over `text`
-  time: new Uint32Array(1024), // ms since the start of the run when the line began
-  flags: new Uint8Array(1024),
-  group: new Uint32Array(1024), // innermost enclosing section (0: none)
-
-  clear() {
-    this.length = 0;
-    this.text = [];
-    this.runs = [];
-    this.time = new Uint32Array(1024);
-    this.flags = new Uint8Array(1024);
-    this.group = new Uint32Array(1024);
-  },
-
-  add(text, flags, t, group) {
-    const i = this.length++;
-    this.time = grown(this.time, this.length);
-    this.flags = grown(this.flags, this.length);
-    this.group = grown(this.group, this.length);
-    this.text.push(text);
-    this.runs.push(null);
-    this.time[i] = t;
-    this.flags[i] = flags;
-    this.group[i] = group;
-    return i;
-  },
-};
-
-// ---------------------------------------------------------------------------
-// Collapsible sections from CI markers. A section's header line stays in the
-// log (shown as a fold toggle); end markers are kept for stable line numbers
-// but never shown. Sections that the convention folds by default (GitHub
-// groups, GitLab `[collapsed=true]`, Buildkite `---`/`~~~`) stay open while
-// output is going into them, and fold when they end if the view is
-// following — never under the eyes of someone who scrolled back to read.
-// Sections still open when the run exits stay open: the end of a log is
-// usually what one came to see.
-
-const groups = [null]; // id -> { line, name, marker, kind, auto, collapsed, user, parent, end, count }
-const openGroups = []; // stack of ids
-const headGroup = new Map(); // header line -> id
-let lastBuildkite = 0;
-
-function topGroup() {
-  return openGroups.length ? openGroups[openGroups.length - 1] : 0;
-}
-
-const GITLAB_START = /^section_start:\d+:([^\s[]+)(?:\[([^\]]*)\])?/;
-const GITLAB_END = /^section_end:\d+:(\S+)/;
-const BUILDKITE = /^(---|\+\+\+|~~~) +(\S.*)$/;
-
-function startGroup(i, kind, name, auto) {
-  const parent = topGroup();
-  const id = groups.length;
-  groups.push({
-    line: i, name, marker: store.text[i], kind, auto, collapsed: false, user: false,
-    parent, end: -1, count: 0,
-  });
-  store.flags[i] |= F_HEAD;
-  store.group[i] = parent;
-  headGroup.set(i, id);
-  openGroups.push(id);
-  if (kind === 'bk') lastBuildkite = id;
-}
-
-// Closes the innermost open section that `matches`, and all opened inside it.
-// `end` is the first line past the section.
-function endGroup(matches, end) {
-  let k = openGroups.length - 1;
-  while (k >= 0 && !matches(groups[openGroups[k]])) k--;
-  if (k < 0) return;
-  const closed = openGroups.splice(k);
-  for (const id of closed) {
-    const g = groups[id];
-    g.end = end;
-    if (g.auto && !g.user && following) setCollapsed(id, true);
-  }
-}
-
-function hideMarker(i) {
-  store.flags[i] |= F_HIDDEN;
-  for (const id of openGroups) groups[id].count--; // it was counted as a line of each
-}
-
-function detectMarker(i) {
-  const flags = store.flags[i];
-  if (flags & (F_HIDDEN | F_NOTICE)) return;
-  const text = store.text[i];
-  if (flags & F_HEAD) { // a header line still being written: keep its name current
-    const g = groups[headGroup.get(i)];
-    if (g.kind === 'gh' && text.startsWith('::group::')) {
-      g.name = text.slice(9).trim() || 'group';
-      g.marker = text;
-    }
-    return;
-  }
-  const c = text.charCodeAt(0); // cheap pre-check: most lines start with none of these
-  if (c !== 58 && c !== 115 && c !== 45 && c !== 43 && c !== 126 && c !== 94) return;
-  let m;
-  if (text.startsWith('::group::')) {
-    startGroup(i, 'gh', text.slice(9).trim() || 'group', true);
-  } else if (/^::endgroup::\s*$/.test(text)) {
-    hideMarker(i);
-    endGroup((g) => g.kind === 'gh', i + 1);
-  } else if ((m = GITLAB_START.exec(text))) {
-    startGroup(i, 'gl', m[1], /\bcollapsed=true\b/.test(m[2] || ''));
-  } else if ((m = GITLAB_END.exec(text))) {
-    hideMarker(i);
-    const name = m[1];
-    endGroup((g) => g.kind === 'gl' && g.name === name, i + 1);
-  } else if ((m = BUILDKITE.exec(text))) {
-    endGroup((g) => g.kind === 'bk', i);
-    startGroup(i, 'bk', m[2], m[1] !== '+++');
-  } else if (/^\^\^\^ \+\+\+\s*$/.test(text)) { // Buildkite: expand the previous section
-    hideMarker(i);
-    if (lastBuildkite) {
-      groups[lastBuildkite].auto = false;
-      setCollapsed(lastBuildkite, false);
-    }
-  }
-}
-
-// What a header shows: the section name, or the line's own text when the
-// marker was overwritten by a title (GitLab: `section_start:…\r\e[0KTitle`).
-function headLabel(i) {
-  const g = groups[headGroup.get(i)];
-  const text = store.text[i];
-  return text === g.marker || text === '' ? g.name : text;
-}
-
-function hiddenByFold(g) {
-  for (; g; g = groups[g].parent) if (groups[g].collapsed) return true;
-  return false;
-}
-
-function setCollapsed(id, collapsed) {
-  const g = groups[id];
-  if (g.collapsed === collapsed) return;
-  g.collapsed = collapsed;
-  refreshRange(g.line, g.end < 0 ? store.length - 1 : g.end - 1);
-}
 
 // ---------------------------------------------------------------------------
 // The view: indices of the lines that pass the stream toggles, the filter
@@ -260,24 +105,6 @@ function rebuildView() {
   invalidateRows();
 }
 
-function escapeRegExp(s) {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-// "/re/flags" is a regular expression; anything else a substring, matched
-// case-insensitively unless it has a capital letter (as `less` and `rg -S` do).
-function parseFilter(query) {
-  if (query === '') return null;
-  const m = /^\/(.+)\/([a-z]*)$/.exec(query);
-  if (m) {
-    const re = new RegExp(m[1], m[2].replace(/[gy]/g, '')); // stateless test()
-    return { test: (s) => re.test(s) };
-  }
-  if (query !== query.toLowerCase()) return { test: (s) => s.includes(query) };
-  const re = new RegExp(escapeRegExp(query), 'i');
-  return { test: (s) => re.test(s) };
-}
-
 // ---------------------------------------------------------------------------
 // Run state and events
 
@@ -296,10 +123,7 @@ const run = {
 let connState = 'connecting';
 function resetRun() {
   store.clear();
-  groups.length = 1;
-  openGroups.length = 0;
-  headGroup.clear();
-  lastBuildkite = 0;
+  resetSections();
   terms.out = newTerminal(false);
   terms.err = newTerminal(true);
   Object.assign(run, { seq: 0, title: '', startedMs: NaN, lastT: 0, exit: null, counts: [0, 0], missed: 0 });
@@ -446,79 +270,16 @@ function renderBanner() {
 }
 
 // ---------------------------------------------------------------------------
-// The event stream, read with fetch() and parsed here. EventSource would do,
-// but Chromium turns each of its events into a task of its own: on a 2-core
-// machine it delivered about 13,000 events/s, where this reader handles
-// several times that and yields to input and rendering in the middle of a
-// large chunk. It keeps EventSource's rules: `retry:`, resuming with a
-// Last-Event-ID header, 204 meaning "no more".
+// The event stream (stream.js)
 
-let stream = null; // AbortController of the open request
-let retryMs = 2000; // from the server's `retry:` field
-let failures = 0; // in a row, for backing off
-let retryTimer = 0;
-
-async function connect() {
-  clearTimeout(retryTimer);
-  if (stream || run.exit) return;
-  const controller = new AbortController();
-  stream = controller;
-  if (connState !== 'connecting') setConn('reconnecting');
-  let ok = false;
-  let retryAfter = NaN; // seconds, when the server says
-  try {
-    const headers = { Accept: 'text/event-stream' };
-    if (run.lastEventId) headers['Last-Event-ID'] = run.lastEventId;
-    const res = await fetch('events?format=json', { headers, cache: 'no-store', signal: controller.signal });
-    if (res.status === 204) { // the run is over and we have all of it
-      stream = null;
-      setConn('ended');
-      return;
-    }
-    if (res.ok && res.body) {
-      ok = true;
-      failures = 0;
-      setConn('live');
-      await readEvents(res.body, controller.signal);
-    } else {
-      retryAfter = Number(res.headers.get('Retry-After') ?? NaN);
-    }
-  } catch {
-    // A network error, or our own abort (checked below).
-  }
-  if (stream !== controller || controller.signal.aborted) return;
-  stream = null;
-  if (run.exit) return;
-  // The stream ended or was refused (503 when the server is full, say):
-  // try again like EventSource, when the server says or backing off while
-  // it keeps failing.
-  if (!ok) failures++;
-  setConn('reconnecting');
-  const delay = retryAfter >= 0 ? retryAfter * 1000 : retryMs * 2 ** Math.min(failures, 3);
-  retryTimer = setTimeout(connect, Math.min(delay, 16000));
-}
-
-async function readEvents(body, signal) {
-  const reader = body.getReader();
-  const decoder = new TextDecoder();
-  const parser = new EventStreamParser(onEvent, (ms) => { retryMs = ms; });
-  try {
-    while (!signal.aborted) {
-      const { value, done } = await reader.read();
-      if (done) return;
-      await parser.feed(decoder.decode(value, { stream: true }), signal);
-    }
-  } finally {
-    reader.cancel().catch(() => {});
-  }
-}
-
-function disconnect(state) {
-  clearTimeout(retryTimer);
-  if (stream) stream.abort();
-  stream = null;
-  setConn(state);
-}
+const connection = new Connection({
+  onEvent,
+  onState: (state) => setConn(state),
+  lastEventId: () => run.lastEventId,
+  ended: () => !!run.exit,
+});
+const connect = () => connection.connect();
+const disconnect = (state) => connection.disconnect(state);
 
 function setConn(state) {
   connState = state;
@@ -601,93 +362,6 @@ function invalidateRows() {
   schedule();
 }
 
-const X256 = [0, 95, 135, 175, 215, 255];
-
-function colorCss(c) {
-  if (c < 16) return `var(--c${c})`;
-  if (c < 232) {
-    const n = c - 16;
-    return `rgb(${X256[Math.floor(n / 36)]},${X256[Math.floor(n / 6) % 6]},${X256[n % 6]})`;
-  }
-  if (c < RGB) {
-    const v = 8 + (c - 232) * 10;
-    return `rgb(${v},${v},${v})`;
-  }
-  return `#${(c - RGB).toString(16).padStart(6, '0')}`;
-}
-
-const styleCss = []; // styleId -> { cls, color, background }
-
-function cssOf(sid) {
-  let css = styleCss[sid];
-  if (css) return css;
-  const { fg, bg, attrs } = styles[sid];
-  let color = fg >= 0 ? colorCss(fg) : '';
-  let background = bg >= 0 ? colorCss(bg) : '';
-  if (attrs & A_INVERSE) {
-    [color, background] = [background || 'var(--bg)', color || 'var(--fg)'];
-  }
-  const cls = [];
-  if (attrs & A_BOLD) cls.push('sb');
-  if (attrs & A_DIM) cls.push('sd');
-  if (attrs & A_ITALIC) cls.push('si');
-  if (attrs & A_UNDERLINE) cls.push('su');
-  if (attrs & A_STRIKE) cls.push('ss');
-  css = { cls: cls.join(' '), color, background };
-  styleCss[sid] = css;
-  return css;
-}
-
-// Output becomes text nodes only: never HTML.
-function renderText(el, text, runs) {
-  if (!runs) {
-    el.textContent = text;
-    return;
-  }
-  for (let k = 0; k < runs.length; k += 2) {
-    const start = runs[k];
-    const end = k + 2 < runs.length ? runs[k + 2] : text.length;
-    if (end <= start) continue;
-    const piece = text.slice(start, end);
-    const sid = runs[k + 1];
-    if (sid === 0) {
-      el.append(piece);
-      continue;
-    }
-    const css = cssOf(sid);
-    const span = document.createElement('span');
-    if (css.cls) span.className = css.cls;
-    if (css.color) span.style.color = css.color;
-    if (css.background) span.style.backgroundColor = css.background;
-    span.textContent = piece;
-    el.append(span);
-  }
-}
-
-// The same with the find's matches (`marks`: [k, start, end]) in <mark>s.
-function renderMarked(el, text, runs, marks) {
-  for (const [start, end, sid, k] of highlightPieces(text.length, runs, marks)) {
-    let node = text.slice(start, end);
-    if (sid !== 0) {
-      const css = cssOf(sid);
-      const span = document.createElement('span');
-      if (css.cls) span.className = css.cls;
-      if (css.color) span.style.color = css.color;
-      if (css.background) span.style.backgroundColor = css.background;
-      span.textContent = node;
-      node = span;
-    }
-    if (k < 0) {
-      el.append(node);
-      continue;
-    }
-    const mark = document.createElement('mark');
-    mark.className = k === find.current ? 'fm cur' : 'fm';
-    mark.append(node);
-    el.append(mark);
-  }
-}
-
 function two(n) {
   return String(n).padStart(2, '0');
 }
@@ -746,7 +420,7 @@ function makeRow(i) {
     }
   } else {
     const marks = find.index ? find.index.on(i) : [];
-    if (marks.length) renderMarked(tx, store.text[i], store.runs[i], marks);
+    if (marks.length) renderMarked(tx, store.text[i], store.runs[i], marks, find.current);
     else renderText(tx, store.text[i], store.runs[i]);
     if (find.index && find.current >= 0 && find.index.line[find.current] === i) cls += ' fcur';
     row.append(tx);
@@ -1263,6 +937,9 @@ new ResizeObserver(() => {
 }).observe(ui.log);
 
 // ---------------------------------------------------------------------------
+
+sectionHooks.following = () => following;
+sectionHooks.refresh = refreshRange;
 
 measureRowHeight();
 applyOptions();

@@ -1,4 +1,4 @@
-// Unit tests of the page's DOM-free modules, web/terminal.js, web/sse.js and web/find.js,
+// Unit tests of the page's DOM-free modules (terminal, sse, find, store, sections, filter),
 // in plain node. page.test.mjs imports this file, so ctest runs it too;
 // alone: node tests/browser/modules.test.mjs
 import { describe, it } from 'node:test';
@@ -10,6 +10,11 @@ import { EventStreamParser } from '../../web/sse.js';
 import {
   FindIndex, MAX_RANGES_PER_LINE, compileFind, highlightPieces, rangesIn, stepMatch,
 } from '../../web/find.js';
+import { F_ERR, F_HEAD, F_HIDDEN, store } from '../../web/store.js';
+import {
+  detectMarker, groups, headLabel, hiddenByFold, openGroups, resetSections, sectionHooks, setCollapsed, topGroup,
+} from '../../web/sections.js';
+import { parseFilter } from '../../web/filter.js';
 
 const ATTRS = [[A_BOLD, 'bold'], [A_DIM, 'dim'], [A_ITALIC, 'italic'], [A_UNDERLINE, 'underline'],
   [A_INVERSE, 'inverse'], [A_STRIKE, 'strike']];
@@ -235,5 +240,74 @@ describe('find.js', () => {
       [[0, 1, 0, -1], [1, 2, 0, 0], [2, 3, 7, 0], [3, 4, 7, -1], [4, 5, 0, -1], [5, 6, 0, 1]]);
     assert.deepEqual(highlightPieces(3, null, [[4, 0, 3]]), [[0, 3, 0, 4]]);
     assert.deepEqual(highlightPieces(3, null, [[0, 1, 1]]), [[0, 1, 0, -1], [1, 3, 0, -1]]); // empty match: nothing to mark
+  });
+});
+
+describe('store.js', () => {
+  it('grows its columns and clears', () => {
+    store.clear();
+    for (let i = 0; i < 3000; i++) store.add(`l${i}`, i % 2 ? F_ERR : 0, i, 0);
+    assert.equal(store.length, 3000);
+    assert.equal(store.text[2999], 'l2999');
+    assert.equal(store.flags[2999], F_ERR);
+    assert.equal(store.time[2999], 2999);
+    store.clear();
+    assert.equal(store.length, 0);
+  });
+});
+
+describe('sections.js', () => {
+  // Adds lines as the page does (a line, then its markers looked at).
+  function feed(lines) {
+    store.clear();
+    resetSections();
+    for (const text of lines) {
+      const i = store.add(text, 0, 0, topGroup());
+      for (const id of openGroups) groups[id].count++;
+      detectMarker(i);
+    }
+  }
+
+  it('folds GitHub groups when they end while following, and keeps markers hidden', () => {
+    const refreshed = [];
+    sectionHooks.following = () => true;
+    sectionHooks.refresh = (a, b) => refreshed.push([a, b]);
+    feed(['::group::Build', 'cc a.c', 'cc b.c', '::endgroup::', 'done']);
+    assert.equal(groups.length, 2);
+    assert.equal(groups[1].name, 'Build');
+    assert.equal(store.flags[0] & F_HEAD, F_HEAD);
+    assert.equal(store.flags[3] & F_HIDDEN, F_HIDDEN);
+    assert.equal(groups[1].count, 2); // the end marker is not a line of it
+    assert.equal(groups[1].collapsed, true);
+    assert.deepEqual(refreshed, [[0, 3]]);
+    assert.equal(hiddenByFold(store.group[1]), true);
+    assert.equal(hiddenByFold(store.group[4]), false);
+    setCollapsed(1, false);
+    assert.equal(hiddenByFold(store.group[1]), false);
+  });
+
+  it('does not fold under the eyes of a reader, nests, and reads GitLab and Buildkite', () => {
+    sectionHooks.following = () => false;
+    feed(['section_start:1:outer[collapsed=true]', '--- inner', 'x', 'section_end:2:outer', 'y']);
+    assert.deepEqual(groups.slice(1).map((g) => [g.kind, g.name, g.parent, g.collapsed]),
+      [['gl', 'outer', 0, false], ['bk', 'inner', 1, false]]);
+    assert.equal(store.group[2], 2);
+    assert.equal(store.group[4], 0); // the end of outer closed inner too
+    assert.equal(headLabel(0), 'outer');
+    sectionHooks.following = () => true;
+  });
+});
+
+describe('filter.js', () => {
+  const passes = (q, lines) => { const f = parseFilter(q); return lines.filter((l) => f.test(l)); };
+  it('is a substring, case-insensitive unless it has a capital, or a /regex/', () => {
+    const lines = ['apple', 'Apple pie', 'banana', 'a.b'];
+    assert.equal(parseFilter(''), null);
+    assert.deepEqual(passes('apple', lines), ['apple', 'Apple pie']);
+    assert.deepEqual(passes('Apple', lines), ['Apple pie']);
+    assert.deepEqual(passes('.', lines), ['a.b']);
+    assert.deepEqual(passes('/^a/', lines), ['apple', 'a.b']);
+    assert.deepEqual(passes('/^A/i', lines), ['apple', 'Apple pie', 'a.b']);
+    assert.throws(() => parseFilter('/(/'));
   });
 });
