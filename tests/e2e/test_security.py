@@ -10,7 +10,7 @@ import unittest
 from harness import SSETAIL, Ssetail, lines_of, raw_request
 
 TOKEN = "tok-3n/+ x"  # characters that need encoding in a URL and a cookie
-PATHS = ["/", "/app.js", "/style.css", "/events", "/status", "/log"]
+PATHS = ["/", "/app.js", "/find.js", "/style.css", "/events", "/status", "/log", "/search?q=secret"]
 
 
 def token_env(token=TOKEN):
