@@ -15,6 +15,8 @@ import {
   detectMarker, groups, headLabel, hiddenByFold, openGroups, resetSections, sectionHooks, setCollapsed, topGroup,
 } from '../../web/sections.js';
 import { parseFilter } from '../../web/filter.js';
+import { ProblemDetector, sourceLink } from '../../web/problems.js';
+import fs from 'node:fs';
 
 const ATTRS = [[A_BOLD, 'bold'], [A_DIM, 'dim'], [A_ITALIC, 'italic'], [A_UNDERLINE, 'underline'],
   [A_INVERSE, 'inverse'], [A_STRIKE, 'strike']];
@@ -309,5 +311,100 @@ describe('filter.js', () => {
     assert.deepEqual(passes('/^a/', lines), ['apple', 'a.b']);
     assert.deepEqual(passes('/^A/i', lines), ['apple', 'Apple pie', 'a.b']);
     assert.throws(() => parseFilter('/(/'));
+  });
+});
+
+describe('problems.js on real output (tests/browser/fixtures/problems)', () => {
+  // [line (1-based), severity, tool, file, file line, col, message] of each problem.
+  function detect(name, err = true) {
+    const d = new ProblemDetector();
+    const text = fs.readFileSync(new URL(`fixtures/problems/${name}`, import.meta.url), 'utf8');
+    text.split('\n').forEach((line, i) => d.line(i, line, err));
+    return {
+      counts: d.counts,
+      list: d.problems.map((p) => [p.line + 1, p.severity, p.tool, p.file, p.fileLine, p.col, p.message]),
+    };
+  }
+
+  it('gcc', () => {
+    assert.deepEqual(detect('gcc.txt').list, [
+      [2, 'warning', 'cc', 'prog.c', 5, 13, 'initialization of ‘char *’ from ‘int’ makes pointer from integer without a cast [-Wint-conversion]'],
+      [5, 'error', 'cc', 'prog.c', 6, 18, 'too few arguments to function ‘add’'],
+      [11, 'error', 'cc', 'prog.c', 7, 11, 'expected ‘;’ before ‘}’ token'],
+      [17, 'warning', 'cc', 'prog.c', 5, 9, 'unused variable ‘p’ [-Wunused-variable]'],
+      [20, 'warning', 'cc', 'prog.c', 4, 7, 'unused variable ‘unused’ [-Wunused-variable]'],
+    ]);
+  });
+
+  it('clang', () => {
+    const { counts, list } = detect('clang.txt');
+    assert.deepEqual(counts, { error: 2, warning: 1, notice: 0 });
+    assert.deepEqual(list.map((p) => p.slice(0, 6)), [
+      [1, 'warning', 'cc', 'prog.c', 5, 9], [4, 'error', 'cc', 'prog.c', 6, 23], [10, 'error', 'cc', 'prog.c', 7, 11],
+    ]);
+  });
+
+  it('rustc: the place from the --> line; the summary lines are not problems', () => {
+    assert.deepEqual(detect('rustc.txt').list, [
+      [1, 'error', 'rustc', 'main.rs', 4, 20, '[E0425] cannot find value `y` in this scope'],
+      [13, 'error', 'rustc', 'main.rs', 2, 18, '[E0308] mismatched types'],
+    ]);
+    assert.deepEqual(detect('rustc-warning.txt').list, [
+      [1, 'warning', 'rustc', 'warn.rs', 2, 9, 'unused variable: `unused`'],
+    ]);
+  });
+
+  it('go', () => {
+    assert.deepEqual(detect('go.txt').list, [
+      [2, 'error', 'go', './main.go', 6, 2, 'x declared but not used'],
+      [3, 'error', 'go', './main.go', 7, 14, 'undefined: y'],
+    ]);
+  });
+
+  it('a Python traceback: at its first line, the exception as message, the last frame as place', () => {
+    assert.deepEqual(detect('python.txt').list, [
+      [1, 'error', 'python', '/root/.pyenv/versions/3.11.7/lib/python3.11/json/decoder.py', 353, undefined,
+        'json.decoder.JSONDecodeError: Expecting property name enclosed in double quotes: line 1 column 2 (char 1)'],
+    ]);
+  });
+
+  it('pytest: the FAILED lines of the summary, not the progress or the tracebacks', () => {
+    assert.deepEqual(detect('pytest.txt', false).list, [
+      [25, 'error', 'pytest', 'tests/test_calc.py', undefined, undefined, 'tests/test_calc.py::test_add_wrong - assert 4 == 5'],
+      [26, 'error', 'pytest', 'tests/test_calc.py', undefined, undefined, 'tests/test_calc.py::test_boom - RuntimeError: boom'],
+    ]);
+  });
+
+  it('GitHub workflow commands and MSVC (written from their documented formats)', () => {
+    assert.deepEqual(detect('github.txt').list, [
+      [2, 'error', 'github', 'app.js', 10, 15, 'Something went wrong'],
+      [3, 'warning', 'github', 'src/util.js', 3, undefined, 'Deprecated: use the new API'],
+      [4, 'notice', 'github', undefined, undefined, undefined, 'Deployed to staging'],
+    ]);
+    assert.deepEqual(detect('msvc.txt').list, [
+      [3, 'error', 'msvc', 'C:\\src\\demo\\main.cpp', 12, undefined, "C2065: 'y': undeclared identifier"],
+      [4, 'warning', 'msvc', 'C:\\src\\demo\\main.cpp', 5, 9, "C4101: 'unused': unreferenced local variable"],
+      [5, 'error', 'msvc', 'util.h', 3, undefined, "C1083: Cannot open include file: 'missing.h': No such file or directory"],
+    ]);
+  });
+
+  it('keeps the streams apart: a stdout line does not end a stderr traceback', () => {
+    const d = new ProblemDetector();
+    d.line(0, 'Traceback (most recent call last):', true);
+    d.line(1, 'progress 50%', false);
+    d.line(2, '  File "x.py", line 3, in <module>', true);
+    d.line(3, 'ValueError: bad', true);
+    assert.deepEqual(d.problems.map((p) => [p.line, p.file, p.fileLine, p.message]), [[0, 'x.py', 3, 'ValueError: bad']]);
+  });
+
+  it('links only relative paths, into an http(s) template', () => {
+    const t = 'https://git.example/repo/blob/main/{file}#L{line}';
+    assert.equal(sourceLink(t, 'src/lib/a+b.c', 12), 'https://git.example/repo/blob/main/src/lib/a%2Bb.c#L12');
+    assert.equal(sourceLink(t, './main.go', 7), 'https://git.example/repo/blob/main/main.go#L7');
+    for (const bad of ['/etc/passwd', '../secret', 'a/../../b', 'javascript:alert(1)', 'C:\\x.c', 'a//b', 'https://evil/x']) {
+      assert.equal(sourceLink(t, bad, 1), null, bad);
+    }
+    assert.equal(sourceLink('javascript:alert({file})', 'a.c', 1), null);
+    assert.equal(sourceLink('', 'a.c', 1), null);
   });
 });
