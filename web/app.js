@@ -27,6 +27,7 @@ import {
 } from './sections.js';
 import { parseFilter } from './filter.js';
 import { renderMarked, renderText } from './render.js';
+import { ProblemDetector } from './problems.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -37,6 +38,7 @@ const ui = {
   banner: $('banner'), log: $('log'), view: $('view'),
   rows: $('rows'), spacer: $('spacer'), resume: $('resume'),
   findbar: $('findbar'), find: $('find'), findRegex: $('find-regex'), findCase: $('find-case'),
+  problemsToggle: $('problems-toggle'), problemsPanel: $('problems'), problemsList: $('problems-list'),
   findCount: $('find-count'), findNote: $('find-note'), findPrev: $('find-prev'),
   findNext: $('find-next'), findClose: $('find-close'), findMarks: $('find-marks'),
 };
@@ -124,6 +126,9 @@ let connState = 'connecting';
 function resetRun() {
   store.clear();
   resetSections();
+  problems = new ProblemDetector();
+  problemCursor = -1;
+  problemsDrawn = -1;
   terms.out = newTerminal(false);
   terms.err = newTerminal(true);
   Object.assign(run, { seq: 0, title: '', startedMs: NaN, lastT: 0, exit: null, counts: [0, 0], missed: 0 });
@@ -213,7 +218,10 @@ function output(term, text, t, cr, partial) {
     dirtyRows.add(i);
   }
   if (cr) term.cursor = 0;
-  else if (!partial) term.line = -1;
+  else if (!partial) {
+    term.line = -1;
+    problems.line(i, store.text[i], term.err); // a complete line: look for diagnostics
+  }
   if (i < find.from) find.from = i;
   detectMarker(i);
   syncLine(i);
@@ -267,6 +275,16 @@ function renderBanner() {
   ui.banner.dataset.ok = ok ? 'yes' : 'no';
   const when = Number.isFinite(x.duration_ms) ? ` after ${formatDuration(x.duration_ms, true)}` : '';
   ui.banner.textContent = `${ok ? '✓' : '✗'} The command ${exitSummary(x)}${when}.`;
+  const first = problems.problems.find((p) => p.severity === 'error');
+  if (!ok && first) {
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.id = 'first-error';
+    button.className = 'button';
+    button.textContent = `First error at line ${first.line + 1}`;
+    button.addEventListener('click', () => gotoProblem(first));
+    ui.banner.append(' ', button);
+  }
 }
 
 // ---------------------------------------------------------------------------
@@ -579,6 +597,7 @@ function frame() {
   renderResume();
   renderBanner();
   renderFind();
+  renderProblems();
 }
 
 ui.log.addEventListener('scroll', () => {
@@ -751,6 +770,12 @@ document.addEventListener('keydown', (e) => {
     e.preventDefault();
     ui.filter.focus();
     ui.filter.select();
+  } else if (e.key === 'e' || e.key === 'E') {
+    e.preventDefault();
+    stepError(e.key === 'e' ? 1 : -1);
+  } else if (e.key === 'p') {
+    e.preventDefault();
+    toggleProblems();
   } else if ((e.key === 'n' || e.key === 'N') && find.index) {
     e.preventDefault();
     stepFind(e.key === 'n' ? 1 : -1);
@@ -758,6 +783,85 @@ document.addEventListener('keydown', (e) => {
     closeFind();
   }
 });
+
+// ---------------------------------------------------------------------------
+// Problems (SPEC §11): diagnostics found by problems.js as lines complete, in
+// a panel with counts; each entry jumps to its line; `e` / `E` step through
+// the errors; a failed run's banner offers the first one.
+
+let problems = new ProblemDetector();
+let problemCursor = -1; // the line of the problem last jumped to
+let problemsDrawn = -1; // how many problems the panel shows
+const MAX_PANEL_ENTRIES = 1000;
+
+function gotoProblem(p) {
+  problemCursor = p.line;
+  revealLine(p.line);
+  history.replaceState(null, '', `#L${p.line + 1}`);
+}
+
+// The next (dir 1) or previous (-1) error from the last one jumped to, or
+// from the top of the screen; wraps around.
+function stepError(dir) {
+  const errors = problems.problems.filter((p) => p.severity === 'error');
+  if (!errors.length) return;
+  const from = problemCursor >= 0 ? problemCursor : (dir > 0 ? topLine - 1 : topLine);
+  let next = dir > 0 ? errors.find((p) => p.line > from) : errors.findLast((p) => p.line < from);
+  if (!next) next = dir > 0 ? errors[0] : errors[errors.length - 1];
+  gotoProblem(next);
+}
+
+function plural(n, what) {
+  return `${n.toLocaleString('en-US')} ${what}${n === 1 ? '' : 's'}`;
+}
+
+function renderProblems() {
+  const list = problems.problems;
+  if (list.length === problemsDrawn) return;
+  problemsDrawn = list.length;
+  const { error, warning, notice } = problems.counts;
+  ui.problemsToggle.hidden = list.length === 0;
+  const parts = [plural(error, 'error'), plural(warning, 'warning')];
+  if (notice) parts.push(plural(notice, 'notice'));
+  setText(ui.problemsToggle, `Problems: ${parts.join(', ')}`);
+  ui.problemsToggle.dataset.errors = String(error);
+  if (ui.problemsPanel.hidden) return;
+  const items = [];
+  for (const p of list.slice(0, MAX_PANEL_ENTRIES)) {
+    const li = document.createElement('li');
+    li.className = `problem ${p.severity}`;
+    li.dataset.line = String(p.line + 1);
+    const sev = document.createElement('span');
+    sev.className = 'sev';
+    sev.textContent = p.severity;
+    const msg = document.createElement('span');
+    msg.className = 'msg';
+    msg.textContent = p.message;
+    const where = document.createElement('span');
+    where.className = 'where';
+    const place = p.file ? `${p.file}${p.fileLine ? `:${p.fileLine}` : ''}${p.col ? `:${p.col}` : ''}` : '';
+    where.textContent = place ? `${place} · line ${p.line + 1}` : `line ${p.line + 1}`;
+    li.append(sev, msg, where);
+    li.addEventListener('click', () => gotoProblem(p));
+    items.push(li);
+  }
+  if (list.length > MAX_PANEL_ENTRIES) {
+    const li = document.createElement('li');
+    li.className = 'problem more';
+    li.textContent = `and ${(list.length - MAX_PANEL_ENTRIES).toLocaleString('en-US')} more`;
+    items.push(li);
+  }
+  ui.problemsList.replaceChildren(...items);
+}
+
+function toggleProblems(open = ui.problemsPanel.hidden) {
+  ui.problemsPanel.hidden = !open;
+  ui.problemsToggle.setAttribute('aria-expanded', String(open));
+  problemsDrawn = -1;
+  schedule();
+}
+
+ui.problemsToggle.addEventListener('click', () => toggleProblems());
 
 // ---------------------------------------------------------------------------
 // Find (SPEC §11): every line of the run, rendered or not. The page holds

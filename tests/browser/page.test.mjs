@@ -669,6 +669,49 @@ describe('ssetail page', () => {
     });
   });
 
+  test('Problems: a panel with counts; entries, e/E and the failed banner jump to errors', async () => {
+    const fixtures = new URL('fixtures/problems/', import.meta.url).pathname;
+    // gcc's real output (2 errors, 3 warnings), then pytest's (2 failures), then a failed exit.
+    const script = `cat '${fixtures}gcc.txt' '${fixtures}pytest.txt'; exit 2`;
+    await session(sh(script), async (page) => {
+      await waitForExitBanner(page);
+      const hl = async () => (await rows(page)).filter((r) => r.hl).map((r) => r.n);
+      assert.equal(await page.textContent('#problems-toggle'), 'Problems: 4 errors, 3 warnings');
+      assert.equal(await page.textContent('#first-error'), 'First error at line 5');
+      await page.click('#first-error');
+      await until('line 5 highlighted', async () => (await hl(page)).join() === '5');
+      await page.click('#log');
+      await page.keyboard.press('e');
+      await until('line 11 highlighted', async () => (await hl(page)).join() === '11');
+      await page.keyboard.press('e'); // the first pytest FAILED line: 22 lines of gcc, then 25
+      await until('line 47 highlighted', async () => (await hl(page)).join() === '47');
+      await page.keyboard.press('E');
+      await until('back to line 11', async () => (await hl(page)).join() === '11');
+      assert.equal(new URL(page.url()).hash, '#L11');
+      // The panel: one entry per problem, in order, each jumping to its line.
+      await page.keyboard.press('p');
+      await page.waitForSelector('#problems:not([hidden])');
+      const entries = await page.$$eval('#problems-list .problem', (els) => els.map((el) => [
+        el.querySelector('.sev').textContent, el.querySelector('.where').textContent]));
+      assert.deepEqual(entries, [
+        ['warning', 'prog.c:5:13 · line 2'], ['error', 'prog.c:6:18 · line 5'], ['error', 'prog.c:7:11 · line 11'],
+        ['warning', 'prog.c:5:9 · line 17'], ['warning', 'prog.c:4:7 · line 20'],
+        ['error', 'tests/test_calc.py · line 47'], ['error', 'tests/test_calc.py · line 48']]);
+      await page.click('#problems-list .problem:nth-child(7)');
+      await until('line 48 highlighted', async () => (await hl(page)).join() === '48');
+      assert.equal(await page.textContent('#problems-list .problem:nth-child(7) .msg'),
+        'tests/test_calc.py::test_boom - RuntimeError: boom');
+    });
+  });
+
+  test('Problems: none found, no button; a successful run offers no first error', async () => {
+    await session(sh('echo "warning is just a word here"; echo all good'), async (page) => {
+      await waitForExitBanner(page);
+      assert.equal(await page.isVisible('#problems-toggle'), false);
+      assert.equal(await page.$('#first-error'), null);
+    });
+  });
+
   test('uses only relative URLs, so it works under a path prefix', async () => {
     await session(sh('echo behind a proxy'), async (page, server) => {
       const target = new URL(server.url);
