@@ -16,6 +16,7 @@ _ssetail_options='
 --max-clients         word
 --heartbeat           word
 --title               word
+--source-url          word
 --history             word
 --history-bytes       word
 --save                file

@@ -14,6 +14,7 @@ set -g __ssetail_options \
     'max-clients=||Concurrent SSE clients; more get 503' \
     'heartbeat=||Seconds between pings on idle streams' \
     'title=||Page title (default: the command line)' \
+    'source-url=||Link file:line in Problems to TEMPLATE ({file}, {line})' \
     'history=||Events kept for replay' \
     'history-bytes=||Byte cap of the replay history (64M, 1G, ...)' \
     'save=|file|Keep the record of the run in FILE (JSON lines)' \

@@ -81,6 +81,10 @@ std::optional<Options> ParseOptions(int argc, char** argv) {
       ->group("Serving");
   app.add_option("--title", options.title, "Page title (default: the command line)")
       ->group("Serving");
+  app.add_option("--source-url", options.source_url,
+                 "Link file:line in the page's Problems to TEMPLATE, an http(s) URL with {file} "
+                 "and {line} (e.g. https://host/repo/blob/main/{file}#L{line})")
+      ->group("Serving");
   app.add_option("--history", options.history_events, "Events kept for replay")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 40))
       ->capture_default_str()
@@ -170,6 +174,15 @@ std::optional<Options> ParseOptions(int argc, char** argv) {
                        "' is not a size like 512K, 64M or 1G");
   }
   options.history_bytes = *bytes;
+  if (!options.source_url.empty()) {
+    const std::string& url = options.source_url;
+    const bool web = url.rfind("https://", 0) == 0 || url.rfind("http://", 0) == 0;
+    if (!web || url.find("{file}") == std::string::npos) {
+      throw StartupError(
+          "--source-url: give an http(s) URL with {file} (and {line}) in it, like "
+          "https://host/repo/blob/main/{file}#L{line}");
+    }
+  }
   if (token_file->count() > 0) options.token_file = token_file_path;
   if (save->count() > 0) options.save_path = save_path;
   if (record_max_option->count() > 0) {

@@ -27,7 +27,7 @@ import {
 } from './sections.js';
 import { parseFilter } from './filter.js';
 import { renderMarked, renderText } from './render.js';
-import { ProblemDetector } from './problems.js';
+import { ProblemDetector, sourceLink } from './problems.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -793,6 +793,20 @@ let problems = new ProblemDetector();
 let problemCursor = -1; // the line of the problem last jumped to
 let problemsDrawn = -1; // how many problems the panel shows
 const MAX_PANEL_ENTRIES = 1000;
+let sourceUrl = ''; // --source-url's template, from `status`
+
+// The server's settings for the page: only --source-url so far.
+async function loadSettings() {
+  try {
+    const res = await fetch('status', { cache: 'no-store' });
+    const status = res.ok ? await res.json() : null;
+    if (status && typeof status.source_url === 'string') {
+      sourceUrl = status.source_url;
+      problemsDrawn = -1;
+      schedule();
+    }
+  } catch { /* no links then */ }
+}
 
 function gotoProblem(p) {
   problemCursor = p.line;
@@ -840,7 +854,19 @@ function renderProblems() {
     const where = document.createElement('span');
     where.className = 'where';
     const place = p.file ? `${p.file}${p.fileLine ? `:${p.fileLine}` : ''}${p.col ? `:${p.col}` : ''}` : '';
-    where.textContent = place ? `${place} · line ${p.line + 1}` : `line ${p.line + 1}`;
+    // A link only from the template and the parsed place, never from raw output.
+    const href = sourceLink(sourceUrl, p.file, p.fileLine);
+    if (href) {
+      const a = document.createElement('a');
+      a.href = href;
+      a.target = '_blank';
+      a.rel = 'noopener noreferrer';
+      a.textContent = place;
+      a.addEventListener('click', (e) => e.stopPropagation());
+      where.append(a, ` · line ${p.line + 1}`);
+    } else {
+      where.textContent = place ? `${place} · line ${p.line + 1}` : `line ${p.line + 1}`;
+    }
     li.append(sev, msg, where);
     li.addEventListener('click', () => gotoProblem(p));
     items.push(li);
@@ -1047,6 +1073,7 @@ sectionHooks.refresh = refreshRange;
 
 measureRowHeight();
 applyOptions();
+loadSettings();
 onHash();
 if (document.visibilityState !== 'hidden') connect();
 else setConn('paused');

@@ -61,7 +61,10 @@ std::string StatusJson(std::optional<std::string_view> start_data, const RunProg
   out += ",\"stderr_lines\":" + std::to_string(progress.stderr_lines);
   out += ",\"dropped\":" + std::to_string(progress.dropped);
   out += ",\"clients\":" + std::to_string(progress.clients);
-  out += ",\"record\":" + progress.record + "}\n";
+  out += ",\"record\":" + progress.record;
+  out += ",\"source_url\":";
+  out += progress.source_url.empty() ? "null" : json::Quote(progress.source_url);
+  out += "}\n";
   return out;
 }
 

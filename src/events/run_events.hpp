@@ -47,6 +47,7 @@ struct RunProgress {
   std::uint64_t dropped = 0;    // events no longer in the memory history
   std::size_t clients = 0;      // open event streams
   std::string record = "null";  // the JSON object of the run record (SPEC §8)
+  std::string source_url;       // --source-url's template; empty: none (null)
 };
 
 // The body of GET /status (SPEC §4): the start event's fields (`start_data`, its data, a

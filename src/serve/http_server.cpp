@@ -155,6 +155,7 @@ int HttpServer::Start() {
   try {
     if (history_ != nullptr) {
       endpoints_ = std::make_unique<RunEndpoints>(*history_, record_, slots_, pump_options_);
+      endpoints_->SetSourceUrl(options_.source_url);
     }
   } catch (const std::system_error& e) {
     throw StartupError(e.what());
@@ -285,6 +286,7 @@ RunEndpoints* HttpServer::RelayedRun(const std::string& id) {
   try {
     auto endpoints =
         std::make_unique<RunEndpoints>(*run->history, run->record, slots_, pump_options_, true);
+    endpoints->SetSourceUrl(options_.source_url);
     return runs_.emplace(id, std::move(endpoints)).first->second.get();
   } catch (const std::system_error&) {
     return nullptr;  // out of threads or descriptors: 404 now, another try later

@@ -41,7 +41,8 @@ struct ServerOptions {
   int port = 8642;
   std::size_t max_clients = 256;
   int heartbeat_seconds = 15;
-  AccessPolicy access;  // its cookie name gets the port appended once bound
+  AccessPolicy access;     // its cookie name gets the port appended once bound
+  std::string source_url;  // --source-url, for the page (in /status); empty: none
 };
 
 class HttpServer {

@@ -40,6 +40,7 @@ void RunEndpoints::ServeStatus(httplib::Response& res) {
   progress.dropped = stats.dropped;
   progress.clients = slots_.open();
   if (record_ != nullptr) progress.record = record_->StatusJson();
+  progress.source_url = source_url_;
   const std::optional<std::string> start = history_.FirstEventData();
   const std::string body = StatusJson(start, progress);
   res.set_header("Cache-Control", "no-cache");

@@ -7,6 +7,8 @@
 #pragma once
 
 #include <memory>
+#include <string>
+#include <utility>
 
 #include "history/history.hpp"
 #include "record/run_record.hpp"
@@ -40,11 +42,15 @@ class RunEndpoints {
   // Ends every stream of the run (see StreamPump::Stop).
   void Stop();
 
+  // --source-url's template, shown in /status for the page.
+  void SetSourceUrl(std::string source_url) { source_url_ = std::move(source_url); }
+
  private:
   History& history_;
   const RunRecord* record_;
   StreamSlots& slots_;
   const bool relayed_;
+  std::string source_url_;
   std::unique_ptr<StreamPump> pump_;
 };
 

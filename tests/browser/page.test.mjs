@@ -704,6 +704,26 @@ describe('ssetail page', () => {
     });
   });
 
+  test('Problems: --source-url links file:line, for relative paths only', async () => {
+    const fixtures = new URL('fixtures/problems/', import.meta.url).pathname;
+    const script = `cat '${fixtures}gcc.txt'; echo '::error file=../../etc/passwd,line=1::escape'; `
+      + `echo '::warning file=/etc/shadow,line=2::absolute'; exit 1`;
+    await session(sh(script), async (page) => {
+      await waitForExitBanner(page);
+      await page.click('#problems-toggle');
+      await page.waitForSelector('#problems-list .problem a');
+      const links = await page.$$eval('#problems-list .problem', (els) => els.map((el) => {
+        const a = el.querySelector('a');
+        return a ? [a.textContent, a.getAttribute('href'), a.rel] : el.querySelector('.where').textContent;
+      }));
+      assert.deepEqual(links.slice(0, 2), [
+        ['prog.c:5:13', 'https://example.test/r/blob/main/prog.c#L5', 'noopener noreferrer'],
+        ['prog.c:6:18', 'https://example.test/r/blob/main/prog.c#L6', 'noopener noreferrer'],
+      ]);
+      assert.deepEqual(links.slice(5), ['../../etc/passwd:1 · line 23', '/etc/shadow:2 · line 24']);
+    }, { args: ['--source-url', 'https://example.test/r/blob/main/{file}#L{line}'] });
+  });
+
   test('Problems: none found, no button; a successful run offers no first error', async () => {
     await session(sh('echo "warning is just a word here"; echo all good'), async (page) => {
       await waitForExitBanner(page);

@@ -100,6 +100,12 @@ class Replay(unittest.TestCase):
         self.assertIn("pid", status)
         self.assertIn("started", status)
         self.assertIn("clients", status)
+        self.assertIsNone(status["source_url"])
+
+    def test_status_carries_the_source_url_template_for_the_page(self):
+        template = "https://example.test/r/blob/main/{file}#L{line}"
+        with Ssetail(["--linger=30", "--source-url", template, "--", "true"]) as s:
+            self.assertEqual(json.loads(s.get("/status")[1])["source_url"], template)
 
     def test_log(self):
         resp, body = self.s.get("/log")

@@ -127,3 +127,12 @@ TEST_CASE("options: --publish and --relay (SPEC §10)") {
   CHECK(Status({"--relay", "redis://ci:0"}) == 125);
   CHECK(Status({"--view", "x.jsonl", "--publish", "redis://ci"}) == 125);
 }
+
+TEST_CASE("options: --source-url is an http(s) template with {file}") {
+  CHECK(Ok({"--source-url", "https://h/r/blob/main/{file}#L{line}", "true"}).source_url ==
+        "https://h/r/blob/main/{file}#L{line}");
+  CHECK(Ok({"true"}).source_url.empty());
+  CHECK(Status({"--source-url", "javascript:alert('{file}')", "true"}) == 125);
+  CHECK(Status({"--source-url", "file:///src/{file}", "true"}) == 125);
+  CHECK(Status({"--source-url", "https://h/r/blob/main/", "true"}) == 125);
+}
