@@ -38,6 +38,7 @@ const ui = {
   banner: $('banner'), log: $('log'), view: $('view'),
   rows: $('rows'), spacer: $('spacer'), resume: $('resume'),
   findbar: $('findbar'), find: $('find'), findRegex: $('find-regex'), findCase: $('find-case'),
+  favicon: $('favicon'), help: $('help'),
   problemsToggle: $('problems-toggle'), problemsPanel: $('problems'), problemsList: $('problems-list'),
   findCount: $('find-count'), findNote: $('find-note'), findPrev: $('find-prev'),
   findNext: $('find-next'), findClose: $('find-close'), findMarks: $('find-marks'),
@@ -352,6 +353,8 @@ function renderHeader() {
   const mark = state === 'ok' ? '✓ ' : state === 'failed' ? '✗ ' : '';
   const docTitle = `${mark}${run.title || 'ssetail'}`;
   if (document.title !== docTitle) document.title = docTitle;
+  const icon = state === 'ok' ? 'favicon-ok.svg' : state === 'failed' ? 'favicon-failed.svg' : 'favicon.svg';
+  if (ui.favicon.getAttribute('href') !== icon) ui.favicon.setAttribute('href', icon);
   setText(ui.elapsed, formatDuration(elapsedMs()));
   setText(ui.conn, CONN_TEXT[connState]);
   ui.conn.dataset.conn = connState;
@@ -371,7 +374,9 @@ setInterval(() => {
 // Rows
 
 const opts = { timestamps: false, wrap: false };
-let highlighted = -1; // line index from #L
+let highlighted = -1; // line index from #L (the first of a #L10-L40 range)
+let highlightEnd = -1; // the last line of the range
+let rangeAnchor = -1; // the line number clicked last without Shift: where Shift-click extends from
 const rowCache = new Map(); // line index -> element, reused while unchanged
 const dirtyRows = new Set();
 
@@ -396,7 +401,7 @@ function makeRow(i) {
   let cls = 'line';
   if (flags & F_ERR) cls += ' err';
   if (flags & F_NOTICE) cls += ' notice';
-  if (i === highlighted) cls += ' hl';
+  if (i >= highlighted && i <= highlightEnd) cls += ' hl';
   row.dataset.line = String(i + 1);
 
   const ln = document.createElement('a');
@@ -455,6 +460,7 @@ let newWhilePaused = 0;
 let rowHeight = 18;
 let jumpTo = -1; // view index to bring into sight at the next frame
 let pendingLine = -1; // #L target that has not arrived yet
+let pendingEnd = -1; // and the end of its range
 // A revealed #L line stays in the middle of the view until the reader scrolls:
 // it may arrive near the end of what is there so far (drawn at the bottom),
 // and more lines, the exit banner or a resize would then push it away.
@@ -584,7 +590,7 @@ function frame() {
   if (pendingLine >= 0 && pendingLine < store.length) {
     const line = pendingLine;
     pendingLine = -1;
-    revealLine(line);
+    revealLine(line, pendingEnd);
   }
   if (find.index && find.from < Infinity) {
     const before = find.index.count;
@@ -626,9 +632,10 @@ ui.resume.addEventListener('click', () => {
 });
 
 // Shows line i (0-based) highlighted in the middle of the view, unfolding
-// the sections around it.
-function revealLine(i) {
+// the sections around it; lines i..end highlighted when a range.
+function revealLine(i, end = i) {
   highlighted = i;
+  highlightEnd = Math.max(i, end);
   for (let gid = store.group[i]; gid; gid = groups[gid].parent) {
     if (groups[gid].collapsed) {
       groups[gid].user = true;
@@ -642,17 +649,25 @@ function revealLine(i) {
   invalidateRows();
 }
 
-function lineFromHash() {
-  const m = /^#L(\d+)$/.exec(location.hash);
-  return m ? Number(m[1]) - 1 : -1;
+// `#L12` or a range `#L10-L40` (GitHub's form; `#L10-40` too), as 0-based
+// [first, last]; null for anything else.
+function rangeFromHash() {
+  const m = /^#L(\d+)(?:-L?(\d+))?$/.exec(location.hash);
+  if (!m || Number(m[1]) < 1) return null;
+  const a = Number(m[1]) - 1;
+  const b = m[2] ? Math.max(0, Number(m[2]) - 1) : a;
+  return [Math.min(a, b), Math.max(a, b)];
 }
 
 function onHash() {
-  const i = lineFromHash();
-  if (i < 0) return;
-  if (i < store.length) revealLine(i);
+  const range = rangeFromHash();
+  if (!range) return;
+  const [i, end] = range;
+  rangeAnchor = i;
+  if (i < store.length) revealLine(i, end);
   else {
     pendingLine = i; // not received yet: reveal it when it arrives
+    pendingEnd = end;
     following = false;
   }
 }
@@ -663,9 +678,15 @@ ui.rows.addEventListener('click', (e) => {
   const ln = e.target.closest('.ln');
   if (ln) { // permalink: update the address without a history entry, highlight in place
     e.preventDefault();
-    const n = Number(ln.closest('.line').dataset.line);
-    history.replaceState(null, '', `#L${n}`);
-    highlighted = n - 1;
+    const n = Number(ln.closest('.line').dataset.line) - 1;
+    // Shift-click extends from the line clicked last: a range #L10-L40.
+    const from = e.shiftKey && rangeAnchor >= 0 ? Math.min(rangeAnchor, n) : n;
+    const to = e.shiftKey && rangeAnchor >= 0 ? Math.max(rangeAnchor, n) : n;
+    if (!e.shiftKey || rangeAnchor < 0) rangeAnchor = n;
+    history.replaceState(null, '', from === to ? `#L${from + 1}` : `#L${from + 1}-L${to + 1}`);
+    highlighted = from;
+    highlightEnd = to;
+    window.getSelection().removeAllRanges(); // Shift-click would select text too
     anchorLine = -1; // highlighted in place: nothing moves
     invalidateRows();
     return;
@@ -763,7 +784,15 @@ document.addEventListener('keydown', (e) => {
     return;
   }
   if (e.ctrlKey || e.metaKey || e.altKey || typing()) return;
-  if (e.key === '/') {
+  if (!ui.help.hidden) { // any key closes the help
+    e.preventDefault();
+    ui.help.hidden = true;
+    return;
+  }
+  if (e.key === '?') {
+    e.preventDefault();
+    ui.help.hidden = false;
+  } else if (e.key === '/') {
     e.preventDefault();
     openFind();
   } else if (e.key === 'f') {
@@ -888,6 +917,7 @@ function toggleProblems(open = ui.problemsPanel.hidden) {
 }
 
 ui.problemsToggle.addEventListener('click', () => toggleProblems());
+ui.help.addEventListener('click', () => { ui.help.hidden = true; });
 
 // ---------------------------------------------------------------------------
 // Find (SPEC §11): every line of the run, rendered or not. The page holds

@@ -732,6 +732,77 @@ describe('ssetail page', () => {
     });
   });
 
+  test('range permalinks: #L3-L5 on load, Shift-click extends a range', async () => {
+    const script = 'i=1; while [ $i -le 30 ]; do echo "line $i"; i=$((i+1)); done';
+    await session(sh(script), async (page) => {
+      await waitForExitBanner(page);
+      const hl = async () => (await rows(page)).filter((r) => r.hl).map((r) => r.n);
+      await until('3..5 highlighted', async () => (await hl(page)).join() === '3,4,5');
+      await page.click(`${rowSel(10)} .ln`);
+      await until('10 highlighted', async () => (await hl(page)).join() === '10');
+      assert.equal(new URL(page.url()).hash, '#L10');
+      await page.click(`${rowSel(13)} .ln`, { modifiers: ['Shift'] });
+      await until('10..13 highlighted', async () => (await hl(page)).join() === '10,11,12,13');
+      assert.equal(new URL(page.url()).hash, '#L10-L13');
+      await page.click(`${rowSel(8)} .ln`, { modifiers: ['Shift'] }); // from the same anchor, upwards
+      await until('8..10 highlighted', async () => (await hl(page)).join() === '8,9,10');
+      assert.equal(new URL(page.url()).hash, '#L8-L10');
+      assert.equal(await page.evaluate(() => getSelection().toString()), '');
+    }, { suffix: '#L3-L5' });
+  });
+
+  test('copying lines copies their text only: no line numbers, no timestamps', async () => {
+    await session(sh('echo first line; echo second line'), async (page) => {
+      await waitForExitBanner(page);
+      await page.check('#opt-time');
+      await page.waitForSelector('#rows .line .ts');
+      const copied = await page.evaluate(() => {
+        const range = document.createRange();
+        range.setStartBefore(document.querySelector('#rows .line[data-line="1"]'));
+        range.setEndAfter(document.querySelector('#rows .line[data-line="2"]'));
+        getSelection().removeAllRanges();
+        getSelection().addRange(range);
+        return getSelection().toString();
+      });
+      assert.equal(copied.trim(), 'first line\nsecond line');
+    });
+  });
+
+  test('the tab title and favicon show the outcome', async () => {
+    await session(sh('echo ok'), async (page) => {
+      await waitForExitBanner(page);
+      await until('the ok icon', async () => (await page.getAttribute('#favicon', 'href')) === 'favicon-ok.svg');
+      assert.match(await page.title(), /^✓ /);
+      const icon = await page.evaluate(async () => (await fetch('favicon-ok.svg')).headers.get('Content-Type'));
+      assert.match(icon, /^image\/svg\+xml/);
+    });
+    await session(sh('echo bad; exit 3'), async (page) => {
+      await waitForExitBanner(page);
+      await until('the failed icon', async () => (await page.getAttribute('#favicon', 'href')) === 'favicon-failed.svg');
+      assert.match(await page.title(), /^✗ /);
+    });
+  });
+
+  test('? shows every key; any key or a click closes it', async () => {
+    await session(sh('echo hi'), async (page) => {
+      await waitForExitBanner(page);
+      assert.equal(await page.isVisible('#help'), false);
+      await page.click('#log');
+      await page.keyboard.press('?');
+      await page.waitForSelector('#help:not([hidden])');
+      const keys = await page.$$eval('#help th', (els) => els.map((el) => el.textContent));
+      for (const key of ['Ctrl+F, /', 'Enter, Shift+Enter', 'n, N', 'Esc', 'f', 'e, E', 'p', '?']) {
+        assert.ok(keys.includes(key), `${key} in ${JSON.stringify(keys)}`);
+      }
+      await page.keyboard.press('Escape');
+      await page.waitForSelector('#help', { state: 'hidden' });
+      await page.keyboard.press('?');
+      await page.waitForSelector('#help:not([hidden])');
+      await page.click('#help');
+      await page.waitForSelector('#help', { state: 'hidden' });
+    });
+  });
+
   test('uses only relative URLs, so it works under a path prefix', async () => {
     await session(sh('echo behind a proxy'), async (page, server) => {
       const target = new URL(server.url);
