@@ -28,6 +28,7 @@ import {
 import { parseFilter } from './filter.js';
 import { renderMarked, renderText } from './render.js';
 import { ProblemDetector, sourceLink } from './problems.js';
+import { formatStamp, nextTimeMode } from './time.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -373,7 +374,7 @@ setInterval(() => {
 // ---------------------------------------------------------------------------
 // Rows
 
-const opts = { timestamps: false, wrap: false };
+const opts = { timestamps: false, timeMode: 'off', wrap: false };
 let highlighted = -1; // line index from #L (the first of a #L10-L40 range)
 let highlightEnd = -1; // the last line of the range
 let rangeAnchor = -1; // the line number clicked last without Shift: where Shift-click extends from
@@ -383,16 +384,6 @@ const dirtyRows = new Set();
 function invalidateRows() {
   rowCache.clear();
   schedule();
-}
-
-function two(n) {
-  return String(n).padStart(2, '0');
-}
-
-function formatClock(t) {
-  if (!Number.isFinite(run.startedMs)) return `+${(t / 1000).toFixed(3)}s`;
-  const d = new Date(run.startedMs + t);
-  return `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}.${String(d.getMilliseconds()).padStart(3, '0')}`;
 }
 
 function makeRow(i) {
@@ -413,7 +404,7 @@ function makeRow(i) {
   if (opts.timestamps) {
     const ts = document.createElement('span');
     ts.className = 'ts';
-    ts.textContent = formatClock(store.time[i]);
+    ts.textContent = formatStamp(opts.timeMode, store.time[i], i > 0 ? store.time[i - 1] : null, run.startedMs);
     ts.title = `+${(store.time[i] / 1000).toFixed(3)} s`;
     row.append(ts);
   }
@@ -716,17 +707,43 @@ function savePref(name, on) {
   } catch { /* storage may be disabled */ }
 }
 
+const TIME_LABELS = { off: 'time: off', clock: 'time: clock', elapsed: 'time: elapsed', delta: 'time: delta' };
+
+function loadTimeMode() {
+  try {
+    const mode = localStorage.getItem('ssetail.timeMode');
+    return mode in TIME_LABELS ? mode : 'off';
+  } catch {
+    return 'off';
+  }
+}
+
+// The timestamps button (and `t`) cycles off → clock → elapsed → delta.
+function setTimeMode(mode) {
+  opts.timeMode = mode;
+  ui.optTime.dataset.mode = mode;
+  ui.optTime.setAttribute('aria-pressed', String(mode !== 'off'));
+  ui.optTime.textContent = TIME_LABELS[mode];
+  try {
+    localStorage.setItem('ssetail.timeMode', mode);
+  } catch { /* storage may be disabled */ }
+}
+
 function applyOptions() {
-  opts.timestamps = ui.optTime.checked;
+  opts.timestamps = opts.timeMode !== 'off';
   opts.wrap = ui.optWrap.checked;
   ui.log.classList.toggle('wrap', opts.wrap);
   ui.log.classList.toggle('timestamps', opts.timestamps);
   invalidateRows();
 }
 
-ui.optTime.checked = loadPref('timestamps');
+setTimeMode(loadTimeMode());
+ui.optTime.addEventListener('click', () => {
+  setTimeMode(nextTimeMode(opts.timeMode));
+  applyOptions();
+});
 ui.optWrap.checked = loadPref('wrap');
-for (const [box, name] of [[ui.optTime, 'timestamps'], [ui.optWrap, 'wrap']]) {
+for (const [box, name] of [[ui.optWrap, 'wrap']]) {
   box.addEventListener('change', () => {
     savePref(name, box.checked);
     applyOptions();
@@ -795,6 +812,10 @@ document.addEventListener('keydown', (e) => {
   } else if (e.key === '/') {
     e.preventDefault();
     openFind();
+  } else if (e.key === 't') {
+    e.preventDefault();
+    setTimeMode(nextTimeMode(opts.timeMode));
+    applyOptions();
   } else if (e.key === 'f') {
     e.preventDefault();
     ui.filter.focus();

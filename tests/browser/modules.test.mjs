@@ -17,6 +17,7 @@ import {
 import { parseFilter } from '../../web/filter.js';
 import { ProblemDetector, sourceLink } from '../../web/problems.js';
 import fs from 'node:fs';
+import { TIME_MODES, formatStamp, nextTimeMode } from '../../web/time.js';
 
 const ATTRS = [[A_BOLD, 'bold'], [A_DIM, 'dim'], [A_ITALIC, 'italic'], [A_UNDERLINE, 'underline'],
   [A_INVERSE, 'inverse'], [A_STRIKE, 'strike']];
@@ -406,5 +407,21 @@ describe('problems.js on real output (tests/browser/fixtures/problems)', () => {
     }
     assert.equal(sourceLink('javascript:alert({file})', 'a.c', 1), null);
     assert.equal(sourceLink('', 'a.c', 1), null);
+  });
+});
+
+describe('time.js', () => {
+  it('cycles off → clock → elapsed → delta → off', () => {
+    assert.deepEqual(TIME_MODES.map(nextTimeMode), ['clock', 'elapsed', 'delta', 'off']);
+  });
+  it('formats each mode', () => {
+    const start = Date.UTC(2026, 0, 2, 3, 4, 5, 6);
+    assert.equal(formatStamp('off', 1234, null, start), '');
+    assert.equal(formatStamp('clock', 1234, null, start, false), '03:04:06.240');
+    assert.equal(formatStamp('clock', 1234, null, NaN), '+1.234s');
+    assert.equal(formatStamp('elapsed', 61234, null, start), '1:01.234');
+    assert.equal(formatStamp('elapsed', 3723004, null, start), '1:02:03.004');
+    assert.equal(formatStamp('delta', 1234, 1000, start), '+0.234s');
+    assert.equal(formatStamp('delta', 1234, null, start), '+0.000s');
   });
 });

@@ -329,13 +329,27 @@ describe('ssetail page', () => {
     await session(['printf', '%s\\n', 'short', long], async (page) => {
       await waitForExitBanner(page);
       assert.equal(await page.$$eval('#rows .ts', (e) => e.length), 0);
-      await page.check('#opt-time');
+      // The button cycles off → clock → elapsed → delta → off; `t` does the same.
+      const stampsNow = () => page.$$eval('#rows .ts', (e) => e.map((x) => x.textContent));
+      await page.click('#opt-time');
       await page.waitForSelector('#rows .ts');
-      const stamps = await page.$$eval('#rows .ts', (e) => e.map((x) => x.textContent));
+      assert.equal(await page.textContent('#opt-time'), 'time: clock');
+      let stamps = await stampsNow();
       assert.equal(stamps.length, 2);
       for (const s of stamps) assert.match(s, /^\d\d:\d\d:\d\d\.\d{3}$/);
-      await page.uncheck('#opt-time');
+      await page.click('#opt-time');
+      await until('elapsed stamps', async () => (await stampsNow()).every((s) => /^\d+:\d\d\.\d{3}$/.test(s)));
+      await page.click('#log');
+      await page.keyboard.press('t');
+      await until('delta stamps', async () => {
+        stamps = await stampsNow();
+        return stamps.length === 2 && stamps.every((s) => /^\+\d+\.\d{3}s$/.test(s)) && stamps;
+      });
+      assert.equal(stamps[0], '+0.000s'); // the first line has none before it
+      assert.equal(await page.textContent('#opt-time'), 'time: delta');
+      await page.click('#opt-time');
       await page.waitForFunction(() => !document.querySelector('#rows .ts'));
+      assert.equal(await page.textContent('#opt-time'), 'time: off');
 
       const height = () => page.$eval(rowSel(2), (el) => el.getBoundingClientRect().height);
       const one = await page.$eval(rowSel(1), (el) => el.getBoundingClientRect().height);
@@ -754,7 +768,7 @@ describe('ssetail page', () => {
   test('copying lines copies their text only: no line numbers, no timestamps', async () => {
     await session(sh('echo first line; echo second line'), async (page) => {
       await waitForExitBanner(page);
-      await page.check('#opt-time');
+      await page.click('#opt-time');
       await page.waitForSelector('#rows .line .ts');
       const copied = await page.evaluate(() => {
         const range = document.createRange();
@@ -791,7 +805,7 @@ describe('ssetail page', () => {
       await page.keyboard.press('?');
       await page.waitForSelector('#help:not([hidden])');
       const keys = await page.$$eval('#help th', (els) => els.map((el) => el.textContent));
-      for (const key of ['Ctrl+F, /', 'Enter, Shift+Enter', 'n, N', 'Esc', 'f', 'e, E', 'p', '?']) {
+      for (const key of ['Ctrl+F, /', 'Enter, Shift+Enter', 'n, N', 'Esc', 'f', 't', 'e, E', 'p', '?']) {
         assert.ok(keys.includes(key), `${key} in ${JSON.stringify(keys)}`);
       }
       await page.keyboard.press('Escape');
