@@ -39,7 +39,7 @@ const ui = {
   banner: $('banner'), log: $('log'), view: $('view'),
   rows: $('rows'), spacer: $('spacer'), resume: $('resume'),
   findbar: $('findbar'), find: $('find'), findRegex: $('find-regex'), findCase: $('find-case'),
-  favicon: $('favicon'), help: $('help'),
+  favicon: $('favicon'), help: $('help'), notify: $('notify'),
   problemsToggle: $('problems-toggle'), problemsPanel: $('problems'), problemsList: $('problems-list'),
   findCount: $('find-count'), findNote: $('find-note'), findPrev: $('find-prev'),
   findNext: $('find-next'), findClose: $('find-close'), findMarks: $('find-marks'),
@@ -277,6 +277,7 @@ function renderBanner() {
   ui.banner.dataset.ok = ok ? 'yes' : 'no';
   const when = Number.isFinite(x.duration_ms) ? ` after ${formatDuration(x.duration_ms, true)}` : '';
   ui.banner.textContent = `${ok ? '✓' : '✗'} The command ${exitSummary(x)}${when}.`;
+  notifyEnd(ok, `${exitSummary(x)}${when}`);
   const first = problems.problems.find((p) => p.severity === 'error');
   if (!ok && first) {
     const button = document.createElement('button');
@@ -812,6 +813,9 @@ document.addEventListener('keydown', (e) => {
   } else if (e.key === '/') {
     e.preventDefault();
     openFind();
+  } else if (e.key === 'm' && !ui.notify.hidden) {
+    e.preventDefault();
+    ui.notify.click();
   } else if (e.key === 't') {
     e.preventDefault();
     setTimeMode(nextTimeMode(opts.timeMode));
@@ -939,6 +943,34 @@ function toggleProblems(open = ui.problemsPanel.hidden) {
 
 ui.problemsToggle.addEventListener('click', () => toggleProblems());
 ui.help.addEventListener('click', () => { ui.help.hidden = true; });
+
+// "Notify me": a desktop notification when the run ends (asked for while it runs).
+let notifyWanted = false;
+
+function notifyEnd(ok, summary) {
+  ui.notify.hidden = true; // the run is over: nothing left to wait for
+  if (!notifyWanted || !('Notification' in window) || Notification.permission !== 'granted') return;
+  notifyWanted = false;
+  try {
+    const n = new Notification(`${ok ? '✓' : '✗'} ${run.title || 'ssetail'}`, { body: `The command ${summary}.` });
+    n.onclick = () => window.focus();
+  } catch { /* some browsers allow notifications only from a service worker */ }
+}
+
+if ('Notification' in window && Notification.permission !== 'denied') {
+  ui.notify.hidden = false;
+  ui.notify.addEventListener('click', async () => {
+    if (!notifyWanted) {
+      const permission = Notification.permission === 'granted' ? 'granted' : await Notification.requestPermission();
+      notifyWanted = permission === 'granted';
+    } else {
+      notifyWanted = false;
+    }
+    ui.notify.setAttribute('aria-pressed', String(notifyWanted));
+    ui.notify.textContent = notifyWanted ? 'Will notify ✓' : 'Notify me';
+    if (Notification.permission === 'denied') ui.notify.hidden = true;
+  });
+}
 
 // ---------------------------------------------------------------------------
 // Find (SPEC §11): every line of the run, rendered or not. The page holds

@@ -642,7 +642,7 @@ describe('ssetail page', () => {
       // Esc closes it and its marks; / opens it again.
       await page.keyboard.press('Escape');
       await page.waitForSelector('#findbar', { state: 'hidden' });
-      assert.deepEqual(await marks(page), []);
+      await until('no marks left', async () => (await marks(page)).length === 0);
       assert.equal(await page.isVisible('#find-marks'), false);
       await page.keyboard.press('/');
       await page.waitForSelector('#findbar:not([hidden])');
@@ -797,6 +797,38 @@ describe('ssetail page', () => {
     });
   });
 
+  test('"Notify me" gives a desktop notification when the run ends', async () => {
+    const gates = new Gates();
+    try {
+      await session(gates.command('echo working; wait_gate 1; exit 4'), async (page, server) => {
+        // A stand-in for the browser's Notification, granted, that records what it shows.
+        await page.addInitScript(() => {
+          window.shown = [];
+          window.Notification = class {
+            static permission = 'default';
+            static async requestPermission() { this.permission = 'granted'; return 'granted'; }
+            constructor(title, options) { window.shown.push([title, options.body]); }
+          };
+        });
+        await page.goto(server.url);
+        await waitForTexts(page, (t) => t.join() === 'working', 'the first line');
+        await page.click('#log');
+        await page.keyboard.press('m');
+        await until('asked', async () => (await page.textContent('#notify')) === 'Will notify ✓');
+        assert.deepEqual(await page.evaluate(() => window.shown), []);
+        gates.open(1);
+        await waitForExitBanner(page);
+        await until('notified', async () => (await page.evaluate(() => window.shown)).length === 1);
+        const [[title, body]] = await page.evaluate(() => window.shown);
+        assert.match(title, /^✗ /);
+        assert.match(body, /^The command exited with code 4 after /);
+        assert.equal(await page.isVisible('#notify'), false);
+      }, { suffix: null });
+    } finally {
+      gates.remove();
+    }
+  });
+
   test('? shows every key; any key or a click closes it', async () => {
     await session(sh('echo hi'), async (page) => {
       await waitForExitBanner(page);
@@ -805,7 +837,7 @@ describe('ssetail page', () => {
       await page.keyboard.press('?');
       await page.waitForSelector('#help:not([hidden])');
       const keys = await page.$$eval('#help th', (els) => els.map((el) => el.textContent));
-      for (const key of ['Ctrl+F, /', 'Enter, Shift+Enter', 'n, N', 'Esc', 'f', 't', 'e, E', 'p', '?']) {
+      for (const key of ['Ctrl+F, /', 'Enter, Shift+Enter', 'n, N', 'Esc', 'f', 't', 'e, E', 'p', 'm', '?']) {
         assert.ok(keys.includes(key), `${key} in ${JSON.stringify(keys)}`);
       }
       await page.keyboard.press('Escape');
