@@ -222,7 +222,7 @@ function output(term, text, t, cr, partial) {
   if (cr) term.cursor = 0;
   else if (!partial) {
     term.line = -1;
-    problems.line(i, store.text[i], term.err); // a complete line: look for diagnostics
+    if (detectProblems) problems.line(i, store.text[i], term.err); // a complete line: look for diagnostics
   }
   if (i < find.from) find.from = i;
   detectMarker(i);
@@ -844,6 +844,9 @@ document.addEventListener('keydown', (e) => {
 // the errors; a failed run's banner offers the first one.
 
 let problems = new ProblemDetector();
+// For bench/page only, which sets this global before the page's script runs
+// to measure what detection costs; nothing else sets it, and no URL can.
+const detectProblems = !globalThis.__ssetailBenchNoProblems;
 let problemCursor = -1; // the line of the problem last jumped to
 let problemsDrawn = -1; // how many problems the panel shows
 const MAX_PANEL_ENTRIES = 1000;
