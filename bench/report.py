@@ -20,7 +20,7 @@ ap.add_argument("--out", required=True)
 ap.add_argument("--runs", type=int, default=3)
 ap.add_argument("--ssetail", default="ssetail")
 ap.add_argument("--elapsed", type=int, default=0)
-ap.add_argument("--only", default="1 2 3 4 5 6 7 8 10 11")
+ap.add_argument("--only", default="1 2 3 4 5 6 7 8 10 11 12 13 14")
 args = ap.parse_args()
 
 runs = {}
@@ -523,6 +523,109 @@ if have("s11.ssetail"):
         f"**{bound}**. The clients cap their receive buffers at 128 KiB (`--rcvbuf`, as in "
         f"scenario 5) and would resume with `Last-Event-ID` if dropped.")
 
+# 12, 13, 14: Redis. Every figure is reported: SPEC §10 sets no goal for them.
+def per_run(fn, *labels):
+    """Median over runs of fn(run of labels[0], run of labels[1], ...), runs zipped in order."""
+    values = [fn(*rs) for rs in zip(*(runs.get(label, []) for label in labels))]
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+if have("s12.relay1") and have("s12.relay2"):
+    RELAYS = ("s12.relay1", "s12.relay2")
+    agg = per_run(lambda a, b: div(a["lines_total"] + b["lines_total"],
+                                   max(a["active_s"], b["active_s"])), *RELAYS)
+    lost = max(worst(label, "lost") or 0 for label in RELAYS)
+    got = min(fewest(label, "lines_min") or 0 for label in RELAYS)
+    breaks = sum((worst(label, "data_breaks") or 0) + (worst(label, "id_breaks") or 0)
+                 for label in RELAYS)
+    per_line = per_run(lambda r: div(r["redis_used_after"] - r["redis_used_before"],
+                                     r["redis_xlen"]), "s12.redis")
+    xlen = fewest("s12.redis", "redis_xlen")
+    rss = {label: med(label, "server_peak_rss_kb") for label in RELAYS}
+    rows.append([
+        "12", "one `seq 1000000` run published (`--publish`), two relays (`--relay`) each "
+        "serving it to 500 clients (`/runs/RUN/events`), connected before it starts",
+        "(reported)",
+        f"{rate(agg)} aggregate ({2 * 500 * 1_000_000:,} lines in "
+        f"{secs(per_run(lambda a, b: max(a['active_s'], b['active_s']), *RELAYS))}); fewest lines a "
+        f"client received: {num(got)} of 1,000,000; {num(lost)} lost, {num(breaks)} out of order "
+        f"(worst run){resumed('s12.relay1')}{resumed('s12.relay2')}; Redis held {num(xlen)} entries, "
+        f"{num(per_line, '.0f')} bytes of `used_memory` per line, the whole run "
+        f"{secs(med('s12.redis', 'published_s'))} after the start; peak RSS: publisher "
+        f"{mib(med('s12.redis', 'publisher_peak_rss_kb'))}, relays {mib(rss['s12.relay1'])} and "
+        f"{mib(rss['s12.relay2'])}, redis-server {mib(med('s12.redis', 'redis_peak_rss_kb'))}",
+        "—",
+        f"relays {cpu('s12.relay1')} and {cpu('s12.relay2')}, publisher "
+        f"{secs(med('s12.redis', 'publisher_cpu_s'))}",
+        f"{mib(rss['s12.relay1'])} / {mib(rss['s12.relay2'])} (relays)",
+        f"{secs(sum(med(label, 'client_cpu_s') or 0 for label in RELAYS))} (both harnesses)", "reported"])
+    bounds.append(
+        f"**12.** Five processes share two cores: the publisher (capture, record, one XADD "
+        f"pipeline: {secs(med('s12.redis', 'publisher_cpu_s'))} of CPU), redis-server, two relays "
+        f"({cpu('s12.relay1')} and {cpu('s12.relay2')}: one blocking `XREAD` each, which fills the "
+        f"run's history and record, then one stream pump writing 500 sockets) and two client "
+        f"harnesses ({secs(med('s12.relay1', 'client_cpu_s'))} and "
+        f"{secs(med('s12.relay2', 'client_cpu_s'))}). A relay does for its 500 clients what "
+        f"ssetail does in scenario 11 for 1,000, plus the decoding of the entries Redis sends, so "
+        f"the aggregate rate is bound by **the relays' stream pumps and the clients competing for "
+        f"the same two cores**; Redis itself only sees one reader per relay. Redis's memory per "
+        f"line is its stream encoding (listpack nodes of the entry id, the field names `event` "
+        f"and `data` and the JSON data) over `used_memory` before and after the run. The "
+        f"publisher runs with `--linger` and is stopped once Redis has the whole run: without "
+        f"it, ssetail gives Redis at most 5 s after the command's end (SPEC §10), and on two "
+        f"cores also serving 1,000 clients that was not enough in a first try (Redis had "
+        f"854,001 of 1,000,002 entries, and the run stayed `running` in Redis for good).")
+
+if have("s13.publish") and have("s13.plain"):
+    r = pair_ratio("s13.publish", "s13.plain", "wall_s")
+    rc = pair_ratio("s13.publish", "s13.plain", "cmd_s")
+    xlen = fewest("s13.redis", "redis_xlen")
+    rows.append([
+        "13", "publishing's cost to capture: `ssetail --quiet --port 0 --publish redis://… -- seq "
+        "10000000` vs the same without `--publish`, back to back", "(reported)",
+        f"with {secs(med('s13.publish', 'wall_s'), 3)} vs without {secs(med('s13.plain', 'wall_s'), 3)} "
+        f"(the command alone: {secs(med('s13.publish', 'cmd_s'), 3)} vs "
+        f"{secs(med('s13.plain', 'cmd_s'), 3)}, ratio {ratio(rc)}); Redis had {num(xlen)} of "
+        f"10,000,002 (`start`, 10,000,000 lines, `exit`) when ssetail exited (fewest over the runs)",
+        ratio(r),
+        f"{cpu('s13.publish')} vs {cpu('s13.plain')}",
+        f"{mib(med('s13.publish', 'server_peak_rss_kb'))} vs {mib(med('s13.plain', 'server_peak_rss_kb'))}",
+        "— (no client)", "reported"])
+    bounds.append(
+        f"**13.** The publisher reads the history at its own cursor on its own thread and never "
+        f"holds capture up, so the command's own time moves by {ratio(rc)}× (the publisher's "
+        f"thread, and redis-server, take CPU from the capture thread and `seq` on two cores: "
+        f"ssetail's CPU {cpu('s13.publish')} against {cpu('s13.plain')}). The wall time is bound "
+        f"by **Redis taking the entries**: after the command ends ssetail waits up to 5 s for "
+        f"Redis to get the rest (SPEC §10); the ratio {ratio(r)} is that wait.")
+
+if have("s14.local") and have("s14.relay"):
+    def lat14(label, key):
+        return med(label, key) if med(label, "lat_samples") else None
+
+    d50 = sub(lat14("s14.relay", "lat_p50_us"), lat14("s14.local", "lat_p50_us"))
+    d99 = sub(lat14("s14.relay", "lat_p99_us"), lat14("s14.local", "lat_p99_us"))
+    rows.append([
+        "14", "the relay hop's latency: 1,000 timestamped lines/s for 10 s, one client on the "
+        "publishing ssetail and one on a relay, same run", "(reported)",
+        f"relay p50 {ms(lat14('s14.relay', 'lat_p50_us'))}, p99 {ms(lat14('s14.relay', 'lat_p99_us'))} "
+        f"against the publisher's p50 {ms(lat14('s14.local', 'lat_p50_us'))}, p99 "
+        f"{ms(lat14('s14.local', 'lat_p99_us'))}: the hop adds {ms(d50)} at p50, {ms(d99)} at p99 "
+        f"({num(med('s14.relay', 'lat_samples'))} samples; lost: {worst('s14.relay', 'lost')} on "
+        f"the relay, {worst('s14.local', 'lost')} on the publisher)",
+        ratio(div(lat14("s14.relay", "lat_p50_us"), lat14("s14.local", "lat_p50_us"))) + " (p50)",
+        f"relay {cpu('s14.relay')}, publisher {cpu('s14.local')}",
+        f"relay {mib(med('s14.relay', 'server_peak_rss_kb'))}, publisher "
+        f"{mib(med('s14.local', 'server_peak_rss_kb'))}",
+        secs(med("s14.relay", "client_cpu_s")), "reported"])
+    bounds.append(
+        "**14.** A line reaches the relay's client after the publisher's thread wakes on the new "
+        "event, sends it in an `XADD` batch, Redis answers the relay's blocking `XREAD`, the relay "
+        "decodes it into its history and its stream pump writes it: two more loopback round "
+        "trips and three more thread wake-ups than the local client's path. Bound by **the "
+        "wake-ups and loopback TCP in this VM** (as scenario 4), not by Redis's work per entry.")
+
 # 9: peers
 PEERS = [("websocketd", "websocketd (Debian package), one child per client"),
          ("node", "naive Node SSE server (bench/naive_sse_server.js), one shared child")]
@@ -678,6 +781,8 @@ md.append("<details><summary>Every run</summary>\n")
 detail = []
 for label, rs in runs.items():
     for i, r in enumerate(rs):
+        if "wall_s" not in r:  # side figures (redis-server's), in their scenario's row
+            continue
         detail.append([label, i + 1, f"{r['wall_s']:.3f}", f"{r['active_s']:.3f}", rate(r["lines_per_s"]) if r["lines_per_s"] else "—",
                        r["lost"], f"{r['lat_p50_us'] / 1000:.2f}/{r['lat_p99_us'] / 1000:.2f}" if r["lat_samples"] else "—",
                        f"{r['server_cpu_s']:.2f}", mib(r["server_peak_rss_kb"]), mib(r["server_rss_ready_kb"]) if label.startswith("s6") or r["clients"] else "—",

@@ -10,8 +10,9 @@ build=(g++ cmake make pkg-config
   libboost1.81-dev libboost-filesystem1.81-dev libcpp-httplib-dev libcli11-dev doctest-dev zlib1g-dev libhiredis-dev libre2-dev python3)
 case "${1:-}" in
   --build-only) packages=("${build[@]}") ;;
-  # bench/run: websocketd is a peer; coreutils/util-linux give seq, tee, wc, timeout, flock.
-  --bench) packages=("${build[@]}" websocketd coreutils util-linux) ;;
+  # bench/run: websocketd is a peer; coreutils/util-linux give seq, tee, wc, timeout, flock;
+  # redis-server (with redis-cli) for scenarios 12-14 (--publish and --relay).
+  --bench) packages=("${build[@]}" websocketd coreutils util-linux redis-server) ;;
   *) packages=("${build[@]}" clang-format chromium nginx-light curl procps clang-14 libclang-rt-14-dev redis-server) ;;
 esac
 command -v node >/dev/null || packages+=(nodejs npm)
