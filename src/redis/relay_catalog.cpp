@@ -100,7 +100,7 @@ bool RedisRelayCatalog::Query(const std::vector<std::string_view>& args, RedisRe
 }
 
 std::optional<RunCatalog::Run> RedisRelayCatalog::Open(const std::string& id) {
-  RelayRun* run = nullptr;
+  std::shared_ptr<RelayRun> run;
   {
     std::lock_guard lock(mutex_);
     auto it = runs_.find(id);
@@ -118,13 +118,13 @@ std::optional<RunCatalog::Run> RedisRelayCatalog::Open(const std::string& id) {
         if (entry.rfind("0-", 0) == 0) last = std::strtoull(entry.c_str() + 2, nullptr, 10);
       }
       try {
-        it = runs_.emplace(id, std::make_unique<RelayRun>(id, options_, last)).first;
+        it = runs_.emplace(id, std::make_shared<RelayRun>(id, options_, last)).first;
       } catch (const std::exception& e) {  // no temporary record, no thread: not now
         std::fprintf(stderr, "ssetail: warning: --relay: run %s: %s\n", id.c_str(), e.what());
         return std::nullopt;
       }
     }
-    run = it->second.get();
+    run = it->second;
   }
   // What Redis had when the run was opened is served from the first request on (a /log, a
   // resume from an id another relay gave): wait, within reason, until the source has read
@@ -134,7 +134,18 @@ std::optional<RunCatalog::Run> RedisRelayCatalog::Open(const std::string& id) {
          std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(5ms);
   }
-  return Run{&run->history, run->record.get()};
+  return Run{&run->history, run->record.get(), run};
+}
+
+void RedisRelayCatalog::Close(const std::string& id, const Run& run) {
+  std::shared_ptr<RelayRun> closed;  // let go of outside the lock: that may join its threads
+  std::lock_guard lock(mutex_);
+  auto it = runs_.find(id);
+  // Only that one: a later Open may have opened the run anew meanwhile.
+  if (it != runs_.end() && it->second.get() == run.keep.get()) {
+    closed = std::move(it->second);
+    runs_.erase(it);
+  }
 }
 
 std::optional<std::vector<RedisRelayCatalog::Listed>> RedisRelayCatalog::List(std::string& error) {

@@ -1,8 +1,9 @@
 // `ssetail --relay redis://…` (SPEC §10): the runs published to Redis, as a RunCatalog for
 // the HTTP server. A run is opened on its first request: a History named after it, a
 // temporary run record (as a local run has, so late joiners and ?format=json are served
-// the same way), and a RedisRunSource that fills them. Opened runs stay open while the
-// relay runs; a finished run's source has ended, its History and record remain.
+// the same way), and a RedisRunSource that fills them. An opened run stays open until the
+// server closes it (Close: it has ended and nobody has watched it for a while); a finished
+// run's source has ended, its History and record remain until then.
 //
 // The lists (/ and /runs) are read from the index and meta hashes on each request, through
 // one connection kept for them.
@@ -35,6 +36,7 @@ class RedisRelayCatalog : public RunCatalog {
   ~RedisRelayCatalog() override;
 
   std::optional<Run> Open(const std::string& id) override;
+  void Close(const std::string& id, const Run& run) override;
   std::string ListHtml() override;
   std::string ListJson() override;
 
@@ -49,8 +51,8 @@ class RedisRelayCatalog : public RunCatalog {
 
   const RelayOptions options_;
   std::mutex mutex_;
-  std::unique_ptr<RedisClient> client_;  // for Open and the lists, under mutex_
-  std::map<std::string, std::unique_ptr<RelayRun>> runs_;
+  std::unique_ptr<RedisClient> client_;                    // for Open and the lists, under mutex_
+  std::map<std::string, std::shared_ptr<RelayRun>> runs_;  // open, under mutex_
 };
 
 }  // namespace ssetail

@@ -4,8 +4,12 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <system_error>
+#include <utility>
+#include <vector>
 
 #include "base/startup_error.hpp"
 #include "serve/connection_server.hpp"
@@ -98,7 +102,27 @@ void AnswerError(const httplib::Request&, httplib::Response& res) {
   }
 }
 
+// How long an ended run nobody watches stays open on a relay; SSETAIL_TEST_RELAY_IDLE_MS
+// shortens it for the tests.
+constexpr std::chrono::milliseconds kRelayIdle = std::chrono::seconds(60);
+
+std::chrono::milliseconds RelayIdle() {
+  if (const char* ms = std::getenv("SSETAIL_TEST_RELAY_IDLE_MS")) {
+    return std::chrono::milliseconds(std::atoi(ms));
+  }
+  return kRelayIdle;
+}
+
 }  // namespace
+
+// A run a relay serves: the catalog's run and its endpoints (destroyed first).
+struct HttpServer::RelayedRun {
+  RelayedRun(RunCatalog::Run opened, StreamSlots& slots, PumpOptions options)
+      : run(std::move(opened)), endpoints(*run.history, run.record, slots, options, true) {}
+  const RunCatalog::Run run;
+  RunEndpoints endpoints;
+  std::chrono::steady_clock::time_point last_used = std::chrono::steady_clock::now();
+};
 
 HttpServer::HttpServer(RunCatalog& catalog, ServerOptions options)
     : HttpServer(nullptr, nullptr, &catalog, std::move(options)) {}
@@ -114,6 +138,7 @@ HttpServer::HttpServer(History* history, const RunRecord* record, RunCatalog* ca
       options_(std::move(options)),
       pump_options_{std::chrono::seconds(options_.heartbeat_seconds), kStallTimeout},
       slots_(options_.max_clients),
+      relay_idle_(RelayIdle()),
       server_(std::make_unique<ConnectionServer>(kRequestDeadline)) {
   const std::size_t threads = RequestTaskQueue::ThreadsFor(options_.max_clients);
   server_->new_task_queue = [threads] { return new RequestTaskQueue(threads); };
@@ -160,6 +185,7 @@ int HttpServer::Start() {
   } catch (const std::system_error& e) {
     throw StartupError(e.what());
   }
+  if (catalog_ != nullptr) closer_ = std::thread([this] { CloseIdleRuns(); });
   // If it fails the backlog stays httplib's: slower bursts of connections, nothing worse.
   ::listen(server_->listening_socket(), kListenBacklog);
   // Several ssetails on one host share cookies (cookies ignore ports): one name each.
@@ -182,8 +208,10 @@ bool HttpServer::Stop(std::chrono::milliseconds patience) {
   {
     std::lock_guard lock(runs_mutex_);
     runs_stopped_ = true;
-    for (auto& [id, run] : runs_) run->Stop();
+    for (auto& [id, run] : runs_) run->endpoints.Stop();
   }
+  runs_stopped_cv_.notify_all();
+  if (closer_.joinable()) closer_.join();
   server_->stop();
   // httplib joins every connection's task before listen returns; one blocked in a write to
   // a stalled client would hold it for the whole write timeout.
@@ -248,18 +276,25 @@ void HttpServer::RouteRelay() {
   svr.Get(R"(/runs/([A-Za-z0-9_-]{1,64})/([A-Za-z0-9_.-]*))",
           [this](const httplib::Request& req, httplib::Response& res) {
             const std::string what = req.matches[2];
-            RunEndpoints* run = RelayedRun(req.matches[1]);
+            const std::shared_ptr<RelayedRun> run = OpenRelayed(req.matches[1]);
             if (run == nullptr) {
               res.status = 404;
               res.set_content("404 Not Found: no such run\n", kPlainText);
             } else if (what == "events") {
-              run->ServeEvents(req, res);
+              run->endpoints.ServeEvents(req, res, run);
             } else if (what == "status") {
-              run->ServeStatus(res);
-            } else if (what == "log") {
-              run->ServeLog(res);
-            } else if (what == "search") {
-              run->ServeSearch(req, res);
+              run->endpoints.ServeStatus(res);
+            } else if (what == "log" || what == "search") {
+              if (what == "log") {
+                run->endpoints.ServeLog(res);
+              } else {
+                run->endpoints.ServeSearch(req, res);
+              }
+              // Their content is written after this handler: the run stays open until then.
+              res.content_provider_resource_releaser_ =
+                  [run, release = std::move(res.content_provider_resource_releaser_)](bool ok) {
+                    if (release) release(ok);
+                  };
             } else {
               const std::string name = what.empty() ? "index.html" : what;
               for (const WebAsset& asset : WebAssets()) {
@@ -270,26 +305,65 @@ void HttpServer::RouteRelay() {
           });
 }
 
-RunEndpoints* HttpServer::RelayedRun(const std::string& id) {
+std::shared_ptr<HttpServer::RelayedRun> HttpServer::OpenRelayed(const std::string& id) {
   {
     std::lock_guard lock(runs_mutex_);
     if (runs_stopped_) return nullptr;
-    if (auto it = runs_.find(id); it != runs_.end()) return it->second.get();
+    if (auto it = runs_.find(id); it != runs_.end()) {
+      it->second->last_used = std::chrono::steady_clock::now();
+      return it->second;
+    }
   }
   // Opening a run asks Redis and waits for its source: not under the lock, so requests for
   // other runs go on. The catalog returns the same run to concurrent first requests.
-  const std::optional<RunCatalog::Run> run = catalog_->Open(id);
+  std::optional<RunCatalog::Run> run = catalog_->Open(id);
   if (!run) return nullptr;
   std::lock_guard lock(runs_mutex_);
   if (runs_stopped_) return nullptr;
-  if (auto it = runs_.find(id); it != runs_.end()) return it->second.get();
+  if (auto it = runs_.find(id); it != runs_.end()) return it->second;
   try {
-    auto endpoints =
-        std::make_unique<RunEndpoints>(*run->history, run->record, slots_, pump_options_, true);
-    endpoints->SetSourceUrl(options_.source_url);
-    return runs_.emplace(id, std::move(endpoints)).first->second.get();
+    auto opened = std::make_shared<RelayedRun>(std::move(*run), slots_, pump_options_);
+    opened->endpoints.SetSourceUrl(options_.source_url);
+    return runs_.emplace(id, std::move(opened)).first->second;
   } catch (const std::system_error&) {
     return nullptr;  // out of threads or descriptors: 404 now, another try later
+  }
+}
+
+// A relay's runs follow the live ones: a run that has ended, with no stream, no request
+// under way and none for relay_idle_ is closed (its pump, source, record and History go);
+// a request for it later opens it again from Redis.
+void HttpServer::CloseIdleRuns() {
+  const auto tick =
+      std::clamp(relay_idle_ / 4, std::chrono::milliseconds(10), std::chrono::milliseconds(1000));
+  std::unique_lock lock(runs_mutex_);
+  while (!runs_stopped_) {
+    runs_stopped_cv_.wait_for(lock, tick);
+    if (runs_stopped_) break;
+    const auto now = std::chrono::steady_clock::now();
+    std::vector<std::pair<std::string, std::shared_ptr<RelayedRun>>> idle;
+    for (auto it = runs_.begin(); it != runs_.end();) {
+      RelayedRun& run = *it->second;
+      // use_count: the map's is the only copy when no request or hand-over holds one.
+      if (it->second.use_count() > 1 || run.endpoints.OpenStreams() > 0 ||
+          !run.run.history->Stats().closed) {
+        run.last_used = now;
+      } else if (now - run.last_used >= relay_idle_) {
+        idle.emplace_back(it->first, std::move(it->second));
+        it = runs_.erase(it);
+        continue;
+      }
+      ++it;
+    }
+    if (idle.empty()) continue;
+    lock.unlock();  // stopping threads takes a moment: requests go on meanwhile
+    for (auto& [id, run] : idle) {
+      const RunCatalog::Run closed = run->run;
+      run.reset();  // its streams' pump first, then the catalog's run
+      catalog_->Close(id, closed);
+    }
+    idle.clear();
+    lock.lock();
   }
 }
 

@@ -73,7 +73,9 @@ class HttpServer {
   HttpServer(History* history, const RunRecord* record, RunCatalog* catalog, ServerOptions options);
   void Route();
   void RouteRelay();
-  RunEndpoints* RelayedRun(const std::string& id);  // null: no such run
+  struct RelayedRun;
+  std::shared_ptr<RelayedRun> OpenRelayed(const std::string& id);  // null: no such run
+  void CloseIdleRuns();  // a relay's thread: see kRelayIdle
 
   History* history_ = nullptr;  // the local run; null in a relay
   const RunRecord* record_ = nullptr;
@@ -83,8 +85,11 @@ class HttpServer {
   StreamSlots slots_;
   std::unique_ptr<RunEndpoints> endpoints_;  // the local run's
   std::mutex runs_mutex_;
-  std::map<std::string, std::unique_ptr<RunEndpoints>> runs_;  // a relay's, opened so far
-  bool runs_stopped_ = false;                                  // under runs_mutex_
+  std::map<std::string, std::shared_ptr<RelayedRun>> runs_;  // a relay's, open now
+  bool runs_stopped_ = false;                                // under runs_mutex_
+  std::condition_variable runs_stopped_cv_;
+  std::chrono::milliseconds relay_idle_;  // an ended run unwatched this long is closed
+  std::thread closer_;                    // a relay's: closes idle runs
   std::unique_ptr<ConnectionServer> server_;
   std::thread thread_;
   std::mutex stopped_mutex_;

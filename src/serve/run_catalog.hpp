@@ -2,6 +2,7 @@
 // a local ssetail. The Redis layer implements it; the server only routes to it.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -14,12 +15,16 @@ class RunCatalog {
  public:
   struct Run {
     History* history;
-    const RunRecord* record;  // may be null
+    const RunRecord* record;     // may be null
+    std::shared_ptr<void> keep;  // history and record live at least as long as this
   };
   virtual ~RunCatalog() = default;
-  // The run `id`, its source started on first use and kept for the catalog's lifetime;
-  // nothing when there is no such run. From any request thread.
+  // The run `id`, its source started on first use and kept until Close; nothing when there
+  // is no such run. From any request thread.
   virtual std::optional<Run> Open(const std::string& id) = 0;
+  // The catalog lets go of `run` (of `id`), opened by Open: it ends once the last copy of
+  // its `keep` goes; the next Open of `id` opens it anew. From any thread.
+  virtual void Close(const std::string& id, const Run& run) = 0;
   // GET / (an HTML page that works without JavaScript) and GET /runs (JSON): the runs,
   // newest first.
   virtual std::string ListHtml() = 0;

@@ -93,7 +93,8 @@ void RunEndpoints::ServeLog(httplib::Response& res) {
       });
 }
 
-void RunEndpoints::ServeEvents(const httplib::Request& req, httplib::Response& res) {
+void RunEndpoints::ServeEvents(const httplib::Request& req, httplib::Response& res,
+                               std::shared_ptr<const void> keep) {
   const bool json = req.get_param_value("format") == "json";
   std::uint64_t cursor = 1;
   std::string last_id = req.get_header_value("Last-Event-ID");
@@ -133,10 +134,12 @@ void RunEndpoints::ServeEvents(const httplib::Request& req, httplib::Response& r
   // pump, and httplib lets go of it (false: it writes nothing more).
   res.set_chunked_content_provider(
       "text/event-stream",
-      [this, cursor, json, taken](std::size_t, httplib::DataSink&) {
+      [this, cursor, json, taken, keep](std::size_t, httplib::DataSink&) {
         *taken = true;
-        ConnectionServer::TakeConnection(
-            [this, cursor, json](UniqueFd socket) { pump_->Add(std::move(socket), cursor, json); });
+        // The hand-over comes after the response (and what it holds) is gone: `keep` too.
+        ConnectionServer::TakeConnection([this, cursor, json, keep](UniqueFd socket) {
+          pump_->Add(std::move(socket), cursor, json);
+        });
         return false;
       },
       [this, taken](bool) {

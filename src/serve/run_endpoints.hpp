@@ -37,13 +37,19 @@ class RunEndpoints {
   void ServeStatus(httplib::Response& res);
   void ServeLog(httplib::Response& res);
   void ServeSearch(const httplib::Request& req, httplib::Response& res);
-  void ServeEvents(const httplib::Request& req, httplib::Response& res);
+  // `keep` (may be null) is held until the connection is the pump's: a relay's way of
+  // keeping the run open meanwhile.
+  void ServeEvents(const httplib::Request& req, httplib::Response& res,
+                   std::shared_ptr<const void> keep = nullptr);
 
   // Ends every stream of the run (see StreamPump::Stop).
   void Stop();
 
   // --source-url's template, shown in /status for the page.
   void SetSourceUrl(std::string source_url) { source_url_ = std::move(source_url); }
+
+  // The run's /events streams now open. From any thread.
+  std::size_t OpenStreams() const { return pump_->open_streams(); }
 
  private:
   History& history_;

@@ -52,6 +52,9 @@ class StreamPump {
   // Ends every stream (a last chunk where the socket takes it) and the thread.
   void Stop();
 
+  // Streams added and not yet ended. From any thread.
+  std::size_t open_streams() const { return open_streams_.load(); }
+
   // Called by the History after each append, under its lock: wakes the thread, once.
   void OnAppend();
 

@@ -294,6 +294,48 @@ class Relay(unittest.TestCase):
                              lines)
             self.assertEqual(len([l for l in lines if f"reading run {run} again" in l]), 1, lines)
 
+    def test_an_ended_run_nobody_watches_is_closed_and_opened_again_on_demand(self):
+        # A relay's resources follow the live runs: once a run has exited and nobody has
+        # watched it for the idle time (60 s; 400 ms here), its pump, record and History go.
+        env = dict(os.environ, SSETAIL_TEST_RELAY_IDLE_MS="400")
+        with RedisServer() as redis:
+            with Ssetail(["--publish", redis.url(), "--", "seq", "3000"]) as s:
+                self.assertEqual(s.wait(30), 0)
+            run = run_id(redis)
+            path = f"/runs/{run}/events"
+            with Ssetail(["--relay", redis.url()], env=env) as relay:
+                pid = relay.proc.pid
+
+                def threads_and_fds():
+                    return (len(os.listdir(f"/proc/{pid}/task")),
+                            len(os.listdir(f"/proc/{pid}/fd")))
+
+                self.assertEqual(len(status(relay, "/runs")["runs"]), 1)  # the lists' client
+                time.sleep(0.3)
+                idle = threads_and_fds()
+                got = []
+                watched = None
+                with relay.stream(path) as stream:
+                    for event in stream:
+                        got.append(event)
+                        if len(got) == 100:
+                            watched = threads_and_fds()
+                self.assertGreater(watched[0], idle[0], (watched, idle))
+                self.assertGreater(watched[1], idle[1], (watched, idle))
+                self.assertEqual(ids(got), list(range(1, 3003)))
+                self.assertEqual(lines_of(got), [str(i) for i in range(1, 3001)])
+                # Nobody watches it now: back to what the relay had before it was opened.
+                self.assertTrue(wait_for(lambda: threads_and_fds() <= idle, 10),
+                                (threads_and_fds(), idle))
+                # Asked again, it is opened again from Redis: the whole run, same ids.
+                _, again = relay.events(path)
+                self.assertEqual(ids(again), list(range(1, 3003)))
+                self.assertEqual(lines_of(again), [str(i) for i in range(1, 3001)])
+                self.assertTrue(wait_for(lambda: threads_and_fds() <= idle, 10),
+                                (threads_and_fds(), idle))
+                relay.stop()
+                self.assertEqual([l for l in stderr_lines(relay) if "warning" in l], [])
+
     def test_entries_redis_trimmed_are_a_gap(self):
         with RedisServer() as redis:
             with Ssetail(["--publish", redis.url(), "--", "seq", "1000"]) as s:
