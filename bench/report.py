@@ -629,10 +629,10 @@ if have("s14.local") and have("s14.relay"):
         f"**14.** A line reaches the relay's client after the publisher's thread finds it, sends "
         f"it in an `XADD` pipeline, Redis answers the relay's blocking `XREAD`, the relay appends "
         f"it to its history and its stream pump writes it. The publisher looks for new events "
-        f"every 10 ms (it polls: the History has one append listener, the pump's), so a line "
-        f"waits 0–10 ms, 5 ms on average, before it is sent: that is most of the {ms(d50)} (p50) "
-        f"and {ms(d99)} (p99) the hop adds. Bound by **our code** (the publisher's 10 ms poll); "
-        f"the rest is two loopback round trips and a few thread wake-ups (as in scenario 4). "
+        f"every 1 ms while the run is busy, every 10 ms once it has been quiet for 200 polls "
+        f"(it polls: the History has one append listener, the pump's), so a line waits up to "
+        f"1 ms before it is sent; the rest of the {ms(d50)} (p50) and {ms(d99)} (p99) the hop "
+        f"adds is two loopback round trips and a few thread wake-ups (as in scenario 4). "
         f"The publishing ssetail used {cpu('s14.local')} of CPU against the relay's "
         f"{cpu('s14.relay')}.")
 

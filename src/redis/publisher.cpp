@@ -14,7 +14,12 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr auto kPoll = 10ms;        // how often new events are looked for
+// How often new events are looked for: often while the run is busy (the relay hop's
+// latency is this poll), seldom once it has been quiet for a while. Polled rather than
+// woken: the History has one append listener, the stream pump's.
+constexpr auto kBusyPoll = 1ms;
+constexpr auto kQuietPoll = 10ms;
+constexpr int kBusyPolls = 200;     // empty polls before the run counts as quiet
 constexpr auto kDeadline = 2000ms;  // for connecting and for each round trip
 constexpr auto kFirstBackoff = 100ms;
 constexpr auto kMaxBackoff = 5000ms;  // SPEC §10
@@ -85,6 +90,7 @@ void Publisher::Sleep(std::chrono::milliseconds duration) {
 
 void Publisher::Run() {
   auto backoff = kFirstBackoff;
+  int empty_polls = 0;
   for (;;) {
     {
       std::lock_guard lock(mutex_);
@@ -112,7 +118,8 @@ void Publisher::Run() {
       continue;
     }
     backoff = kFirstBackoff;
-    if (idle) Sleep(kPoll);
+    empty_polls = idle ? empty_polls + 1 : 0;
+    if (idle) Sleep(empty_polls <= kBusyPolls ? kBusyPoll : kQuietPoll);
   }
 }
 
