@@ -134,9 +134,9 @@ class DescriptorExhaustion(FaultTest):
         """Injected: `prlimit --nofile=64:64` and 200 clients connecting to /events at once
         while a command prints numbered lines (1000/s). Checked: ssetail stays alive and
         answers no client with a 5xx; while the clients sit there its CPU time grows by less
-        than half the wall time (no busy loop); the clients it took get lines in order;
-        once they all leave it serves a new client every line of the run, in order, and
-        /log holds every line."""
+        than half the wall time (0.8 under a sanitizer: no busy loop); the clients it took
+        get lines in order; once they all leave it serves a new client every line of the
+        run, in order, and /log holds every line."""
         stop = self.path("stop")
         rate = scaled(1000, 200)
         s = self.server(["--linger", "--", *paced_writer(rate, stop=stop)], prefix=self.PREFIX)
@@ -146,7 +146,9 @@ class DescriptorExhaustion(FaultTest):
         time.sleep(2)
         busy = (s.cpu_seconds() - cpu) / (time.monotonic() - wall)
         self.assertTrue(s.alive(), "ssetail died")
-        self.assertLess(busy, 0.5, "CPU share while clients are queued")
+        # A busy loop takes a whole core; under ThreadSanitizer the 32 streams' real work
+        # alone came to 0.56 of one (a fresh-clone CI run), so the bound is looser there.
+        self.assertLess(busy, 0.8 if SANITIZE else 0.5, "CPU share while clients are queued")
 
         streaming = [c for c in clients if c.parser and c.parser.status == 200]
         refused = [c for c in clients if any(st == 503 for st in c.statuses) or
