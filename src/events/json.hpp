@@ -24,4 +24,8 @@ inline std::string Quote(std::string_view text) {
   return out;
 }
 
+// Decodes the escapes of a JSON string's raw content (between its quotes), appending it to
+// `out`; a lone surrogate becomes U+FFFD. False on a bad escape.
+bool AppendUnescaped(std::string_view raw, std::string& out);
+
 }  // namespace ssetail::json

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "capture/utf8.hpp"
+#include "events/json.hpp"
 #include "events/sse_format.hpp"
 
 namespace ssetail::record {
@@ -87,7 +88,7 @@ class Reader {
     if (i_ >= s_.size()) return false;
     raw = s_.substr(start, i_ - start);
     ++i_;
-    return !escaped || Unescape(raw, decoded);
+    return !escaped || json::AppendUnescaped(raw, decoded);
   }
 
   // Any value, skipped; nesting is limited so a hostile line cannot exhaust the stack.
@@ -156,95 +157,6 @@ class Reader {
  private:
   void SkipSpace() {
     while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\t' || s_[i_] == '\r')) ++i_;
-  }
-
-  static int Hex(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  }
-  static bool Hex4(std::string_view s, std::size_t at, char32_t& out) {
-    if (at + 4 > s.size()) return false;
-    out = 0;
-    for (std::size_t k = 0; k < 4; ++k) {
-      const int h = Hex(s[at + k]);
-      if (h < 0) return false;
-      out = out * 16 + static_cast<char32_t>(h);
-    }
-    return true;
-  }
-  static void AppendScalar(std::string& out, char32_t cp) {
-    if (cp < 0x80) {
-      out.push_back(static_cast<char>(cp));
-    } else if (cp < 0x800) {
-      out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else if (cp < 0x10000) {
-      out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else {
-      out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-      out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    }
-  }
-
-  // Decodes the escapes of a string's raw content; a lone surrogate becomes U+FFFD.
-  static bool Unescape(std::string_view raw, std::string& out) {
-    for (std::size_t k = 0; k < raw.size(); ++k) {
-      if (raw[k] != '\\') {
-        out.push_back(raw[k]);
-        continue;
-      }
-      if (++k >= raw.size()) return false;
-      switch (raw[k]) {
-        case '"':
-        case '\\':
-        case '/':
-          out.push_back(raw[k]);
-          break;
-        case 'b':
-          out.push_back('\b');
-          break;
-        case 'f':
-          out.push_back('\f');
-          break;
-        case 'n':
-          out.push_back('\n');
-          break;
-        case 'r':
-          out.push_back('\r');
-          break;
-        case 't':
-          out.push_back('\t');
-          break;
-        case 'u': {
-          char32_t cp;
-          if (!Hex4(raw, k + 1, cp)) return false;
-          k += 4;
-          if (cp >= 0xD800 && cp <= 0xDBFF) {
-            char32_t low;
-            if (k + 2 < raw.size() && raw[k + 1] == '\\' && raw[k + 2] == 'u' &&
-                Hex4(raw, k + 3, low) && low >= 0xDC00 && low <= 0xDFFF) {
-              cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
-              k += 6;
-            } else {
-              cp = 0xFFFD;
-            }
-          } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
-            cp = 0xFFFD;
-          }
-          AppendScalar(out, cp);
-          break;
-        }
-        default:
-          return false;
-      }
-    }
-    return true;
   }
 
   std::string_view s_;

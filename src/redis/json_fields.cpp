@@ -1,8 +1,9 @@
 #include "redis/json_fields.hpp"
 
-#include <charconv>
 #include <cstdio>
 #include <ctime>
+
+#include "events/json.hpp"
 
 namespace ssetail::json {
 
@@ -54,32 +55,6 @@ std::size_t SkipSpace(std::string_view text, std::size_t at) {
   return at;
 }
 
-void AppendUtf8(std::string& out, std::uint32_t code) {
-  if (code < 0x80) {
-    out.push_back(static_cast<char>(code));
-  } else if (code < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (code >> 6)));
-    out.push_back(static_cast<char>(0x80 | (code & 0x3F)));
-  } else if (code < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (code >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((code >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (code & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (code >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((code >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((code >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (code & 0x3F)));
-  }
-}
-
-std::optional<std::uint32_t> Hex4(std::string_view text, std::size_t at) {
-  if (at + 4 > text.size()) return std::nullopt;
-  std::uint32_t value = 0;
-  const auto [end, error] = std::from_chars(text.data() + at, text.data() + at + 4, value, 16);
-  if (error != std::errc{} || end != text.data() + at + 4) return std::nullopt;
-  return value;
-}
-
 }  // namespace
 
 std::optional<std::string_view> RawField(std::string_view object, std::string_view key) {
@@ -108,59 +83,8 @@ std::optional<std::string_view> RawField(std::string_view object, std::string_vi
 
 std::optional<std::string> DecodeString(std::string_view raw) {
   if (raw.size() < 2 || raw.front() != '"' || raw.back() != '"') return std::nullopt;
-  raw = raw.substr(1, raw.size() - 2);
   std::string out;
-  out.reserve(raw.size());
-  for (std::size_t i = 0; i < raw.size(); ++i) {
-    if (raw[i] != '\\') {
-      out.push_back(raw[i]);
-      continue;
-    }
-    if (++i >= raw.size()) return std::nullopt;
-    switch (raw[i]) {
-      case '"':
-        out.push_back('"');
-        break;
-      case '\\':
-        out.push_back('\\');
-        break;
-      case '/':
-        out.push_back('/');
-        break;
-      case 'b':
-        out.push_back('\b');
-        break;
-      case 'f':
-        out.push_back('\f');
-        break;
-      case 'n':
-        out.push_back('\n');
-        break;
-      case 'r':
-        out.push_back('\r');
-        break;
-      case 't':
-        out.push_back('\t');
-        break;
-      case 'u': {
-        auto code = Hex4(raw, i + 1);
-        if (!code) return std::nullopt;
-        i += 4;
-        if (*code >= 0xD800 && *code < 0xDC00 && i + 2 < raw.size() && raw[i + 1] == '\\' &&
-            raw[i + 2] == 'u') {
-          const auto low = Hex4(raw, i + 3);
-          if (low && *low >= 0xDC00 && *low < 0xE000) {
-            *code = 0x10000 + ((*code - 0xD800) << 10) + (*low - 0xDC00);
-            i += 6;
-          }
-        }
-        AppendUtf8(out, *code);
-        break;
-      }
-      default:
-        return std::nullopt;
-    }
-  }
+  if (!AppendUnescaped(raw.substr(1, raw.size() - 2), out)) return std::nullopt;
   return out;
 }
 
