@@ -57,10 +57,11 @@ RunRecord::RunRecord(History& history, RecordOptions options)
     // Dropping goes a stretch at a time: stretches small enough to keep close to the cap.
     mark_every_ = std::clamp<std::uint64_t>(*options_.max_bytes / 16, 4 << 10, kMarkEvery);
   }
-  // Fault injection for the tests (docs/reliability.md): a disk that stops answering for
-  // this long, once, just after the record's first line.
-  if (const char* stall = std::getenv("SSETAIL_TEST_RECORD_STALL_MS")) {
-    stall_ms_ = std::atoi(stall);
+  // Fault injection for the tests (docs/reliability.md): a disk that stops answering just
+  // after the record's first line, for as long as this file exists (the test decides when
+  // the disk comes back, so nothing in it depends on how fast this machine is).
+  if (const char* stall = std::getenv("SSETAIL_TEST_RECORD_STALL_FILE")) {
+    stall_file_ = stall;
   }
 }
 
@@ -174,8 +175,11 @@ void RunRecord::Run() {
       }
       if (lines.empty()) break;
 
-      if (stall_ms_ > 0 && written_seq_ >= 1) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(std::exchange(stall_ms_, 0)));
+      if (!stall_file_.empty() && written_seq_ >= 1) {
+        while (::access(stall_file_.c_str(), F_OK) == 0) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+        stall_file_.clear();
       }
       std::size_t written = 0;
       const bool ok = WriteAll(buffer.get(), used, written);

@@ -100,7 +100,7 @@ class RunRecord {
   const bool compact_;  // the temporary record's format (compact_line.hpp)
   UniqueFd file_;
   std::uint64_t mark_every_;  // bytes between marks
-  int stall_ms_ = 0;          // fault injection for tests: a disk that stalls once
+  std::string stall_file_;    // fault injection for tests: the disk stalls while it exists
 
   mutable std::mutex mutex_;
   std::condition_variable changed_;

@@ -157,8 +157,11 @@ std::string Difference(std::string_view a, std::string_view b) {
 TEST_CASE("record: appends are published only once written, one line per event") {
   TempDir dir;
   History history("rt", {});
-  // The recorder stalls once, after the start line: the next batch waits in memory.
-  ScopedEnv stall("SSETAIL_TEST_RECORD_STALL_MS", "1500");
+  // The recorder stalls after the start line, while the stall file exists: the next batch
+  // waits in memory.
+  const std::string stall_file = dir.file("stall");
+  std::ofstream(stall_file).put('\n');
+  ScopedEnv stall("SSETAIL_TEST_RECORD_STALL_FILE", stall_file.c_str());
   RunRecord record(history, {dir.file("run.ndjson"), dir.path(), std::nullopt});
   record.Start();
   {
@@ -178,6 +181,7 @@ TEST_CASE("record: appends are published only once written, one line per event")
   CHECK(history.Stats().last_seq == 1);
   CHECK(history.ReadUnpublished(2).status == History::ReadStatus::Events);
 
+  std::filesystem::remove(stall_file);  // the disk answers again
   WaitPublished(history, 4);
   // Published: already in the file, one line each.
   const std::vector<std::string> expected = {
