@@ -19,6 +19,7 @@
 
 import { CONTROL, newTerminal, writeSegment } from './terminal.js';
 import { Connection } from './stream.js';
+import { yieldToBrowser } from './sse.js';
 import { FindIndex, compileFind, stepMatch } from './find.js';
 import { F_ERR, F_HEAD, F_HIDDEN, F_NOTICE, store } from './store.js';
 import {
@@ -584,12 +585,7 @@ function frame() {
     pendingLine = -1;
     revealLine(line, pendingEnd);
   }
-  if (find.index && find.from < Infinity) {
-    const before = find.index.count;
-    find.index.update(find.from, store.length);
-    find.from = Infinity;
-    if (find.index.count !== before) find.version++;
-  }
+  if (find.index && find.from < Infinity && !find.scanning) scanFind();
   renderHeader();
   renderRows();
   renderResume();
@@ -987,6 +983,8 @@ const find = {
   index: null, // FindIndex over the store
   current: -1, // the match shown (index into the FindIndex)
   from: Infinity, // the first line changed since the index last looked
+  scanning: false, // a task to scan on is queued
+  picking: false, // the first scan of a query is under way: no current match yet
   error: '',
   version: 0, // bumped when the matches change (for the scrollbar marks)
   marksDrawn: '', // what the scrollbar marks show
@@ -1004,18 +1002,51 @@ function setFindQuery() {
   find.current = -1;
   find.from = Infinity;
   find.index = null;
-  if (find.re) {
-    find.index = new FindIndex(find.re, findText);
-    find.index.update(0, store.length);
-    // The first match from what is on screen on.
-    const k = find.index.firstAtOrAfter(topLine);
-    find.current = find.index.count ? Math.min(k, find.index.count - 1) : -1;
-  }
+  find.picking = false;
   find.version++;
   ui.find.classList.toggle('invalid', !!find.error);
   ui.find.toggleAttribute('aria-invalid', !!find.error);
-  if (find.current >= 0) showMatch(find.current);
+  if (find.re) {
+    find.index = new FindIndex(find.re, findText);
+    find.from = 0;
+    find.picking = true;
+    scanFind();
+  }
   invalidateRows();
+}
+
+// Scans for matches for at most `budgetMs`, then goes on in a later task: a
+// million lines take a tenth of a second or more, and typing, scrolling and
+// the stream go on meanwhile. Once the first scan of a query is done, the
+// current match is the first one from what is on screen on.
+const FIND_SLICE_MS = 10;
+
+function scanFind(budgetMs = FIND_SLICE_MS) {
+  if (!find.index) return;
+  const deadline = performance.now() + budgetMs;
+  const before = find.index.count;
+  const done = find.index.update(find.from, store.length, () => performance.now() > deadline);
+  find.from = Infinity;
+  if (find.index.count !== before) {
+    find.version++;
+    invalidateRows();
+  }
+  if (!done) {
+    if (!find.scanning) {
+      find.scanning = true;
+      yieldToBrowser().then(() => {
+        find.scanning = false;
+        scanFind();
+      });
+    }
+  } else if (find.picking) {
+    find.picking = false;
+    const k = find.index.firstAtOrAfter(topLine);
+    find.current = find.index.count ? Math.min(k, find.index.count - 1) : -1;
+    if (find.current >= 0) showMatch(find.current);
+    invalidateRows();
+  }
+  schedule();
 }
 
 // Brings match k into sight: unfolds its sections, centres its line.
@@ -1036,6 +1067,10 @@ function showMatch(k) {
 
 function stepFind(dir) {
   if (!find.index) return;
+  if (find.picking) { // still searching: finish now, and show the first match from the screen on
+    scanFind(Infinity);
+    return;
+  }
   find.current = stepMatch(find.index.count, find.current, dir);
   if (find.current >= 0) showMatch(find.current);
   invalidateRows();
@@ -1065,7 +1100,9 @@ function renderFind() {
   if (find.error) count = 'bad pattern';
   else if (find.index) {
     const n = find.index.count;
-    count = n === 0 ? 'No matches' : `${(find.current + 1).toLocaleString('en-US')} of ${n.toLocaleString('en-US')}`;
+    if (find.picking) count = `${n.toLocaleString('en-US')} so far…`;
+    else if (n === 0) count = 'No matches';
+    else count = `${(find.current + 1).toLocaleString('en-US')} of ${n.toLocaleString('en-US')}`;
     if (find.current >= 0) {
       const i = find.index.line[find.current];
       if (view[lowerBound(view, i)] !== i) note = `line ${i + 1} is hidden by the filter`;
@@ -1118,25 +1155,13 @@ function renderFindMarks() {
   ui.findMarks.replaceChildren(...marks);
 }
 
-let findTimer = 0;
-ui.find.addEventListener('input', () => {
-  clearTimeout(findTimer);
-  findTimer = setTimeout(() => {
-    findTimer = 0;
-    setFindQuery();
-  }, store.length > 100000 ? 150 : 60);
-});
+// Every key searches at once (a slice at a time, see scanFind): no debounce.
+ui.find.addEventListener('input', setFindQuery);
 for (const box of [ui.findRegex, ui.findCase]) box.addEventListener('change', setFindQuery);
 
 ui.find.addEventListener('keydown', (e) => {
   if (e.key === 'Enter') {
     e.preventDefault();
-    if (findTimer) {
-      clearTimeout(findTimer);
-      findTimer = 0;
-      setFindQuery();
-      if (!e.shiftKey) return; // the first Enter shows the first match
-    }
     stepFind(e.shiftKey ? -1 : 1);
   } else if (e.key === 'Escape') {
     e.preventDefault();

@@ -46,6 +46,9 @@ export function rangesIn(text, re, out) {
   return found;
 }
 
+// How many lines a scan looks at between two questions to its `stop()`.
+const SLICE_LINES = 4096;
+
 // Every match over the lines 0..length-1 of a store, in order: match k is on
 // line `line[k]`, from `start[k]` to `end[k]`. Lines are looked at through
 // `textOf(i)`, which returns null for a line that is not searched (the page's
@@ -65,8 +68,11 @@ export class FindIndex {
     return this.line.length;
   }
 
-  // Forgets what lines from `from` on matched, and scans them up to `length`.
-  update(from, length) {
+  // Forgets what lines from `from` on matched, and scans them up to `length`;
+  // `stop()`, asked every few thousand lines, may end the scan early (a page
+  // searches a million lines a slice at a time, so typing and scrolling go on
+  // meanwhile). True once every line up to `length` has been looked at.
+  update(from, length, stop = null) {
     if (from < this.scanned) {
       const k = this.firstAtOrAfter(from);
       this.line.length = k;
@@ -75,7 +81,9 @@ export class FindIndex {
       this.scanned = from;
     }
     const pairs = [];
-    for (let i = this.scanned; i < length; i++) {
+    let i = this.scanned;
+    for (; i < length; i++) {
+      if (stop && (i - this.scanned) % SLICE_LINES === SLICE_LINES - 1 && stop()) break;
       const text = this.textOf(i);
       if (text === null || text === '') continue;
       pairs.length = 0;
@@ -86,7 +94,8 @@ export class FindIndex {
         this.end.push(pairs[p + 1]);
       }
     }
-    this.scanned = Math.max(this.scanned, length);
+    this.scanned = Math.max(this.scanned, i);
+    return this.scanned >= length;
   }
 
   // The index of the first match on line `i` or after it (count if none).

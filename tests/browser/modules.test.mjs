@@ -180,6 +180,21 @@ describe('sse.js: the event-stream parser', () => {
     }
   });
 
+  it('gives the browser a turn every few milliseconds, across chunks as within one', async () => {
+    // Chunks of 20 events, each event taking 0.1 ms to handle: no chunk reaches the
+    // 8 ms slice on its own, the 100 of them take 200 ms.
+    const busy = () => { const until = performance.now() + 0.1; while (performance.now() < until); };
+    let pauses = 0;
+    const parser = new EventStreamParser(busy, () => {}, async () => { pauses++; });
+    const chunk = Array.from({ length: 20 }, (_, i) => `id: r.${i}\nevent: stdout\ndata: x\n\n`).join('');
+    for (let k = 0; k < 100; k++) await parser.feed(chunk, { aborted: false });
+    assert.ok(pauses >= 10, `${pauses} pauses in 200 ms`);
+    // One chunk of the same 2,000 events pauses as often.
+    pauses = 0;
+    await new EventStreamParser(busy, () => {}, async () => { pauses++; }).feed(chunk.repeat(100), { aborted: false });
+    assert.ok(pauses >= 10, `${pauses} pauses in one chunk`);
+  });
+
   it('accepts CRLF line ends', async () => {
     const { events } = await parse([STREAM.replaceAll('\n', '\r\n')]);
     assert.deepEqual(events, EXPECTED);
@@ -227,6 +242,26 @@ describe('find.js', () => {
     assert.deepEqual(all(ix), [[0, 0, 3], [2, 0, 3], [2, 4, 7], [3, 0, 3]]);
     assert.equal(ix.firstAtOrAfter(1), 1);
     assert.deepEqual(ix.on(2), [[1, 0, 3], [2, 4, 7]]);
+  });
+
+  it('scans a slice at a time when asked to stop, and ends where a whole scan ends', () => {
+    const lines = Array.from({ length: 10000 }, (_, i) => (i % 1000 === 7 ? `hit ${i}` : `line ${i}`));
+    const whole = new FindIndex(compileFind('hit'), (i) => lines[i]);
+    assert.equal(whole.update(0, lines.length), true);
+    const sliced = new FindIndex(compileFind('hit'), (i) => lines[i]);
+    const slices = [];
+    for (let from = 0, done = false; !done; from = Infinity) { // Infinity: nothing changed
+      done = sliced.update(from, lines.length, () => true);
+      slices.push(sliced.scanned);
+    }
+    assert.ok(slices.length >= 3, JSON.stringify(slices)); // stopped part way, more than once
+    assert.ok(slices.slice(0, -1).every((n) => n > 0 && n < lines.length), JSON.stringify(slices));
+    assert.equal(sliced.count, 10);
+    assert.deepEqual(all(sliced), all(whole));
+    // A line changed behind the scan's position is scanned again.
+    lines[7] = 'hit hit';
+    assert.equal(sliced.update(7, lines.length), true);
+    assert.equal(sliced.count, 11);
   });
 
   it('steps around', () => {

@@ -683,6 +683,27 @@ describe('ssetail page', () => {
     });
   });
 
+  test('Find over a long log searches a slice at a time: the page answers meanwhile', async () => {
+    // 600,000 lines take far longer to search than one slice (10 ms) anywhere.
+    const script = 'yes "an ordinary line of build output, neither here nor there" | head -n 599999; echo "the needle"';
+    await session(sh(script), async (page) => {
+      await waitForExitBanner(page, 120000);
+      await page.click('#log');
+      await page.keyboard.press('/');
+      await page.evaluate(() => {
+        window.__counts = [];
+        new MutationObserver(() => window.__counts.push(document.querySelector('#find-count').textContent))
+          .observe(document.querySelector('#find-count'), { childList: true, characterData: true, subtree: true });
+      });
+      await page.keyboard.type('needle');
+      await waitForCount(page, '1 of 1');
+      const counts = await page.evaluate(() => window.__counts);
+      // Before the end: what was found so far (the old page searched in one task and said nothing until the end).
+      assert.ok(counts.some((c) => /^[\d,]+ so far…$/.test(c)), JSON.stringify(counts.slice(0, 20)));
+      assert.equal(await page.$eval('#rows mark.fm.cur', (el) => el.closest('.line').dataset.line), '600000');
+    });
+  });
+
   test('Problems: a panel with counts; entries, e/E and the failed banner jump to errors', async () => {
     const fixtures = new URL('fixtures/problems/', import.meta.url).pathname;
     // gcc's real output (2 errors, 3 warnings), then pytest's (2 failures), then a failed exit.
