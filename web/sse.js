@@ -29,37 +29,51 @@ function isField(text, a, end, name) {
 // The text/event-stream format (HTML Living Standard, "server-sent events"),
 // for lines ended by LF or CRLF (ssetail never ends one with a lone CR).
 export class EventStreamParser {
-  // dispatch(type, data, id) per event; onRetry(ms) for a `retry:` field.
-  constructor(dispatch, onRetry) {
+  // dispatch(type, data, id) per event; onRetry(ms) for a `retry:` field;
+  // pause() gives the browser a turn (a promise; the tests count them).
+  constructor(dispatch, onRetry, pause = yieldToBrowser) {
     this.dispatch = dispatch;
     this.onRetry = onRetry;
+    this.pause = pause;
     this.rest = '';
     this.type = '';
     this.data = null;
     this.id = '';
+    this.lines = 0; // since the clock was last looked at
+    this.sliceEnd = 0; // when the browser gets its next turn
   }
 
   // Handles every complete line of `chunk`, pausing every few milliseconds
-  // so a burst of thousands of events never blocks the page.
+  // so a burst of thousands of events never blocks the page. The time slice
+  // runs across chunks: when the network has the next chunk ready, reading
+  // it resolves at once (a microtask), so pausing only within a chunk would
+  // let a run of small chunks hold the page for as long as they keep coming.
   async feed(chunk, signal) {
     const text = this.rest + chunk;
     this.rest = '';
     let pos = 0;
-    let count = 0;
-    let deadline = performance.now() + YIELD_AFTER_MS;
     for (;;) {
       const nl = text.indexOf('\n', pos);
       if (nl < 0) break;
       const end = nl > pos && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
       this.line(text, pos, end);
       pos = nl + 1;
-      if ((++count & 127) === 0 && performance.now() > deadline) {
-        await yieldToBrowser();
-        if (signal.aborted) return;
-        deadline = performance.now() + YIELD_AFTER_MS;
-      }
+      if ((++this.lines & 127) === 0 && !(await this.turn(signal))) return;
     }
     this.rest = text.slice(pos);
+    await this.turn(signal);
+  }
+
+  // Pauses if the time slice is over; false if the stream was aborted meanwhile.
+  async turn(signal) {
+    const now = performance.now();
+    if (now <= this.sliceEnd) return true;
+    if (this.sliceEnd > 0) {
+      await this.pause();
+      if (signal.aborted) return false;
+    }
+    this.sliceEnd = performance.now() + YIELD_AFTER_MS;
+    return true;
   }
 
   line(text, a, b) {

@@ -6,6 +6,9 @@
 // Last-Event-ID header, 204 meaning "no more".
 import { EventStreamParser } from './sse.js';
 
+// The most bytes of a chunk decoded at once.
+const DECODE_BYTES = 256 << 10;
+
 export class Connection {
   // onEvent(type, data, id); onState('live' | 'reconnecting' | 'ended' | ...);
   // lastEventId() to resume after; ended() true once the run's exit arrived.
@@ -75,7 +78,11 @@ export class Connection {
       while (!signal.aborted) {
         const { value, done } = await reader.read();
         if (done) return;
-        await parser.feed(decoder.decode(value, { stream: true }), signal);
+        // Chromium hands over up to 2 MiB at once: decoding that in one go
+        // takes ~10 ms, so it goes a piece at a time, the parser pausing between.
+        for (let at = 0; at < value.length && !signal.aborted; at += DECODE_BYTES) {
+          await parser.feed(decoder.decode(value.subarray(at, at + DECODE_BYTES), { stream: true }), signal);
+        }
       }
     } finally {
       reader.cancel().catch(() => {});
