@@ -802,6 +802,15 @@ md.append(table(["label", "run", "wall s", "active s", "rate", "lost", "p50/p99 
 md.append("\n</details>\n")
 
 text = "\n".join(md)
+# The page's figures come from bench/page/bench.mjs (BENCH_PAGE_DOC), which writes them
+# between these markers: a regenerated report keeps them.
+PAGE_BEGIN, PAGE_END = "<!-- bench/page: begin -->", "<!-- bench/page: end -->"
+if os.path.exists(args.out):
+    with open(args.out) as f:
+        old = f.read()
+    begin, end = old.find(PAGE_BEGIN), old.find(PAGE_END)
+    if 0 <= begin < end:
+        text = text.rstrip("\n") + "\n\n" + old[begin:end + len(PAGE_END)] + "\n"
 os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
 with open(args.out, "w") as f:
     f.write(text)

@@ -15,14 +15,38 @@
 import {
   Gates, binaryFromArgs, launchBrowser, startSsetail, waitForExitBanner,
 } from '../../tests/browser/harness.mjs';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { compileFind, rangesIn } from '../../web/find.js';
 import { ProblemDetector } from '../../web/problems.js';
 
 const bin = binaryFromArgs();
 const LINES = Number(process.argv[3] || 1_000_000);
-// Only the live run (click -> next frame, long tasks): for an older page,
-// which has no Find or problem detection to measure.
+// Only the live run (click -> next frame, long tasks), printed as JSON: for an
+// older page, which has no Find or problem detection to measure.
 const LIVE_ONLY = process.env.BENCH_PAGE_LIVE_ONLY === '1';
+// A binary with an older page: its live run is measured first (by this script,
+// run again with BENCH_PAGE_LIVE_ONLY) and reported beside this page's.
+const BEFORE = process.env.BENCH_PAGE_BEFORE || '';
+// Where to write the figures as markdown: the part of that file between
+// PAGE_BEGIN and PAGE_END is replaced (bench/report.py keeps it).
+const DOC = process.env.BENCH_PAGE_DOC || '';
+const PAGE_BEGIN = '<!-- bench/page: begin -->';
+const PAGE_END = '<!-- bench/page: end -->';
+
+// The live run of the page in BEFORE, measured by a run of this script.
+function measureBefore() {
+  if (!BEFORE) return null;
+  const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), BEFORE, String(LINES)], {
+    env: { ...process.env, BENCH_PAGE_LIVE_ONLY: '1', BENCH_PAGE_BEFORE: '', BENCH_PAGE_DOC: '' },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return JSON.parse(out.trim().split('\n').at(-1));
+}
+const before = measureBefore();
 
 const generator = `awk -v n=${LINES} 'BEGIN {
   for (i = 1; i <= n; i++) {
@@ -100,12 +124,6 @@ const shown = (page) => page.evaluate(() => {
   return num('count-out') + num('count-err');
 });
 
-function stats(values) {
-  if (values.length === 0) return 'none';
-  const v = [...values].sort((a, b) => a - b);
-  const at = (q) => v[Math.min(v.length - 1, Math.floor(q * v.length))];
-  return `n=${v.length} p50=${at(0.5).toFixed(1)} ms p95=${at(0.95).toFixed(1)} ms max=${v.at(-1).toFixed(1)} ms`;
-}
 
 const fmt = (ms) => `${(ms / 1000).toFixed(2)} s`;
 
@@ -146,14 +164,9 @@ bench: try {
   await waitForExitBanner(page, 60000);
   const live = await page.evaluate(() => window.__bench);
   const heap = await page.evaluate(() => performance.memory?.usedJSHeapSize ?? NaN);
+  const liveFigures = { serverDone, ingest, clicks, live, heap };
   if (LIVE_ONLY) {
-    console.log(`page benchmark (live run only): ${LINES.toLocaleString('en-US')} lines, Chromium ${browser.version()}, viewport 1200x800`);
-    console.log(`  server captured all lines after     ${fmt(serverDone)}`);
-    console.log(`  page showed all lines (live) after  ${fmt(ingest)}  (${Math.round(LINES / (ingest / 1000)).toLocaleString('en-US')} lines/s)`);
-    console.log(`  click -> next frame while streaming ${stats(live.clicks)}  (${clicks} clicks)`);
-    console.log(`  Event Timing >= 16 ms (click)       ${live.events.length} of ${clicks} clicks: ${stats(live.events)}`);
-    console.log(`  long tasks while streaming          ${stats(live.longTasks)}`);
-    console.log(`  JS heap after the live run          ${(heap / 2 ** 20).toFixed(0)} MiB`);
+    console.log(JSON.stringify(liveFigures));
     break bench;
   }
 
@@ -171,7 +184,7 @@ bench: try {
   // on and off (web/app.js reads a global the bench sets before the page's
   // script runs), in turn, so that the machine's load falls on both alike.
   const replays = { on: [], off: [] };
-  for (let round = 0; round < 3; round++) {
+  for (let round = 0; round < 4; round++) {
     for (const mode of round % 2 ? ['off', 'on'] : ['on', 'off']) {
       const p = await context.newPage();
       if (mode === 'off') await p.addInitScript(() => { globalThis.__ssetailBenchNoProblems = true; });
@@ -204,7 +217,7 @@ bench: try {
     }, expect, { polling: 'raf', timeout: 120_000 });
     const elapsed = Date.now() - t;
     const longest = await page.evaluate(() => Math.max(0, ...window.__bench.longTasks));
-    return `${elapsed} ms to show the match (incl. the input's debounce), longest task ${longest.toFixed(0)} ms`;
+    return { elapsed, longest };
   };
   const plain = (i) => i % 8 !== 0 && i % 50 !== 0;
   let target = Math.floor(LINES * 0.777);
@@ -237,9 +250,13 @@ bench: try {
     await page.waitForFunction(() => window.__bench.find.shown > 0, null, { timeout: 120_000, polling: 50 });
     const f = await page.evaluate(() => window.__bench.find);
     const longest = await page.evaluate(() => Math.max(0, ...window.__bench.longTasks));
-    const early = new RegExp(want).test(f.countBefore) ? ' (the count was already right before the last key: a prefix matched as much)' : '';
-    return `${(f.shown - f.lastKey).toFixed(0)} ms after the last key to "${await page.textContent('#find-count')}"`
-      + ` (written after ${(f.written - f.lastKey).toFixed(0)} ms), longest task ${longest.toFixed(0)} ms${early}`;
+    return {
+      shown: f.shown - f.lastKey,
+      written: f.written - f.lastKey,
+      count: await page.textContent('#find-count'),
+      longest,
+      early: new RegExp(want).test(f.countBefore), // a prefix matched as much: the figure says nothing
+    };
   };
   // Each query's last key changes the count (its prefixes match more, or are
   // no valid regex), so the count after the last key is the final query's:
@@ -251,28 +268,64 @@ bench: try {
     ['many, regex', '^\\d+ (warning|ok)', true], // every 50th and every 8th line
   ];
   const finds = [];
-  for (const [what, query, regex] of findQueries) {
-    finds.push(`  find, ${what.padEnd(14)} ${JSON.stringify(query).padEnd(20)} ${await findTime(query, regex)}`);
-  }
+  for (const [what, query, regex] of findQueries) finds.push({ what, query, ...(await findTime(query, regex)) });
   await page.keyboard.press('Escape');
 
-  console.log(`page benchmark: ${LINES.toLocaleString('en-US')} lines, Chromium ${browser.version()}, viewport 1200x800`);
-  console.log(`  server captured all lines after     ${fmt(serverDone)}`);
-  console.log(`  page showed all lines (live) after  ${fmt(ingest)}  (${Math.round(LINES / (ingest / 1000)).toLocaleString('en-US')} lines/s)`);
-  console.log(`  click -> next frame while streaming ${stats(live.clicks)}  (${clicks} clicks)`);
-  console.log(`  Event Timing >= 16 ms (click)       ${live.events.length} of ${clicks} clicks: ${stats(live.events)}`);
-  console.log(`  long tasks while streaming          ${stats(live.longTasks)}`);
-  console.log(`  reload replaying the whole run      ${fmt(replay)}`);
-  console.log(`  replay, problem detection on        ${replays.on.map(fmt).join(', ')}`);
-  console.log(`  replay, problem detection off       ${replays.off.map(fmt).join(', ')}`);
-  console.log(`  problem detection's cost (on / off) ${(median(replays.on) / median(replays.off)).toFixed(3)} by medians,`
-    + ` ${(mean(replays.on) / mean(replays.off)).toFixed(3)} by means (goal <= 1.10)`);
-  console.log(`  problem detection alone (node)      ${detectAlone.toFixed(0)} ms for the same lines`
-    + ` (${(100 * detectAlone / median(replays.on)).toFixed(1)}% of the median replay with it on)`);
-  console.log(`  filter, substring                   ${substring}`);
-  console.log(`  filter, /regex/                     ${regex}`);
-  for (const line of finds) console.log(line);
-  console.log(`  JS heap after the live run          ${(heap / 2 ** 20).toFixed(0)} MiB`);
+  // The figures: printed, and written into DOC as a markdown section.
+  const pct = (v) => (values) => {
+    const sorted = [...values].sort((x, y) => x - y);
+    return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(v * sorted.length))] : NaN;
+  };
+  const p50 = pct(0.5);
+  const p95 = pct(0.95);
+  const ms = (v) => `${Math.round(v)} ms`;
+  const clickCell = (f) => `${ms(p50(f.live.clicks))} / ${ms(p95(f.live.clicks))} / ${ms(Math.max(...f.live.clicks))} (${f.clicks} clicks)`;
+  const timingCell = (f) => (f.live.events.length
+    ? `${ms(p50(f.live.events))} / ${ms(p95(f.live.events))} / ${ms(Math.max(...f.live.events))} (${f.live.events.length} of ${f.clicks} clicks >= 16 ms)`
+    : 'no click >= 16 ms');
+  const longCell = (f) => (f.live.longTasks.length
+    ? `${f.live.longTasks.length}, p50 ${ms(p50(f.live.longTasks))}, max ${ms(Math.max(...f.live.longTasks))}` : 'none');
+  const ingestCell = (f) => `${fmt(f.ingest)} (server: ${fmt(f.serverDone)})`;
+  const ratio = (a, b) => (a / b).toFixed(3);
+  const rows = [
+    ['page showed every line, live', ingestCell(liveFigures), before && ingestCell(before), ''],
+    ['click → next frame while streaming, in the page: p50 / p95 / max', clickCell(liveFigures), before && clickCell(before), '≤ 100 ms'],
+    ['click → next paint (Event Timing), p50 / p95 / max', timingCell(liveFigures), before && timingCell(before), '≤ 100 ms'],
+    ['long tasks while streaming', longCell(liveFigures), before && longCell(before), ''],
+    ['JS heap after the live run', `${(heap / 2 ** 20).toFixed(0)} MiB`, before && `${(before.heap / 2 ** 20).toFixed(0)} MiB`, ''],
+    ['reload replaying the whole run', fmt(replay), '', ''],
+    ['replays with problem detection on / off', `${replays.on.map(fmt).join(', ')} / ${replays.off.map(fmt).join(', ')}`, '', ''],
+    ['problem detection\'s cost, on / off', `${ratio(Math.min(...replays.on), Math.min(...replays.off))} by the fastest, `
+      + `${ratio(median(replays.on), median(replays.off))} by medians`, '', '≤ 1.10'],
+    ['problem detection alone (node, same lines)', `${detectAlone.toFixed(0)} ms (${(100 * detectAlone / Math.min(...replays.on)).toFixed(1)}% of the fastest replay)`, '', ''],
+    ['filter, substring / regex (incl. its 250 ms debounce)', `${ms(substring.elapsed)} / ${ms(regex.elapsed)}, longest task ${ms(Math.max(substring.longest, regex.longest))}`, '', ''],
+    ...finds.map((f) => [`Find, ${f.what}: \`${f.query}\` → "${f.count}"`,
+      `${ms(f.shown)} after the last key, longest task ${ms(f.longest)}${f.early ? ' (the count was right before the last key)' : ''}`, '', '≤ 300 ms']),
+  ];
+  const title = `page benchmark: ${LINES.toLocaleString('en-US')} lines, Chromium ${browser.version()}, viewport 1200x800`;
+  console.log(title);
+  for (const [what, now, was, goal] of rows) {
+    console.log(`  ${what}: ${now}${was ? `  [before: ${was}]` : ''}${goal ? `  (goal ${goal})` : ''}`);
+  }
+  if (DOC) {
+    const load = os.loadavg().map((v) => v.toFixed(2)).join(', ');
+    const md = [PAGE_BEGIN, '## The page (bench/page)', '',
+      `\`node bench/page/bench.mjs build/ssetail\`${before ? ' with `BENCH_PAGE_BEFORE`' : ''}: ${LINES.toLocaleString('en-US')} lines streamed `
+      + `into the page as fast as the generator writes them, headless Chromium ${browser.version()} (Debian's, software rendering) `
+      + `at 1200x800, on this machine, with the generator, ssetail and the browser sharing its cores `
+      + `(load average at the end: ${load}). bench/page/README.md says what each figure measures.`
+      + (before ? ' "Before" is the page before Find and Problems (commit e864c3b\'s `web/`, served by the same ssetail).' : ''),
+      '', `| | this page | ${before ? 'before' : ''} | goal |`, '|---|---|---|---|',
+      ...rows.map((cells) => `| ${cells.map((c) => String(c || '').replaceAll('|', '\\|')).join(' | ')} |`), '', PAGE_END].join('\n');
+    const old = fs.existsSync(DOC) ? fs.readFileSync(DOC, 'utf8') : '';
+    const begin = old.indexOf(PAGE_BEGIN);
+    const end = old.indexOf(PAGE_END);
+    const text = begin >= 0 && end > begin
+      ? old.slice(0, begin) + md + old.slice(end + PAGE_END.length)
+      : `${old.trimEnd()}\n\n${md}\n`;
+    fs.writeFileSync(DOC, text);
+    console.log(`wrote the figures into ${DOC}`);
+  }
   await context.close();
 } finally {
   await browser.close();
