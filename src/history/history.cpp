@@ -9,6 +9,10 @@ namespace ssetail {
 
 namespace {
 constexpr std::size_t kUnrecordedBytes = 16 << 20;
+// Capture waits while the recorder has more than this to write. Small, so that what the
+// recorder reads is what capture has just written (measured: with 8 MiB, `seq 10000000`
+// took 0.75-0.88 s with a record on 2 cores, with 1 MiB 0.54-0.71 s).
+constexpr std::size_t kRecorderLagBytes = 1 << 20;
 }  // namespace
 
 // A run of encoded events, back to back, and where each one sits.
@@ -103,7 +107,7 @@ void History::Publish(std::uint64_t seq) {
 void History::WaitForRecorder(std::chrono::milliseconds patience) {
   std::unique_lock lock(mutex_);
   const auto behind = [this] {
-    return record_listener_ && appended_bytes_ - published_bytes_ > kUnrecordedBytes / 2;
+    return record_listener_ && appended_bytes_ - published_bytes_ > kRecorderLagBytes;
   };
   while (behind() && !recorder_stalled_) {
     const std::uint64_t before = published_;

@@ -22,7 +22,7 @@ namespace ssetail {
 
 namespace {
 
-constexpr std::size_t kWriteBytes = 1 << 20;  // at most this much per write(2)
+constexpr std::size_t kWriteBytes = 256 << 10;  // at most this much per write(2)
 constexpr std::uint64_t kMarkEvery = 64 << 10;
 
 UniqueFd OpenTemporary(const std::string& dir) {

@@ -356,7 +356,7 @@ TEST_CASE("history: WaitForRecorder gives up after its patience when nobody publ
     w.Append(EventType::Start, "s", 0);
   }
   // Far behind: the unpublished events hold over 8 MiB more than the limits allow (capture
-  // waits from 8 MiB; events go only past 16 MiB).
+  // waits from 1 MiB; events go only past 16 MiB).
   AppendBigUntil(*h, [&] { return h->Stats().retained_bytes > 4096 + (8u << 20) + 100000; });
   CHECK(h->Stats().dropped == 0);  // all kept for the recorder
   CHECK(h->Stats().last_seq == 0);
@@ -376,8 +376,9 @@ TEST_CASE("history: WaitForRecorder gives up after its patience when nobody publ
 }
 
 // What counts is what the recorder has yet to write, not the history's size: with the
-// default limits (64 MiB) an 8 MiB backlog already makes capture wait, so memory stays
-// near what the history holds rather than 16 MiB over its limit.
+// default limits (64 MiB) a 1 MiB backlog already makes capture wait, so memory stays
+// near what the history holds rather than 16 MiB over its limit, and the recorder reads
+// what capture has just written, still in the cache.
 TEST_CASE("history: WaitForRecorder waits on the recorder's backlog, whatever the limits") {
   auto h = std::make_shared<History>("r", HistoryLimits{100000, 64 << 20});
   h->SetRecordListener([] {});
@@ -385,7 +386,7 @@ TEST_CASE("history: WaitForRecorder waits on the recorder's backlog, whatever th
     History::Writer w(*h);
     w.Append(EventType::Start, "s", 0);
   }
-  AppendBigUntil(*h, [&] { return h->Stats().retained_bytes > (8u << 20) + 100000; });
+  AppendBigUntil(*h, [&] { return h->Stats().retained_bytes > (1u << 20) + 100000; });
   const auto before = std::chrono::steady_clock::now();
   h->WaitForRecorder(std::chrono::milliseconds(300));  // nobody publishes: waits it out
   CHECK(std::chrono::steady_clock::now() - before >= std::chrono::milliseconds(300));
