@@ -203,8 +203,6 @@ bench: try {
     for (let i = 0; i < LINES; i++) detector.line(i, texts[i], (i + 1) % 50 === 0);
     return performance.now() - t0;
   })();
-  const median = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
-  const mean = (v) => v.reduce((a, b) => a + b, 0) / v.length;
 
   // A filter over every line: from typing to the one matching row on screen.
   const filterTime = async (query, expect) => {
@@ -296,7 +294,7 @@ bench: try {
     ['reload replaying the whole run', fmt(replay), '', ''],
     ['replays with problem detection on / off', `${replays.on.map(fmt).join(', ')} / ${replays.off.map(fmt).join(', ')}`, '', ''],
     ['problem detection\'s cost, on / off', `${ratio(Math.min(...replays.on), Math.min(...replays.off))} by the fastest, `
-      + `${ratio(median(replays.on), median(replays.off))} by medians`, '', '≤ 1.10'],
+      + `${ratio(p50(replays.on), p50(replays.off))} by medians`, '', '≤ 1.10'],
     ['problem detection alone (node, same lines)', `${detectAlone.toFixed(0)} ms (${(100 * detectAlone / Math.min(...replays.on)).toFixed(1)}% of the fastest replay)`, '', ''],
     ['filter, substring / regex (incl. its 250 ms debounce)', `${ms(substring.elapsed)} / ${ms(regex.elapsed)}, longest task ${ms(Math.max(substring.longest, regex.longest))}`, '', ''],
     ...finds.map((f) => [`Find, ${f.what}: \`${f.query}\` → "${f.count}"`,
