@@ -211,6 +211,21 @@ for num_, label, pipe, title, goal in CAPTURE:
                 f"the wall time and `--save` {ratio(pair_ratio('s1.save', 's1.norecord', 'wall_s'))}× "
                 f"(ssetail's CPU: {cpu('s1.ssetail')} default, {cpu('s1.save')} --save, "
                 f"{cpu('s1.norecord')} --no-record). ")
+            text += (
+                "Where the record's cost goes (measured by hand on this machine, 2026-12-02, "
+                "with perf and with builds that skip one step each): encoding the compact lines "
+                "is cheap (a recorder that encodes but skips its `write(2)`: 0.29 s against "
+                "0.20 s with `--no-record`); the `write(2)` into the page cache is what costs, "
+                "and mostly on capture's side: while the recorder writes from the other vCPU, "
+                "capture's copies into the history blocks take ~3× as long (perf: 867 against "
+                "307 samples in `memmove`). With ssetail's threads on one vCPU and `seq` on the "
+                "other (`taskset -c 0 ssetail … -- taskset -c 1 seq 10000000`) the default run "
+                "takes 0.32 s instead of 0.54–0.70 s; unpinned runs on a quiet machine "
+                "ranged from 0.31 s to 0.70 s within minutes, most likely as the scheduler "
+                "put the recorder beside capture or not. A recorder that moves to "
+                "capture's vCPU whenever it wakes (`sched_setaffinity`) was tried: 0.39–0.43 s "
+                "against 0.51–0.57 s, not shipped — pinning threads is a bet on one machine's "
+                "topology. ")
         text += (
             "A perf profile of this scenario (taken when this suite was written, before the "
             "run record) puts ~34% of "
@@ -226,7 +241,7 @@ for num_, label, pipe, title, goal in CAPTURE:
                 f"it is {mib(med('s1.ssetail', 'server_peak_rss_kb'))} (default) and "
                 f"{mib(med('s1.save', 'server_peak_rss_kb'))} (--save): the events the recorder "
                 "has yet to write stay in memory, and capture waits for it once they take "
-                "8 MiB.")
+                "1 MiB.")
         else:
             text += "."
     else:
