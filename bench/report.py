@@ -213,19 +213,19 @@ for num_, label, pipe, title, goal in CAPTURE:
                 f"{cpu('s1.norecord')} --no-record). ")
             text += (
                 "Where the record's cost goes (measured by hand on this machine, 2026-12-02, "
-                "with perf and with builds that skip one step each): encoding the compact lines "
-                "is cheap (a recorder that encodes but skips its `write(2)`: 0.29 s against "
-                "0.20 s with `--no-record`); the `write(2)` into the page cache is what costs, "
-                "and mostly on capture's side: while the recorder writes from the other vCPU, "
-                "capture's copies into the history blocks take ~3× as long (perf: 867 against "
-                "307 samples in `memmove`). With ssetail's threads on one vCPU and `seq` on the "
+                "`/usr/bin/time` of interleaved runs): it is the recorder running on the other "
+                "vCPU while capture runs. With ssetail's threads on one vCPU and `seq` on the "
                 "other (`taskset -c 0 ssetail … -- taskset -c 1 seq 10000000`) the default run "
-                "takes 0.32 s instead of 0.54–0.70 s; unpinned runs on a quiet machine "
-                "ranged from 0.31 s to 0.70 s within minutes, most likely as the scheduler "
-                "put the recorder beside capture or not. A recorder that moves to "
-                "capture's vCPU whenever it wakes (`sched_setaffinity`) was tried: 0.39–0.43 s "
-                "against 0.51–0.57 s, not shipped — pinning threads is a bet on one machine's "
-                "topology. ")
+                "took 0.30–0.32 s, every time, against 0.54–0.78 s unpinned; perf shows "
+                "capture's own copies into the history blocks taking ~3× as long while the "
+                "recorder runs (867 against 307 samples in `memmove`). Unpinned times moved "
+                "between about 0.3 s and 0.8 s from one period to the next on an otherwise "
+                "quiet machine. Tried and not shipped: capture encoding the record lines "
+                "itself, the recorder only writing them (built in full: medians of 10 "
+                "interleaved pairs 0.475 s against 0.455 s, no gain); a recorder that moves "
+                "to capture's vCPU whenever it wakes (`sched_setaffinity`: 0.39–0.43 s "
+                "against 0.51–0.57 s, but pinning threads is a bet on one machine's "
+                "topology). ")
         text += (
             "A perf profile of this scenario (taken when this suite was written, before the "
             "run record) puts ~34% of "
