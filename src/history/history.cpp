@@ -200,10 +200,8 @@ void History::EvictDownToLocked(std::size_t max_events, std::size_t max_bytes,
     }
     first_retained_ += drop;
     if (index + drop == count) {
-      // Recycling a block nobody reads saves the page faults of a fresh one.
-      if (blocks_.front().use_count() == 1 && front.capacity() == BlockPool::kBufferBytes) {
-        spare_ = std::move(blocks_.front());
-      }
+      // Its memory goes back to the BlockPool once no reader holds it: through the pool's
+      // lock, so that whichever thread reuses it sees the last reader done with it.
       blocks_.pop_front();
       // Blocks after a SkipTo do not follow on: the next retained event is the next block's.
       first_retained_ = blocks_.front()->first_seq;
@@ -215,14 +213,6 @@ void History::EvictDownToLocked(std::size_t max_events, std::size_t max_bytes,
 
 std::shared_ptr<History::Block> History::NewBlockLocked(std::size_t bytes,
                                                         std::uint64_t first_seq) {
-  if (spare_ && bytes <= spare_->capacity()) {
-    std::shared_ptr<Block> block = std::move(spare_);
-    block->used = 0;
-    block->first_seq = first_seq;
-    block->bytes_before = appended_bytes_;
-    block->records.clear();
-    return block;
-  }
   auto block = std::make_shared<Block>(std::max(BlockPool::kBufferBytes, bytes), first_seq);
   block->bytes_before = appended_bytes_;
   return block;

@@ -181,7 +181,6 @@ class History {
   std::uint64_t unrecorded_evicted_ = 0;
   std::shared_ptr<Block> head_;                // the pinned first event
   std::deque<std::shared_ptr<Block>> blocks_;  // the rest, oldest first
-  std::shared_ptr<Block> spare_;               // an evicted block no reader holds, for reuse
   std::uint64_t next_seq_ = 1;
   std::uint64_t published_ = 0;  // the last event readers may see
   // Encoded bytes appended and published so far: their difference is what the recorder has
