@@ -13,21 +13,28 @@ constexpr std::size_t kUnrecordedBytes = 16 << 20;
 // recorder reads is what capture has just written (measured: with 8 MiB, `seq 10000000`
 // took 0.75-0.88 s with a record on 2 cores, with 1 MiB 0.54-0.71 s).
 constexpr std::size_t kRecorderLagBytes = 1 << 20;
+// Room for a block's records: as many as its bytes hold of short events (a line of `seq`
+// takes ~45 bytes); a block of even shorter ones ends when its list is full.
+constexpr std::size_t kShortEventBytes = 32;
 }  // namespace
 
 // A run of encoded events, back to back, and where each one sits.
 struct History::Block {
   Block(std::size_t capacity_bytes, std::uint64_t first)
       : bytes(BlockPool::Instance().Allocate(capacity_bytes)), first_seq(first) {
-    records.reserve(bytes.size() / 48);  // about one record per short line
+    records.reserve(std::max<std::size_t>(1, bytes.size() / kShortEventBytes));
   }
   std::size_t capacity() const { return bytes.size(); }
+  // Readers hold pointers into `records` without the lock: it must never reallocate.
+  bool full(std::size_t bound) const {
+    return capacity() - used < bound || records.size() == records.capacity();
+  }
 
   BlockPool::Buffer bytes;
   std::size_t used = 0;  // bytes below this are complete events and never change again
   std::uint64_t first_seq;
   std::uint64_t bytes_before = 0;  // encoded bytes of the events appended before this block's
-  std::vector<Record> records;     // only touched under the history's lock
+  std::vector<Record> records;     // appended under the history's lock, never reallocated
 };
 
 History::History(std::string run_id, HistoryLimits limits)
@@ -127,8 +134,7 @@ void History::AppendLocked(EventType type, std::string_view data, std::uint32_t 
     head_ = std::make_shared<Block>(bound, seq);
     block = head_.get();
   } else {
-    if (blocks_.empty() || new_block_ ||
-        blocks_.back()->capacity() - blocks_.back()->used < bound) {
+    if (blocks_.empty() || new_block_ || blocks_.back()->full(bound)) {
       blocks_.push_back(NewBlockLocked(bound, seq));
       new_block_ = false;
     }
@@ -239,14 +245,14 @@ std::uint64_t History::BytesThroughLocked(std::uint64_t seq) const {
   return block.bytes_before + record.offset + record.size;
 }
 
-History::Slice History::Read(std::uint64_t cursor, Detail detail) const {
+History::Slice History::Read(std::uint64_t cursor) const {
   std::lock_guard lock(mutex_);
-  return ReadLocked(cursor, detail, published_);
+  return ReadLocked(cursor, published_);
 }
 
 History::Slice History::ReadUnpublished(std::uint64_t cursor) const {
   std::lock_guard lock(mutex_);
-  return ReadLocked(cursor, Detail::Events, next_seq_ - 1);
+  return ReadLocked(cursor, next_seq_ - 1);
 }
 
 bool History::Retains(std::uint64_t cursor) const {
@@ -254,7 +260,7 @@ bool History::Retains(std::uint64_t cursor) const {
   return cursor <= 1 || cursor >= first_retained_;
 }
 
-History::Slice History::ReadLocked(std::uint64_t cursor, Detail detail, std::uint64_t last) const {
+History::Slice History::ReadLocked(std::uint64_t cursor, std::uint64_t last) const {
   Slice slice;
   cursor = std::max<std::uint64_t>(cursor, 1);
   if (cursor > last) {
@@ -301,10 +307,8 @@ History::Slice History::ReadLocked(std::uint64_t cursor, Detail detail, std::uin
   slice.first_seq = cursor;
   slice.next_seq = block->first_seq + end;
   slice.reached_end = closed_ && slice.next_seq == next_seq_;
-  if (detail == Detail::Events) {
-    slice.records_.assign(block->records.begin() + static_cast<std::ptrdiff_t>(index),
-                          block->records.begin() + static_cast<std::ptrdiff_t>(end));
-  }
+  slice.records_ = block->records.data() + index;
+  slice.records_end_ = block->records.data() + end;
   slice.block_ = std::move(block);
   return slice;
 }

@@ -118,14 +118,11 @@ class History {
     NothingNew,  // none after the cursor yet
     Ended,       // none after the cursor, and there will be none: the run is over
   };
-  // What a reader needs of each event: only the encoded bytes (the SSE stream), or each
-  // event's fields too (re-encoding, /log).
-  enum class Detail { Encoded, Events };
   class Slice;
 
   // The retained, published events from `cursor` on (at most one block's worth). Never
   // waits.
-  Slice Read(std::uint64_t cursor, Detail detail = Detail::Encoded) const;
+  Slice Read(std::uint64_t cursor) const;
 
   // The same for the recorder: appended events, published or not, with their fields.
   Slice ReadUnpublished(std::uint64_t cursor) const;
@@ -163,7 +160,7 @@ class History {
 
   void AppendLocked(EventType type, std::string_view data, std::uint32_t t_ms, SegmentEnd end);
   void AppendedLocked();  // after a batch: evict, then publish or tell the recorder
-  Slice ReadLocked(std::uint64_t cursor, Detail detail, std::uint64_t last) const;
+  Slice ReadLocked(std::uint64_t cursor, std::uint64_t last) const;
   void EvictLocked();  // once per batch: whole blocks at a time where possible
   void EvictDownToLocked(std::size_t max_events, std::size_t max_bytes, std::uint64_t keep_from);
   std::shared_ptr<Block> NewBlockLocked(std::size_t bytes, std::uint64_t first_seq);
@@ -208,7 +205,7 @@ class History::Slice {
   // The encoded events, back to back: what an SSE stream sends.
   std::string_view encoded() const { return encoded_; }
 
-  // The events one by one (a slice read with Detail::Events; otherwise none).
+  // The events one by one.
   class Iterator {
    public:
     using iterator_category = std::input_iterator_tag;
@@ -246,15 +243,18 @@ class History::Slice {
     std::uint64_t seq_;
     const char* base_;
   };
-  Iterator begin() const { return {records_.data(), first_seq, base_}; }
-  Iterator end() const { return {records_.data() + records_.size(), 0, base_}; }
+  Iterator begin() const { return {records_, first_seq, base_}; }
+  Iterator end() const { return {records_end_, 0, base_}; }
 
  private:
   friend class History;
   std::shared_ptr<const Block> block_;
   const char* base_ = nullptr;  // the block's bytes
   std::string_view encoded_;
-  std::vector<Record> records_;  // copied: the block's own list grows under the lock
+  // The block's own records of these events: they never move (a block's list never
+  // reallocates) or change once appended, so they are read without the lock.
+  const Record* records_ = nullptr;
+  const Record* records_end_ = nullptr;
 };
 
 }  // namespace ssetail

@@ -158,7 +158,7 @@ bool Publisher::Collect() {
   batch_next_ = cursor_;
   std::size_t bytes = 0;
   while (batch_.size() < kBatchEvents && bytes < kBatchBytes && !batch_ends_) {
-    History::Slice slice = history_.Read(batch_next_, History::Detail::Events);
+    History::Slice slice = history_.Read(batch_next_);
     if (slice.status != History::ReadStatus::Events) break;
     // Memory no longer has some: the record does (unless --record-max dropped them).
     if (slice.missed > 0 && record_ != nullptr && CollectFromRecord(slice.next_seq - 1)) break;

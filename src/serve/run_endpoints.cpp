@@ -66,9 +66,8 @@ void RunEndpoints::ServeLog(httplib::Response& res) {
       kPlainText, [this, end, reading](std::size_t, httplib::DataSink& sink) {
         std::string out;
         while (out.empty()) {
-          const History::Slice slice = reading->cursor < end
-                                           ? history_.Read(reading->cursor, History::Detail::Events)
-                                           : History::Slice{};
+          const History::Slice slice =
+              reading->cursor < end ? history_.Read(reading->cursor) : History::Slice{};
           if (slice.status != History::ReadStatus::Events) {
             sink.done();
             return true;

@@ -80,7 +80,7 @@ struct Searching {
 
   // One slice of the memory history.
   void MemoryPiece(std::string& out) {
-    const History::Slice slice = history.Read(cursor, History::Detail::Events);
+    const History::Slice slice = history.Read(cursor);
     if (slice.status != History::ReadStatus::Events) {
       cursor = end_seq + 1;
       return;

@@ -246,8 +246,7 @@ void StreamPump::Run() {
 void StreamPump::Pump(Stream& stream) {
   for (int slice = 0; slice < kSlicesPerTurn; ++slice) {
     if (stream.pending() && (!Flush(stream) || stream.pending())) return;
-    History::Slice next = history_.Read(
-        stream.cursor, stream.json ? History::Detail::Events : History::Detail::Encoded);
+    History::Slice next = history_.Read(stream.cursor);
     switch (next.status) {
       case History::ReadStatus::NothingNew:
         return;

@@ -141,7 +141,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::vector<Expected> replay_expected;
   std::uint64_t cursor = 1;
   for (;;) {
-    const History::Slice slice = history.Read(cursor, History::Detail::Events);
+    const History::Slice slice = history.Read(cursor);
     if (slice.status != History::ReadStatus::Events) {
       FUZZ_CHECK(slice.status == History::ReadStatus::Ended);
       break;

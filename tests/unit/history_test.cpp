@@ -21,7 +21,7 @@ namespace {
 std::vector<std::string> Drain(History& h, std::uint64_t& cursor) {
   std::vector<std::string> out;
   for (;;) {
-    const auto slice = h.Read(cursor, History::Detail::Events);
+    const auto slice = h.Read(cursor);
     if (slice.status != History::ReadStatus::Events) break;
     if (slice.missed) out.push_back("gap:" + std::to_string(slice.missed));
     for (const EventView& event : slice) out.emplace_back(event.data);
@@ -48,7 +48,7 @@ TEST_CASE("history: events are encoded once, in order, with RUN.SEQ ids") {
   std::uint64_t cursor = 1;
   CHECK(Drain(h, cursor) == std::vector<std::string>{"{}", "out", "err"});
   CHECK(cursor == 4);
-  const auto slice = h.Read(2, History::Detail::Events);
+  const auto slice = h.Read(2);
   CHECK(slice.encoded() ==
         "id: run.2\nevent: stdout\ndata: out\n\nid: run.3\nevent: stderr\ndata: err\n\n");
   // Each event's own fields and bytes, as the JSON flavour and /log need them.
@@ -62,10 +62,6 @@ TEST_CASE("history: events are encoded once, in order, with RUN.SEQ ids") {
   CHECK(events[1].type == EventType::Stderr);
   CHECK(events[1].end == SegmentEnd::Partial);
   CHECK(events[1].data == "err");
-  // Read for the encoded bytes only, a slice has no events to iterate.
-  const auto encoded_only = h.Read(2);
-  CHECK(encoded_only.encoded() == slice.encoded());
-  CHECK(encoded_only.begin() == encoded_only.end());
   const auto stats = h.Stats();
   CHECK(stats.stdout_events == 1);
   CHECK(stats.stderr_events == 1);
@@ -134,13 +130,42 @@ TEST_CASE("history: a slice keeps its block alive after eviction") {
     w.Append(EventType::Start, "s", 0);
   }
   AppendLines(h, 1, 5);
-  const auto slice = h.Read(2, History::Detail::Events);
+  const auto slice = h.Read(2);
   const std::string before(slice.encoded());
   AppendLines(h, 6, 100000);  // evicts that block many times over
   CHECK(std::string(slice.encoded()) == before);
   CHECK((*slice.begin()).data == "line 1");
 }
 
+TEST_CASE("history: a slice's events stay readable while their block fills up") {
+  // Slices point at their block's records without copying them: appending the shortest
+  // events there are (an empty `gap`: under 32 bytes each) until the block is full must
+  // never move the records a slice points at.
+  History h("r", {1 << 20, 1 << 30});
+  {
+    History::Writer w(h);
+    w.Append(EventType::Start, "s", 0);
+    w.Append(EventType::Stdout, "first", 7, SegmentEnd::CarriageReturn);
+  }
+  const auto slice = h.Read(2);
+  {
+    History::Writer w(h);
+    for (int i = 0; i < 20000; ++i) w.Append(EventType::Gap, "", 0);
+  }
+  std::size_t events = 0;
+  for (const EventView& event : slice) {
+    CHECK(event.seq == 2);
+    CHECK(event.data == "first");
+    CHECK(event.t_ms == 7);
+    CHECK(event.end == SegmentEnd::CarriageReturn);
+    ++events;
+  }
+  CHECK(events == 1);
+  // And a reader gets every one of them, in order, across the blocks they filled.
+  std::uint64_t cursor = 3;
+  CHECK(Drain(h, cursor).size() == 20000);
+  CHECK(cursor == 20003);
+}
 TEST_CASE("history: resume positions") {
   History h("r", {});
   {
@@ -190,7 +215,7 @@ TEST_CASE("history: many concurrent readers each see every event exactly once, i
       int expected = 0;  // next line number
       const auto deadline = Clock::now() + std::chrono::seconds(60);
       while (Clock::now() < deadline) {
-        const auto slice = h.Read(cursor, History::Detail::Events);
+        const auto slice = h.Read(cursor);
         if (slice.status == History::ReadStatus::NothingNew) {
           std::this_thread::yield();
           continue;
@@ -410,16 +435,14 @@ TEST_CASE("history: a reader behind a stalled recorder gets a gap, never unpubli
   AppendBigUntil(h, [&] { return h.Stats().unrecorded_evicted > 0; });
   REQUIRE(h.Stats().last_seq == 11);
   CHECK_FALSE(h.Retains(3));
-  for (auto detail : {History::Detail::Encoded, History::Detail::Events}) {
-    const auto slice = h.Read(cursor, detail);
-    REQUIRE(slice.status == History::ReadStatus::Events);
-    CHECK(slice.missed >= 9);  // 3..11 are gone
-    CHECK(slice.encoded().size() < (1u << 20));
-    std::uint64_t events = 0;
-    for (const EventView& event : slice) {
-      CHECK(event.seq <= 11);
-      ++events;
-    }
-    CHECK(slice.next_seq - cursor == slice.missed + events);
+  const auto slice = h.Read(cursor);
+  REQUIRE(slice.status == History::ReadStatus::Events);
+  CHECK(slice.missed >= 9);  // 3..11 are gone
+  CHECK(slice.encoded().size() < (1u << 20));
+  std::uint64_t events = 0;
+  for (const EventView& event : slice) {
+    CHECK(event.seq <= 11);
+    ++events;
   }
+  CHECK(slice.next_seq - cursor == slice.missed + events);
 }

@@ -84,7 +84,7 @@ struct Capture {
   // Reads the events appended since the last call into `seen`.
   void Collect() {
     for (;;) {
-      const auto slice = history.Read(cursor, History::Detail::Events);
+      const auto slice = history.Read(cursor);
       if (slice.status != History::ReadStatus::Events) return;
       REQUIRE(slice.missed == 0);
       for (const EventView& e : slice) {

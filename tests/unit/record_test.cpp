@@ -84,7 +84,7 @@ std::string HistoryBytes(const History& history, std::uint64_t from, std::uint64
   std::string out;
   std::uint64_t cursor = from;
   while (cursor <= to) {
-    const History::Slice slice = history.Read(cursor, History::Detail::Events);
+    const History::Slice slice = history.Read(cursor);
     REQUIRE(slice.status == History::ReadStatus::Events);
     REQUIRE(slice.missed == 0);
     for (const EventView& event : slice) {
@@ -102,7 +102,7 @@ std::string HistoryAs(const History& history, std::uint64_t from, std::uint64_t 
   std::string out;
   std::uint64_t cursor = from;
   while (cursor <= to) {
-    const History::Slice slice = history.Read(cursor, History::Detail::Events);
+    const History::Slice slice = history.Read(cursor);
     REQUIRE(slice.status == History::ReadStatus::Events);
     for (const EventView& event : slice) {
       if (event.seq > to) break;
@@ -191,7 +191,7 @@ TEST_CASE("record: appends are published only once written, one line per event")
       R"({"id":"rt.4","event":"stdout","data":{"text":"three","t":3,"cr":true}})",
   };
   CHECK(Lines(ReadFile(dir.file("run.ndjson"))) == expected);
-  const History::Slice slice = history.Read(2, History::Detail::Events);
+  const History::Slice slice = history.Read(2);
   REQUIRE(slice.status == History::ReadStatus::Events);
   CHECK(slice.next_seq == 5);
   const RecordStatus status = record.Status();
@@ -394,7 +394,7 @@ TEST_CASE("record: a write error stops the record, and appends are then publishe
     w.Append(EventType::Stdout, "after", 0);
   }
   CHECK(history.Stats().last_seq == 3);
-  const History::Slice slice = history.Read(3, History::Detail::Events);
+  const History::Slice slice = history.Read(3);
   REQUIRE(slice.status == History::ReadStatus::Events);
   CHECK((*slice.begin()).data == "after");
   history.AppendLast(EventType::Exit, "{}", 0);
