@@ -239,7 +239,8 @@ void HttpServer::Route() {
     return;
   }
   for (const WebAsset& asset : WebAssets()) {
-    const std::string path = asset.name == "index.html" ? "/" : "/" + std::string(asset.name);
+    std::string path = "/";  // (not "/" + name: g++ 12 -O3 warns of a false -Wrestrict)
+    if (asset.name != "index.html") path += asset.name;
     svr.Get(path,
             [&asset](const httplib::Request&, httplib::Response& res) { ServeAsset(asset, res); });
   }
