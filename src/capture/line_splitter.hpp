@@ -16,7 +16,7 @@
 #include <emmintrin.h>
 #endif
 
-#include "capture/utf8.hpp"
+#include "text/utf8.hpp"
 #include "events/event.hpp"
 
 namespace ssetail {

@@ -18,7 +18,7 @@
 #include "capture/child_process.hpp"
 #include "capture/output_reader.hpp"
 #include "capture/pty.hpp"
-#include "capture/utf8.hpp"
+#include "text/utf8.hpp"
 #include "events/run_events.hpp"
 
 namespace ssetail {

@@ -3,7 +3,7 @@
 #include <charconv>
 #include <cstring>
 
-#include "capture/utf8.hpp"
+#include "text/utf8.hpp"
 #include "events/json.hpp"
 #include "events/sse_format.hpp"
 

@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "events/json.hpp"
+#include "text/utf8.hpp"
 
 namespace ssetail::search {
 
@@ -12,45 +13,6 @@ namespace {
 
 // RE2's default is 8 MiB a pattern; a generous pattern still fits, a huge one is refused.
 constexpr std::int64_t kPatternMemory = 16 << 20;
-
-// A C1 control is two bytes in UTF-8: C2 80 to C2 9F. Returns it (0x80..0x9f) or 0.
-unsigned C1At(std::string_view s, std::size_t i) {
-  if (i + 1 < s.size() && static_cast<unsigned char>(s[i]) == 0xc2) {
-    const auto next = static_cast<unsigned char>(s[i + 1]);
-    if (next >= 0x80 && next <= 0x9f) return next;
-  }
-  return 0;
-}
-
-std::size_t CharLength(unsigned char lead) {
-  return lead < 0xc0 ? 1 : lead < 0xe0 ? 2 : lead < 0xf0 ? 3 : 4;
-}
-
-// Skips a control string (OSC, DCS, SOS, PM, APC) starting at `i` (after its introducer):
-// it ends with BEL or ST (ESC \ or C1 0x9c); another ESC starts a new sequence.
-std::size_t SkipControlString(std::string_view s, std::size_t i) {
-  for (; i < s.size(); ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c == 0x07) return i + 1;
-    if (C1At(s, i) == 0x9c) return i + 2;
-    if (c == 0x1b) return i + 1 < s.size() && s[i + 1] == '\\' ? i + 2 : i;
-  }
-  return i;
-}
-
-// Skips a CSI's parameters and final byte from `i`; an invalid byte ends it unconsumed.
-std::size_t SkipCsi(std::string_view s, std::size_t i) {
-  for (; i < s.size(); ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x40 && c <= 0x7e) return i + 1;
-    if (c < 0x20 || c > 0x3f) return i;
-  }
-  return i;
-}
-
-bool IsControlStringIntroducer(char c) {
-  return c == ']' || c == 'P' || c == 'X' || c == '^' || c == '_';
-}
 
 std::uint32_t Utf16Length(std::string_view s) {
   std::uint32_t n = 0;
@@ -66,42 +28,6 @@ std::uint32_t Utf16Length(std::string_view s) {
 }
 
 }  // namespace
-
-std::string Printable(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  std::size_t i = 0;
-  while (i < s.size()) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c == 0x1b) {
-      if (i + 1 >= s.size()) break;
-      const char kind = s[i + 1];
-      if (kind == '[') {
-        i = SkipCsi(s, i + 2);
-      } else if (IsControlStringIntroducer(kind)) {
-        i = SkipControlString(s, i + 2);
-      } else {  // ESC, intermediates 0x20-0x2f, one final character
-        std::size_t p = i + 1;
-        while (p < s.size() && s[p] >= 0x20 && s[p] <= 0x2f) ++p;
-        i = p < s.size() ? p + CharLength(static_cast<unsigned char>(s[p])) : p;
-      }
-    } else if (const unsigned c1 = C1At(s, i)) {
-      if (c1 == 0x9b) {
-        i = SkipCsi(s, i + 2);
-      } else if (c1 == 0x9d || c1 == 0x90 || c1 == 0x98 || c1 == 0x9e || c1 == 0x9f) {
-        i = SkipControlString(s, i + 2);
-      } else {
-        i += 2;
-      }
-    } else if ((c < 0x20 && c != '\t') || c == 0x7f) {
-      ++i;
-    } else {
-      out.push_back(static_cast<char>(c));
-      ++i;
-    }
-  }
-  return out;
-}
 
 Matcher::Matcher(std::string_view query, bool regex, bool match_case) {
   if (query.empty()) {
@@ -145,7 +71,7 @@ bool Matcher::Find(std::string_view text, std::vector<Range>& ranges) const {
     at = end;
     if (match.empty()) {  // an empty match: step over one character
       if (at >= text.size()) break;
-      const std::size_t step = CharLength(static_cast<unsigned char>(text[at]));
+      const std::size_t step = utf8::LeadLength(static_cast<unsigned char>(text[at]));
       units_at += Utf16Length(text.substr(at, step));
       at += step;
     }

@@ -20,11 +20,6 @@ class RE2;
 
 namespace ssetail::search {
 
-// The text of a segment with what the page does not print removed: escape sequences (CSI,
-// OSC and the other control strings, the short ESC forms) and C0/C1 controls but TAB.
-// Cursor motions within the line are not replayed: "a\bb" is "ab" here.
-std::string Printable(std::string_view text);
-
 // A match in a text, in UTF-16 code units (what a JavaScript string counts), half-open.
 using Range = std::pair<std::uint32_t, std::uint32_t>;
 

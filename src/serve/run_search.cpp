@@ -12,6 +12,7 @@
 
 #include "record/record_reader.hpp"
 #include "search/text_search.hpp"
+#include "text/printable.hpp"
 
 namespace ssetail {
 
@@ -47,7 +48,7 @@ struct Searching {
 
   // Matches one event's text; false once a bound is reached.
   bool Take(std::uint64_t seq, EventType type, std::string_view text, std::string& out) {
-    const std::string printable = search::Printable(text);
+    const std::string printable = text::Printable(text);
     ranges.clear();
     if (!matcher.Find(printable, ranges)) return true;
     if (matches >= kMaxMatches || bytes >= kMaxBytes) {

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "capture/line_splitter.hpp"
-#include "capture/utf8.hpp"
+#include "text/utf8.hpp"
 #include "checkers.hpp"
 
 using ssetail::LineSplitter;

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "capture/utf8.hpp"
+#include "text/utf8.hpp"
 #include "checkers.hpp"
 #include "events/event.hpp"
 #include "events/sse_format.hpp"

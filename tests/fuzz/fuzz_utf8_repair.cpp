@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "capture/utf8.hpp"
+#include "text/utf8.hpp"
 #include "checkers.hpp"
 
 namespace utf8 = ssetail::utf8;

@@ -1,4 +1,4 @@
-#include "capture/utf8.hpp"
+#include "text/utf8.hpp"
 
 #include <doctest/doctest.h>
 

@@ -7,6 +7,11 @@
 
 namespace ssetail::utf8 {
 
+// The length of the character a byte begins (1 for ASCII and for a stray continuation byte).
+inline std::size_t LeadLength(unsigned char lead) {
+  return lead < 0xc0 ? 1 : lead < 0xe0 ? 2 : lead < 0xf0 ? 3 : 4;
+}
+
 // True when `text` is plain ASCII without NUL: the common case, checked a word at a time.
 bool IsCleanAscii(std::string_view text);
 
