@@ -73,28 +73,39 @@ void History::AppendLast(EventType type, std::string_view data, std::uint32_t t_
 
 void History::AppendedLocked() {
   EvictLocked();
-  if (record_listener_) {
-    record_listener_();
+  if (write_ahead_ != nullptr) {
+    write_ahead_->Signal();
   } else {
-    published_ = next_seq_ - 1;
-    published_bytes_ = appended_bytes_;
-    if (listener_) listener_();
+    PublishLocked(next_seq_ - 1, appended_bytes_);
   }
 }
 
-void History::SetAppendListener(std::function<void()> listener) {
-  std::lock_guard lock(mutex_);
-  listener_ = std::move(listener);
+void History::PublishLocked(std::uint64_t seq, std::uint64_t bytes) {
+  published_ = seq;
+  published_bytes_ = bytes;
+  for (Wakeup* subscriber : subscribers_) subscriber->Signal();
 }
 
-void History::SetRecordListener(std::function<void()> listener) {
+History::Subscription History::Subscribe(Wakeup& wakeup) const {
   std::lock_guard lock(mutex_);
-  record_listener_ = std::move(listener);
-  if (!record_listener_ && published_ + 1 < next_seq_) {
-    published_ = next_seq_ - 1;
-    published_bytes_ = appended_bytes_;
+  subscribers_.push_back(&wakeup);
+  return Subscription(this, &wakeup);
+}
+
+void History::Subscription::Cancel() {
+  if (history_ == nullptr) return;
+  std::lock_guard lock(history_->mutex_);
+  auto& list = history_->subscribers_;
+  list.erase(std::find(list.begin(), list.end(), wakeup_));
+  history_ = nullptr;
+}
+
+void History::SetWriteAhead(Wakeup* recorder) {
+  std::lock_guard lock(mutex_);
+  write_ahead_ = recorder;
+  if (write_ahead_ == nullptr && published_ + 1 < next_seq_) {
     EvictLocked();
-    if (listener_) listener_();
+    PublishLocked(next_seq_ - 1, appended_bytes_);
   }
   published_cv_.notify_all();
 }
@@ -103,18 +114,16 @@ void History::Publish(std::uint64_t seq) {
   std::lock_guard lock(mutex_);
   seq = std::min(seq, next_seq_ - 1);
   if (seq <= published_) return;
-  published_ = seq;
-  published_bytes_ = BytesThroughLocked(seq);
   recorder_stalled_ = false;
+  PublishLocked(seq, BytesThroughLocked(seq));
   EvictLocked();  // what was kept for the recorder may go now
-  if (listener_) listener_();
   published_cv_.notify_all();
 }
 
 void History::WaitForRecorder(std::chrono::milliseconds patience) {
   std::unique_lock lock(mutex_);
   const auto behind = [this] {
-    return record_listener_ && appended_bytes_ - published_bytes_ > kRecorderLagBytes;
+    return write_ahead_ != nullptr && appended_bytes_ - published_bytes_ > kRecorderLagBytes;
   };
   while (behind() && !recorder_stalled_) {
     const std::uint64_t before = published_;
@@ -161,7 +170,7 @@ void History::EvictLocked() {
   // would lose them), up to kUnrecordedBytes more: past that the disk has fallen too far
   // behind, and they go as well (SPEC §8: capture does not wait for the disk).
   EvictDownToLocked(limits_.max_events, limits_.max_bytes,
-                    record_listener_ ? published_ + 1 : next_seq_);
+                    write_ahead_ != nullptr ? published_ + 1 : next_seq_);
   EvictDownToLocked(SIZE_MAX, limits_.max_bytes + kUnrecordedBytes, next_seq_);
 }
 
@@ -201,7 +210,7 @@ void History::EvictDownToLocked(std::size_t max_events, std::size_t max_bytes,
     const std::size_t end_offset =
         index + drop < count ? front.records[index + drop].offset : front.used;
     retained_bytes_ -= end_offset - first_offset;
-    if (record_listener_ && first_retained_ + drop > published_ + 1) {
+    if (write_ahead_ != nullptr && first_retained_ + drop > published_ + 1) {
       unrecorded_evicted_ += first_retained_ + drop - std::max(first_retained_, published_ + 1);
     }
     first_retained_ += drop;
@@ -253,11 +262,6 @@ History::Slice History::Read(std::uint64_t cursor) const {
 History::Slice History::ReadUnpublished(std::uint64_t cursor) const {
   std::lock_guard lock(mutex_);
   return ReadLocked(cursor, next_seq_ - 1);
-}
-
-bool History::Retains(std::uint64_t cursor) const {
-  std::lock_guard lock(mutex_);
-  return cursor <= 1 || cursor >= first_retained_;
 }
 
 History::Slice History::ReadLocked(std::uint64_t cursor, std::uint64_t last) const {

@@ -1,19 +1,22 @@
 // The one shared, bounded event history (SPEC §4 "Slow and many clients").
 //
-// One producer (the capture loop) appends events; any number of readers (the stream pump,
-// /log) each hold only a cursor, the sequence number of the next event they want. Events
-// are encoded to SSE bytes once, on append, into large append-only blocks; a reader takes a
-// Slice under the lock and then writes its bytes without the lock, the slice keeping an
-// evicted block alive until it is done. So memory depends on the limits, not on the number
-// of readers or on how slow they are; a reader that falls behind the retained window is told
-// how many events it missed and goes on from the oldest retained one.
+// One producer (capture, `--view`'s reader, or a relay's Redis source) appends events; any
+// number of readers (the stream pump, the recorder, the publisher, the indexer, /log) each
+// hold only a cursor, the sequence number of the next event they want. Events are encoded to
+// SSE bytes once, on append, into large append-only blocks; a reader takes a Slice under the
+// lock and then uses its bytes without the lock, the slice keeping an evicted block alive
+// until it is done. So memory depends on the limits, not on the number of readers or on how
+// slow they are; a reader that falls behind the retained window is told how many events it
+// missed and goes on from the oldest retained one.
 //
 // The first event (`start`) is pinned outside the limits so every replay begins with it.
-// Reads never wait: readers learn of new events from the append listener.
+// Reads never wait. A reader that has read everything waits on its own Wakeup, which it
+// subscribed: the History signals every subscriber after each batch it publishes.
 //
 // Write-ahead (SPEC §8): with a run record, an appended event is *published* (readable by
-// Read) only once the recorder has handed it to the kernel; the recorder reads what is
-// appended with ReadUnpublished and calls Publish. Without one, appends publish at once.
+// Read, and signalled to subscribers) only once the recorder has handed it to the kernel;
+// the recorder is woken by appends (SetWriteAhead), reads them with ReadUnpublished and calls
+// Publish. Without one, appends publish at once.
 #pragma once
 
 #include <chrono>
@@ -21,15 +24,16 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
-#include <functional>
 #include <iterator>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
+#include "base/wakeup.hpp"
 #include "events/event.hpp"
 #include "events/sse_format.hpp"
 
@@ -94,16 +98,18 @@ class History {
   // Appends the final event: readers receive everything up to it and then end.
   void AppendLast(EventType type, std::string_view data, std::uint32_t t_ms);
 
-  // Called after each batch of events is published, under the history's lock: it must
-  // only signal (the stream pump writes to an eventfd). Null: none.
-  void SetAppendListener(std::function<void()> listener);
+  class Subscription;
+  // Signals `wakeup` after each batch of events is published, and when the run ends, for as
+  // long as the returned subscription lives (it must not outlive the History or `wakeup`).
+  // From any thread.
+  [[nodiscard]] Subscription Subscribe(Wakeup& wakeup) const;
 
-  // Called instead of publishing after each batch of appends, under the history's lock
-  // (it must only signal): the recorder writes the batch, then calls Publish. Null: appends
-  // publish at once (no record, or the record stopped); what is pending is published now.
-  void SetRecordListener(std::function<void()> listener);
+  // Write-ahead: from now on appends are not published but signal `recorder`, which writes
+  // them and calls Publish. Null: appends publish at once again (no record, or the record
+  // stopped), and what was pending is published now. From the recorder's owner.
+  void SetWriteAhead(Wakeup* recorder);
 
-  // Makes the events up to `seq` readable and calls the append listener.
+  // Makes the events up to `seq` readable and signals the subscribers. The recorder's.
   void Publish(std::uint64_t seq);
 
   // Called by the producer after a batch. While the recorder is far behind (the events it
@@ -126,10 +132,6 @@ class History {
 
   // The same for the recorder: appended events, published or not, with their fields.
   Slice ReadUnpublished(std::uint64_t cursor) const;
-
-  // True when event `cursor` (or a later one) is retained in memory: a reader at `cursor`
-  // would miss nothing by reading from memory.
-  bool Retains(std::uint64_t cursor) const;
 
   // Where a client resuming after event `seq` of this run should continue: seq + 1, or 1
   // (replay from the start) when `seq` names no event of this run.
@@ -158,6 +160,7 @@ class History {
     SegmentEnd end;
   };
 
+  void PublishLocked(std::uint64_t seq, std::uint64_t bytes);
   void AppendLocked(EventType type, std::string_view data, std::uint32_t t_ms, SegmentEnd end);
   void AppendedLocked();  // after a batch: evict, then publish or tell the recorder
   Slice ReadLocked(std::uint64_t cursor, std::uint64_t last) const;
@@ -171,8 +174,8 @@ class History {
   const HistoryLimits limits_;
 
   mutable std::mutex mutex_;
-  std::function<void()> listener_;
-  std::function<void()> record_listener_;
+  mutable std::vector<Wakeup*> subscribers_;
+  Wakeup* write_ahead_ = nullptr;         // the recorder, while there is one
   std::condition_variable published_cv_;  // for WaitForRecorder
   bool recorder_stalled_ = false;         // it did not write for a whole patience
   std::uint64_t unrecorded_evicted_ = 0;
@@ -190,6 +193,33 @@ class History {
   std::uint64_t stdout_events_ = 0;
   std::uint64_t stderr_events_ = 0;
   bool closed_ = false;
+};
+
+// A reader's registration for wake-ups; ends when destroyed (or Cancel). Movable.
+class History::Subscription {
+ public:
+  Subscription() = default;
+  Subscription(Subscription&& other) noexcept
+      : history_(std::exchange(other.history_, nullptr)), wakeup_(other.wakeup_) {}
+  Subscription& operator=(Subscription&& other) noexcept {
+    if (this != &other) {
+      Cancel();
+      history_ = std::exchange(other.history_, nullptr);
+      wakeup_ = other.wakeup_;
+    }
+    return *this;
+  }
+  ~Subscription() { Cancel(); }
+
+  // No more signals from now on (none is under way when this returns).
+  void Cancel();
+  explicit operator bool() const { return history_ != nullptr; }
+
+ private:
+  friend class History;
+  Subscription(const History* history, Wakeup* wakeup) : history_(history), wakeup_(wakeup) {}
+  const History* history_ = nullptr;
+  Wakeup* wakeup_ = nullptr;
 };
 
 // Consecutive events read at once. It keeps their block alive, so its bytes stay valid

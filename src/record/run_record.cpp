@@ -5,9 +5,7 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <chrono>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <utility>
@@ -57,12 +55,6 @@ RunRecord::RunRecord(History& history, RecordOptions options)
     // Dropping goes a stretch at a time: stretches small enough to keep close to the cap.
     mark_every_ = std::clamp<std::uint64_t>(*options_.max_bytes / 16, 4 << 10, kMarkEvery);
   }
-  // Fault injection for the tests (docs/reliability.md): a disk that stops answering just
-  // after the record's first line, for as long as this file exists (the test decides when
-  // the disk comes back, so nothing in it depends on how fast this machine is).
-  if (const char* stall = std::getenv("SSETAIL_TEST_RECORD_STALL_FILE")) {
-    stall_file_ = stall;
-  }
 }
 
 RunRecord::~RunRecord() {
@@ -70,13 +62,7 @@ RunRecord::~RunRecord() {
 }
 
 void RunRecord::Start() {
-  history_.SetRecordListener([this] {
-    {
-      std::lock_guard lock(mutex_);
-      appended_ = true;
-    }
-    changed_.notify_all();
-  });
+  history_.SetWriteAhead(&appended_);
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -90,129 +76,45 @@ void RunRecord::Stop() {
     std::lock_guard lock(mutex_);
     stopping_ = true;
   }
-  changed_.notify_all();
+  appended_.Signal();
   if (thread_.joinable()) thread_.join();
-  history_.SetRecordListener(nullptr);  // anything appended from now on is published at once
+  history_.SetWriteAhead(nullptr);  // anything appended from now on is published at once
 }
 
-void RunRecord::Run() {
-  // Lines are written straight into this buffer (no zero-filling, no copies): the record
-  // must keep pace with capture.
-  std::size_t capacity = kWriteBytes + record::OutputLineBound(history_.run_id(), 64 << 10);
-  std::unique_ptr<char[]> buffer(new char[capacity]);
+// What one write(2) carries: record lines encoded straight into `buffer` (no zero-filling,
+// no copies: the record must keep pace with capture), and what the index learns from them.
+struct RunRecord::Batch {
+  explicit Batch(const std::string& run_id)
+      : capacity(kWriteBytes + record::OutputLineBound(run_id, 64 << 10)),
+        buffer(new char[capacity]) {}
+  std::size_t capacity;
+  std::unique_ptr<char[]> buffer;
+  std::size_t used = 0;
+  std::uint64_t base = 0;                                    // its file offset
   std::vector<std::pair<std::uint64_t, std::size_t>> lines;  // seq, end within the buffer
   std::vector<Mark> new_marks;
-  std::uint64_t cursor = 1;
+  std::uint64_t last_mark = 0;
+  bool have_mark = false;
+  // Across batches.
+  std::uint64_t cursor = 1;        // the next event to encode
   std::uint64_t previous_seq = 0;  // of the last line encoded (compact: jumps are written)
   bool warned_lost = false;
+};
+
+// The thread: each time the History signals appends, writes all there is, a batch at a time,
+// publishing each batch once written.
+void RunRecord::Run() {
+  Batch batch(history_.run_id());
   for (;;) {
+    appended_.Reset();
     bool stopping;
     {
-      std::unique_lock lock(mutex_);
-      changed_.wait(lock, [&] { return appended_ || stopping_; });
-      appended_ = false;
+      std::lock_guard lock(mutex_);
       stopping = stopping_;
     }
-    // Everything appended so far, in writes of about kWriteBytes. Only this thread changes
-    // the index, so it reads it without the lock.
-    for (;;) {
-      std::size_t used = 0;
-      lines.clear();
-      new_marks.clear();
-      const std::uint64_t base = written_end_;
-      std::uint64_t last_mark = marks_.empty() ? 0 : marks_.back().offset;
-      bool have_mark = !marks_.empty();
-      bool full = false;
-      while (!full && used < kWriteBytes) {
-        const History::Slice slice = history_.ReadUnpublished(cursor);
-        if (slice.status != History::ReadStatus::Events) break;
-        // (A jump in the ids is not a loss when viewing a capped record: ask the history.)
-        if (slice.missed > 0 && !warned_lost && history_.Stats().unrecorded_evicted > 0) {
-          warned_lost = true;
-          std::fprintf(stderr,
-                       "ssetail: warning: record: the disk stalled; events left memory before "
-                       "they were written and are not in the record\n");
-        }
-        cursor = slice.first_seq;
-        for (const EventView& event : slice) {
-          const std::size_t bound =
-              compact_               ? record::compact::LineBound(event.data.size())
-              : IsOutput(event.type) ? record::OutputLineBound(history_.run_id(), event.data.size())
-                                     : event.data.size() + 128 + history_.run_id().size();
-          if (used + bound > capacity) {
-            if (used > 0) {
-              full = true;  // this one goes in the next write
-              break;
-            }
-            capacity = bound;  // a single event larger than the buffer (--view of long lines)
-            buffer.reset(new char[capacity]);
-          }
-          const std::uint64_t at = base + used;
-          if (event.seq > 1 && (!have_mark || at - last_mark >= mark_every_)) {
-            new_marks.push_back({event.seq, at, written_events_ + lines.size()});
-            last_mark = at;
-            have_mark = true;
-          }
-          char* const line = buffer.get() + used;
-          char* end;
-          if (compact_) {
-            end = line;
-            if (event.seq != previous_seq + 1) end = record::compact::WriteJump(end, event.seq);
-            end = record::compact::WriteEvent(end, event.type, event.end, event.t_ms, event.data);
-          } else if (IsOutput(event.type)) {
-            end = record::WriteOutputLine(line, history_.run_id(), event.seq, event.type,
-                                          event.data, event.t_ms, event.end);
-          } else {
-            std::string text;
-            record::AppendLine(text, history_.run_id(), event.seq, event.type, event.data);
-            end = std::copy(text.begin(), text.end(), line);
-          }
-          used = static_cast<std::size_t>(end - buffer.get());
-          lines.emplace_back(event.seq, used);
-          previous_seq = event.seq;
-          cursor = event.seq + 1;
-        }
-      }
-      if (lines.empty()) break;
-
-      if (!stall_file_.empty() && written_seq_ >= 1) {
-        while (::access(stall_file_.c_str(), F_OK) == 0) {
-          std::this_thread::sleep_for(std::chrono::milliseconds(10));
-        }
-        stall_file_.clear();
-      }
-      std::size_t written = 0;
-      const bool ok = WriteAll(buffer.get(), used, written);
-      const int write_error = errno;
-      // The lines written whole count; a torn last one is ignored by readers.
-      const auto whole = static_cast<std::size_t>(
-          std::upper_bound(lines.begin(), lines.end(), written,
-                           [](std::size_t n, const auto& line) { return n < line.second; }) -
-          lines.begin());
-      int drop_error = 0;
-      {
-        std::lock_guard lock(mutex_);
-        if (whole > 0) {
-          const std::uint64_t end = base + lines[whole - 1].second;
-          for (const Mark& mark : new_marks) {
-            if (mark.offset < end) marks_.push_back(mark);
-          }
-          if (start_end_ == 0) start_end_ = base + lines.front().second;  // `start` is first
-          written_end_ = end;
-          written_seq_ = lines[whole - 1].first;
-          written_events_ += whole;
-          if (ok) drop_error = DropOldest();
-        }
-      }
-      if (!ok) {
-        Fail("cannot write", write_error);
-        return;
-      }
-      if (drop_error != 0) {
-        Fail("cannot drop the oldest part (--record-max)", drop_error);
-        return;
-      }
-      history_.Publish(cursor - 1);
+    while (EncodeBatch(batch)) {
+      if (!WriteBatch(batch)) return;
+      history_.Publish(batch.cursor - 1);
       changed_.notify_all();
     }
     if (stopping) {
@@ -221,12 +123,115 @@ void RunRecord::Run() {
       changed_.notify_all();
       return;
     }
+    appended_.Wait();
   }
+}
+
+// Encodes what was appended from batch.cursor on, up to about kWriteBytes. Only this thread
+// changes the index, so it reads it without the lock.
+bool RunRecord::EncodeBatch(Batch& batch) {
+  batch.used = 0;
+  batch.lines.clear();
+  batch.new_marks.clear();
+  batch.base = written_end_;
+  batch.have_mark = !marks_.empty();
+  batch.last_mark = batch.have_mark ? marks_.back().offset : 0;
+  while (batch.used < kWriteBytes) {
+    const History::Slice slice = history_.ReadUnpublished(batch.cursor);
+    if (slice.status != History::ReadStatus::Events) break;
+    // (A jump in the ids is not a loss when viewing a capped record: ask the history.)
+    if (slice.missed > 0 && !batch.warned_lost && history_.Stats().unrecorded_evicted > 0) {
+      batch.warned_lost = true;
+      std::fprintf(stderr,
+                   "ssetail: warning: record: the disk stalled; events left memory before "
+                   "they were written and are not in the record\n");
+    }
+    batch.cursor = slice.first_seq;
+    for (const EventView& event : slice) {
+      if (!EncodeLine(batch, event)) return true;
+    }
+  }
+  return !batch.lines.empty();
+}
+
+bool RunRecord::EncodeLine(Batch& batch, const EventView& event) {
+  const std::string& run_id = history_.run_id();
+  const std::size_t bound = compact_ ? record::compact::LineBound(event.data.size())
+                            : IsOutput(event.type)
+                                ? record::OutputLineBound(run_id, event.data.size())
+                                : event.data.size() + 128 + run_id.size();
+  if (batch.used + bound > batch.capacity) {
+    if (batch.used > 0) return false;
+    batch.capacity = bound;  // a single event larger than the buffer (--view of long lines)
+    batch.buffer.reset(new char[batch.capacity]);
+  }
+  const std::uint64_t at = batch.base + batch.used;
+  if (event.seq > 1 && (!batch.have_mark || at - batch.last_mark >= mark_every_)) {
+    batch.new_marks.push_back({event.seq, at, written_events_ + batch.lines.size()});
+    batch.last_mark = at;
+    batch.have_mark = true;
+  }
+  char* const line = batch.buffer.get() + batch.used;
+  char* end;
+  if (compact_) {
+    end = line;
+    if (event.seq != batch.previous_seq + 1) end = record::compact::WriteJump(end, event.seq);
+    end = record::compact::WriteEvent(end, event.type, event.end, event.t_ms, event.data);
+  } else if (IsOutput(event.type)) {
+    end = record::WriteOutputLine(line, run_id, event.seq, event.type, event.data, event.t_ms,
+                                  event.end);
+  } else {
+    std::string text;
+    record::AppendLine(text, run_id, event.seq, event.type, event.data);
+    end = std::copy(text.begin(), text.end(), line);
+  }
+  batch.used = static_cast<std::size_t>(end - batch.buffer.get());
+  batch.lines.emplace_back(event.seq, batch.used);
+  batch.previous_seq = event.seq;
+  batch.cursor = event.seq + 1;
+  return true;
+}
+
+// One write(2) of the batch; the index learns of the lines written whole (a torn last one
+// is ignored by readers); then the cap. False after a failure: the record has stopped.
+bool RunRecord::WriteBatch(Batch& batch) {
+  std::size_t written = 0;
+  const bool ok = WriteAll(batch.buffer.get(), batch.used, written);
+  const int write_error = errno;
+  const auto whole = static_cast<std::size_t>(
+      std::upper_bound(batch.lines.begin(), batch.lines.end(), written,
+                       [](std::size_t n, const auto& line) { return n < line.second; }) -
+      batch.lines.begin());
+  int drop_error = 0;
+  {
+    std::lock_guard lock(mutex_);
+    if (whole > 0) {
+      const std::uint64_t end = batch.base + batch.lines[whole - 1].second;
+      for (const Mark& mark : batch.new_marks) {
+        if (mark.offset < end) marks_.push_back(mark);
+      }
+      if (start_end_ == 0) start_end_ = batch.base + batch.lines.front().second;  // `start`
+      written_end_ = end;
+      written_seq_ = batch.lines[whole - 1].first;
+      written_events_ += whole;
+      if (ok) drop_error = DropOldest();
+    }
+  }
+  if (!ok) {
+    Fail("cannot write", write_error);
+    return false;
+  }
+  if (drop_error != 0) {
+    Fail("cannot drop the oldest part (--record-max)", drop_error);
+    return false;
+  }
+  return true;
 }
 
 bool RunRecord::WriteAll(const char* bytes, std::size_t size, std::size_t& written) {
   while (written < size) {
-    const ssize_t n = ::write(file_.get(), bytes + written, size - written);
+    const ssize_t n = options_.write ? options_.write(file_.get(), bytes + written, size - written)
+                                     : ::write(file_.get(), bytes + written, size - written);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
       if (n == 0) errno = EIO;
@@ -267,7 +272,7 @@ void RunRecord::Fail(const std::string& what, int error) {
   }
   std::fprintf(stderr, "ssetail: warning: record %s: %s; it stops here, the run goes on\n",
                options_.save_path ? options_.save_path->c_str() : "(temporary)", reason.c_str());
-  history_.SetRecordListener(nullptr);
+  history_.SetWriteAhead(nullptr);
   changed_.notify_all();
 }
 

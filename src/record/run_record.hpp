@@ -19,25 +19,36 @@
 // appends publish at once from then on.
 #pragma once
 
+#include <sys/types.h>
+
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "base/unique_fd.hpp"
+#include "base/wakeup.hpp"
 #include "history/history.hpp"
 
 namespace ssetail {
+
+// How the recorder hands bytes to the kernel: write(2) on the record's descriptor, unless a
+// test gives it a disk that stalls or fails (returns what write(2) would, errno included).
+using RecordWrite = std::function<ssize_t(int fd, const char* bytes, std::size_t size)>;
 
 struct RecordOptions {
   std::optional<std::string> save_path;  // --save; nothing: an unnamed temporary file
   std::string temp_dir = "/tmp";         // for the temporary record ($TMPDIR)
   std::optional<std::uint64_t> max_bytes;
+  RecordWrite write = nullptr;  // null: write(2)
 };
 
 struct RecordStatus {
@@ -90,7 +101,11 @@ class RunRecord {
     std::uint64_t offset;  // where its line starts
     std::uint64_t events;  // events written before it (the start line included)
   };
+  struct Batch;
   void Run();
+  bool EncodeBatch(Batch& batch);                         // false: nothing new
+  bool EncodeLine(Batch& batch, const EventView& event);  // false: it goes in the next batch
+  bool WriteBatch(Batch& batch);                          // false: the record stopped
   bool WriteAll(const char* bytes, std::size_t size, std::size_t& written);
   void Fail(const std::string& what, int error);
   int DropOldest();  // under the lock
@@ -100,11 +115,10 @@ class RunRecord {
   const bool compact_;  // the temporary record's format (compact_line.hpp)
   UniqueFd file_;
   std::uint64_t mark_every_;  // bytes between marks
-  std::string stall_file_;    // fault injection for tests: the disk stalls while it exists
+  Wakeup appended_;           // by the History (write-ahead) and by Stop
 
   mutable std::mutex mutex_;
-  std::condition_variable changed_;
-  bool appended_ = false;  // the history has news for the thread
+  std::condition_variable changed_;  // what is written, for WaitWritten
   bool stopping_ = false;
   bool stopped_ = false;  // the thread writes no more
   std::deque<Mark> marks_;

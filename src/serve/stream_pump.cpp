@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <sys/epoll.h>
-#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -96,22 +95,21 @@ StreamPump::StreamPump(History& history, const RunRecord* record, StreamSlots& s
       record_(record),
       slots_(slots),
       options_(options),
-      epoll_fd_(::epoll_create1(EPOLL_CLOEXEC)),
-      wake_fd_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {
-  epoll_event event{};
-  event.events = EPOLLIN;
-  event.data.ptr = nullptr;  // the wake-up descriptor; streams have their Stream*
-  if (!epoll_fd_ || !wake_fd_ ||
-      ::epoll_ctl(epoll_fd_.get(), EPOLL_CTL_ADD, wake_fd_.get(), &event) != 0) {
-    throw std::system_error(errno, std::generic_category(), "cannot create the stream pump");
+      epoll_fd_(::epoll_create1(EPOLL_CLOEXEC)) {
+  // In the epoll set, each wake-up is known by its address; streams by their Stream*.
+  for (Wakeup* wakeup : {&appended_, &inbox_changed_}) {
+    epoll_event event{};
+    event.events = EPOLLIN;
+    event.data.ptr = wakeup;
+    if (!epoll_fd_ || ::epoll_ctl(epoll_fd_.get(), EPOLL_CTL_ADD, wakeup->fd(), &event) != 0) {
+      throw std::system_error(errno, std::generic_category(), "cannot create the stream pump");
+    }
   }
   thread_ = std::thread([this] { Run(); });
-  history_.SetAppendListener([this] { OnAppend(); });
 }
 
 StreamPump::~StreamPump() {
   Stop();
-  history_.SetAppendListener(nullptr);
 }
 
 void StreamPump::Add(UniqueFd socket, std::uint64_t cursor, bool json) {
@@ -126,9 +124,9 @@ void StreamPump::Add(UniqueFd socket, std::uint64_t cursor, bool json) {
   {
     std::lock_guard lock(inbox_mutex_);
     if (!stopping_) {
-      open_streams_.fetch_add(1);  // before the thread can see it, so no append is missed
+      open_streams_.fetch_add(1);
       inbox_.push_back(std::move(stream));
-      Wake();
+      inbox_changed_.Signal();
       return;
     }
   }
@@ -140,28 +138,19 @@ void StreamPump::Stop() {
     std::lock_guard lock(inbox_mutex_);
     stopping_ = true;
   }
-  Wake();
+  inbox_changed_.Signal();
   if (thread_.joinable()) thread_.join();
-}
-
-void StreamPump::OnAppend() {
-  // Without streams, capture alone would pay a write and a wake-up per batch it reads.
-  if (open_streams_.load() == 0) return;
-  if (!wake_pending_.exchange(true)) Wake();
-}
-
-void StreamPump::Wake() {
-  const std::uint64_t one = 1;
-  // Fails only when the counter is full (EAGAIN), and then a wake-up is pending anyway.
-  [[maybe_unused]] const auto written = ::write(wake_fd_.get(), &one, sizeof one);
 }
 
 void StreamPump::Run() {
   std::vector<epoll_event> events(256);
   auto next_housekeeping = Clock::now() + kHousekeepingEvery;
   for (;;) {
-    int timeout_ms = 0;
-    if (unfinished_turns_.empty()) {
+    // Without streams nothing is due: no heartbeat, no stall. Otherwise the sweep's time.
+    int timeout_ms = -1;
+    if (!unfinished_turns_.empty()) {
+      timeout_ms = 0;
+    } else if (!streams_.empty()) {
       const auto wait = next_housekeeping - Clock::now();
       timeout_ms = static_cast<int>(
           std::max<std::int64_t>(0, std::chrono::ceil<std::chrono::milliseconds>(wait).count()));
@@ -172,14 +161,14 @@ void StreamPump::Run() {
     std::vector<Stream*> turns;
     turns.swap(unfinished_turns_);
     bool appended = false;
+    bool inbox = false;
     for (int i = 0; i < ready; ++i) {
-      auto* stream = static_cast<Stream*>(events[i].data.ptr);
-      if (stream == nullptr) {
-        std::uint64_t count;
-        // Resets the counter; EAGAIN means another round already did.
-        [[maybe_unused]] const auto n = ::read(wake_fd_.get(), &count, sizeof count);
+      void* const tag = events[i].data.ptr;
+      if (tag == &appended_) {
         appended = true;
-      } else if (stream->closed) {
+      } else if (tag == &inbox_changed_) {
+        inbox = true;
+      } else if (auto* stream = static_cast<Stream*>(tag); stream->closed) {
         continue;
       } else if (events[i].events & (EPOLLERR | EPOLLHUP)) {
         Close(*stream);
@@ -188,32 +177,14 @@ void StreamPump::Run() {
       }
     }
 
-    std::vector<std::unique_ptr<Stream>> added;
-    bool stopping;
-    {
+    bool stopping = false;
+    if (inbox) {
+      inbox_changed_.Reset();
       std::lock_guard lock(inbox_mutex_);
-      added.swap(inbox_);
       stopping = stopping_;
     }
-    for (auto& stream : added) {
-      epoll_event event{};
-      event.events = 0;  // EPOLLERR and EPOLLHUP are always reported; EPOLLOUT when waiting
-      event.data.ptr = stream.get();
-      streams_.push_back(std::move(stream));
-      Stream& added_stream = *streams_.back();
-      if (::epoll_ctl(epoll_fd_.get(), EPOLL_CTL_ADD, added_stream.socket.get(), &event) != 0) {
-        Close(added_stream);  // out of memory for epoll: the client may reconnect
-        continue;
-      }
-      Pump(added_stream);
-    }
-
-    if (appended) {
-      wake_pending_.store(false);  // before reading: an append from now on wakes us again
-      for (auto& stream : streams_) {
-        if (!stream->closed && !stream->pending()) Pump(*stream);
-      }
-    }
+    if (inbox) TakeAdded();
+    if (appended) PumpAll();
     for (Stream* stream : turns) {
       stream->in_turns = false;
       if (!stream->closed) Pump(*stream);
@@ -237,7 +208,40 @@ void StreamPump::Run() {
     // Closed streams go only now: pointers to them may have been in this round's lists.
     std::erase_if(unfinished_turns_, [](const Stream* s) { return s->closed; });
     std::erase_if(streams_, [](const std::unique_ptr<Stream>& s) { return s->closed; });
+    if (streams_.empty()) subscription_.Cancel();
     if (stopping) return;
+  }
+}
+
+void StreamPump::TakeAdded() {
+  std::vector<std::unique_ptr<Stream>> added;
+  {
+    std::lock_guard lock(inbox_mutex_);
+    added.swap(inbox_);
+  }
+  if (!added.empty() && !subscription_) {
+    // Subscribed before the new streams read: whatever is published after their first
+    // read wakes the thread.
+    subscription_ = history_.Subscribe(appended_);
+  }
+  for (auto& stream : added) {
+    epoll_event event{};
+    event.events = 0;  // EPOLLERR and EPOLLHUP are always reported; EPOLLOUT when waiting
+    event.data.ptr = stream.get();
+    streams_.push_back(std::move(stream));
+    Stream& added_stream = *streams_.back();
+    if (::epoll_ctl(epoll_fd_.get(), EPOLL_CTL_ADD, added_stream.socket.get(), &event) != 0) {
+      Close(added_stream);  // out of memory for epoll: the client may reconnect
+      continue;
+    }
+    Pump(added_stream);
+  }
+}
+
+void StreamPump::PumpAll() {
+  appended_.Reset();  // before reading: a publish from now on wakes the thread again
+  for (auto& stream : streams_) {
+    if (!stream->closed && !stream->pending()) Pump(*stream);
   }
 }
 

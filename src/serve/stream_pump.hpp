@@ -5,7 +5,8 @@
 // (bench scenarios 4–6: latency, fan-out memory). httplib has no asynchronous writes, so
 // this is hand-rolled: the request is answered by httplib (access control, headers), then
 // its connection is handed here (ConnectionServer::TakeConnection). Each stream is a
-// cursor into the History; on each append the pump sends every waiting stream what is new,
+// cursor into the History; on each publish (the pump subscribes to the History while it
+// has streams) it sends every waiting stream what is new,
 // with one writev of the chunk header, the block's already encoded bytes and the CRLF.
 // A stream the client does not drain waits for EPOLLOUT while the others go on; one that
 // makes no progress for the stall timeout is dropped (it may reconnect and resume).
@@ -25,6 +26,7 @@
 #include <vector>
 
 #include "base/unique_fd.hpp"
+#include "base/wakeup.hpp"
 #include "history/history.hpp"
 #include "record/run_record.hpp"
 #include "serve/stream_slots.hpp"
@@ -38,8 +40,9 @@ struct PumpOptions {
 
 class StreamPump {
  public:
-  // Starts the thread and listens to `history`'s appends. `slots` is released as streams end.
-  // `record` (may be null) is the run's record.
+  // Starts the thread; it subscribes to `history` while it has streams. `slots` is released
+  // as streams end. `record` (may be null) is the run's record. Throws std::system_error
+  // when the kernel refuses an epoll or eventfd descriptor.
   StreamPump(History& history, const RunRecord* record, StreamSlots& slots, PumpOptions options);
   ~StreamPump();
   StreamPump(const StreamPump&) = delete;
@@ -55,13 +58,11 @@ class StreamPump {
   // Streams added and not yet ended. From any thread.
   std::size_t open_streams() const { return open_streams_.load(); }
 
-  // Called by the History after each append, under its lock: wakes the thread, once.
-  void OnAppend();
-
  private:
   struct Stream;
   void Run();
-  void Wake();
+  void TakeAdded();  // the streams Add handed over, and the subscription they need
+  void PumpAll();    // every stream waiting for events
   void Pump(Stream& stream);
   bool Flush(Stream& stream);  // false: the stream was closed
   void Queue(Stream& stream, History::Slice slice);
@@ -75,9 +76,11 @@ class StreamPump {
   StreamSlots& slots_;
   const PumpOptions options_;
   UniqueFd epoll_fd_;
-  UniqueFd wake_fd_;
-  std::atomic<bool> wake_pending_{false};
-  std::atomic<std::size_t> open_streams_{0};  // none: appends need not wake the thread
+  Wakeup appended_;                     // by the History, while subscribed
+  Wakeup inbox_changed_;                // by Add and Stop
+  History::Subscription subscription_;  // while there are streams: else capture would pay
+                                        // a wake-up per batch for nothing
+  std::atomic<std::size_t> open_streams_{0};
 
   std::mutex inbox_mutex_;
   std::vector<std::unique_ptr<Stream>> inbox_;  // added, not yet seen by the thread

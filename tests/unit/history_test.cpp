@@ -35,6 +35,16 @@ void AppendLines(History& h, int from, int to) {
   for (int i = from; i <= to; ++i) w.Append(EventType::Stdout, "line " + std::to_string(i), 0);
 }
 
+// True when `wakeup` was signalled and not reset since (it does not wait).
+bool Signalled(Wakeup& wakeup) {
+  return wakeup.WaitUntil(Clock::now());
+}
+
+// True when a reader at `cursor` would miss nothing by reading from memory.
+bool Retains(const History& h, std::uint64_t cursor) {
+  return cursor <= 1 || cursor >= h.Stats().dropped + 2;
+}
+
 }  // namespace
 
 TEST_CASE("history: events are encoded once, in order, with RUN.SEQ ids") {
@@ -189,11 +199,12 @@ TEST_CASE("history: a read never waits: nothing new, then events, then the end")
     History::Writer w(h);
     w.Append(EventType::Start, "s", 0);
   }
-  int notified = 0;
-  h.SetAppendListener([&] { ++notified; });
+  Wakeup reader;
+  const History::Subscription subscription = h.Subscribe(reader);
   CHECK(h.Read(2).status == History::ReadStatus::NothingNew);
+  CHECK_FALSE(Signalled(reader));
   h.AppendLast(EventType::Exit, "{}", 0);
-  CHECK(notified == 1);
+  CHECK(Signalled(reader));
   const auto slice = h.Read(2);
   CHECK(slice.status == History::ReadStatus::Events);
   CHECK(slice.reached_end);
@@ -270,23 +281,54 @@ TEST_CASE("history: SkipTo makes a gap of the ids it jumps over") {
   CHECK(h.CursorAfter(20) == 21);
 }
 
+TEST_CASE("history: subscribers are woken by publishes, until their subscription ends") {
+  History h("r", {});
+  Wakeup first, second;
+  History::Subscription one = h.Subscribe(first);
+  {
+    const History::Subscription two = h.Subscribe(second);
+    {
+      History::Writer w(h);
+      w.Append(EventType::Start, "s", 0);
+    }
+    CHECK(Signalled(first));
+    CHECK(Signalled(second));
+  }
+  first.Reset();
+  second.Reset();
+  AppendLines(h, 1, 1);
+  CHECK(Signalled(first));
+  CHECK_FALSE(Signalled(second));  // its subscription ended
+  // Moved, it still wakes the same reader; cancelled, no more.
+  History::Subscription moved = std::move(one);
+  first.Reset();
+  AppendLines(h, 2, 2);
+  CHECK(Signalled(first));
+  moved.Cancel();
+  first.Reset();
+  AppendLines(h, 3, 3);
+  CHECK_FALSE(Signalled(first));
+}
+
 TEST_CASE("history: with a recorder, events over the limits are kept until published") {
   History h("r", {3, 1 << 20});
-  int recorder_calls = 0;
-  h.SetRecordListener([&] { ++recorder_calls; });
+  Wakeup recorder, reader;
+  h.SetWriteAhead(&recorder);
+  const History::Subscription subscription = h.Subscribe(reader);
   {
     History::Writer w(h);
     w.Append(EventType::Start, "start", 0);
   }
-  AppendLines(h, 1, 10);  // events 2..11
-  CHECK(recorder_calls == 2);
+  AppendLines(h, 1, 10);           // events 2..11
+  CHECK(Signalled(recorder));      // woken by appends
+  CHECK_FALSE(Signalled(reader));  // readers only by publishes
   // Nothing published: readers see nothing, and nothing was evicted.
   CHECK(h.Read(1).status == History::ReadStatus::NothingNew);
   CHECK(h.Stats().last_seq == 0);
   CHECK(h.Stats().dropped == 0);
   CHECK(h.Stats().retained == 11);
   CHECK_FALSE(h.FirstEventData());
-  CHECK(h.Retains(2));
+  CHECK(Retains(h, 2));
   // The recorder reads them all.
   std::vector<std::string> unpublished;
   for (std::uint64_t cursor = 1;;) {
@@ -301,12 +343,13 @@ TEST_CASE("history: with a recorder, events over the limits are kept until publi
 
   // Published up to 6: those may go now (the limit is 3), the unpublished all stay.
   h.Publish(6);
+  CHECK(Signalled(reader));
   CHECK(h.Stats().last_seq == 6);
   CHECK(h.FirstEventData() == "start");
   CHECK(h.Stats().dropped == 5);  // 2..6
   CHECK(h.Stats().retained == 6);
-  CHECK_FALSE(h.Retains(6));
-  CHECK(h.Retains(7));
+  CHECK_FALSE(Retains(h, 6));
+  CHECK(Retains(h, 7));
   std::uint64_t cursor = 2;
   CHECK(Drain(h, cursor) == std::vector<std::string>{"gap:5"});
   CHECK(cursor == 7);
@@ -325,7 +368,7 @@ TEST_CASE("history: with a recorder, events over the limits are kept until publi
   // Without a recorder, what is pending is published at once.
   AppendLines(h, 11, 12);
   CHECK(h.Stats().last_seq == 11);
-  h.SetRecordListener(nullptr);
+  h.SetWriteAhead(nullptr);
   CHECK(h.Stats().last_seq == 13);
   AppendLines(h, 13, 13);
   CHECK(h.Stats().last_seq == 14);
@@ -368,14 +411,16 @@ TEST_CASE("history: WaitForRecorder returns at once without a recorder or when n
   for (int i = 0; i < 100; ++i) AppendLines(*h, i, i);
   // A patience of an hour: were it waited out, the test would fail.
   CHECK(ReturnsWithin(h, std::chrono::hours(1), std::chrono::seconds(30)));
-  h->SetRecordListener([] {});
+  Wakeup recorder;
+  h->SetWriteAhead(&recorder);
   AppendLines(*h, 100, 200);  // unpublished, but far below what counts as behind
   CHECK(ReturnsWithin(h, std::chrono::hours(1), std::chrono::seconds(30)));
 }
 
 TEST_CASE("history: WaitForRecorder gives up after its patience when nobody publishes") {
   auto h = std::make_shared<History>("r", HistoryLimits{10, 4096});
-  h->SetRecordListener([] {});
+  Wakeup recorder;
+  h->SetWriteAhead(&recorder);
   {
     History::Writer w(*h);
     w.Append(EventType::Start, "s", 0);
@@ -406,7 +451,8 @@ TEST_CASE("history: WaitForRecorder gives up after its patience when nobody publ
 // what capture has just written, still in the cache.
 TEST_CASE("history: WaitForRecorder waits on the recorder's backlog, whatever the limits") {
   auto h = std::make_shared<History>("r", HistoryLimits{100000, 64 << 20});
-  h->SetRecordListener([] {});
+  Wakeup recorder;
+  h->SetWriteAhead(&recorder);
   {
     History::Writer w(*h);
     w.Append(EventType::Start, "s", 0);
@@ -416,13 +462,14 @@ TEST_CASE("history: WaitForRecorder waits on the recorder's backlog, whatever th
   h->WaitForRecorder(std::chrono::milliseconds(300));  // nobody publishes: waits it out
   CHECK(std::chrono::steady_clock::now() - before >= std::chrono::milliseconds(300));
   // Once written, the same history is not behind.
-  h->SetRecordListener(nullptr);
+  h->SetWriteAhead(nullptr);
   CHECK(ReturnsWithin(h, std::chrono::hours(1), std::chrono::seconds(30)));
 }
 
 TEST_CASE("history: a reader behind a stalled recorder gets a gap, never unpublished events") {
   History h("r", {1000, 64 << 10});
-  h.SetRecordListener([] {});
+  Wakeup recorder;
+  h.SetWriteAhead(&recorder);
   {
     History::Writer w(h);
     w.Append(EventType::Start, "s", 0);
@@ -434,7 +481,7 @@ TEST_CASE("history: a reader behind a stalled recorder gets a gap, never unpubli
   // The disk stalls: past 16 MiB of unwritten events, they leave memory unwritten.
   AppendBigUntil(h, [&] { return h.Stats().unrecorded_evicted > 0; });
   REQUIRE(h.Stats().last_seq == 11);
-  CHECK_FALSE(h.Retains(3));
+  CHECK_FALSE(Retains(h, 3));
   const auto slice = h.Read(cursor);
   REQUIRE(slice.status == History::ReadStatus::Events);
   CHECK(slice.missed >= 9);  // 3..11 are gone

@@ -3,14 +3,17 @@
 #include <doctest/doctest.h>
 
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <mutex>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -21,6 +24,7 @@
 #include "history/history.hpp"
 #include "record/record_line.hpp"
 #include "record/record_reader.hpp"
+#include "wait_until.hpp"
 
 using namespace ssetail;
 using Clock = std::chrono::steady_clock;
@@ -47,14 +51,33 @@ class TempDir {
   std::filesystem::path path_;
 };
 
-// Sets an environment variable for the lifetime of the object.
-class ScopedEnv {
+// A disk that stops answering after the record's first write, until the test lets it go on
+// (or the disk is destroyed): what RunRecord is given instead of write(2).
+class StallingDisk {
  public:
-  ScopedEnv(const char* name, const char* value) : name_(name) { ::setenv(name, value, 1); }
-  ~ScopedEnv() { ::unsetenv(name_); }
+  ~StallingDisk() { Release(); }
+  RecordWrite Writer() {
+    return [this](int fd, const char* bytes, std::size_t size) {
+      {
+        std::unique_lock lock(mutex_);
+        if (writes_++ > 0) answered_.wait(lock, [this] { return released_; });
+      }
+      return ::write(fd, bytes, size);
+    };
+  }
+  void Release() {
+    {
+      std::lock_guard lock(mutex_);
+      released_ = true;
+    }
+    answered_.notify_all();
+  }
 
  private:
-  const char* name_;
+  std::mutex mutex_;
+  std::condition_variable answered_;
+  int writes_ = 0;
+  bool released_ = false;
 };
 
 std::string ReadFile(const std::string& path) {
@@ -72,11 +95,7 @@ std::vector<std::string> Lines(const std::string& text) {
 // Waits until the history has published event `seq` (the recorder publishes just after
 // its write returns); fails after 10 s.
 void WaitPublished(const History& history, std::uint64_t seq) {
-  const auto deadline = Clock::now() + std::chrono::seconds(10);
-  while (history.Stats().last_seq < seq && Clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  REQUIRE(history.Stats().last_seq >= seq);
+  REQUIRE(testing::WaitUntil([&] { return history.Stats().last_seq >= seq; }));
 }
 
 // The history's own SSE bytes of events [from, to].
@@ -157,12 +176,9 @@ std::string Difference(std::string_view a, std::string_view b) {
 TEST_CASE("record: appends are published only once written, one line per event") {
   TempDir dir;
   History history("rt", {});
-  // The recorder stalls after the start line, while the stall file exists: the next batch
-  // waits in memory.
-  const std::string stall_file = dir.file("stall");
-  std::ofstream(stall_file).put('\n');
-  ScopedEnv stall("SSETAIL_TEST_RECORD_STALL_FILE", stall_file.c_str());
-  RunRecord record(history, {dir.file("run.ndjson"), dir.path(), std::nullopt});
+  // The disk stalls after the start line: the next batch waits in memory.
+  StallingDisk disk;
+  RunRecord record(history, {dir.file("run.ndjson"), dir.path(), std::nullopt, disk.Writer()});
   record.Start();
   {
     History::Writer w(history);
@@ -181,7 +197,7 @@ TEST_CASE("record: appends are published only once written, one line per event")
   CHECK(history.Stats().last_seq == 1);
   CHECK(history.ReadUnpublished(2).status == History::ReadStatus::Events);
 
-  std::filesystem::remove(stall_file);  // the disk answers again
+  disk.Release();  // the disk answers again
   WaitPublished(history, 4);
   // Published: already in the file, one line each.
   const std::vector<std::string> expected = {
@@ -546,4 +562,48 @@ TEST_CASE("record: a capped temporary record gives a gap for exactly what it dro
              gap + HistoryBytes(history, status.dropped + 2, last));
   CHECK_SAME(ReadRecord(record, 2, last, RecordReader::Format::LogText),
              HistoryAs(history, status.dropped + 2, last, RecordReader::Format::LogText));
+}
+
+// Capture goes on while the disk does not answer: the command's 2,000,000 lines (far more
+// than memory keeps, --history-bytes 1M) are all appended while the recorder is stuck in
+// its second write; then the disk comes back. The events that left memory unwritten are
+// lost to the record and to clients (a gap, one warning), and the record goes on.
+TEST_CASE("record: a stalled disk does not stop capture") {
+  TempDir dir;
+  History history("st", {1000000, 1 << 20});
+  StallingDisk disk;
+  RunRecord record(history, {dir.file("run.ndjson"), dir.path(), std::nullopt, disk.Writer()});
+  record.Start();
+  History::Writer(history).Append(EventType::Start, "{}", 0);
+  record.WaitWritten(1);
+  constexpr int kLines = 2000000;
+  std::atomic<bool> captured = false;
+  std::thread capture([&] {  // as OutputReader does: a batch, then pace to the recorder
+    for (int from = 1; from <= kLines; from += 1000) {
+      {
+        History::Writer w(history);
+        for (int i = from; i < from + 1000; ++i) {
+          w.Append(EventType::Stdout, std::to_string(i), 0);
+        }
+      }
+      history.WaitForRecorder();
+    }
+    captured = true;
+  });
+  const bool went_on =
+      testing::WaitUntil([&] { return captured.load(); }, std::chrono::seconds(60));
+  CHECK_MESSAGE(went_on, "capture stopped while the disk stalled");
+  CHECK(record.Status().events == 1);  // still stalled
+  disk.Release();
+  capture.join();
+  history.AppendLast(EventType::Exit, "{}", 0);
+  record.WaitWritten(kLines + 2);
+  WaitPublished(history, kLines + 2);
+  const RecordStatus status = record.Status();
+  CHECK(status.dropped > 0);
+  CHECK(status.events + status.dropped == kLines + 2);
+  // The record went on after the disk came back: it ends with the run's last lines.
+  const std::string file = ReadFile(dir.file("run.ndjson"));
+  CHECK(file.find("{\"text\":\"" + std::to_string(kLines) + "\"") != std::string::npos);
+  record.Stop();
 }

@@ -11,7 +11,10 @@
 #include <string>
 #include <thread>
 
+#include "wait_until.hpp"
+
 using namespace ssetail;
+using testing::WaitUntil;
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
@@ -107,15 +110,6 @@ std::string Expected(const std::string& run, int from, int to) {
            "\n\n";
   }
   return out;
-}
-
-bool WaitUntil(const std::function<bool()>& condition, std::chrono::milliseconds limit = 5s) {
-  const auto deadline = Clock::now() + limit;
-  while (!condition()) {
-    if (Clock::now() > deadline) return false;
-    std::this_thread::sleep_for(5ms);
-  }
-  return true;
 }
 
 }  // namespace
