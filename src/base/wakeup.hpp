@@ -42,9 +42,12 @@ class Wakeup {
 
   // The owner: forgets the signals so far. Look at what you wait for after this, not before.
   void Reset() {
-    pending_.store(false);
+    // Drained first: a signal from now until the store below writes nothing, but comes
+    // before the owner looks. The other order would leave it pending with nothing to read,
+    // and every later signal would be skipped.
     std::uint64_t count;
     [[maybe_unused]] const auto n = ::read(fd_.get(), &count, sizeof count);
+    pending_.store(false);
   }
 
   // The owner: waits until signalled (true) or `deadline` (false). Does not reset.

@@ -24,7 +24,7 @@ import subprocess
 import sys
 import threading
 
-from harness import group_members  # noqa: F401 (re-exported for test_faults)
+from harness import group_members, wait_for  # noqa: F401 (re-exported for test_faults)
 import time
 
 SERVING = re.compile(rb"ssetail: serving http://(.+):(\d+)/")
@@ -85,16 +85,6 @@ def is_alive(pid):
         return _stat_fields(pid)[0] not in ("Z", "X")
     except OSError:
         return False
-
-
-def wait_until(predicate, timeout, interval=0.02):
-    """Polls `predicate` until it is true or `timeout` seconds pass; returns its last value."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value or time.monotonic() >= deadline:
-            return value
-        time.sleep(interval)
 
 
 # --- one running ssetail -------------------------------------------------------------------
@@ -586,7 +576,7 @@ class ReaderPool:
 
     def wait_done(self, timeout):
         """True once every client is done (or has stopped with an error)."""
-        return wait_until(lambda: self.crash is not None or
+        return wait_for(lambda: self.crash is not None or
                           all(c.done or (c.error and not c.sock) for c in self.clients),
                           timeout, 0.05)
 

@@ -18,10 +18,10 @@ import threading
 import time
 import unittest
 
-from harness import SSETAIL
+from harness import SSETAIL, wait_for
 from faults_support import (CHURN_KINDS, Client, ReaderPool, Server, StreamParser, churn_once,
                             firehose_writer, group_members, paced_writer, read_counts,
-                            read_until_closed, sanitizer, seq_of, statuses_in, wait_until)
+                            read_until_closed, sanitizer, seq_of, statuses_in)
 
 SANITIZE = sanitizer(SSETAIL)
 SLOW = bool(SANITIZE)
@@ -79,7 +79,7 @@ class FaultTest(unittest.TestCase):
         return pool
 
     def wait(self, predicate, timeout, what):
-        self.assertTrue(wait_until(predicate, timeout), f"{what}: not within {timeout} s")
+        self.assertTrue(wait_for(predicate, timeout), f"{what}: not within {timeout} s")
 
     def wait_exited(self, s, timeout=30):
         self.wait(lambda: s.status()["state"] == "exited", timeout, "the run's end")

@@ -162,7 +162,8 @@ class Save(unittest.TestCase):
                     if len(seen) == 500:
                         s.signal(signal.SIGKILL)
                         break
-            s.wait()
+            self.assertEqual(len(seen), 500, "the stream ended before 500 events")
+            self.assertEqual(s.wait(), -signal.SIGKILL)
             in_file = {l["id"] for l in read_record(path)}
             self.assertEqual([i for i in seen if i not in in_file], [])
             # A record without `exit` is served as a running run, and followed.
