@@ -46,24 +46,32 @@ std::optional<std::size_t> ParseByteSize(const std::string& text) {
   return value << shift;
 }
 
-std::optional<Options> ParseOptions(int argc, char** argv) {
-  Options options;
-  CLI::App app{
-      "Run COMMAND and stream its stdout and stderr, line by line, to browsers over "
-      "Server-Sent Events.\n\n"
-      "  ssetail [OPTIONS] -- COMMAND [ARG...]\n"
-      "  COMMAND | ssetail [OPTIONS]\n",
-      "ssetail"};
+namespace {
+
+// What CLI11 reads as text or only counts, checked once parsing is done.
+struct Given {
   std::string history_bytes = "64M";
-  std::string token_file_path;
   std::string linger;  // a string: CLI11 would read an int flag's "=0" as "off"
-  // --help shows the options in these groups, in this order (after -h and -V).
+  std::string token_file, save, record_max, view, publish, relay;
+  CLI::Option* linger_flag = nullptr;
+  CLI::Option* token_file_option = nullptr;
+  CLI::Option* save_option = nullptr;
+  CLI::Option* record_max_option = nullptr;
+  CLI::Option* view_option = nullptr;
+  CLI::Option* publish_option = nullptr;
+  CLI::Option* relay_option = nullptr;
+};
+
+// --help shows the options in these groups, in this order (after -h and -V).
+void AddRunning(CLI::App& app, Options& options, Given& given) {
   app.add_flag("-q,--quiet", options.quiet, "Do not echo the command's output")->group("Running");
-  auto* linger_flag =
-      app.add_flag("--linger{forever}", linger,
-                   "Keep serving after the command ends: --linger until SIGINT/SIGTERM, "
-                   "--linger=SECS for that long")
-          ->group("Running");
+  given.linger_flag = app.add_flag("--linger{forever}", given.linger,
+                                   "Keep serving after the command ends: --linger until "
+                                   "SIGINT/SIGTERM, --linger=SECS for that long")
+                          ->group("Running");
+}
+
+void AddServing(CLI::App& app, Options& options) {
   app.add_option("-p,--port", options.port, "TCP port; 0 picks a free one")
       ->check(CLI::Range(0, 65535))
       ->capture_default_str()
@@ -85,54 +93,65 @@ std::optional<Options> ParseOptions(int argc, char** argv) {
                  "Link file:line in the page's Problems to TEMPLATE, an http(s) URL with {file} "
                  "and {line} (e.g. https://host/repo/blob/main/{file}#L{line})")
       ->group("Serving");
+}
+
+void AddHistoryAndRecord(CLI::App& app, Options& options, Given& given) {
   app.add_option("--history", options.history_events, "Events kept for replay")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 40))
       ->capture_default_str()
       ->group("History and record");
-  app.add_option("--history-bytes", history_bytes, "Byte cap of the replay history (64M, 1G, ...)")
+  app.add_option("--history-bytes", given.history_bytes,
+                 "Byte cap of the replay history (64M, 1G, ...)")
       ->capture_default_str()
       ->group("History and record");
-  std::string save_path, record_max, view_path;
-  auto* save = app.add_option("--save", save_path,
-                              "Keep the run's record in FILE (JSON lines) after ssetail exits")
-                   ->group("History and record");
-  auto* record_max_option =
-      app.add_option("--record-max", record_max,
+  given.save_option = app.add_option("--save", given.save,
+                                     "Keep the run's record in FILE (JSON lines) after ssetail "
+                                     "exits")
+                          ->group("History and record");
+  given.record_max_option =
+      app.add_option("--record-max", given.record_max,
                      "Byte cap of the record; the oldest events go first (default 1G for the "
                      "temporary record, none with --save)")
           ->group("History and record");
-  auto* no_record =
-      app.add_flag("--no-record", options.no_record, "Keep no record: memory history only")
-          ->group("History and record");
-  no_record->excludes(save)->excludes(record_max_option);
-  auto* view = app.add_option("--view", view_path,
-                              "Serve a record written by --save (or FILE.gz) instead of running "
-                              "a command; follows it while it grows")
-                   ->group("History and record");
-  std::string publish_url;
-  auto* publish = app.add_option("--publish", publish_url,
-                                 "Also publish the run to Redis Streams: "
-                                 "redis://[:PASSWORD@]HOST[:PORT][/PREFIX]")
-                      ->type_name("URL")
-                      ->group("Redis");
+  app.add_flag("--no-record", options.no_record, "Keep no record: memory history only")
+      ->group("History and record")
+      ->excludes(given.save_option)
+      ->excludes(given.record_max_option);
+  given.view_option = app.add_option("--view", given.view,
+                                     "Serve a record written by --save (or FILE.gz) instead of "
+                                     "running a command; follows it while it grows")
+                          ->group("History and record");
+}
+
+void AddRedis(CLI::App& app, Options& options, Given& given) {
+  given.publish_option = app.add_option("--publish", given.publish,
+                                        "Also publish the run to Redis Streams: "
+                                        "redis://[:PASSWORD@]HOST[:PORT][/PREFIX]")
+                             ->type_name("URL")
+                             ->group("Redis");
   app.add_option("--publish-ttl", options.publish_ttl_seconds,
                  "Seconds a finished run's keys are kept in Redis")
       ->type_name("SECS")
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 40))
       ->capture_default_str()
       ->group("Redis");
-  std::string relay_url;
-  auto* relay = app.add_option("--relay", relay_url,
-                               "Run no command: serve every run published to this Redis "
-                               "(a list at /, each run at /runs/RUN/)")
-                    ->type_name("URL")
-                    ->group("Redis");
-  auto* token_file = app.add_option("--token-file", token_file_path,
-                                    "Require the secret in this file (or env SSETAIL_TOKEN)")
-                         ->group("Security");
+  given.relay_option = app.add_option("--relay", given.relay,
+                                      "Run no command: serve every run published to this Redis "
+                                      "(a list at /, each run at /runs/RUN/)")
+                           ->type_name("URL")
+                           ->group("Redis");
+}
+
+void AddSecurity(CLI::App& app, Options& options, Given& given) {
+  given.token_file_option = app.add_option("--token-file", given.token_file,
+                                           "Require the secret in this file (or env SSETAIL_TOKEN)")
+                                ->group("Security");
   app.add_option("--cors", options.cors_origins, "Allow this origin (repeatable)")
       ->allow_extra_args(false)
       ->group("Security");
+}
+
+void AddTerminal(CLI::App& app, Options& options) {
   app.add_flag("--pty", options.pty,
                "Run the command on two pseudo-terminals (stdout, stderr), for programs that "
                "buffer their output on a pipe")
@@ -145,20 +164,117 @@ std::optional<Options> ParseOptions(int argc, char** argv) {
       ->check(CLI::Range(1, 10000))
       ->capture_default_str()
       ->group("Terminal");
+}
+
+constexpr const char* kExamples =
+    "Examples:\n"
+    "  ssetail -- make -j8\n"
+    "      watch a build: open the printed http://127.0.0.1:8642/\n"
+    "  ssetail --bind 0.0.0.0 --token-file token -- ./ci.sh\n"
+    "      share a CI run on the network; the printed URL carries the token\n"
+    "  journalctl -f | ssetail --port 0\n"
+    "      stream a pipe, on a free port\n"
+    "  ssetail --save build.jsonl -- make; ssetail --view build.jsonl\n"
+    "      keep a run's every line, and serve it again later\n"
+    "  ssetail --publish redis://ci-redis/ -- make; ssetail --relay redis://ci-redis/\n"
+    "      publish runs to Redis; serve them all from any number of relays";
+
+std::size_t CheckedSize(const std::string& option, const std::string& text) {
+  const auto bytes = ParseByteSize(text);
+  if (!bytes || *bytes == 0) {
+    throw StartupError(option + ": '" + text + "' is not a size like 512K, 64M or 1G");
+  }
+  return *bytes;
+}
+
+void CheckSourceUrl(const std::string& url) {
+  if (url.empty()) return;
+  const bool web = url.rfind("https://", 0) == 0 || url.rfind("http://", 0) == 0;
+  if (!web || url.find("{file}") == std::string::npos) {
+    throw StartupError(
+        "--source-url: give an http(s) URL with {file} (and {line}) in it, like "
+        "https://host/repo/blob/main/{file}#L{line}");
+  }
+}
+
+std::string CheckedRedisUrl(const std::string& option, const std::string& url) {
+  std::string why;
+  if (!ParseRedisUrl(url, why)) {
+    throw StartupError(option + " " + url + ": " + why +
+                       " (expected redis://[:PASSWORD@]HOST[:PORT][/PREFIX])");
+  }
+  return url;
+}
+
+// What runs: a command (or stdin), a record (--view) or a relay; the options that go with it.
+void CheckMode(Options& options, const Given& given) {
+  if (given.view_option->count() > 0) {
+    if (!options.command.empty()) {
+      throw StartupError("--view serves a record and runs no command: drop the command or --view");
+    }
+    if (options.pty) throw StartupError("--pty runs a command: it does not go with --view");
+    options.view_path = given.view;
+  }
+  if (given.publish_option->count() > 0) {
+    if (options.view_path) throw StartupError("--publish goes with a command, not with --view");
+    options.publish_url = CheckedRedisUrl("--publish", given.publish);
+  }
+  if (given.relay_option->count() > 0) {
+    if (!options.command.empty()) {
+      throw StartupError("--relay serves runs from Redis and runs no command: drop the command");
+    }
+    if (options.view_path || options.publish_url || options.pty || options.save_path) {
+      throw StartupError("--relay goes with neither --view, --publish, --pty nor --save");
+    }
+    options.relay_url = CheckedRedisUrl("--relay", given.relay);
+  }
+}
+
+std::optional<int> CheckedLinger(const Given& given) {
+  if (given.linger_flag->count() == 0) return std::nullopt;
+  if (given.linger == "forever") return -1;
+  int seconds = -1;
+  const std::string& text = given.linger;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), seconds);
+  if (error != std::errc{} || end != text.data() + text.size() || seconds < 0) {
+    throw StartupError("--linger=" + text + ": give a number of seconds (0 or more)");
+  }
+  return seconds;
+}
+
+// The checks CLI11 cannot make, and the values it read as text.
+void Check(Options& options, const Given& given) {
+  options.history_bytes = CheckedSize("--history-bytes", given.history_bytes);
+  CheckSourceUrl(options.source_url);
+  if (given.token_file_option->count() > 0) options.token_file = given.token_file;
+  if (given.save_option->count() > 0) options.save_path = given.save;
+  if (given.record_max_option->count() > 0) {
+    options.record_max_bytes = CheckedSize("--record-max", given.record_max);
+  }
+  CheckMode(options, given);
+  options.linger_seconds = CheckedLinger(given);
+}
+
+}  // namespace
+
+std::optional<Options> ParseOptions(int argc, char** argv) {
+  Options options;
+  Given given;
+  CLI::App app{
+      "Run COMMAND and stream its stdout and stderr, line by line, to browsers over "
+      "Server-Sent Events.\n\n"
+      "  ssetail [OPTIONS] -- COMMAND [ARG...]\n"
+      "  COMMAND | ssetail [OPTIONS]\n",
+      "ssetail"};
+  AddRunning(app, options, given);
+  AddServing(app, options);
+  AddHistoryAndRecord(app, options, given);
+  AddRedis(app, options, given);
+  AddSecurity(app, options, given);
+  AddTerminal(app, options);
   app.add_option("command", options.command, "The command to run and its arguments");
   app.positionals_at_end();  // everything from COMMAND on belongs to the command
-  app.footer(
-      "Examples:\n"
-      "  ssetail -- make -j8\n"
-      "      watch a build: open the printed http://127.0.0.1:8642/\n"
-      "  ssetail --bind 0.0.0.0 --token-file token -- ./ci.sh\n"
-      "      share a CI run on the network; the printed URL carries the token\n"
-      "  journalctl -f | ssetail --port 0\n"
-      "      stream a pipe, on a free port\n"
-      "  ssetail --save build.jsonl -- make; ssetail --view build.jsonl\n"
-      "      keep a run's every line, and serve it again later\n"
-      "  ssetail --publish redis://ci-redis/ -- make; ssetail --relay redis://ci-redis/\n"
-      "      publish runs to Redis; serve them all from any number of relays");
+  app.footer(kExamples);
   app.set_version_flag("-V,--version", "ssetail " SSETAIL_VERSION " (commit " SSETAIL_COMMIT ")");
   try {
     app.parse(argc, argv);
@@ -168,71 +284,7 @@ std::optional<Options> ParseOptions(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     throw StartupError(std::string(e.what()) + " (see ssetail --help)");
   }
-  const auto bytes = ParseByteSize(history_bytes);
-  if (!bytes || *bytes == 0) {
-    throw StartupError("--history-bytes: '" + history_bytes +
-                       "' is not a size like 512K, 64M or 1G");
-  }
-  options.history_bytes = *bytes;
-  if (!options.source_url.empty()) {
-    const std::string& url = options.source_url;
-    const bool web = url.rfind("https://", 0) == 0 || url.rfind("http://", 0) == 0;
-    if (!web || url.find("{file}") == std::string::npos) {
-      throw StartupError(
-          "--source-url: give an http(s) URL with {file} (and {line}) in it, like "
-          "https://host/repo/blob/main/{file}#L{line}");
-    }
-  }
-  if (token_file->count() > 0) options.token_file = token_file_path;
-  if (save->count() > 0) options.save_path = save_path;
-  if (record_max_option->count() > 0) {
-    const auto max = ParseByteSize(record_max);
-    if (!max || *max == 0) {
-      throw StartupError("--record-max: '" + record_max + "' is not a size like 512K, 64M or 1G");
-    }
-    options.record_max_bytes = *max;
-  }
-  if (view->count() > 0) {
-    if (!options.command.empty()) {
-      throw StartupError("--view serves a record and runs no command: drop the command or --view");
-    }
-    if (options.pty) throw StartupError("--pty runs a command: it does not go with --view");
-    options.view_path = view_path;
-  }
-  if (publish->count() > 0) {
-    if (options.view_path) throw StartupError("--publish goes with a command, not with --view");
-    std::string why;
-    if (!ParseRedisUrl(publish_url, why)) {
-      throw StartupError("--publish " + publish_url + ": " + why +
-                         " (expected redis://[:PASSWORD@]HOST[:PORT][/PREFIX])");
-    }
-    options.publish_url = publish_url;
-  }
-  if (relay->count() > 0) {
-    if (!options.command.empty()) {
-      throw StartupError("--relay serves runs from Redis and runs no command: drop the command");
-    }
-    if (options.view_path || options.publish_url || options.pty || options.save_path) {
-      throw StartupError("--relay goes with neither --view, --publish, --pty nor --save");
-    }
-    std::string why;
-    if (!ParseRedisUrl(relay_url, why)) {
-      throw StartupError("--relay " + relay_url + ": " + why +
-                         " (expected redis://[:PASSWORD@]HOST[:PORT][/PREFIX])");
-    }
-    options.relay_url = relay_url;
-  }
-  if (linger_flag->count() > 0) {
-    int seconds = -1;
-    if (linger != "forever") {
-      const auto [end, error] =
-          std::from_chars(linger.data(), linger.data() + linger.size(), seconds);
-      if (error != std::errc{} || end != linger.data() + linger.size() || seconds < 0) {
-        throw StartupError("--linger=" + linger + ": give a number of seconds (0 or more)");
-      }
-    }
-    options.linger_seconds = seconds;
-  }
+  Check(options, given);
   return options;
 }
 
