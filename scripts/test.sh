@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# The whole test suite: installs what it needs, then builds and runs every test three times
-# over: a plain build, AddressSanitizer+UndefinedBehaviorSanitizer, and ThreadSanitizer.
-# Unit (doctest), end-to-end (the real binary over HTTP), browser (Chromium) and package
-# (.deb, lintian) tests all run under ctest; before them, the libFuzzer targets run 20 s each
-# in a clang build. The last line is ctest's summary of the last build.
+# The whole test suite: installs what it needs, then builds and runs every test, in tiers:
+# the libFuzzer targets (a clang build, FUZZ_SECONDS each), the unit and end-to-end tests on
+# an AddressSanitizer+UndefinedBehaviorSanitizer build and on a ThreadSanitizer build, and
+# the unit, end-to-end, browser (Chromium) and package (.deb, lintian) tests on a plain
+# build. The times of the tiers are printed at the end, followed by ctest's summary line of
+# the last build (repeated, so that it is the last line).
+#
+# 2 cores: a build uses both; ctest runs 2 tests at once (tests mostly wait on sockets and
+# processes), except those that measure time or CPU, which run alone (RUN_SERIAL).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,27 +16,52 @@ bash scripts/install-deps.sh
 
 jobs=2
 status=0
-run_build() {  # name, extra cmake arguments...
-  local dir="build-test-$1"
-  shift
-  echo "=== $dir"
-  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
-  cmake --build "$dir" -j"$jobs"
-  (cd "$dir" && ctest --output-on-failure --timeout 600) || status=1
+# ccache, when there, keeps a second run of this script (and the three gcc trees' shared
+# sources across edits) from compiling everything again; a fresh machine compiles once.
+launcher=()
+command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+
+tier_name=""
+tier_started=0
+times=()
+tier() { # name: ends the tier under way (its time is kept) and starts this one
+  local now
+  now=$(date +%s)
+  [ -n "$tier_name" ] && times+=("$tier_name: $((now - tier_started)) s")
+  tier_name=${1:-}
+  tier_started=$now
+  [ -n "$tier_name" ] && echo "=== $tier_name"
+  return 0
+}
+
+run_build() { # name, targets ("all" or a list), extra cmake arguments...
+  local dir="build-test-$1" targets=$2
+  shift 2
+  tier "$dir"
+  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "${launcher[@]}" "$@" >/dev/null
+  local target_args=()
+  [ "$targets" != all ] && for t in $targets; do target_args+=(--target "$t"); done
+  cmake --build "$dir" -j"$jobs" "${target_args[@]}"
+  (cd "$dir" && ctest -j"$jobs" --output-on-failure --timeout 600 | tee ctest.log) || status=1
 }
 
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/tests/tsan.supp"
-# The fuzz targets (clang, ASan+UBSan), bounded: FUZZ_SECONDS each (see tests/fuzz/README.md).
-echo "=== build-test-fuzz"
+# The fuzz targets (clang, ASan+UBSan), bounded: FUZZ_SECONDS each, two at a time (each is
+# one process on one core; see tests/fuzz/README.md).
+tier build-test-fuzz
 cmake -S . -B build-test-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++-14 \
-  -DSSETAIL_FUZZ=ON -DSSETAIL_SANITIZE=address,undefined -DBUILD_TESTING=OFF \
+  "${launcher[@]}" -DSSETAIL_FUZZ=ON -DSSETAIL_SANITIZE=address,undefined -DBUILD_TESTING=OFF \
   -DFUZZ_SECONDS="${FUZZ_SECONDS:-20}" >/dev/null
 cmake --build build-test-fuzz --target fuzz -j"$jobs"
-(cd build-test-fuzz && ctest -R '^fuzz\.' --output-on-failure --timeout 600) || status=1
+(cd build-test-fuzz && ctest -j"$jobs" -R '^fuzz\.' --output-on-failure --timeout 600) || status=1
 
-run_build asan -DSSETAIL_SANITIZE=address,undefined -DSSETAIL_BROWSER_TESTS=OFF
-run_build tsan -DSSETAIL_SANITIZE=thread -DSSETAIL_BROWSER_TESTS=OFF
-run_build plain
+# The sanitizer trees build what their tests run: the binary and the unit tests.
+run_build asan "ssetail unit_tests" -DSSETAIL_SANITIZE=address,undefined -DSSETAIL_BROWSER_TESTS=OFF
+run_build tsan "ssetail unit_tests" -DSSETAIL_SANITIZE=thread -DSSETAIL_BROWSER_TESTS=OFF
+run_build plain all
+tier
+echo "=== times: ${times[*]}"
+grep -E '^[0-9]+% tests passed' build-test-plain/ctest.log | tail -1
 exit $status
