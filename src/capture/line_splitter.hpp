@@ -16,8 +16,8 @@
 #include <emmintrin.h>
 #endif
 
-#include "text/utf8.hpp"
 #include "events/event.hpp"
+#include "text/utf8.hpp"
 
 namespace ssetail {
 

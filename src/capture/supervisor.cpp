@@ -18,8 +18,8 @@
 #include "capture/child_process.hpp"
 #include "capture/output_reader.hpp"
 #include "capture/pty.hpp"
-#include "text/utf8.hpp"
 #include "events/run_events.hpp"
+#include "text/utf8.hpp"
 
 namespace ssetail {
 

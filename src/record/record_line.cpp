@@ -3,9 +3,9 @@
 #include <charconv>
 #include <cstring>
 
-#include "text/utf8.hpp"
 #include "events/json.hpp"
 #include "events/sse_format.hpp"
+#include "text/utf8.hpp"
 
 namespace ssetail::record {
 

@@ -12,8 +12,8 @@
 #include <vector>
 
 #include "capture/line_splitter.hpp"
-#include "text/utf8.hpp"
 #include "checkers.hpp"
+#include "text/utf8.hpp"
 
 using ssetail::LineSplitter;
 using ssetail::SegmentEnd;

@@ -9,11 +9,11 @@
 #include <string_view>
 #include <vector>
 
-#include "text/utf8.hpp"
 #include "checkers.hpp"
 #include "events/event.hpp"
 #include "events/sse_format.hpp"
 #include "history/history.hpp"
+#include "text/utf8.hpp"
 
 using namespace ssetail;
 

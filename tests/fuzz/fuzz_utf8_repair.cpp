@@ -6,8 +6,8 @@
 #include <string>
 #include <string_view>
 
-#include "text/utf8.hpp"
 #include "checkers.hpp"
+#include "text/utf8.hpp"
 
 namespace utf8 = ssetail::utf8;
 
