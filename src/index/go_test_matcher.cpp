@@ -40,7 +40,7 @@ Problem GoTestMatcher::Error(std::uint64_t seq, std::string_view test, std::stri
   p.seq = seq;
   p.severity = Severity::Error;
   p.tool = "go test";
-  p.message = CutUtf8(OneLine(std::string(test) + ": " + std::string(message)), kMaxFieldBytes);
+  p.message = Field(std::string(test) + ": " + std::string(message));
   return p;
 }
 
@@ -76,12 +76,11 @@ bool GoTestMatcher::Line(std::uint64_t seq, std::string_view text, std::vector<P
                       &message)) {
     return false;
   }
-  Located located{
-      .test = block_.active ? block_.test : running_,
-      .seq = seq,
-      .file = std::string(CutUtf8(std::string_view(file.data(), file.size()), kMaxFieldBytes)),
-      .line = ParseLineNumber(std::string_view(line.data(), line.size())),
-      .message = std::string(message.data(), message.size())};
+  Located located{.test = block_.active ? block_.test : running_,
+                  .seq = seq,
+                  .file = Field(std::string_view(file.data(), file.size())),
+                  .line = ParseLineNumber(std::string_view(line.data(), line.size())),
+                  .message = std::string(message.data(), message.size())};
   if (block_.active) {  // without -v: under its test's verdict
     out.push_back(ErrorAt(located));
     block_.found = true;

@@ -1,5 +1,6 @@
 #include "index/line_text.hpp"
 
+#include "index/problem.hpp"
 #include "text/utf8.hpp"
 
 namespace ssetail::index {
@@ -85,6 +86,10 @@ std::string OneLine(std::string_view text) {
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
   }
   return out;
+}
+
+std::string Field(std::string_view text) {
+  return OneLine(CutUtf8(text, kMaxFieldBytes));
 }
 
 }  // namespace ssetail::index

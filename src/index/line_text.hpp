@@ -25,4 +25,7 @@ std::uint32_t ParseLineNumber(std::string_view digits);
 // stay on one line (a decoded workflow command may hold %0A).
 std::string OneLine(std::string_view text);
 
+// A problem's or section's text field: on one line, cut to kMaxFieldBytes.
+std::string Field(std::string_view text);
+
 }  // namespace ssetail::index

@@ -97,8 +97,7 @@ bool PythonMatcher::TracebackLine(std::uint64_t seq, std::string_view text,
     if (RE2::FullMatch(re2::StringPiece(text.data(), text.size()), FrameLine(), &file, &line,
                        &function)) {
       const std::string_view path(file.data(), file.size());
-      Frame frame{std::string(CutUtf8(path, kMaxFieldBytes)),
-                  ParseLineNumber(std::string_view(line.data(), line.size()))};
+      Frame frame{Field(path), ParseLineNumber(std::string_view(line.data(), line.size()))};
       if (!unittest_method_.empty() && function == unittest_method_) test_frame_ = frame;
       const bool own = !LibraryFile(path);
       if (own || !own_frame_is_own_) own_frame_ = frame;
@@ -117,9 +116,7 @@ bool PythonMatcher::TracebackLine(std::uint64_t seq, std::string_view text,
   p.file = at.file;
   p.line = at.line;
   p.tool = unittest ? "unittest" : "python";
-  p.message =
-      CutUtf8(OneLine(unittest ? unittest_test_ + ": " + std::string(text) : std::string(text)),
-              kMaxFieldBytes);
+  p.message = Field(unittest ? unittest_test_ + ": " + std::string(text) : std::string(text));
   out.push_back(std::move(p));
   unittest_reported_ = unittest;
   return true;
@@ -140,7 +137,7 @@ bool PythonMatcher::UnittestLine(std::string_view text) {
                       &method)) {
     return false;
   }
-  unittest_test_ = CutUtf8(std::string_view(test.data(), test.size()), kMaxFieldBytes);
+  unittest_test_ = Field(std::string_view(test.data(), test.size()));
   unittest_method_ = std::string(method.data(), method.size());
   unittest_traceback_ = unittest_reported_ = false;
   return true;
@@ -148,8 +145,10 @@ bool PythonMatcher::UnittestLine(std::string_view text) {
 
 bool PythonMatcher::PytestReportLine(std::string_view text) {
   if (text.starts_with("___") && text.ends_with("___")) {  // `____ test_x ____`: a report
-    const std::string_view name = Trim(text.substr(text.find_first_not_of('_')));
-    pytest_test_ = CutUtf8(Trim(name.substr(0, name.find_last_not_of('_') + 1)), kMaxFieldBytes);
+    const std::size_t from = text.find_first_not_of('_');
+    const std::size_t to = text.find_last_not_of('_');
+    if (from == std::string_view::npos || to < from) return false;
+    pytest_test_ = Field(Trim(text.substr(from, to + 1 - from)));
     return true;
   }
   if (text.starts_with("===")) {  // a banner ends the report being read
@@ -164,7 +163,7 @@ bool PythonMatcher::PytestReportLine(std::string_view text) {
     return false;
   }
   if (pytest_places_.size() < kMaxPytestPlaces) {
-    pytest_places_.push_back({pytest_test_, std::string(file.data(), file.size()),
+    pytest_places_.push_back({pytest_test_, Field(std::string_view(file.data(), file.size())),
                               ParseLineNumber(std::string_view(line.data(), line.size()))});
   }
   return true;

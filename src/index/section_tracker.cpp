@@ -28,7 +28,7 @@ bool GitLabNameChar(char c) {
 }
 
 std::string Title(std::string_view text) {
-  return std::string(CutUtf8(OneLine(Trim(text)), kMaxFieldBytes));
+  return Field(Trim(text));
 }
 
 }  // namespace
@@ -135,7 +135,9 @@ bool SectionTracker::BuildkiteMarker(const Piece& piece, std::string_view text,
 
 std::int64_t SectionTracker::Start(Dialect dialect, std::string_view title, std::string name,
                                    const Piece& piece, std::uint64_t version) {
-  if (sections_.size() >= max_sections_ || open_.size() >= kMaxDepth) {
+  // A marker on a line that began before the latest boundary and ended no later (a partial
+  // line flushed at the end) has no place in the order: it is not kept either.
+  if (sections_.size() >= max_sections_ || open_.size() >= kMaxDepth || piece.seq <= floor_) {
     if (dialect == Dialect::GitHub) ++github_unkept_;
     return -1;
   }

@@ -48,14 +48,6 @@ std::string Unescape(std::string_view text) {
   return out;
 }
 
-std::string Field(std::string_view text) {
-  return std::string(CutUtf8(text, kMaxFieldBytes));
-}
-
-std::string Message(std::string_view text) {
-  return Field(OneLine(text));
-}
-
 // `file=a.c,line=3,col=5,title=T` into the problem; the title goes before the message.
 void ReadGitHubProperties(std::string_view props, Problem& p) {
   std::string title;
@@ -67,12 +59,12 @@ void ReadGitHubProperties(std::string_view props, Problem& p) {
     if (eq == std::string_view::npos) continue;
     const std::string_view key = Trim(part.substr(0, eq));
     const std::string value = Unescape(Trim(part.substr(eq + 1)));
-    if (key == "file") p.file = Message(value);
+    if (key == "file") p.file = Field(value);
     if (key == "line") p.line = ParseLineNumber(value);
     if (key == "col") p.col = ParseLineNumber(value);
     if (key == "title") title = value;
   }
-  if (!title.empty()) p.message = Message(title + ": " + p.message);
+  if (!title.empty()) p.message = Field(title + ": " + p.message);
 }
 
 }  // namespace
@@ -93,7 +85,7 @@ Problem StreamMatcher::FromRow(std::uint64_t seq, const RowMatch& m) const {
     message = std::string(m.code) + ": " + message;
   }
   if (row.shape == Shape::GitHubCommand) {
-    p.message = Message(Unescape(m.msg));
+    p.message = Field(Unescape(m.msg));
     ReadGitHubProperties(m.props, p);
     return p;
   }
@@ -112,7 +104,7 @@ Problem StreamMatcher::FromRow(std::uint64_t seq, const RowMatch& m) const {
     }
     message = m.msg.empty() ? std::string(test) : std::string(test) + " - " + std::string(m.msg);
   }
-  p.message = Message(message);
+  p.message = Field(message);
   return p;
 }
 
@@ -130,7 +122,7 @@ bool StreamMatcher::CompleteWaiting(std::string_view text, std::vector<Problem>&
       w.problem.col = ParseLineNumber(View(col));
     }
   } else if (const std::string_view next = Trim(text); !next.empty()) {
-    w.problem.message = Message(w.problem.message + std::string(next));
+    w.problem.message = Field(w.problem.message + std::string(next));
     used = true;
   }
   Settle(w, used, out);
@@ -159,7 +151,7 @@ bool StreamMatcher::CtestLine(std::uint64_t seq, std::string_view text, std::vec
   Problem p;
   p.seq = seq;
   p.tool = "ctest";
-  p.message = Message(View(entry));
+  p.message = Field(View(entry));
   out.push_back(std::move(p));
   return true;
 }
@@ -180,7 +172,7 @@ void StreamMatcher::Line(std::uint64_t seq, std::string_view text, std::vector<P
             .then = m.row->then,
             .coded = !m.code.empty(),
             .tool_when_unplaced = m.row->tool_when_unplaced,
-            .line = Message(text)};
+            .line = Field(text)};
   if (w.then == Then::MessageOnNextLine) {  // the next line is the message, after the label
     w.problem.message =
         m.code.empty() || m.row->label != Label::Colon ? std::string() : std::string(m.code) + ": ";
