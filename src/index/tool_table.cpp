@@ -1,8 +1,8 @@
 #include "index/tool_table.hpp"
 
 #include <re2/re2.h>
-#include <re2/set.h>
 
+#include <bit>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -76,25 +76,31 @@ constexpr ToolRow kRows[] = {
      .pattern = R"((?P<sev>ERROR) (?P<code>[^\s(]\S*?)(?: - (?P<msg>.*))?)",
      .shape = Shape::PytestSummary},
 
-    // ---- rows that need a ':' in the line ----
+    // ---- rows found by the text around a ':' ----
     // gcc and clang (`note:` is not a problem).
     {.tool = "cc",
+     .needles = {": error: ", ": warning: ", ": fatal error: "},
      .pattern = R"((?P<file>[^\s:][^:]*):(?P<line>\d+):(?:(?P<col>\d+):)? )"
                 R"((?P<sev>fatal error|error|warning): (?P<msg>.*))"},
     // MSVC: `file(line[,col]): error C2065: message`.
     {.tool = "msvc",
+     .needles = {": error ", ": warning ", ": fatal error "},
      .pattern = R"((?P<file>.+?)\((?P<line>\d+)(?:,(?P<col>\d+))?\) ?: )"
                 R"((?P<sev>fatal error|error|warning) (?P<code>[A-Z]+\d+): ?(?P<msg>.*))",
      .label = Label::Colon},
     // The Go compiler and vet: no severity word, always an error.
-    {.tool = "go", .pattern = R"((?P<file>\S+\.go):(?P<line>\d+):(?P<col>\d+): (?P<msg>.*))"},
+    {.tool = "go",
+     .needles = {".go:"},
+     .pattern = R"((?P<file>\S+\.go):(?P<line>\d+):(?P<col>\d+): (?P<msg>.*))"},
     // The linker (through gcc or clang): with debug information it knows the line.
     {.tool = "ld",
+     .needles = {": undefined reference to ", ": multiple definition of "},
      .pattern = R"((?P<file>[^\s:][^:]*):(?:(?P<line>\d+)|\([^)]*\)): )"
                 R"((?P<msg>(?:undefined reference to|multiple definition of) .*))"},
     // make's own failure: an error without a file, its line the message (the rule's place
     // is in it).
     {.tool = "make",
+     .needles = {": *** "},
      .pattern = R"((?P<msg>(?:\S*/)?g?make(?:\[\d+\])?: \*\*\* .*))",
      .not_if = R"(.*\*\*\* Waiting for unfinished jobs.*)"},
 };
@@ -141,11 +147,6 @@ struct ToolTable::Compiled {
   }
 };
 
-struct ToolTable::ColonSet {
-  RE2::Set set{PatternOptions(), RE2::ANCHOR_BOTH};
-  std::vector<std::size_t> rows;  // set index -> row index
-};
-
 std::span<const ToolRow> ToolRows() {
   return kRows;
 }
@@ -155,7 +156,8 @@ const ToolTable& ToolTable::Get() {
   return table;
 }
 
-ToolTable::ToolTable() : colon_set_(std::make_unique<ColonSet>()) {
+ToolTable::ToolTable() {
+  static_assert(std::size(kRows) <= 32, "NeedleRows keeps a bit per row");
   for (std::size_t i = 0; i < std::size(kRows); ++i) {
     const ToolRow& row = kRows[i];
     rows_.push_back(std::make_unique<Compiled>(row));
@@ -164,13 +166,13 @@ ToolTable::ToolTable() : colon_set_(std::make_unique<ColonSet>()) {
           static_cast<std::uint8_t>(i));
       continue;
     }
-    std::string why;
-    if (colon_set_->set.Add(re2::StringPiece(row.pattern.data(), row.pattern.size()), &why) < 0) {
-      BadRow(row.pattern, why);
+    for (const std::string_view needle : row.needles) {
+      if (needle.empty()) continue;
+      const std::size_t colon = needle.find(':');
+      if (colon == std::string_view::npos) BadRow(needle, "a needle must hold a ':'");
+      needles_.push_back({needle, colon, static_cast<std::uint8_t>(i)});
     }
-    colon_set_->rows.push_back(i);
   }
-  if (!colon_set_->set.Compile()) BadRow("(the set of rows needing ':')", "out of memory");
 }
 
 ToolTable::~ToolTable() = default;
@@ -195,6 +197,18 @@ bool ToolTable::MatchRow(std::size_t index, std::string_view line, RowMatch& mat
   return true;
 }
 
+std::uint32_t ToolTable::NeedleRows(std::string_view line) const {
+  std::uint32_t rows = 0;
+  for (std::size_t at = line.find(':'); at != std::string_view::npos; at = line.find(':', at + 1)) {
+    for (const Needle& n : needles_) {
+      if (at >= n.colon && line.compare(at - n.colon, n.text.size(), n.text) == 0) {
+        rows |= 1u << n.row;
+      }
+    }
+  }
+  return rows;
+}
+
 bool ToolTable::Match(std::string_view line, RowMatch& match) const {
   if (line.empty()) return false;
   const auto found = [&](std::size_t index) {
@@ -208,13 +222,11 @@ bool ToolTable::Match(std::string_view line, RowMatch& match) const {
       return found(index);
     }
   }
-  if (std::memchr(line.data(), ':', line.size()) == nullptr) return false;
-  std::vector<int> hits;
-  if (!colon_set_->set.Match(re2::StringPiece(line.data(), line.size()), &hits)) return false;
-  std::size_t first = rows_.size();
-  for (const int hit : hits)
-    first = std::min(first, colon_set_->rows[static_cast<std::size_t>(hit)]);
-  return MatchRow(first, line, match) && found(first);
+  for (std::uint32_t rows = NeedleRows(line); rows != 0; rows &= rows - 1) {
+    const auto index = static_cast<std::size_t>(std::countr_zero(rows));
+    if (MatchRow(index, line, match)) return found(index);
+  }
+  return false;
 }
 
 Severity SeverityOf(std::string_view word, Severity otherwise) {

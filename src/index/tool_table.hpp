@@ -1,7 +1,8 @@
 // The single-line matchers (SPEC §12): a table of tools and their patterns, compiled once.
-// Most lines match nothing and must cost nothing: a row either names the text a line must
-// begin with (found through the line's first byte) or needs a ':' in the line (one memchr
-// for all of them, then one RE2::Set pass); only then does a row's own RE2 run.
+// Most lines match nothing and must cost nothing: a row names either the text a line must
+// begin with (found through the line's first byte) or texts around a ':' one of which the
+// line must hold (looked for at each ':' of the line, memchr from one to the next); only
+// then does the row's own RE2 run.
 #pragma once
 
 #include <array>
@@ -40,8 +41,9 @@ enum class Shape : std::uint8_t {
 };
 
 struct ToolRow {
-  std::string_view tool;         // the problem's `tool`
-  std::string_view starts_with;  // the line begins with this; empty: the line holds a ':'
+  std::string_view tool;                         // the problem's `tool`
+  std::string_view starts_with;                  // the line begins with this; or else
+  std::array<std::string_view, 3> needles = {};  // it holds one of these, each with a ':'
   // RE2 over the whole line (printable, timestamp skipped). Named groups, all optional:
   // sev, file, line, col, code, msg, props.
   std::string_view pattern;
@@ -53,7 +55,7 @@ struct ToolRow {
   std::string_view tool_when_unplaced = {};  // PlaceOnNextLine without a code or a place
 };
 
-// The rows, in the order they are tried (those with `starts_with` first).
+// The rows, in the order they are tried (those with `starts_with` first); at most 32.
 std::span<const ToolRow> ToolRows();
 
 // The captures of a row that matched, as views into the line.
@@ -82,10 +84,17 @@ class ToolTable {
   struct Compiled;
   bool MatchRow(std::size_t row, std::string_view line, RowMatch& match) const;
 
+  // The rows one of whose needles `line` holds, a bit per row.
+  std::uint32_t NeedleRows(std::string_view line) const;
+
+  struct Needle {
+    std::string_view text;
+    std::size_t colon;  // where its ':' is
+    std::uint8_t row;
+  };
   std::vector<std::unique_ptr<Compiled>> rows_;
   std::array<std::vector<std::uint8_t>, 256> by_first_byte_;  // rows with `starts_with`
-  struct ColonSet;
-  std::unique_ptr<ColonSet> colon_set_;  // rows needing a ':', as one RE2::Set
+  std::vector<Needle> needles_;                               // the other rows' needles
 };
 
 // A severity word of a tool ("error", "fatal error", "Warning", "FAILED", …) as a Severity.

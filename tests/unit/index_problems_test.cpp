@@ -383,13 +383,19 @@ TEST_CASE("index: the first error in line order") {
   CHECK(idx.FirstError()->message == "e");
 }
 
-TEST_CASE("index: every row of the tools table compiles; colon rows are the only unanchored ones") {
-  const auto& table = index::ToolTable::Get();  // aborts on a bad pattern
+TEST_CASE("index: every row of the tools table compiles, and is found by its prefix or needles") {
+  const auto& table = index::ToolTable::Get();  // aborts on a bad pattern or needle
   index::RowMatch m;
   CHECK_FALSE(table.Match("", m));
   CHECK_FALSE(table.Match("gcc -O2 -c main.c -o main.o", m));
+  CHECK_FALSE(table.Match("12:00:01 INFO server: request 7 served in 3 ms: GET /", m));
   for (const index::ToolRow& row : index::ToolRows()) {
     INFO(row.pattern);
-    if (row.starts_with.empty()) CHECK(row.pattern.find(':') != std::string_view::npos);
+    CHECK((!row.starts_with.empty() || !row.needles[0].empty()));
   }
+  // A needle at the very end of the line, or a ':' at its start, is looked at safely.
+  CHECK(table.Match("main.go:1:2: x", m));
+  CHECK(m.row->tool == "go");
+  CHECK_FALSE(table.Match(":", m));
+  CHECK_FALSE(table.Match("a.c: error:", m));
 }
