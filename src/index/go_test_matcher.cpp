@@ -59,7 +59,7 @@ bool GoTestMatcher::Line(std::uint64_t seq, std::string_view text, std::vector<P
     EndBlock(text, out);
     for (const std::string_view verb : {"RUN", "CONT", "NAME"}) {
       if (text.substr(4).starts_with(verb)) {
-        running_ = Trim(text.substr(4 + verb.size()));
+        running_ = Field(Trim(text.substr(4 + verb.size())));
         return true;
       }
     }
@@ -70,7 +70,9 @@ bool GoTestMatcher::Line(std::uint64_t seq, std::string_view text, std::vector<P
     EndBlock(text, out);
     return false;
   }
-  if (!block_.active && running_.empty()) return false;
+  if ((!block_.active && running_.empty()) || text.find(".go:") == std::string_view::npos) {
+    return false;
+  }
   re2::StringPiece file, line, message;
   if (!RE2::FullMatch(re2::StringPiece(text.data(), text.size()), LocatedLine(), &file, &line,
                       &message)) {
@@ -92,7 +94,7 @@ bool GoTestMatcher::Line(std::uint64_t seq, std::string_view text, std::vector<P
 }
 
 bool GoTestMatcher::Verdict(std::uint64_t seq, std::string_view text, std::vector<Problem>& out) {
-  if (text.find("--- ") > 8) return false;  // cheap: not where a verdict would have it
+  if (text.substr(0, 12).find("--- ") == std::string_view::npos) return false;  // cheap
   re2::StringPiece verdict, test_piece;
   if (!RE2::FullMatch(re2::StringPiece(text.data(), text.size()), VerdictLine(), &verdict,
                       &test_piece)) {
@@ -115,13 +117,10 @@ bool GoTestMatcher::Verdict(std::uint64_t seq, std::string_view text, std::vecto
   }
   if (verdict != "FAIL") return true;
   if (top_level) {
-    block_ = FailBlock{.active = true,
-                       .top = std::string(test),
-                       .test = std::string(test),
-                       .seq = seq,
-                       .found = found};
+    block_ = FailBlock{
+        .active = true, .top = Field(test), .test = Field(test), .seq = seq, .found = found};
   } else if (block_.active) {
-    block_.test = test;
+    block_.test = Field(test);
     block_.found = block_.found || found;
   }
   return true;
