@@ -28,6 +28,7 @@ struct IndexOptions {
 
 class RunIndex {
  public:
+  // An empty index; its matchers' table is compiled once per process, at the first one.
   explicit RunIndex(IndexOptions options = {});
 
   // One event, in seq order: `text` raw (escape sequences kept, as captured), `t_ms` its
@@ -41,8 +42,8 @@ class RunIndex {
   // waits for a next line is settled, open sections end at the last output line.
   void Finish(std::uint32_t t_ms);
 
-  bool finished() const { return finished_; }
-  std::uint64_t last_seq() const { return last_seq_; }
+  bool finished() const { return finished_; }           // Finish was called: the index is complete
+  std::uint64_t last_seq() const { return last_seq_; }  // the last seq fed (0: none yet)
   // Grows whenever what the accessors below return changes (a cheap "anything new?").
   std::uint64_t version() const { return version_; }
 
@@ -60,6 +61,7 @@ class RunIndex {
   // since version v.
   const std::vector<Section>& sections() const { return sections_.sections(); }
 
+  // The last progress line seen, if any.
   const std::optional<Progress>& progress() const { return progress_; }
 
  private:
