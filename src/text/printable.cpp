@@ -1,5 +1,8 @@
 #include "text/printable.hpp"
 
+#include <cstdint>
+#include <cstring>
+
 #include "text/utf8.hpp"
 
 namespace ssetail::text {
@@ -41,7 +44,38 @@ bool IsControlStringIntroducer(char c) {
   return c == ']' || c == 'P' || c == 'X' || c == '^' || c == '_';
 }
 
+// True when `text` holds nothing Printable removes: no C0 control but TAB, no DEL, no ESC
+// and no C1 control (C2 80 to C2 9F). A word of plain ASCII above 0x1f and below 0x7f is
+// passed at once; others are looked at byte by byte.
+bool NothingToRemove(std::string_view text) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
+  std::size_t i = 0;
+  for (; i + 8 <= text.size(); i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, text.data() + i, 8);
+    const std::uint64_t below_space = (w - kOnes * 0x20) & ~w & kHigh;
+    const std::uint64_t del = ((w ^ (kOnes * 0x7f)) - kOnes) & ~(w ^ (kOnes * 0x7f)) & kHigh;
+    if (((w & kHigh) | below_space | del) == 0) continue;
+    for (std::size_t k = i; k < i + 8; ++k) {
+      const auto c = static_cast<unsigned char>(text[k]);
+      if ((c < 0x20 && c != '\t') || c == 0x7f || C1At(text, k) != 0) return false;
+    }
+  }
+  for (; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if ((c < 0x20 && c != '\t') || c == 0x7f || C1At(text, i) != 0) return false;
+  }
+  return true;
+}
+
 }  // namespace
+
+std::string_view PrintableView(std::string_view text, std::string& scratch) {
+  if (NothingToRemove(text)) return text;
+  scratch = Printable(text);
+  return scratch;
+}
 
 std::string Printable(std::string_view s) {
   std::string out;

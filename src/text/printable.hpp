@@ -12,4 +12,9 @@ namespace ssetail::text {
 // Cursor motions within the line are not replayed: "a\bb" is "ab" here.
 std::string Printable(std::string_view text);
 
+// The same text without a copy when there is nothing to remove (most lines: checked eight
+// bytes at a time); otherwise Printable(text) stored in `scratch`, which the view then
+// points into (valid until `scratch` changes).
+std::string_view PrintableView(std::string_view text, std::string& scratch);
+
 }  // namespace ssetail::text
