@@ -3,7 +3,7 @@
 // timeline. Pure (no I/O, no threads, no clock but the budget's): the server feeds it.
 //
 // Not thread-safe. One owner calls everything, or callers share one lock: a thread that
-// follows the run appends its lines (never capture itself: normalising costs about 0.2 µs a
+// follows the run appends its lines (never capture itself: appending costs about 0.3 µs a
 // line), and a request calls Advance and writes the answer under the same lock. See
 // docs/compare.md for when to call Advance while a run goes on.
 #pragma once
@@ -30,7 +30,7 @@ struct Budget {
   // 0.3 s at the largest size); the next Advance goes on where it stopped.
   std::chrono::milliseconds time{3000};
   // The comparison's own memory (lines, interned ids, hunks); past it no more lines are
-  // taken, and the answer is complete:false. A window adds at most about 100 MiB (libgit2).
+  // taken, and the answer is complete:false. A window adds at most about 30 MiB (libgit2).
   std::size_t memory_bytes = std::size_t{256} << 20;
   WindowLimits window;
 };
