@@ -7,7 +7,7 @@
 set -euo pipefail
 
 build=(g++ cmake make pkg-config
-  libboost1.81-dev libboost-filesystem1.81-dev libcpp-httplib-dev libcli11-dev doctest-dev zlib1g-dev libhiredis-dev libre2-dev python3)
+  libboost1.81-dev libboost-filesystem1.81-dev libcpp-httplib-dev libcli11-dev doctest-dev zlib1g-dev libhiredis-dev libre2-dev libgit2-dev python3)
 case "${1:-}" in
   --build-only) packages=("${build[@]}") ;;
   # bench/run: websocketd is a peer; coreutils/util-linux give seq, tee, wc, timeout, flock;
