@@ -149,6 +149,7 @@ int RunCommand(const Options& options) {
   const std::unique_ptr<RunRecord> record = MakeRecord(options, history);
   HttpServer server(history, record.get(), serve);
   const int port = server.Start();
+  if (record) record->HoldWarnings();  // until the serving line is out
   if (record) record->Start();
   const std::unique_ptr<Publisher> publisher = MakePublisher(options, history, record.get());
   RunObserver observer{[&server](std::function<void()> listener) {
@@ -159,6 +160,7 @@ int RunCommand(const Options& options) {
   // A reader of --save's file never finds it empty (SPEC §8).
   if (record) record->WaitWritten(1);
   PrintServing(serve, port, options.max_clients);
+  if (record) record->ReleaseWarnings();
   if (publisher) publisher->Start();  // its warnings come after the serving line
 
   const int status = supervisor.Run();
@@ -246,10 +248,12 @@ int ViewRecord(const Options& options) {
   const std::unique_ptr<RunRecord> record = MakeRecord(options, history);
   HttpServer server(history, record.get(), serve);
   const int port = server.Start();
+  if (record) record->HoldWarnings();  // until the serving line is out
   if (record) record->Start();
   viewer.ReadAvailable(history, interrupted);  // a file that is not a record: 125, not served
   if (!watch.Signalled()) {
     PrintServing(serve, port, options.max_clients);
+    if (record) record->ReleaseWarnings();
     bool following = true;
     while (following && !viewer.finished() && watch.Wait()) {
       try {

@@ -203,7 +203,7 @@ std::optional<Options> ParseOptions(int argc, char** argv) {
     if (options.view_path) throw StartupError("--publish goes with a command, not with --view");
     std::string why;
     if (!ParseRedisUrl(publish_url, why)) {
-      throw StartupError("--publish " + publish_url + ": " + why +
+      throw StartupError("--publish " + RedactedUrl(publish_url) + ": " + why +
                          " (expected redis://[:PASSWORD@]HOST[:PORT][/PREFIX])");
     }
     options.publish_url = publish_url;
@@ -217,7 +217,7 @@ std::optional<Options> ParseOptions(int argc, char** argv) {
     }
     std::string why;
     if (!ParseRedisUrl(relay_url, why)) {
-      throw StartupError("--relay " + relay_url + ": " + why +
+      throw StartupError("--relay " + RedactedUrl(relay_url) + ": " + why +
                          " (expected redis://[:PASSWORD@]HOST[:PORT][/PREFIX])");
     }
     options.relay_url = relay_url;

@@ -225,6 +225,14 @@ class WriteErrors(unittest.TestCase):
             with open(path, "rb") as f:
                 json.loads(f.read().split(b"\n")[-2])  # whole lines up to the torn last one
 
+    def test_19_11_a_write_error_warns_after_the_serving_line(self):
+        # Scripts read the first stderr line for the port: the harness checks it is the
+        # serving line, and fails otherwise.
+        with Ssetail(["--save", "/dev/full", "--", "echo", "hi"]) as s:
+            self.assertEqual(s.wait(30), 0)
+        lines = s.stderr().decode().splitlines()
+        self.assertEqual(len([l for l in lines if "record /dev/full: cannot write" in l]), 1, lines)
+
     def test_a_stalled_disk_does_not_stop_capture(self):
         # The recorder stalls after the start line for as long as the stall file exists. The
         # command writes 2,000,000 lines (14 MB, far more than a pipe holds) and then a marker:
