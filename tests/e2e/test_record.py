@@ -457,6 +457,27 @@ class HostileView(unittest.TestCase):
             self.assertEqual(code, 125, err)
             self.assertIn(f"{path}:{count}: ", err)
 
+    def test_19_7_run_ids_are_bounded_where_they_enter_and_kept_whole(self):
+        with tempfile.TemporaryDirectory() as d:
+            for run, ok in (("r" * 64, True), ("r" * 65, False), ("r.1", False)):
+                start = self.START.replace(b'"r1.1"', f'"{run}.1"'.encode())
+                lines = [start] + [json.dumps({"id": f"{run}.{i}", "event": "stdout",
+                                               "data": {"text": f"l{i}", "t": i}}).encode()
+                                   for i in range(2, 201)]
+                path = self.write(d, "run.jsonl", b"\n".join(lines) + b"\n")
+                if not ok:
+                    code, err = self.refused(["--view", path])
+                    self.assertEqual(code, 125, err)
+                    self.assertIn(":1: the run id is not 1 to 64 of A-Z a-z 0-9 _ -", err)
+                    continue
+                # Memory holds the last 10: the rest is replayed from the record, whole ids.
+                with Ssetail(["--view", path, "--history", "10"]) as v:
+                    with v.stream() as stream:
+                        got = [e for e, _ in zip(stream, range(200))]
+                    self.assertEqual([e.id for e in got], [f"{run}.{i}" for i in range(1, 201)])
+                    with v.stream(headers={"Last-Event-ID": f"{run}.100"}) as stream:
+                        self.assertEqual(next(iter(stream)).id, f"{run}.101")
+
     def test_19_5_view_f_save_f_is_refused_and_f_is_kept(self):
         with tempfile.TemporaryDirectory() as d:
             lines = [self.START] + [View().line(i, f"l{i}") for i in range(2, 1000)]
