@@ -3,6 +3,7 @@
 // by throwing StartupError; this is the one place that prints it.
 #include <pthread.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -25,6 +26,7 @@
 #include "redis/relay_catalog.hpp"
 #include "serve/access_control.hpp"
 #include "serve/http_server.hpp"
+#include "view/file_watch.hpp"
 #include "view/record_viewer.hpp"
 
 namespace {
@@ -147,6 +149,7 @@ int RunCommand(const Options& options) {
   const std::unique_ptr<RunRecord> record = MakeRecord(options, history);
   HttpServer server(history, record.get(), serve);
   const int port = server.Start();
+  if (record) record->HoldWarnings();  // until the serving line is out
   if (record) record->Start();
   const std::unique_ptr<Publisher> publisher = MakePublisher(options, history, record.get());
   RunObserver observer{[&server](std::function<void()> listener) {
@@ -157,6 +160,7 @@ int RunCommand(const Options& options) {
   // A reader of --save's file never finds it empty (SPEC §8).
   if (record) record->WaitWritten(1);
   PrintServing(serve, port, options.max_clients);
+  if (record) record->ReleaseWarnings();
   if (publisher) publisher->Start();  // its warnings come after the serving line
 
   const int status = supervisor.Run();
@@ -209,31 +213,57 @@ int RelayRuns(const Options& options) {
   return 0;
 }
 
-// Serves a record (SPEC §9) until SIGINT, SIGTERM or SIGHUP; follows it while it grows.
-int ViewRecord(const Options& options) {
-  sigset_t signals = BlockEndSignals();
+// --view F --save F would truncate F before reading it (issue 19.5): refused, whichever
+// names (links) the two paths use.
+void RefuseSavingOverTheView(const Options& options) {
+  struct stat view {
+  }, save{};
+  if (!options.save_path || ::stat(options.save_path->c_str(), &save) != 0 ||
+      ::stat(options.view_path->c_str(), &view) != 0) {
+    return;
+  }
+  if (view.st_dev == save.st_dev && view.st_ino == save.st_ino) {
+    throw StartupError("--save " + *options.save_path +
+                       " is the file --view reads: saving would "
+                       "destroy it; save to another file");
+  }
+}
 
+// Serves a record (SPEC §9) until SIGINT, SIGTERM or SIGHUP; follows it while it grows. The
+// main thread sleeps until the file is written to or a signal comes (FileWatch), and every
+// read stops between two pieces once a signal came: a signal ends --view within about a
+// second (spec: "Viewing a record"), whatever it is reading.
+int ViewRecord(const Options& options) {
+  const sigset_t signals = BlockEndSignals();
   const ServerOptions serve = ServeOptions(options);
   RecordViewer viewer(*options.view_path);
+  RefuseSavingOverTheView(options);
+  FileWatch watch(*options.view_path, signals);
+  const RecordViewer::Interrupted interrupted = [&watch] { return watch.Signalled(); };
+  // A FIFO may have no writer yet: wait for its first line, or a signal.
+  while (!viewer.ReadFirstLine(interrupted)) {
+    if (watch.Signalled() || !watch.Wait()) return 0;
+  }
   History history(viewer.run_id(), {options.history_events, options.history_bytes});
   const std::unique_ptr<RunRecord> record = MakeRecord(options, history);
   HttpServer server(history, record.get(), serve);
   const int port = server.Start();
+  if (record) record->HoldWarnings();  // until the serving line is out
   if (record) record->Start();
-  viewer.ReadAvailable(history);  // a file that is not a record: 125, not served
-  PrintServing(serve, port, options.max_clients);
-
-  bool following = true;
-  for (;;) {
-    const timespec tick{0, 200 * 1000 * 1000};  // how often a growing record is read again
-    if (sigtimedwait(&signals, nullptr, &tick) > 0) break;
-    if (!following || viewer.finished()) continue;
-    try {
-      viewer.ReadAvailable(history);
-    } catch (const StartupError& e) {
-      std::fprintf(stderr, "ssetail: warning: %s; no longer following it\n", e.what());
-      following = false;
+  viewer.ReadAvailable(history, interrupted);  // a file that is not a record: 125, not served
+  if (!watch.Signalled()) {
+    PrintServing(serve, port, options.max_clients);
+    if (record) record->ReleaseWarnings();
+    bool following = true;
+    while (following && !viewer.finished() && watch.Wait()) {
+      try {
+        viewer.ReadAvailable(history, interrupted);
+      } catch (const StartupError& e) {
+        std::fprintf(stderr, "ssetail: warning: %s; no longer following it\n", e.what());
+        following = false;
+      }
     }
+    watch.WaitForSignal();
   }
   if (!server.Stop()) {
     std::fflush(nullptr);

@@ -200,7 +200,7 @@ void CheckSourceUrl(const std::string& url) {
 std::string CheckedRedisUrl(const std::string& option, const std::string& url) {
   std::string why;
   if (!ParseRedisUrl(url, why)) {
-    throw StartupError(option + " " + url + ": " + why +
+    throw StartupError(option + " " + RedactedUrl(url) + ": " + why +
                        " (expected redis://[:PASSWORD@]HOST[:PORT][/PREFIX])");
   }
   return url;

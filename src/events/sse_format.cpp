@@ -59,7 +59,7 @@ std::optional<EventId> ParseEventId(std::string_view text) {
   const char* first = text.data() + dot + 1;
   const char* last = text.data() + text.size();
   const auto [ptr, ec] = std::from_chars(first, last, id.seq);
-  if (ec != std::errc{} || ptr != last || first == last) return std::nullopt;
+  if (ec != std::errc{} || ptr != last || first == last || id.seq > kMaxSeq) return std::nullopt;
   return id;
 }
 

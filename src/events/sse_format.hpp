@@ -112,7 +112,8 @@ void AppendGap(std::string& out, std::uint64_t missed);
 inline constexpr std::string_view kStreamPreamble = "retry: 2000\n: ssetail\n\n";
 inline constexpr std::string_view kHeartbeat = ": ping\n\n";
 
-// A parsed Last-Event-ID: "RUN.SEQ".
+// A parsed Last-Event-ID: "RUN.SEQ", SEQ decimal digits worth at most kMaxSeq (a larger one
+// is no id of any run: nothing).
 struct EventId {
   std::string run;
   std::uint64_t seq = 0;

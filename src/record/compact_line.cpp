@@ -63,7 +63,8 @@ std::optional<Line> Parse(std::string_view text) {
   Line line;
   if (text.size() >= 2 && text.front() == '#') {
     const auto [end, error] = std::from_chars(text.data() + 1, text.data() + text.size(), line.seq);
-    if (error != std::errc() || end != text.data() + text.size() || line.seq == 0) {
+    if (error != std::errc() || end != text.data() + text.size() || line.seq == 0 ||
+        line.seq > kMaxSeq) {
       return std::nullopt;
     }
     line.jump = true;

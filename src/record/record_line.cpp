@@ -1,5 +1,6 @@
 #include "record/record_line.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 
@@ -230,6 +231,38 @@ bool ParseOutputData(std::string_view data, std::string& text_buffer, Line& line
   return true;
 }
 
+// The checks ParseLine and ParseEvent share, once the id, event and DATA are known.
+std::optional<Line> CheckedLine(Line line, std::string& text_buffer, std::string* why) {
+  if (!IsRunId(line.run_id)) return Refuse(why, "the run id is not 1 to 64 of A-Z a-z 0-9 _ -");
+  if (line.data.find('\r') != std::string_view::npos) return Refuse(why, "\"data\" holds a CR");
+  if (!utf8::IsClean(line.data)) return Refuse(why, "not UTF-8");
+  if (IsOutput(line.type)) {
+    if (!ParseOutputData(line.data, text_buffer, line, why)) return std::nullopt;
+  } else if (line.data.empty() || line.data.front() != '{') {
+    return Refuse(why, "\"data\" is not an object");
+  }
+  return line;
+}
+
+// "RUN.SEQ" into `line`; false with the reason.
+bool ParseId(std::string_view value, Line& line, std::string* why) {
+  const auto id = sse::ParseEventId(value);
+  if (!id || id->seq == 0) {
+    // RUN "." and digits worth more than kMaxSeq (2^53 = 9007199254740992, 16 digits).
+    const std::size_t dot = value.rfind('.');
+    std::string_view digits = value.substr(dot == std::string_view::npos ? 0 : dot + 1);
+    const bool number = dot != std::string_view::npos && dot > 0 && !digits.empty() &&
+                        digits.find_first_not_of("0123456789") == std::string_view::npos;
+    digits.remove_prefix(std::min(digits.find_first_not_of('0'), digits.size()));
+    const bool past =
+        number && (digits.size() > 16 || (digits.size() == 16 && digits > "9007199254740992"));
+    return Fail(why, past ? "the id's SEQ is past 2^53" : "\"id\" is not RUN.SEQ");
+  }
+  line.run_id = value.substr(0, value.rfind('.'));
+  line.seq = id->seq;
+  return true;
+}
+
 }  // namespace
 
 std::optional<Line> ParseLine(std::string_view text, std::string& text_buffer, std::string* why) {
@@ -250,14 +283,13 @@ std::optional<Line> ParseLine(std::string_view text, std::string& text_buffer, s
                                          : "\"event\" is not a plain string");
         }
         if (key == "id") {
-          const auto id = sse::ParseEventId(value);
-          if (!id || id->seq == 0) return Refuse(why, "\"id\" is not RUN.SEQ");
-          line.run_id = value.substr(0, value.rfind('.'));
-          line.seq = id->seq;
+          if (has_id) return Refuse(why, "two \"id\"");
+          if (!ParseId(value, line, why)) return std::nullopt;
           has_id = true;
         } else {
           const auto type = RecordedType(value);
           if (!type) return Refuse(why, "\"event\" is not start, stdout, stderr or exit");
+          if (has_event) return Refuse(why, "two \"event\"");
           line.type = *type;
           has_event = true;
         }
@@ -265,6 +297,7 @@ std::optional<Line> ParseLine(std::string_view text, std::string& text_buffer, s
         const std::size_t from = r.position();
         if (!r.SkipValue()) return Refuse(why, "bad JSON");
         if (key == "data") {
+          if (has_data) return Refuse(why, "two \"data\"");
           line.data = text.substr(from, r.position() - from);
           while (!line.data.empty() && (line.data.front() == ' ' || line.data.front() == '\t')) {
             line.data.remove_prefix(1);
@@ -278,14 +311,29 @@ std::optional<Line> ParseLine(std::string_view text, std::string& text_buffer, s
   if (!r.AtEnd()) return Refuse(why, "more after the JSON object");
   if (!has_id || !has_event || !has_data)
     return Refuse(why, "\"id\", \"event\" or \"data\" missing");
-  if (line.data.find('\r') != std::string_view::npos) return Refuse(why, "\"data\" holds a CR");
-  if (!utf8::IsClean(line.data)) return Refuse(why, "not UTF-8");
-  if (IsOutput(line.type)) {
-    if (!ParseOutputData(line.data, text_buffer, line, why)) return std::nullopt;
-  } else if (line.data.empty() || line.data.front() != '{') {
-    return Refuse(why, "\"data\" is not an object");
+  return CheckedLine(line, text_buffer, why);
+}
+
+std::optional<Line> ParseEvent(std::string_view run_id, std::uint64_t seq, std::string_view event,
+                               std::string_view data, std::string& text_buffer, std::string* why) {
+  Line line;
+  if (seq == 0 || seq > kMaxSeq) return Refuse(why, "SEQ is not from 1 to 2^53");
+  line.run_id = run_id;
+  line.seq = seq;
+  const auto type = RecordedType(event);
+  if (!type) return Refuse(why, "\"event\" is not start, stdout, stderr or exit");
+  line.type = *type;
+  // DATA must be one JSON value and nothing else: `{"text":"x"},"event":"exit"` is not.
+  Reader r(data);
+  if (!r.SkipValue() || !r.AtEnd()) return Refuse(why, "\"data\" is not one JSON value");
+  line.data = data;
+  while (!line.data.empty() && (line.data.front() == ' ' || line.data.front() == '\t')) {
+    line.data.remove_prefix(1);
   }
-  return line;
+  while (!line.data.empty() && (line.data.back() == ' ' || line.data.back() == '\t')) {
+    line.data.remove_suffix(1);
+  }
+  return CheckedLine(line, text_buffer, why);
 }
 
 }  // namespace ssetail::record

@@ -25,14 +25,21 @@ void AppendEventAs(RecordReader::Format format, const record::Line& line, std::s
       return;
     case RecordReader::Format::Sse:
     case RecordReader::Format::SseJson: {
-      char id[64];
-      char* p = id;
-      p = std::copy_n("id: ", 4, p);
-      const std::size_t run = std::min(line.run_id.size(), sizeof id - 30);
-      p = std::copy_n(line.run_id.data(), run, p);
-      *p++ = '.';
-      p = std::to_chars(p, id + sizeof id, line.seq).ptr;
-      const std::string_view id_line(id, static_cast<std::size_t>(p - id));
+      // "id: RUN.SEQ", the run id whole: a run id is at most kMaxRunIdSize (checked where
+      // it enters), so this never allocates; a longer one would be formatted apart.
+      char id[4 + kMaxRunIdSize + 1 + 20];
+      std::string long_id;
+      std::string_view id_line;
+      if (line.run_id.size() <= kMaxRunIdSize) {
+        char* p = std::copy_n("id: ", 4, id);
+        p = std::copy_n(line.run_id.data(), line.run_id.size(), p);
+        *p++ = '.';
+        p = std::to_chars(p, id + sizeof id, line.seq).ptr;
+        id_line = std::string_view(id, static_cast<std::size_t>(p - id));
+      } else {
+        long_id = "id: " + std::string(line.run_id) + "." + std::to_string(line.seq);
+        id_line = long_id;
+      }
       if (format == RecordReader::Format::Sse && IsOutput(line.type)) {
         sse::AppendEvent(out, id_line, line.type, line.text);
       } else if (IsOutput(line.type) && line.data.empty()) {

@@ -265,15 +265,35 @@ int RunRecord::DropOldest() {
 
 void RunRecord::Fail(const std::string& what, int error) {
   const std::string reason = what + ": " + std::strerror(error);
+  const std::string line = "ssetail: warning: record " +
+                           (options_.save_path ? *options_.save_path : "(temporary)") + ": " +
+                           reason + "; it stops here, the run goes on\n";
+  bool hold;
   {
     std::lock_guard lock(mutex_);
     error_ = reason;
     stopped_ = true;
+    hold = hold_warnings_;
+    if (hold) held_warnings_ += line;
   }
-  std::fprintf(stderr, "ssetail: warning: record %s: %s; it stops here, the run goes on\n",
-               options_.save_path ? options_.save_path->c_str() : "(temporary)", reason.c_str());
+  if (!hold) std::fputs(line.c_str(), stderr);
   history_.SetWriteAhead(nullptr);
   changed_.notify_all();
+}
+
+void RunRecord::HoldWarnings() {
+  std::lock_guard lock(mutex_);
+  hold_warnings_ = true;
+}
+
+void RunRecord::ReleaseWarnings() {
+  std::string held;
+  {
+    std::lock_guard lock(mutex_);
+    hold_warnings_ = false;
+    held.swap(held_warnings_);
+  }
+  std::fputs(held.c_str(), stderr);
 }
 
 RecordStatus RunRecord::Status() const {

@@ -7,6 +7,7 @@
 #include "events/sse_format.hpp"
 #include "record/record_reader.hpp"
 #include "redis/json_fields.hpp"
+#include "redis/run_entries.hpp"
 
 namespace ssetail {
 
@@ -30,14 +31,6 @@ std::string EntryId(std::uint64_t seq) {
   return "0-" + std::to_string(seq);
 }
 
-// "0-SEQ" -> SEQ; 0 for anything else.
-std::uint64_t SeqOfEntryId(std::string_view id) {
-  if (id.substr(0, 2) != "0-") return 0;
-  std::uint64_t seq = 0;
-  std::from_chars(id.data() + 2, id.data() + id.size(), seq);
-  return seq;
-}
-
 // An XADD of an id Redis already holds: it was sent before a reply got lost.
 bool AlreadyThere(const RedisReply& reply) {
   return reply.text.find("equal or smaller") != std::string::npos;
@@ -57,6 +50,7 @@ Publisher::~Publisher() {
     std::lock_guard lock(mutex_);
     stopping_ = true;
   }
+  stop_.Request();
   changed_.notify_all();
   if (thread_.joinable()) thread_.join();
 }
@@ -71,6 +65,8 @@ bool Publisher::Finish(std::chrono::milliseconds patience) {
   stopping_ = true;
   const std::uint64_t through = sent_through_;
   lock.unlock();
+  // Whatever the thread waits for (Redis, a backoff) ends now: joined within a poll.
+  stop_.Request();
   changed_.notify_all();
   if (thread_.joinable()) thread_.join();
   if (!delivered) {
@@ -106,6 +102,7 @@ void Publisher::Run() {
     }
     if (!ok) {
       client_.reset();
+      if (stop_.requested()) return;  // Finish gave up: it says so itself
       if (!warned_) {
         std::fprintf(stderr,
                      "ssetail: warning: --publish %s: %s; retrying (the run record keeps what "
@@ -124,11 +121,13 @@ void Publisher::Run() {
 }
 
 bool Publisher::Connect(std::string& error) {
-  client_ = RedisClient::Connect(options_.url, kDeadline, error);
+  const auto deadline = RedisClient::Clock::now() + kDeadline;
+  client_ = RedisClient::Connect(options_.url, deadline, &stop_, error);
   if (!client_) return false;
   // Resume after the last event Redis has: everything, when it has none of this run.
   RedisReply reply;
-  if (!client_->Command({"XREVRANGE", stream_key_, "+", "-", "COUNT", "1"}, reply, error)) {
+  if (!client_->Command({"XREVRANGE", stream_key_, "+", "-", "COUNT", "1"}, reply,
+                        RedisClient::Clock::now() + kDeadline, error)) {
     return false;
   }
   if (reply.error()) {
@@ -137,7 +136,8 @@ bool Publisher::Connect(std::string& error) {
   }
   std::uint64_t last = 0;
   if (!reply.elements.empty() && !reply.elements.front().elements.empty()) {
-    last = SeqOfEntryId(reply.elements.front().elements.front().text);
+    // Not one of ours (past 2^53, not 0-SEQ): the run is sent again from its start.
+    last = SeqOfEntryId(reply.elements.front().elements.front().text).value_or(0);
   }
   cursor_ = last + 1;
   meta_written_ = false;
@@ -238,7 +238,8 @@ bool Publisher::Send(std::string& error) {
   }
   if (batch_ends_) AppendEnd();
   std::vector<RedisReply> replies;
-  if (!client_->Replies(replies, error)) return false;
+  // One deadline for the whole round trip, however slowly Redis answers.
+  if (!client_->Replies(replies, RedisClient::Clock::now() + kDeadline, error)) return false;
   for (const RedisReply& reply : replies) {
     if (reply.error() && !AlreadyThere(reply)) {
       error = "Redis refused an update: " + reply.text;

@@ -7,7 +7,7 @@
 // `0-SEQ`, plus the run's index entry and meta hash, and the TTL once the run has ended.
 // What left the memory history before it was sent comes from the run record.
 //
-// When Redis cannot be reached, refuses, or does not answer within 5 s, it prints one warning
+// When Redis cannot be reached, refuses, or does not answer within 2 s, it prints one warning
 // line and tries again with backoff (up to 5 s apart); once connected again it asks Redis
 // for the stream's last id and resumes after it (everything, index and meta included, when
 // Redis came back empty), then prints one line saying so. Nothing is lost as long as the
@@ -47,7 +47,9 @@ class Publisher {
 
   void Start();
   // Waits until the run's final event is in Redis, at most `patience`; then stops the
-  // thread. False (after a warning line) when Redis did not get everything.
+  // thread, which ends whatever it waits for at once (RedisStop): returns within `patience`
+  // and a poll, whatever the server does. False (after a warning line) when Redis did not
+  // get everything.
   bool Finish(std::chrono::milliseconds patience);
 
  private:
@@ -83,6 +85,7 @@ class Publisher {
   std::string record_scratch_;
   std::unique_ptr<RecordReader> reader_;
 
+  RedisStop stop_;  // ends the client's waits: Finish and the destructor
   std::mutex mutex_;
   std::condition_variable changed_;
   bool stopping_ = false;

@@ -1,13 +1,21 @@
-// One blocking connection to Redis (hiredis), with deadlines, and pipelining: commands are
-// appended, then their replies read in one go, so a batch costs one round trip.
+// One connection to Redis (hiredis, non-blocking), with absolute deadlines, pipelining, and
+// waits that a stop request ends at once.
 //
-// Not thread-safe: one owner thread (the publisher's). Every failure of the connection
-// (refused, reset, a deadline passed, a protocol error) leaves the client unusable: the
-// owner drops it and connects again.
+// Commands are appended, then their replies read in one go, so a batch costs one round
+// trip. Every wait (connecting, sending, each reply) is poll(2) on the socket and on the
+// owner's RedisStop: a reply must be complete by its deadline however slowly its bytes come
+// (a deadline is a point in time, not a time-out that each byte restarts), and a stop
+// request ends any wait within a poll. Name resolution (a host name in the URL) is
+// getaddrinfo's and is not interruptible; a numeric address needs none.
+//
+// Not thread-safe: one owner thread at a time. Every failure of the connection (refused,
+// reset, a deadline passed, a stop, a protocol error) leaves the client unusable: the owner
+// drops it and connects again.
 #pragma once
 
 #include <hiredis/hiredis.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -15,6 +23,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/unique_fd.hpp"
 #include "redis/redis_url.hpp"
 
 namespace ssetail {
@@ -30,30 +39,49 @@ struct RedisReply {
   bool error() const { return kind == Kind::Error; }
 };
 
+// What ends the waits of the clients it is given to: an eventfd. Request from any thread;
+// it stays requested.
+class RedisStop {
+ public:
+  RedisStop();  // throws std::system_error when no eventfd can be had
+  void Request();
+  bool requested() const { return requested_.load(); }
+  int fd() const { return fd_.get(); }
+
+ private:
+  UniqueFd fd_;
+  std::atomic<bool> requested_{false};
+};
+
 class RedisClient {
  public:
-  // Connects (and authenticates) within `timeout`; every command later gets `timeout` too.
+  using Clock = std::chrono::steady_clock;
+
+  // Connects (and authenticates) by `deadline`, or until `stop` (may be null) is requested.
   // Nothing, with `error` set, when it cannot.
-  static std::unique_ptr<RedisClient> Connect(const RedisUrl& url,
-                                              std::chrono::milliseconds timeout,
-                                              std::string& error);
+  static std::unique_ptr<RedisClient> Connect(const RedisUrl& url, Clock::time_point deadline,
+                                              const RedisStop* stop, std::string& error);
   ~RedisClient();
   RedisClient(const RedisClient&) = delete;
   RedisClient& operator=(const RedisClient&) = delete;
 
   // Queues a command (sent with the next Replies).
   void Append(const std::vector<std::string_view>& args);
-  // Sends what is queued and reads one reply per command, in order. False, with `error`
-  // set, when the connection failed (the client is then unusable).
-  bool Replies(std::vector<RedisReply>& replies, std::string& error);
+  // Sends what is queued and reads one reply per command, in order, all by `deadline`.
+  // False, with `error` set, when the connection failed (the client is then unusable).
+  bool Replies(std::vector<RedisReply>& replies, Clock::time_point deadline, std::string& error);
   // One command and its reply.
-  bool Command(const std::vector<std::string_view>& args, RedisReply& reply, std::string& error);
+  bool Command(const std::vector<std::string_view>& args, RedisReply& reply,
+               Clock::time_point deadline, std::string& error);
 
  private:
-  explicit RedisClient(redisContext* context) : context_(context) {}
+  RedisClient(redisContext* context, const RedisStop* stop) : context_(context), stop_(stop) {}
+  // Waits for `events` on the socket; false with `error` set on the deadline or a stop.
+  bool WaitFor(short events, Clock::time_point deadline, std::string& error);
   std::string Error() const;
 
   redisContext* context_;
+  const RedisStop* const stop_;
   std::size_t queued_ = 0;
   std::vector<const char*> argv_;
   std::vector<std::size_t> argv_sizes_;

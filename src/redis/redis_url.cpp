@@ -1,5 +1,6 @@
 #include "redis/redis_url.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 namespace ssetail {
@@ -67,6 +68,15 @@ std::optional<RedisUrl> ParseRedisUrl(std::string_view text, std::string& why) {
     }
   }
   return url;
+}
+
+std::string RedactedUrl(std::string_view text) {
+  const std::size_t scheme = text.find("://");
+  const std::size_t start = scheme == std::string_view::npos ? 0 : scheme + 3;
+  const std::size_t end = std::min(text.find('/', start), text.size());
+  const std::size_t at = text.substr(0, end).rfind('@');
+  if (at == std::string_view::npos || at < start) return std::string(text);
+  return std::string(text.substr(0, start)) + "***" + std::string(text.substr(at));
 }
 
 }  // namespace ssetail

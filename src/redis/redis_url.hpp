@@ -26,4 +26,8 @@ struct RedisUrl {
 // The URL, or nothing with `why` set to what is wrong with it.
 std::optional<RedisUrl> ParseRedisUrl(std::string_view text, std::string& why);
 
+// `text` as given, but for what stands before an '@' of its authority (the password): "***".
+// For messages about a URL that did not parse: they must never show a secret.
+std::string RedactedUrl(std::string_view text);
+
 }  // namespace ssetail

@@ -3,10 +3,12 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <future>
 #include <thread>
 
 #include "events/json.hpp"
 #include "redis/json_fields.hpp"
+#include "redis/run_entries.hpp"
 #include "redis/run_source.hpp"
 
 namespace ssetail {
@@ -15,8 +17,9 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr auto kDeadline = 2000ms;
-constexpr auto kCatchUp = 10s;  // the most a run's first request waits for its source
+constexpr auto kDeadline = 2000ms;           // of a request's questions to Redis, all together
+constexpr auto kCatchUp = 10s;               // the most a run's first request waits for its source
+constexpr std::size_t kIdleConnections = 4;  // kept for the next requests
 
 std::string EscapeHtml(std::string_view text) {
   std::string out;
@@ -84,54 +87,105 @@ struct RedisRelayCatalog::RelayRun {
 RedisRelayCatalog::RedisRelayCatalog(RelayOptions options) : options_(std::move(options)) {}
 
 RedisRelayCatalog::~RedisRelayCatalog() {
-  // Every source's thread at once, rather than one blocking read's time after another.
+  stop_.Request();
+  // Every source's thread at once, rather than one read's time after another.
   for (auto& [id, run] : runs_) run->source.RequestStop();
 }
 
-bool RedisRelayCatalog::Query(const std::vector<std::string_view>& args, RedisReply& reply,
-                              std::string& error) {
-  for (int attempt = 0; attempt < 2; ++attempt) {  // a connection Redis closed: once more
-    if (!client_) client_ = RedisClient::Connect(options_.url, kDeadline, error);
-    if (!client_) return false;
-    if (client_->Command(args, reply, error)) return true;
-    client_.reset();
+bool RedisRelayCatalog::Ask(const std::vector<std::vector<std::string>>& commands,
+                            std::vector<RedisReply>& replies,
+                            RedisClient::Clock::time_point deadline, std::string& error) {
+  for (int attempt = 0; attempt < 2; ++attempt) {  // an idle one Redis closed: once more
+    std::unique_ptr<RedisClient> client;
+    {
+      std::lock_guard lock(mutex_);
+      if (!idle_.empty()) {
+        client = std::move(idle_.back());
+        idle_.pop_back();
+      }
+    }
+    const bool fresh = !client;
+    if (fresh) client = RedisClient::Connect(options_.url, deadline, &stop_, error);
+    if (!client) return false;
+    for (const auto& command : commands) {
+      client->Append(std::vector<std::string_view>(command.begin(), command.end()));
+    }
+    if (client->Replies(replies, deadline, error) && replies.size() == commands.size()) {
+      std::lock_guard lock(mutex_);
+      if (idle_.size() < kIdleConnections) idle_.push_back(std::move(client));
+      return true;
+    }
+    if (fresh || RedisClient::Clock::now() >= deadline) return false;
   }
   return false;
 }
 
-std::optional<RunCatalog::Run> RedisRelayCatalog::Open(const std::string& id) {
+RedisRelayCatalog::Opened RedisRelayCatalog::OpenFromRedis(const std::string& id) {
+  Opened opened;
+  std::vector<RedisReply> replies;
+  std::string error;
+  const std::string stream = options_.url.StreamKey(id);
+  const bool asked = Ask(
+      {{"EXISTS", stream, options_.url.MetaKey(id)}, {"XREVRANGE", stream, "+", "-", "COUNT", "1"}},
+      replies, RedisClient::Clock::now() + kDeadline, error);
+  std::lock_guard lock(mutex_);
+  opening_.erase(id);
+  if (!asked || replies[0].error()) {
+    opened.unavailable = true;
+    return opened;
+  }
+  if (replies[0].integer == 0) return opened;  // no such run
+  std::uint64_t last = 0;
+  const RedisReply& newest = replies[1];
+  if (!newest.elements.empty() && !newest.elements.front().elements.empty()) {
+    last = SeqOfEntryId(newest.elements.front().elements.front().text).value_or(0);
+  }
+  try {
+    opened.run = runs_.emplace(id, std::make_shared<RelayRun>(id, options_, last)).first->second;
+  } catch (const std::exception& e) {  // no temporary record, no thread: not now
+    std::fprintf(stderr, "ssetail: warning: --relay: run %s: %s\n", id.c_str(), e.what());
+    opened.unavailable = true;
+  }
+  return opened;
+}
+
+std::optional<RunCatalog::Run> RedisRelayCatalog::Open(const std::string& id, bool& unavailable) {
+  unavailable = false;
   std::shared_ptr<RelayRun> run;
+  std::promise<Opened> promise;
+  std::shared_future<Opened> opening;
+  bool asker = false;
   {
     std::lock_guard lock(mutex_);
-    auto it = runs_.find(id);
-    if (it == runs_.end()) {
-      RedisReply reply;
-      std::string error;
-      if (!Query({"EXISTS", options_.url.StreamKey(id), options_.url.MetaKey(id)}, reply, error) ||
-          reply.integer == 0) {
-        return std::nullopt;
-      }
-      std::uint64_t last = 0;
-      if (Query({"XREVRANGE", options_.url.StreamKey(id), "+", "-", "COUNT", "1"}, reply, error) &&
-          !reply.elements.empty() && !reply.elements.front().elements.empty()) {
-        const std::string& entry = reply.elements.front().elements.front().text;
-        if (entry.rfind("0-", 0) == 0) last = std::strtoull(entry.c_str() + 2, nullptr, 10);
-      }
-      try {
-        it = runs_.emplace(id, std::make_shared<RelayRun>(id, options_, last)).first;
-      } catch (const std::exception& e) {  // no temporary record, no thread: not now
-        std::fprintf(stderr, "ssetail: warning: --relay: run %s: %s\n", id.c_str(), e.what());
-        return std::nullopt;
-      }
+    if (auto it = runs_.find(id); it != runs_.end()) {
+      run = it->second;
+    } else if (auto at = opening_.find(id); at != opening_.end()) {
+      opening = at->second;  // another request asks Redis for it: its answer is ours
+    } else {
+      opening = promise.get_future().share();
+      opening_.emplace(id, opening);
+      asker = true;
     }
-    run = it->second;
+  }
+  if (asker) promise.set_value(OpenFromRedis(id));
+  if (!run) {
+    // The asker answers within its deadline (kDeadline), and so within ours.
+    const Opened& opened = opening.get();
+    unavailable = opened.unavailable;
+    if (!opened.run) return std::nullopt;
+    run = opened.run;
   }
   // What Redis had when the run was opened is served from the first request on (a /log, a
   // resume from an id another relay gave): wait, within reason, until the source has read
-  // it. Not under the lock: other runs and the lists go on meanwhile.
+  // it, or ended (entries after `exit` are never read). Not under the lock: other runs and
+  // the lists go on meanwhile.
   const auto deadline = std::chrono::steady_clock::now() + kCatchUp;
-  while (run->history.Stats().last_seq < run->last_at_open &&
-         std::chrono::steady_clock::now() < deadline) {
+  for (;;) {
+    const HistoryStats stats = run->history.Stats();
+    if (stats.last_seq >= run->last_at_open || stats.closed ||
+        std::chrono::steady_clock::now() >= deadline) {
+      break;
+    }
     std::this_thread::sleep_for(5ms);
   }
   return Run{&run->history, run->record.get(), run};
@@ -149,38 +203,33 @@ void RedisRelayCatalog::Close(const std::string& id, const Run& run) {
 }
 
 std::optional<std::vector<RedisRelayCatalog::Listed>> RedisRelayCatalog::List(std::string& error) {
-  std::lock_guard lock(mutex_);
-  RedisReply ids;
+  // One deadline for both round trips: the request waits for Redis no longer than that.
+  const auto deadline = RedisClient::Clock::now() + kDeadline;
+  std::vector<RedisReply> replies;
   const std::string last = std::to_string(options_.listed - 1);
-  if (!Query({"ZREVRANGE", options_.url.RunsKey(), "0", last}, ids, error)) return std::nullopt;
+  if (!Ask({{"ZREVRANGE", options_.url.RunsKey(), "0", last}}, replies, deadline, error)) {
+    return std::nullopt;
+  }
+  const RedisReply ids = std::move(replies.front());
   if (ids.error()) {
     error = ids.text;
     return std::nullopt;
   }
-  std::vector<std::string> keys;
-  for (const RedisReply& id : ids.elements) keys.push_back(options_.url.MetaKey(id.text));
-  for (const std::string& key : keys) client_->Append({"HGETALL", key});
-  std::vector<RedisReply> metas;
-  if (!client_->Replies(metas, error)) {
-    client_.reset();
-    return std::nullopt;
+  std::vector<std::vector<std::string>> commands;
+  std::vector<std::string> listed;
+  for (const RedisReply& id : ids.elements) {
+    if (!IsRunId(id.text)) continue;  // no run of ours: its page could not be asked for
+    listed.push_back(id.text);
+    commands.push_back({"HGETALL", options_.url.MetaKey(id.text)});
   }
+  std::vector<RedisReply> metas;
+  if (!commands.empty() && !Ask(commands, metas, deadline, error)) return std::nullopt;
   std::vector<Listed> runs;
-  for (std::size_t i = 0; i < metas.size() && i < ids.elements.size(); ++i) {
+  for (std::size_t i = 0; i < metas.size(); ++i) {
     if (metas[i].elements.empty()) continue;  // expired (--publish-ttl): the index outlives it
-    Listed run;
-    run.id = ids.elements[i].text;
-    const auto& fields = metas[i].elements;
-    for (std::size_t f = 0; f + 1 < fields.size(); f += 2) {
-      const std::string& key = fields[f].text;
-      const std::string& value = fields[f + 1].text;
-      if (key == "title") run.title = value;
-      if (key == "state") run.state = value;
-      if (key == "started") run.started = value;
-      if (key == "command") run.command = value;
-      if (key == "exit") run.exit = value;
-    }
-    runs.push_back(std::move(run));
+    std::vector<std::string_view> fields;
+    for (const RedisReply& field : metas[i].elements) fields.push_back(field.text);
+    runs.push_back({listed[i], DecodeRunMeta(fields)});
   }
   return runs;
 }
@@ -196,15 +245,16 @@ std::string RedisRelayCatalog::ListJson() {
   std::string out = "{\"runs\":[";
   for (const Listed& run : *runs) {
     if (out.back() == '}') out += ',';
+    // command and exit are JSON DecodeRunMeta encoded itself: never a field's raw text.
     out += "{\"id\":";
     json::AppendString(out, run.id);
     out += ",\"title\":";
-    json::AppendString(out, run.title);
-    out += ",\"command\":" + run.command + ",\"started\":";
-    json::AppendString(out, run.started);
+    json::AppendString(out, run.meta.title);
+    out += ",\"command\":" + run.meta.command + ",\"started\":";
+    json::AppendString(out, run.meta.started);
     out += ",\"state\":";
-    json::AppendString(out, run.state);
-    out += ",\"exit\":" + run.exit + ",\"url\":";
+    json::AppendString(out, run.meta.state);
+    out += ",\"exit\":" + run.meta.exit + ",\"url\":";
     json::AppendString(out, "runs/" + run.id + "/");
     out += '}';
   }
@@ -226,7 +276,8 @@ std::string RedisRelayCatalog::ListHtml() {
   out +=
       "<table>\n<tr><th>run</th><th>state</th><th>exit status</th><th>started</th>"
       "<th>duration</th></tr>\n";
-  for (const Listed& run : *runs) {
+  for (const Listed& listed : *runs) {
+    const RunMeta& run = listed.meta;
     std::string duration;
     if (run.exit != "null") {
       const auto ms = json::RawField(run.exit, "duration_ms");
@@ -234,10 +285,10 @@ std::string RedisRelayCatalog::ListHtml() {
     } else if (const auto started = json::ParseIsoUtcMs(run.started)) {
       duration = DurationText(now - *started);
     }
-    out += "<tr class=\"" + EscapeHtml(run.state) + "\"><td><a href=\"runs/" + EscapeHtml(run.id) +
-           "/\">" + EscapeHtml(run.title.empty() ? run.id : run.title) + "</a></td><td>" +
-           EscapeHtml(run.state) + "</td><td>" + EscapeHtml(ExitText(run.exit)) + "</td><td>" +
-           EscapeHtml(run.started) + "</td><td>" + duration + "</td></tr>\n";
+    out += "<tr class=\"" + EscapeHtml(run.state) + "\"><td><a href=\"runs/" +
+           EscapeHtml(listed.id) + "/\">" + EscapeHtml(run.title.empty() ? listed.id : run.title) +
+           "</a></td><td>" + EscapeHtml(run.state) + "</td><td>" + EscapeHtml(ExitText(run.exit)) +
+           "</td><td>" + EscapeHtml(run.started) + "</td><td>" + duration + "</td></tr>\n";
   }
   return out + "</table>\n</body></html>\n";
 }

@@ -1,12 +1,13 @@
 #include "redis/run_source.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <cstdio>
 #include <optional>
+#include <vector>
 
-#include "events/json.hpp"
-#include "record/record_line.hpp"
+#include "redis/run_entries.hpp"
+#include "redis/run_meta.hpp"
+#include "text/printable.hpp"
 
 namespace ssetail {
 
@@ -17,13 +18,6 @@ using namespace std::chrono_literals;
 constexpr auto kDeadline = 3000ms;  // connecting, and each read (which blocks up to 1 s)
 constexpr auto kFirstBackoff = 100ms;
 constexpr auto kMaxBackoff = 5000ms;
-
-std::uint64_t SeqOfEntryId(std::string_view id) {
-  if (id.substr(0, 2) != "0-") return 0;
-  std::uint64_t seq = 0;
-  std::from_chars(id.data() + 2, id.data() + id.size(), seq);
-  return seq;
-}
 
 }  // namespace
 
@@ -40,6 +34,7 @@ void RedisRunSource::RequestStop() {
     std::lock_guard lock(mutex_);
     stopping_ = true;
   }
+  stop_.Request();  // a read under way ends now
   changed_.notify_all();
 }
 
@@ -57,7 +52,9 @@ void RedisRunSource::Run() {
   bool warned = false;
   while (!ended_ && !Stopping()) {
     std::string error;
-    if ((client_ || (client_ = RedisClient::Connect(url_, kDeadline, error))) && ReadOnce(error)) {
+    if ((client_ || (client_ = RedisClient::Connect(url_, RedisClient::Clock::now() + kDeadline,
+                                                    &stop_, error))) &&
+        ReadOnce(error)) {
       backoff = kFirstBackoff;
       if (warned) {
         std::fprintf(stderr, "ssetail: --relay %s: reading run %s again\n", url_.Display().c_str(),
@@ -67,6 +64,7 @@ void RedisRunSource::Run() {
       continue;
     }
     client_.reset();
+    if (stop_.requested()) break;
     if (!warned) {
       std::fprintf(stderr, "ssetail: warning: --relay %s: run %s: %s; retrying\n",
                    url_.Display().c_str(), history_.run_id().c_str(), error.c_str());
@@ -79,10 +77,9 @@ void RedisRunSource::Run() {
 }
 
 bool RedisRunSource::ReadOnce(std::string& error) {
-  const std::string after = "0-" + std::to_string(last_seq_);
   RedisReply reply;
-  if (!client_->Command({"XREAD", "COUNT", "2000", "BLOCK", "1000", "STREAMS", stream_key_, after},
-                        reply, error)) {
+  if (!client_->Command({"XREAD", "COUNT", "2000", "BLOCK", "1000", "STREAMS", stream_key_, after_},
+                        reply, RedisClient::Clock::now() + kDeadline, error)) {
     return false;
   }
   if (reply.error()) {
@@ -92,13 +89,14 @@ bool RedisRunSource::ReadOnce(std::string& error) {
   // Nil: nothing new within the block time. Otherwise [[key, [[id, [field, value, …]], …]]].
   if (reply.elements.empty() || reply.elements.front().elements.size() < 2) return true;
   const RedisReply& entries = reply.elements.front().elements[1];
-  if (last_seq_ == 0 && !entries.elements.empty() &&
+  if (entries.elements.empty()) return true;
+  if (last_seq_ == 0 && !entries.elements.front().elements.empty() &&
       SeqOfEntryId(entries.elements.front().elements.front().text) != 1) {
     // The `start` entry was trimmed: every run's history begins with one.
-    const std::string start = StartFromMeta(error);
-    if (start.empty()) return false;
+    const std::optional<std::string> start = StartFromMeta(error);
+    if (!start) return false;
     History::Writer writer(history_);
-    writer.Append(EventType::Start, start, 0);
+    writer.Append(EventType::Start, *start, 0);
     last_seq_ = 1;
   }
   AppendEntries(entries);
@@ -106,45 +104,53 @@ bool RedisRunSource::ReadOnce(std::string& error) {
   return true;
 }
 
+void RedisRunSource::Warn(const std::string& entry, const std::string& why) {
+  if (warned_bad_entry_) return;  // once per run is enough
+  warned_bad_entry_ = true;
+  std::fprintf(stderr,
+               "ssetail: warning: --relay: run %s: entry %s is not an event (%s); served as a gap, "
+               "and other bad entries of this run without a word\n",
+               history_.run_id().c_str(), text::Printable(entry.substr(0, 64)).c_str(),
+               why.c_str());
+}
+
 void RedisRunSource::AppendEntries(const RedisReply& entries) {
   std::optional<std::string> exit_data;
   {
     History::Writer writer(history_);
-    std::string line;
+    std::vector<std::string_view> fields;
+    std::string why;
     for (const RedisReply& entry : entries.elements) {
-      if (entry.elements.size() < 2) continue;
-      const std::uint64_t seq = SeqOfEntryId(entry.elements[0].text);
-      if (seq <= last_seq_) continue;  // not one of ssetail's ids, or already read
-      std::string_view event, data;
-      const auto& fields = entry.elements[1].elements;
-      for (std::size_t i = 0; i + 1 < fields.size(); i += 2) {
-        if (fields[i].text == "event") event = fields[i + 1].text;
-        if (fields[i].text == "data") data = fields[i + 1].text;
+      if (entry.elements.empty()) continue;
+      const std::string& id = entry.elements[0].text;
+      after_ = id;  // the next read goes on after it, whatever it is
+      const std::optional<std::uint64_t> seq = SeqOfEntryId(id);
+      if (!seq) {
+        Warn(id, "not 0-SEQ with SEQ from 1 to 2^53");
+        continue;
       }
-      // The entry as a record line: the record's parser checks it, and decodes the text.
-      line = "{\"id\":";
-      json::AppendString(line, history_.run_id() + "." + std::to_string(seq));
-      line += ",\"event\":";
-      json::AppendString(line, event);
-      line += ",\"data\":";
-      line += data;
-      line += '}';
+      if (*seq <= last_seq_) continue;  // already read
+      fields.clear();
+      if (entry.elements.size() >= 2) {
+        for (const RedisReply& field : entry.elements[1].elements) fields.push_back(field.text);
+      }
       text_.clear();
-      const auto parsed = record::ParseLine(line, text_);
-      if (!parsed || (parsed->type == EventType::Start) != (seq == 1)) {
-        std::fprintf(stderr, "ssetail: warning: --relay: run %s: entry 0-%llu is not an event\n",
-                     history_.run_id().c_str(), static_cast<unsigned long long>(seq));
-        last_seq_ = seq;
+      const std::optional<DecodedEntry> decoded =
+          DecodeEntry(history_.run_id(), *seq, fields, text_, why);
+      if (!decoded || (decoded->line.type == EventType::Start) != (*seq == 1)) {
+        Warn(id, decoded ? "a \"start\" that is not the first, or a first that is not" : why);
+        last_seq_ = *seq;
         continue;  // served as a gap
       }
-      writer.SkipTo(seq);  // ids Redis no longer has: a gap for clients
-      last_seq_ = seq;
-      if (parsed->type == EventType::Exit) {
-        exit_data = std::string(parsed->data);
+      if (decoded->cut) Warn(id, "a text over 192 KiB, cut to its first 64 KiB");
+      const record::Line& line = decoded->line;
+      writer.SkipTo(*seq);  // ids Redis no longer has: a gap for clients
+      last_seq_ = *seq;
+      if (line.type == EventType::Exit) {
+        exit_data = std::string(line.data);
         break;
       }
-      writer.Append(parsed->type, IsOutput(parsed->type) ? parsed->text : parsed->data,
-                    parsed->t_ms, parsed->end);
+      writer.Append(line.type, IsOutput(line.type) ? line.text : line.data, line.t_ms, line.end);
     }
   }
   if (exit_data) {
@@ -153,23 +159,15 @@ void RedisRunSource::AppendEntries(const RedisReply& entries) {
   }
 }
 
-std::string RedisRunSource::StartFromMeta(std::string& error) {
+std::optional<std::string> RedisRunSource::StartFromMeta(std::string& error) {
   RedisReply reply;
-  if (!client_->Command({"HGETALL", url_.MetaKey(history_.run_id())}, reply, error)) return {};
-  std::string title, command = "null", started;
-  for (std::size_t i = 0; i + 1 < reply.elements.size(); i += 2) {
-    const std::string& key = reply.elements[i].text;
-    const std::string& value = reply.elements[i + 1].text;
-    if (key == "title") title = value;
-    if (key == "command") command = value;
-    if (key == "started") started = value;
+  if (!client_->Command({"HGETALL", url_.MetaKey(history_.run_id())}, reply,
+                        RedisClient::Clock::now() + kDeadline, error)) {
+    return std::nullopt;
   }
-  std::string start = "{\"command\":" + command + ",\"pid\":null,\"started\":";
-  json::AppendString(start, started);
-  start += ",\"title\":";
-  json::AppendString(start, title);
-  start += '}';
-  return start;
+  std::vector<std::string_view> fields;
+  for (const RedisReply& field : reply.elements) fields.push_back(field.text);
+  return StartDataFromMeta(DecodeRunMeta(fields));
 }
 
 }  // namespace ssetail

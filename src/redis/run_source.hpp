@@ -6,13 +6,15 @@
 // Entries Redis no longer has (trimmed) become a jump in the ids, served as `gap`; when the
 // `start` entry itself is gone, a `start` is made from the run's meta hash. When Redis
 // cannot be reached the source says so once, retries with backoff and resumes after the
-// last entry it read. The thread ends after the `exit` entry.
+// last entry it read. The thread ends after the `exit` entry. Entries are hostile input
+// (redis/run_entries.hpp): a bad one is a gap, with one warning line per run.
 #pragma once
 
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -26,7 +28,7 @@ class RedisRunSource {
  public:
   // `history` (named after the run) must outlive the source.
   RedisRunSource(RedisUrl url, History& history);
-  ~RedisRunSource();  // stops the thread (within the 1 s a blocking read lasts)
+  ~RedisRunSource();  // stops the thread (a read under way ends at once)
   RedisRunSource(const RedisRunSource&) = delete;
   RedisRunSource& operator=(const RedisRunSource&) = delete;
 
@@ -38,7 +40,9 @@ class RedisRunSource {
   void Run();
   bool ReadOnce(std::string& error);  // false: the connection failed
   void AppendEntries(const RedisReply& entries);
-  std::string StartFromMeta(std::string& error);  // a `start` made from the meta hash
+  // A `start` made from the meta hash; nothing when Redis could not be read.
+  std::optional<std::string> StartFromMeta(std::string& error);
+  void Warn(const std::string& entry, const std::string& why);  // a bad entry: once per run
   bool Stopping();
 
   const RedisUrl url_;
@@ -48,9 +52,12 @@ class RedisRunSource {
   // The thread's own.
   std::unique_ptr<RedisClient> client_;
   std::uint64_t last_seq_ = 0;  // of the last entry appended
+  std::string after_ = "0-0";   // the last entry read, whatever its id: XREAD goes on after it
   bool ended_ = false;          // `exit` appended
-  std::string text_;            // decoded texts of a batch
+  bool warned_bad_entry_ = false;
+  std::string text_;  // decoded texts of a batch
 
+  RedisStop stop_;  // ends the client's waits: RequestStop
   std::mutex mutex_;
   std::condition_variable changed_;
   bool stopping_ = false;

@@ -277,8 +277,14 @@ void HttpServer::RouteRelay() {
   svr.Get(R"(/runs/([A-Za-z0-9_-]{1,64})/([A-Za-z0-9_.-]*))",
           [this](const httplib::Request& req, httplib::Response& res) {
             const std::string what = req.matches[2];
-            const std::shared_ptr<RelayedRun> run = OpenRelayed(req.matches[1]);
-            if (run == nullptr) {
+            bool unavailable = false;
+            const std::shared_ptr<RelayedRun> run = OpenRelayed(req.matches[1], unavailable);
+            if (run == nullptr && unavailable) {
+              // Redis away or slow: EventSource retries a 503, not a 404.
+              res.status = 503;
+              res.set_header("Retry-After", "2");
+              res.set_content("503 Service Unavailable: Redis cannot be read now\n", kPlainText);
+            } else if (run == nullptr) {
               res.status = 404;
               res.set_content("404 Not Found: no such run\n", kPlainText);
             } else if (what == "events") {
@@ -306,7 +312,9 @@ void HttpServer::RouteRelay() {
           });
 }
 
-std::shared_ptr<HttpServer::RelayedRun> HttpServer::OpenRelayed(const std::string& id) {
+std::shared_ptr<HttpServer::RelayedRun> HttpServer::OpenRelayed(const std::string& id,
+                                                                bool& unavailable) {
+  unavailable = false;
   {
     std::lock_guard lock(runs_mutex_);
     if (runs_stopped_) return nullptr;
@@ -317,7 +325,7 @@ std::shared_ptr<HttpServer::RelayedRun> HttpServer::OpenRelayed(const std::strin
   }
   // Opening a run asks Redis and waits for its source: not under the lock, so requests for
   // other runs go on. The catalog returns the same run to concurrent first requests.
-  std::optional<RunCatalog::Run> run = catalog_->Open(id);
+  std::optional<RunCatalog::Run> run = catalog_->Open(id, unavailable);
   if (!run) return nullptr;
   std::lock_guard lock(runs_mutex_);
   if (runs_stopped_) return nullptr;
@@ -327,7 +335,8 @@ std::shared_ptr<HttpServer::RelayedRun> HttpServer::OpenRelayed(const std::strin
     opened->endpoints.SetSourceUrl(options_.source_url);
     return runs_.emplace(id, std::move(opened)).first->second;
   } catch (const std::system_error&) {
-    return nullptr;  // out of threads or descriptors: 404 now, another try later
+    unavailable = true;  // out of threads or descriptors: 503 now, another try later
+    return nullptr;
   }
 }
 

@@ -74,7 +74,8 @@ class HttpServer {
   void Route();
   void RouteRelay();
   struct RelayedRun;
-  std::shared_ptr<RelayedRun> OpenRelayed(const std::string& id);  // null: no such run
+  // Null: no such run, or (`unavailable`) it cannot be opened now.
+  std::shared_ptr<RelayedRun> OpenRelayed(const std::string& id, bool& unavailable);
   void CloseIdleRuns();  // a relay's thread: see kRelayIdle
 
   History* history_ = nullptr;  // the local run; null in a relay

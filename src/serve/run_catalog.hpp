@@ -20,8 +20,9 @@ class RunCatalog {
   };
   virtual ~RunCatalog() = default;
   // The run `id`, its source started on first use and kept until Close; nothing when there
-  // is no such run. From any request thread.
-  virtual std::optional<Run> Open(const std::string& id) = 0;
+  // is no such run, or, with `unavailable` set, when the catalog could not say in time
+  // (Redis away or slow: the server answers 503, not 404). From any request thread.
+  virtual std::optional<Run> Open(const std::string& id, bool& unavailable) = 0;
   // The catalog lets go of `run` (of `id`), opened by Open: it ends once the last copy of
   // its `keep` goes; the next Open of `id` opens it anew. From any thread.
   virtual void Close(const std::string& id, const Run& run) = 0;

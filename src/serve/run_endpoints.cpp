@@ -38,7 +38,8 @@ void RunEndpoints::ServeStatus(httplib::Response& res) {
   progress.stdout_lines = stats.stdout_events;
   progress.stderr_lines = stats.stderr_events;
   progress.dropped = stats.dropped;
-  progress.clients = slots_.open();
+  // This run's streams: on a relay, the slots count every run's (issue 19.11).
+  progress.clients = relayed_ ? pump_->open_streams() : slots_.open();
   if (record_ != nullptr) progress.record = record_->StatusJson();
   progress.source_url = source_url_;
   const std::optional<std::string> start = history_.FirstEventData();
@@ -48,7 +49,7 @@ void RunEndpoints::ServeStatus(httplib::Response& res) {
 }
 
 void RunEndpoints::ServeSearch(const httplib::Request& req, httplib::Response& res) {
-  ssetail::ServeSearch(history_, record_, req, res);
+  ssetail::ServeSearch(history_, record_, slots_, req, res);
 }
 
 void RunEndpoints::ServeLog(httplib::Response& res) {

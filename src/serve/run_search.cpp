@@ -22,7 +22,8 @@ namespace {
 constexpr std::size_t kMaxMatches = 10000;
 constexpr std::size_t kMaxBytes = 32 << 20;  // of the answer
 constexpr std::chrono::seconds kTimeLimit{10};
-constexpr std::size_t kPieceBytes = 64 << 10;  // of the answer before it is sent
+constexpr std::size_t kPieceBytes = 64 << 10;       // of the answer before it is sent
+constexpr unsigned kEventsBetweenClockLooks = 256;  // the time bound is checked inside a piece
 
 // One /search request: where it is in the run, and what it found.
 struct Searching {
@@ -45,9 +46,17 @@ struct Searching {
   bool stopped = false;  // a bound was reached
   bool finished = false;
   std::vector<search::Range> ranges;
+  unsigned since_clock = 0;
 
   // Matches one event's text; false once a bound is reached.
   bool Take(std::uint64_t seq, EventType type, std::string_view text, std::string& out) {
+    if (++since_clock >= kEventsBetweenClockLooks) {
+      since_clock = 0;
+      if (std::chrono::steady_clock::now() >= deadline) {
+        stopped = true;
+        return false;
+      }
+    }
     const std::string printable = text::Printable(text);
     ranges.clear();
     if (!matcher.Find(printable, ranges)) return true;
@@ -98,8 +107,8 @@ struct Searching {
 
 }  // namespace
 
-void ServeSearch(const History& history, const RunRecord* record, const httplib::Request& req,
-                 httplib::Response& res) {
+void ServeSearch(const History& history, const RunRecord* record, StreamSlots& slots,
+                 const httplib::Request& req, httplib::Response& res) {
   auto searching = std::make_shared<Searching>(history, record, req.get_param_value("q"),
                                                req.get_param_value("regex") == "1",
                                                req.get_param_value("case") == "1");
@@ -110,13 +119,20 @@ void ServeSearch(const History& history, const RunRecord* record, const httplib:
                     "text/plain; charset=utf-8");
     return;
   }
+  if (!slots.TryAcquireSearch()) {
+    res.status = 503;
+    res.set_header("Retry-After", "2");
+    res.set_content("too many searches under way; retry later\n", "text/plain; charset=utf-8");
+    return;
+  }
   searching->deadline = std::chrono::steady_clock::now() + kTimeLimit;
   searching->end_seq = history.Stats().last_seq;
   searching->in_record = record != nullptr && record->Find(1).has_value();
   // Not compressed by httplib (it compresses text/* and a few others): each piece goes out
   // as it is found.
   res.set_chunked_content_provider(
-      "application/x-ndjson", [searching](std::size_t, httplib::DataSink& sink) {
+      "application/x-ndjson",
+      [searching](std::size_t, httplib::DataSink& sink) {
         Searching& s = *searching;
         std::string out;
         while (out.empty() && !s.finished) {
@@ -137,7 +153,8 @@ void ServeSearch(const History& history, const RunRecord* record, const httplib:
         if (!out.empty() && !sink.write(out.data(), out.size())) return false;
         if (s.finished) sink.done();
         return true;
-      });
+      },
+      [&slots](bool) { slots.ReleaseSearch(); });  // answered, or its client went away
 }
 
 }  // namespace ssetail

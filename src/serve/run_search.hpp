@@ -6,6 +6,7 @@
 
 #include "history/history.hpp"
 #include "record/run_record.hpp"
+#include "serve/stream_slots.hpp"
 
 namespace httplib {
 struct Request;
@@ -14,8 +15,9 @@ struct Response;
 
 namespace ssetail {
 
-// On a request thread of the server. `record` may be null.
-void ServeSearch(const History& history, const RunRecord* record, const httplib::Request& req,
-                 httplib::Response& res);
+// On a request thread of the server. `record` may be null. A search holds one of `slots`'
+// searches until its answer is sent (or its client gone); past their cap: 503.
+void ServeSearch(const History& history, const RunRecord* record, StreamSlots& slots,
+                 const httplib::Request& req, httplib::Response& res);
 
 }  // namespace ssetail

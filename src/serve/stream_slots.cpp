@@ -25,6 +25,18 @@ void StreamSlots::Release(bool finished) {
   }
 }
 
+bool StreamSlots::TryAcquireSearch() {
+  std::lock_guard lock(mutex_);
+  if (searches_ >= kMaxSearches) return false;
+  ++searches_;
+  return true;
+}
+
+void StreamSlots::ReleaseSearch() {
+  std::lock_guard lock(mutex_);
+  --searches_;
+}
+
 std::size_t StreamSlots::open() const {
   std::lock_guard lock(mutex_);
   return open_;

@@ -1,5 +1,7 @@
 // Counts the open event streams (for --max-clients), and those that have not received the
-// final event yet (ssetail waits for them, briefly, before it exits).
+// final event yet (ssetail waits for them, briefly, before it exits); and the /search
+// requests under way, which have a small cap of their own (kMaxSearches): each takes a
+// core while it runs, and 100 of them at once took 600 MB and slowed capture (issue 19.9).
 #pragma once
 
 #include <cstddef>
@@ -16,6 +18,10 @@ class StreamSlots {
   void Release(bool finished);  // the stream ended (finished: MarkFinished was called)
   std::size_t open() const;
 
+  static constexpr std::size_t kMaxSearches = 4;
+  bool TryAcquireSearch();  // false: as many searches as allowed are under way
+  void ReleaseSearch();
+
   // `listener` runs (on the thread that changed the count, under the slots' lock: it must
   // only signal) each time no open stream is left without the final event, and at once if
   // that is already so. Null: none.
@@ -28,6 +34,7 @@ class StreamSlots {
   mutable std::mutex mutex_;
   std::size_t open_ = 0;
   std::size_t unfinished_ = 0;
+  std::size_t searches_ = 0;
   std::function<void()> all_finished_;
 };
 

@@ -226,6 +226,14 @@ class WriteErrors(unittest.TestCase):
             with open(path, "rb") as f:
                 json.loads(f.read().split(b"\n")[-2])  # whole lines up to the torn last one
 
+    def test_19_11_a_write_error_warns_after_the_serving_line(self):
+        # Scripts read the first stderr line for the port: the harness checks it is the
+        # serving line, and fails otherwise.
+        with Ssetail(["--save", "/dev/full", "--", "echo", "hi"]) as s:
+            self.assertEqual(s.wait(30), 0)
+        lines = s.stderr().decode().splitlines()
+        self.assertEqual(len([l for l in lines if "record /dev/full: cannot write" in l]), 1, lines)
+
 
 class View(unittest.TestCase):
     def write(self, d, name, lines, end=b"\n"):
@@ -309,6 +317,248 @@ class View(unittest.TestCase):
         self.assertEqual(code, 125)
         code, err = self.refused(["--record-max", "lots", "--", "true"])
         self.assertEqual((code, len(err.splitlines())), (125, 1))
+
+
+# How long --view may take to end after SIGTERM/SIGINT, whatever it is doing (docs/spec.md
+# "Viewing a record": about 1 s). The tests wait far longer: they check that it ends, not
+# how fast (this machine is shared).
+GRACE = 20
+
+
+def start_view(args):
+    """An ssetail --view that may not print its serving line (it is still reading or
+    waiting): a Popen of its own, its stderr in a file."""
+    err = tempfile.TemporaryFile()
+    proc = subprocess.Popen([SSETAIL, "--port", "0", "--quiet"] + args, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=err, start_new_session=True)
+    return proc, err
+
+
+def ended_by(proc, sig, err):
+    """Sends `sig`; returns (status, stderr) once it ended, or fails (after killing it)."""
+    proc.send_signal(sig)
+    try:
+        code = proc.wait(GRACE)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        raise AssertionError(f"--view ignored signal {sig} for {GRACE} s")
+    err.seek(0)
+    text = err.read().decode(errors="replace")
+    err.close()
+    return code, text
+
+
+class HostileView(unittest.TestCase):
+    """Issue 19: records that are hostile or careless, and every way --view can wait."""
+    START = View.START
+
+    def write(self, d, name, data):
+        path = os.path.join(d, name)
+        with open(path, "wb") as f:
+            f.write(data)
+        return path
+
+    def refused(self, args):
+        proc = subprocess.run([SSETAIL, "--port", "0"] + args, capture_output=True, timeout=60)
+        return proc.returncode, proc.stderr.decode(errors="replace")
+
+    def test_19_1_an_id_past_2_53_is_a_bad_record_not_a_disk_filled(self):
+        line = b'{"id":"r1.18446744073709551615","event":"stdout","data":{"text":"max","t":1}}\n'
+        with tempfile.TemporaryDirectory() as d:
+            path = self.write(d, "max.jsonl", self.START + b"\n" + line)
+            for extra in ([], ["--no-record"]):
+                with self.subTest(extra=extra):
+                    code, err = self.refused(["--view", path] + extra)
+                    self.assertEqual(code, 125, err)
+                    self.assertIn(f"{path}:2: the id's SEQ is past 2^53", err)
+                    self.assertNotIn("serving", err)
+            # 2^53 itself is an id like any other: served, the ids between as a gap.
+            top = b'{"id":"r1.9007199254740992","event":"exit","data":{"code":0}}\n'
+            path = self.write(d, "top.jsonl", self.START + b"\n" + top)
+            with Ssetail(["--view", path]) as v:
+                _, events = v.events()
+                self.assertEqual([e.type for e in events], ["start", "gap", "exit"])
+                self.assertEqual(events[1].json(), {"missed": 9007199254740990})
+                self.assertEqual(events[2].id, "r1.9007199254740992")
+                # Last-Event-ID past the bound is no id of this run: the whole run again.
+                _, again = v.events(headers={"Last-Event-ID": "r1.18446744073709551615"})
+                self.assertEqual([e.type for e in again], ["start", "gap", "exit"])
+
+    def test_19_2_dev_zero_and_a_gzip_of_zeros_are_refused_at_once(self):
+        with tempfile.TemporaryDirectory() as d:
+            gz = os.path.join(d, "zeros.gz")
+            with gzip.open(gz, "wb", compresslevel=1) as f:
+                for _ in range(64):
+                    f.write(bytes(1 << 20))
+            for path in ("/dev/zero", gz):
+                with self.subTest(path):
+                    code, err = self.refused(["--view", path])
+                    self.assertEqual(code, 125, err)
+                    self.assertIn(f"{path}:1: a NUL byte in the first line: not a record", err)
+
+    def test_19_2_a_first_line_past_16_mib_is_refused(self):
+        with tempfile.TemporaryDirectory() as d:
+            path = self.write(d, "long", b"{" + b" " * (17 << 20))
+            code, err = self.refused(["--view", path])
+            self.assertEqual(code, 125, err)
+            self.assertIn(f"{path}:1: a line longer than 16 MiB", err)
+
+    def test_19_4_a_record_capped_by_ssetail_is_viewed(self):
+        # The hole --record-max punched (about 20 MiB of NULs here) is no line of its own.
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "cap.jsonl")
+            with Ssetail(["--save", path, "--record-max", "1M", "--", "seq", "300000"]) as s:
+                self.assertEqual(s.wait(120), 0)
+            self.assertGreater(os.stat(path).st_size, 17 << 20)
+            with Ssetail(["--view", path]) as v:
+                _, events = v.events(timeout=120)
+                self.assertEqual([e.type for e in events[:2]], ["start", "gap"])
+                self.assertEqual(events[-1].type, "exit")
+                self.assertEqual(lines_of(events)[-1], "300000")
+                self.assertEqual(ids(events)[-1], 300002)
+            # A bad line after the hole is named by its own number: 2, not 1.
+            with open(path, "r+b") as f:
+                f.seek(os.stat(path).st_size - 2)
+                f.write(b"!\n")
+            self.assertEqual(os.popen(f"tail -c 3 {path}").read(), "}!\n")
+            with open(path, "rb") as f:
+                count = f.read().count(b"\n")
+            code, err = self.refused(["--view", path])
+            self.assertEqual(code, 125, err)
+            self.assertIn(f"{path}:{count}: ", err)
+
+    def test_19_7_run_ids_are_bounded_where_they_enter_and_kept_whole(self):
+        with tempfile.TemporaryDirectory() as d:
+            for run, ok in (("r" * 64, True), ("r" * 65, False), ("r.1", False)):
+                start = self.START.replace(b'"r1.1"', f'"{run}.1"'.encode())
+                lines = [start] + [json.dumps({"id": f"{run}.{i}", "event": "stdout",
+                                               "data": {"text": f"l{i}", "t": i}}).encode()
+                                   for i in range(2, 201)]
+                path = self.write(d, "run.jsonl", b"\n".join(lines) + b"\n")
+                if not ok:
+                    code, err = self.refused(["--view", path])
+                    self.assertEqual(code, 125, err)
+                    self.assertIn(":1: the run id is not 1 to 64 of A-Z a-z 0-9 _ -", err)
+                    continue
+                # Memory holds the last 10: the rest is replayed from the record, whole ids.
+                with Ssetail(["--view", path, "--history", "10"]) as v:
+                    with v.stream() as stream:
+                        got = [e for e, _ in zip(stream, range(200))]
+                    self.assertEqual([e.id for e in got], [f"{run}.{i}" for i in range(1, 201)])
+                    with v.stream(headers={"Last-Event-ID": f"{run}.100"}) as stream:
+                        self.assertEqual(next(iter(stream)).id, f"{run}.101")
+
+    def test_19_5_view_f_save_f_is_refused_and_f_is_kept(self):
+        with tempfile.TemporaryDirectory() as d:
+            lines = [self.START] + [View().line(i, f"l{i}") for i in range(2, 1000)]
+            data = b"\n".join(lines) + b"\n"
+            path = self.write(d, "run.jsonl", data)
+            os.link(path, os.path.join(d, "link.jsonl"))
+            for save in (path, os.path.join(d, "link.jsonl"), os.path.join(d, ".", "run.jsonl")):
+                with self.subTest(save):
+                    code, err = self.refused(["--view", path, "--save", save])
+                    self.assertEqual(code, 125, err)
+                    self.assertIn("is the file --view reads", err)
+                    self.assertEqual(len(err.splitlines()), 1, err)
+                    with open(path, "rb") as f:
+                        self.assertEqual(f.read(), data)
+
+    def test_19_11_a_directory_and_a_bad_gzip_header_say_what_they_are(self):
+        with tempfile.TemporaryDirectory() as d:
+            bad = self.write(d, "bad.gz", b"\x1f\x8b\x99garbage garbage garbage\n")
+            for path, why in ((d, "a directory, not a record"), (bad, "not a gzip stream")):
+                with self.subTest(path):
+                    code, err = self.refused(["--view", path])
+                    self.assertEqual(code, 125, err)
+                    self.assertIn(why, err)
+                    self.assertNotIn("empty", err)
+                    self.assertEqual(len(err.splitlines()), 1, err)
+
+    def test_sigterm_ends_view_waiting_for_a_fifo_writer(self):
+        with tempfile.TemporaryDirectory() as d:
+            fifo = os.path.join(d, "fifo")
+            os.mkfifo(fifo)
+            proc, err = start_view(["--view", fifo])
+            time.sleep(1)
+            self.assertIsNone(proc.poll())
+            code, text = ended_by(proc, signal.SIGTERM, err)
+            self.assertEqual(code, 0, text)
+            self.assertNotIn("serving", text)
+
+    def test_a_fifo_is_served_once_its_writer_comes(self):
+        with tempfile.TemporaryDirectory() as d:
+            fifo = os.path.join(d, "fifo")
+            os.mkfifo(fifo)
+            proc, err = start_view(["--view", fifo])
+            try:
+                time.sleep(0.5)
+                with open(fifo, "wb") as w:
+                    w.write(self.START + b"\n" + View().line(2, "through a fifo") + b"\n")
+                    w.flush()
+                    self.assertTrue(wait_for(lambda: b"serving" in read_all(err), 30))
+                code, text = ended_by(proc, signal.SIGINT, err)
+                self.assertEqual(code, 0, text)
+            finally:
+                if proc.poll() is None:
+                    proc.kill()
+                    proc.wait()
+
+    def test_sigterm_ends_view_while_it_reads_a_huge_hole(self):
+        # 64 GiB of a sparse file's hole after the start line: reading it takes a while.
+        with tempfile.TemporaryDirectory() as d:
+            path = self.write(d, "huge.jsonl", self.START + b"\n")
+            os.truncate(path, 64 << 30)
+            proc, err = start_view(["--view", path])
+            self.assertTrue(wait_for(lambda: read_bytes(proc.pid) > (64 << 20), 30))
+            code, text = ended_by(proc, signal.SIGTERM, err)
+            self.assertEqual(code, 0, text)
+
+    def test_sigint_ends_view_while_it_inflates_a_gzip_bomb(self):
+        # 1 GiB of record lines (1 MiB of text each) in about 1 MB of gzip.
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "bomb.jsonl.gz")
+            text = "y" * (1 << 20)
+            with gzip.open(path, "wb", compresslevel=6) as f:
+                f.write(self.START + b"\n")
+                for n in range(2, 1026):
+                    f.write(View().line(n, text) + b"\n")
+            proc, err = start_view(["--view", path])
+            self.assertTrue(wait_for(lambda: read_bytes(proc.pid) > (64 << 10), 30))
+            time.sleep(0.5)
+            code, text = ended_by(proc, signal.SIGINT, err)
+            self.assertEqual(code, 0, text)
+
+    def test_the_main_thread_sleeps_while_nothing_is_written(self):
+        with tempfile.TemporaryDirectory() as d:
+            path = self.write(d, "run", self.START + b"\n" + View().line(2, "a") + b"\n")
+            with Ssetail(["--view", path]) as v:
+                time.sleep(0.5)
+                before = wakeups(v.proc.pid)
+                time.sleep(3)
+                self.assertLessEqual(wakeups(v.proc.pid) - before, 2)
+                # ... and wakes when the file grows.
+                with open(path, "ab") as f:
+                    f.write(View().line(3, "b") + b"\n")
+                self.assertTrue(wait_for(lambda: b"\nb\n" in v.get("/log")[1], 10))
+
+
+def read_all(f):
+    f.seek(0)
+    return f.read()
+
+
+def read_bytes(pid):
+    """What process `pid` has read so far (/proc/PID/io rchar)."""
+    with open(f"/proc/{pid}/io") as f:
+        return int(next(l for l in f if l.startswith("rchar:")).split()[1])
+
+
+def wakeups(pid):
+    """How often the main thread of `pid` has gone to sleep and woken again."""
+    with open(f"/proc/{pid}/task/{pid}/status") as f:
+        fields = dict(l.split(":", 1) for l in f if ":" in l)
+    return int(fields["voluntary_ctxt_switches"])
 
 
 if __name__ == "__main__":

@@ -4,6 +4,8 @@ free port and stops by pid."""
 
 import json
 import os
+import signal
+import subprocess
 import tempfile
 import threading
 import time
@@ -416,6 +418,251 @@ class Relay(unittest.TestCase):
                         raw += stream.resp.read1(65536)
                     self.assertIn(b": ping", raw)
                 running.stop()
+
+
+# How long ssetail may take to end after SIGTERM while it waits for Redis: the 5 s it gives
+# the publisher at the end, plus a poll (docs/spec.md "Redis trouble"). The tests wait far
+# longer: they check that it ends, not how fast (this machine is shared).
+GRACE = 30
+
+
+class SlowRedis:
+    """A "Redis" on a free port that accepts every connection and answers each with the
+    start of an endless bulk string, one byte a second (issue 19.3): a reply never
+    completes, yet bytes keep coming."""
+
+    def __init__(self):
+        import socket
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)
+        self.port = self.sock.getsockname()[1]
+        self.stopped = threading.Event()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while not self.stopped.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._trickle, args=(conn,), daemon=True).start()
+
+    def _trickle(self, conn):
+        reply = b"$1000000\r\n" + b"x" * 1000000
+        try:
+            conn.settimeout(1)
+            for byte in reply:
+                if self.stopped.is_set():
+                    break
+                try:
+                    conn.recv(65536)
+                except OSError:
+                    pass
+                conn.sendall(bytes([byte]))
+        except OSError:
+            pass
+        finally:
+            conn.close()
+
+    def url(self, prefix=""):
+        return f"redis://127.0.0.1:{self.port}/{prefix}"
+
+    def close(self):
+        self.stopped.set()
+        self.sock.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+START = {"command": ["x"], "pid": 1, "started": "2026-01-01T00:00:00.000Z", "title": "t"}
+
+
+def add_run(redis, run, entries, meta=None):
+    """A run written into Redis by hand: `entries` are (id, event, data text)."""
+    for entry_id, event, data in entries:
+        redis.command("XADD", f"ssetail:run:{run}", entry_id, "event", event, "data", data)
+    fields = meta if meta is not None else {"title": "t", "command": '["x"]',
+                                           "started": START["started"], "state": "running"}
+    for key, value in fields.items():
+        redis.command("HSET", f"ssetail:run:{run}:meta", key, value)
+    redis.command("ZADD", "ssetail:runs", 1, run)
+
+
+def ended_by_sigterm(s):
+    s.signal(signal.SIGTERM)
+    try:
+        return s.wait(GRACE)
+    except subprocess.TimeoutExpired:
+        s.proc.kill()
+        s.proc.wait()
+        raise AssertionError(f"ssetail ignored SIGTERM for {GRACE} s")
+
+
+class Hostile(unittest.TestCase):
+    """Issue 19: entries, meta hashes and servers that are hostile or slow."""
+
+    def test_19_1_an_entry_id_of_2_64_minus_1_is_a_bad_entry_not_a_loop(self):
+        with RedisServer() as redis:
+            add_run(redis, "maxid", [("0-1", "start", json.dumps(START)),
+                                     ("0-18446744073709551615", "stdout", '{"text":"max"}')])
+            with Ssetail(["--relay", redis.url()]) as relay:
+                st = status(relay, "/runs/maxid/status")
+                self.assertEqual((st["state"], st["stdout_lines"]), ("running", 0))
+                time.sleep(1)
+                # Nothing keeps being recorded: the entry was refused once.
+                self.assertLess(status(relay, "/runs/maxid/status")["record"]["bytes"], 1 << 20)
+                relay.stop()
+            warnings = [l for l in stderr_lines(relay) if "warning" in l]
+            self.assertEqual(len(warnings), 1, warnings)
+            self.assertIn("0-18446744073709551615", warnings[0])
+
+    def test_19_3_the_publisher_ends_within_its_patience_against_a_trickling_server(self):
+        with SlowRedis() as slow:
+            with Ssetail(["--publish", slow.url(), "--", "sh", "-c", "echo a; echo b"]) as s:
+                try:
+                    self.assertEqual(s.wait(GRACE), 0)
+                except subprocess.TimeoutExpired:
+                    s.proc.kill()
+                    raise AssertionError(f"ssetail still running {GRACE} s after its command")
+            lines = stderr_lines(s)
+            self.assertEqual(len([l for l in lines if "no reply in time" in l]), 1, lines)
+            self.assertEqual(len([l for l in lines if "gave up after 5 s" in l]), 1, lines)
+
+    def test_19_3_sigterm_ends_a_publisher_waiting_for_a_trickling_server(self):
+        with SlowRedis() as slow:
+            s = Ssetail(["--publish", slow.url(), "--", "sh", "-c", "echo a; sleep 60"])
+            self.assertTrue(wait_for(lambda: b"no reply in time" in s.stderr(), 20), s.stderr())
+            self.assertEqual(ended_by_sigterm(s), 128 + signal.SIGTERM)
+
+    def test_19_3_the_relay_answers_against_a_trickling_server_and_ends_on_sigterm(self):
+        with SlowRedis() as slow, Ssetail(["--relay", slow.url()]) as relay:
+            resp, body = relay.get("/runs")
+            self.assertEqual(resp.status, 200)
+            listed = json.loads(body)
+            self.assertIsNone(listed["runs"])
+            self.assertIn("no reply in time", listed["error"])
+            resp, _ = relay.get("/runs/somerun/app.js")
+            self.assertEqual((resp.status, resp.getheader("Retry-After")), (503, "2"))
+            # SIGTERM while a request waits for the server.
+            waiting = threading.Thread(target=lambda: relay.get("/"), daemon=True)
+            waiting.start()
+            time.sleep(0.5)
+            self.assertEqual(ended_by_sigterm(relay), 0)
+
+    def test_19_6_a_meta_field_that_is_not_json_is_never_spliced(self):
+        with RedisServer() as redis:
+            add_run(redis, "g1", [("0-1", "start", json.dumps(START))])
+            # No start entry: the start is made from the meta, whose command is no JSON.
+            add_run(redis, "g2", [("0-2", "stdout", '{"text":"a","t":1}')],
+                    {"title": "<evil>\u2028", "command": '1,"evil":true,"x":[',
+                     "started": "s", "state": "exited", "exit": '{"code":1},"x":['})
+            with Ssetail(["--relay", redis.url()]) as relay:
+                listed = json.loads(relay.get("/runs")[1])  # valid JSON for every run
+                runs = {r["id"]: r for r in listed["runs"]}
+                self.assertEqual(sorted(runs), ["g1", "g2"])
+                self.assertEqual(runs["g1"]["command"], ["x"])
+                self.assertIsNone(runs["g2"]["command"])
+                self.assertIsNone(runs["g2"]["exit"])
+                self.assertNotIn("evil", runs["g2"])
+                st = status(relay, "/runs/g2/status")
+                self.assertIsNone(st["command"])
+                with relay.stream("/runs/g2/events", timeout=10) as stream:
+                    start = next(iter(stream))
+                self.assertEqual(start.json()["command"], None)
+                self.assertEqual(start.json()["title"], "<evil>\u2028")
+
+    def test_19_8_entries_after_exit_do_not_hold_the_first_request(self):
+        with RedisServer() as redis:
+            add_run(redis, "late", [("0-1", "start", json.dumps(START)),
+                                    ("0-2", "exit", '{"code":0,"signal":null,"duration_ms":1}'),
+                                    ("0-3", "stdout", '{"text":"after exit","t":1}')])
+            with Ssetail(["--relay", redis.url()]) as relay:
+                # The source ends at `exit`; the request does not wait (10 s) for 0-3.
+                conn = relay.connect(timeout=8)
+                conn.request("GET", "/runs/late/status")
+                st = json.loads(conn.getresponse().read())
+                conn.close()
+                self.assertEqual(st["state"], "exited")
+                self.assertEqual(st["stdout_lines"], 0)
+
+    def test_19_8_a_data_field_cannot_turn_an_entry_into_an_exit(self):
+        with RedisServer() as redis:
+            add_run(redis, "inj", [("0-1", "start", json.dumps(START)),
+                                   ("0-2", "stdout", '{"text":"x"},"event":"exit"'),
+                                   ("0-3", "stdout", '{"text":"after","t":1}'),
+                                   ("0-4", "exit", '{"code":0,"signal":null,"duration_ms":1}')])
+            with Ssetail(["--relay", redis.url()]) as relay:
+                _, events = relay.events("/runs/inj/events")
+                self.assertEqual([(e.type, e.data) for e in events[1:]],
+                                 [("gap", '{"missed":1}'), ("stdout", "after"),
+                                  ("exit", '{"code":0,"signal":null,"duration_ms":1}')])
+
+    def test_19_10_no_request_waits_behind_another_and_a_slow_redis_is_503(self):
+        with RedisServer() as redis, Ssetail(["--relay", redis.url()]) as relay:
+            add_run(redis, "r1", [("0-1", "start", json.dumps(START))])
+            redis.pause()  # connections are accepted (by the kernel), nothing is answered
+            answered = []
+
+            def ask(path):
+                conn = relay.connect(timeout=15)  # one deadline (2 s) each, not 10 of them
+                conn.request("GET", path)
+                resp = conn.getresponse()
+                answered.append((path, resp.status, resp.getheader("Retry-After")))
+                conn.close()
+
+            askers = [threading.Thread(target=ask, args=("/",)) for _ in range(10)]
+            askers.append(threading.Thread(target=ask, args=("/runs/r1/status",)))
+            for t in askers:
+                t.start()
+            for t in askers:
+                t.join(30)
+            self.assertEqual(sorted(answered),
+                             [("/", 200, None)] * 10 + [("/runs/r1/status", 503, "2")])
+            redis.resume()
+            self.assertEqual(relay.get("/runs/r1/status")[0].status, 200)
+
+    def test_19_11_one_warning_per_run_long_texts_cut_and_clients_per_run(self):
+        with RedisServer() as redis:
+            long_text = "y" * (1 << 20)
+            add_run(redis, "junk", [("0-1", "start", json.dumps(START)),
+                                    ("0-2", "stdout", "not json"),
+                                    ("0-3", "nope", "{}"),
+                                    ("0-4", "stdout", '{"t":1}'),
+                                    ("0-5", "stdout", json.dumps({"text": long_text, "t": 1})),
+                                    ("0-6", "exit", '{"code":0,"signal":null,"duration_ms":1}')])
+            add_run(redis, "other", [("0-1", "start", json.dumps(START))])
+            with Ssetail(["--relay", redis.url()]) as relay:
+                _, events = relay.events("/runs/junk/events?format=json")
+                out = [e for e in events if e.type == "stdout"]
+                self.assertEqual(len(out), 1)
+                self.assertEqual(out[0].json()["text"], "y" * (64 << 10))
+                self.assertTrue(out[0].json()["partial"])
+                with relay.stream("/runs/other/events", timeout=10) as stream:
+                    next(iter(stream))
+                    self.assertEqual(status(relay, "/runs/other/status")["clients"], 1)
+                    self.assertEqual(status(relay, "/runs/junk/status")["clients"], 0)
+                relay.stop()
+            warnings = [l for l in stderr_lines(relay) if "warning" in l]
+            self.assertEqual(len(warnings), 1, warnings)
+            self.assertIn("run junk", warnings[0])
+
+    def test_19_11_the_password_is_never_printed(self):
+        from harness import SSETAIL
+        for option in ("--publish", "--relay"):
+            args = [option, "redis://:hunter2@127.0.0.1:99999/"]
+            r = subprocess.run([SSETAIL] + args + (["--", "true"] if option == "--publish" else []),
+                               capture_output=True, timeout=10)
+            self.assertEqual(r.returncode, 125, r)
+            self.assertIn(b"port", r.stderr)
+            self.assertNotIn(b"hunter2", r.stderr)
+        with Ssetail(["--publish", "redis://:hunter2@127.0.0.1:1/", "--", "true"]) as s:
+            self.assertEqual(s.wait(30), 0)
+        self.assertNotIn(b"hunter2", s.stderr())
 
 
 if __name__ == "__main__":

@@ -134,5 +134,43 @@ class Search(unittest.TestCase):
             self.assertNotIn(b"secret-output", body)
 
 
+class Heavy(unittest.TestCase):
+    def test_19_9_concurrent_searches_are_capped_and_the_rest_get_503(self):
+        # 100 long literal searches at once over a large run (issue 19.9): a few run, the
+        # others are told to come back (503, Retry-After) instead of sharing the cores.
+        import threading
+        with Ssetail(["--linger=60", "--", "seq", "400000"]) as s:
+            run_to_end(s)
+            q = urllib.parse.urlencode({"q": "x" * 2000})
+            answers = []
+
+            def ask():
+                conn = s.connect(timeout=120)
+                conn.request("GET", f"/search?{q}")
+                resp = conn.getresponse()
+                body = resp.read()
+                answers.append((resp.status, resp.getheader("Retry-After"), body))
+                conn.close()
+
+            askers = [threading.Thread(target=ask) for _ in range(100)]
+            for t in askers:
+                t.start()
+            for t in askers:
+                t.join(150)
+            self.assertEqual(len(answers), 100)
+            refused = [a for a in answers if a[0] == 503]
+            done = [a for a in answers if a[0] == 200]
+            self.assertEqual(len(refused) + len(done), 100)
+            self.assertGreater(len(refused), 0)
+            self.assertGreater(len(done), 0)
+            self.assertTrue(all(a[1] == "2" for a in refused))
+            for _, _, body in done:
+                summary = json.loads(body.decode().split("\n")[-2])
+                self.assertEqual(summary["matches"], 0)
+            # Once they are done, a search runs again.
+            resp, _, summary = search(s, "399999")
+            self.assertEqual((resp.status, summary["matches"]), (200, 1))
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -92,6 +92,21 @@ class Lifetime(unittest.TestCase):
             s.wait()
             self.assertTrue(wait_for(lambda: os.path.exists(mark), 5))
 
+    def test_sigterm_ends_lingering_while_a_client_stops_reading_a_response(self):
+        # Issue 19, "every way ssetail can wait": a client that stops reading in the middle
+        # of /log holds a request thread in a write; SIGTERM still ends ssetail (the server
+        # waits 500 ms for its requests, then the process ends anyway).
+        from harness import open_raw
+        s = Ssetail(["--linger", "--", "seq", "2000000"])
+        self.assertTrue(wait_for(lambda: b'"exited"' in s.get("/status")[1], 60))
+        stuck = open_raw(s.port, b"GET /log HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", rcvbuf=4096)
+        try:
+            time.sleep(1)  # the answer fills the socket's buffers, then its writer waits
+            s.signal(signal.SIGTERM)
+            self.assertEqual(s.wait(20), 0)
+        finally:
+            stuck.close()
+
 
 class ChildHygiene(unittest.TestCase):
     def run_child(self, script):

@@ -204,10 +204,10 @@ TEST_CASE("record line: keys in any order, unknown keys and spaces are accepted"
   CHECK(p.line->data.front() == '{');
   CHECK(p.line->data.back() == '}');
 
-  // No "t": 0; a run id with dots: the sequence number is after the last one.
-  const Parsed q = Parse(R"({"event":"stdout","id":"a.b.5","data":{"text":"x"}})");
+  // No "t": 0.
+  const Parsed q = Parse(R"({"event":"stdout","id":"a_b-C.5","data":{"text":"x"}})");
   REQUIRE_MESSAGE(q.line, q.why);
-  CHECK(q.line->run_id == "a.b");
+  CHECK(q.line->run_id == "a_b-C");
   CHECK(q.line->seq == 5);
   CHECK(q.line->t_ms == 0);
   CHECK(q.line->end == SegmentEnd::Newline);
@@ -232,8 +232,7 @@ TEST_CASE("record line: refusals say why") {
   CHECK(WhyRefused(R"({"id":"r.2","event":"std\u006fut","data":{}})") ==
         "\"event\" is not a plain string");
   CHECK(WhyRefused(R"({"id":"r.2","event":3,"data":{}})") == "\"event\" is not a plain string");
-  for (const char* id :
-       {"r", "r.", ".2", "r.0", "r.x", "r.-1", "r.+1", "r.2 ", "r.99999999999999999999"}) {
+  for (const char* id : {"r", "r.", ".2", "r.0", "r.x", "r.-1", "r.+1", "r.2 ", "r.00"}) {
     CAPTURE(id);
     CHECK(WhyRefused(R"({"id":")" + std::string(id) + R"(","event":"exit","data":{}})") ==
           "\"id\" is not RUN.SEQ");
@@ -314,4 +313,64 @@ TEST_CASE("record line: deep nesting is refused without exhausting the stack") {
   const Parsed fine =
       Parse(R"({"id":"r.1","event":"start","data":{"a":)" + nested(20, '[', ']') + "}}");
   CHECK(fine.line.has_value());
+}
+
+TEST_CASE("record line: ids past 2^53 and run ids past 64 characters are refused (issue 19)") {
+  const auto line = [](const std::string& id) {
+    return R"({"id":")" + id + R"(","event":"stdout","data":{"text":"x","t":1}})";
+  };
+  // 19.1: the SEQ that made the recorder loop until the disk was full.
+  for (const char* id :
+       {"r.18446744073709551615", "r.9007199254740993", "r.99999999999999999999"}) {
+    CAPTURE(id);
+    CHECK(WhyRefused(line(id)) == "the id's SEQ is past 2^53");
+  }
+  const std::string bound_line = line("r.9007199254740992");
+  const Parsed bound = Parse(bound_line);
+  REQUIRE_MESSAGE(bound.line, bound.why);
+  CHECK(bound.line->seq == kMaxSeq);
+  // 19.7: run ids are bounded where they enter, and hold nothing that needs escaping.
+  const std::string longest_line = line(std::string(64, 'a') + ".2");
+  const Parsed longest = Parse(longest_line);
+  REQUIRE_MESSAGE(longest.line, longest.why);
+  CHECK(longest.line->run_id == std::string(64, 'a'));
+  for (const std::string& run : {std::string(65, 'a'), std::string("a.b"), std::string("a b"),
+                                 std::string("a\\\"b"), std::string("caf\u00e9")}) {
+    CAPTURE(run);
+    const std::string refused_line = line(run + ".2");
+    const Parsed refused = Parse(refused_line);
+    CHECK_FALSE(refused.line);
+  }
+  CHECK(WhyRefused(line("a.b.2")) == "the run id is not 1 to 64 of A-Z a-z 0-9 _ -");
+  // A key twice is not "the last one wins" (19.8's way of turning stdout into exit).
+  CHECK(WhyRefused(R"({"id":"r.2","event":"stdout","data":{"text":"x"},"event":"exit"})") ==
+        "two \"event\"");
+  CHECK(WhyRefused(R"({"id":"r.2","event":"exit","data":{},"data":{}})") == "two \"data\"");
+  CHECK(WhyRefused(R"({"id":"r.2","id":"r.3","event":"exit","data":{}})") == "two \"id\"");
+}
+
+TEST_CASE("record line: ParseEvent takes an event by its parts, DATA one JSON value") {
+  std::string buffer, why;
+  auto ok = record::ParseEvent("run", 3, "stderr", R"( {"text":"a\tb","t":7,"cr":true} )", buffer);
+  REQUIRE(ok);
+  CHECK(ok->run_id == "run");
+  CHECK(ok->seq == 3);
+  CHECK(ok->type == EventType::Stderr);
+  CHECK(ok->text == "a\tb");
+  CHECK(ok->t_ms == 7);
+  CHECK(ok->end == SegmentEnd::CarriageReturn);
+  CHECK(ok->data == R"({"text":"a\tb","t":7,"cr":true})");
+  // 19.8: a data field that goes on after its object.
+  CHECK_FALSE(
+      record::ParseEvent("run", 3, "stdout", R"({"text":"x"},"event":"exit")", buffer, &why));
+  CHECK(why == "\"data\" is not one JSON value");
+  CHECK_FALSE(record::ParseEvent("run", 3, "stdout", R"({"text":"x"}})", buffer, &why));
+  CHECK_FALSE(record::ParseEvent("run", 3, "stdout", "", buffer, &why));
+  CHECK_FALSE(record::ParseEvent("run", 3, "gap", R"({"missed":1})", buffer, &why));
+  CHECK_FALSE(record::ParseEvent("run", 0, "exit", R"({"code":0})", buffer, &why));
+  CHECK_FALSE(record::ParseEvent("run", kMaxSeq + 1, "exit", R"({"code":0})", buffer, &why));
+  CHECK(why == "SEQ is not from 1 to 2^53");
+  CHECK(record::ParseEvent("run", kMaxSeq, "exit", R"({"code":0})", buffer, &why));
+  CHECK_FALSE(record::ParseEvent("run", 2, "exit", "[1]", buffer, &why));
+  CHECK_FALSE(record::ParseEvent("r.x", 2, "exit", "{}", buffer, &why));
 }

@@ -50,3 +50,11 @@ TEST_CASE("sse: Last-Event-ID parsing") {
   CHECK_FALSE(sse::ParseEventId("abc.7x"));
   CHECK_FALSE(sse::ParseEventId("abc.99999999999999999999999"));
 }
+
+TEST_CASE("sse: a Last-Event-ID past 2^53 is no id (issue 19.1)") {
+  const auto bound = sse::ParseEventId("abc.9007199254740992");
+  REQUIRE(bound);
+  CHECK(bound->seq == kMaxSeq);
+  CHECK_FALSE(sse::ParseEventId("abc.9007199254740993"));
+  CHECK_FALSE(sse::ParseEventId("abc.18446744073709551615"));
+}

@@ -1,0 +1,160 @@
+#include "redis/run_meta.hpp"
+
+#include <charconv>
+#include <cstdint>
+#include <optional>
+
+#include "events/json.hpp"
+#include "text/utf8.hpp"
+
+namespace ssetail {
+
+namespace {
+
+// A strict reader of the little JSON the meta holds (RFC 8259 strings, integers, null).
+class Scanner {
+ public:
+  explicit Scanner(std::string_view text) : s_(text) {}
+  bool Consume(char c) {
+    SkipSpace();
+    if (i_ < s_.size() && s_[i_] == c) {
+      ++i_;
+      return true;
+    }
+    return false;
+  }
+  bool Word(std::string_view word) {
+    SkipSpace();
+    if (s_.substr(i_, word.size()) != word) return false;
+    i_ += word.size();
+    return true;
+  }
+  bool AtEnd() {
+    SkipSpace();
+    return i_ == s_.size();
+  }
+  // A string, decoded and repaired to valid UTF-8.
+  bool String(std::string& out) {
+    SkipSpace();
+    if (i_ >= s_.size() || s_[i_] != '"') return false;
+    const std::size_t start = ++i_;
+    for (; i_ < s_.size() && s_[i_] != '"'; ++i_) {
+      if (static_cast<unsigned char>(s_[i_]) < 0x20) return false;
+      if (s_[i_] == '\\') ++i_;
+    }
+    if (i_ >= s_.size()) return false;
+    std::string decoded;
+    if (!json::AppendUnescaped(s_.substr(start, i_++ - start), decoded)) return false;
+    out.clear();
+    utf8::AppendRepaired(decoded, out);
+    return true;
+  }
+  bool Integer(std::int64_t& value) {
+    SkipSpace();
+    const auto [end, error] = std::from_chars(s_.data() + i_, s_.data() + s_.size(), value);
+    if (error != std::errc{}) return false;
+    i_ = static_cast<std::size_t>(end - s_.data());
+    return true;
+  }
+
+ private:
+  void SkipSpace() {
+    while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\t' || s_[i_] == '\n' || s_[i_] == '\r'))
+      ++i_;
+  }
+  std::string_view s_;
+  std::size_t i_ = 0;
+};
+
+std::string Text(std::string_view raw) {
+  std::string out;
+  utf8::AppendRepaired(raw, out);
+  return out;
+}
+
+// `null` or an array of strings, encoded anew.
+std::string Command(std::string_view raw) {
+  Scanner s(raw);
+  if (s.Word("null") && s.AtEnd()) return "null";
+  s = Scanner(raw);
+  if (!s.Consume('[')) return "null";
+  std::string out = "[";
+  if (!s.Consume(']')) {
+    std::string arg;
+    do {
+      if (!s.String(arg)) return "null";
+      if (out.size() > 1) out += ',';
+      json::AppendString(out, arg);
+    } while (s.Consume(','));
+    if (!s.Consume(']')) return "null";
+  }
+  return s.AtEnd() ? out + "]" : "null";
+}
+
+// The exit event's object, encoded anew; `null` for anything else.
+std::string Exit(std::string_view raw) {
+  Scanner s(raw);
+  std::optional<std::int64_t> code, duration;
+  std::optional<std::string> signal;
+  bool has_code = false, has_signal = false;
+  if (!s.Consume('{')) return "null";
+  if (!s.Consume('}')) {
+    do {
+      std::string key;
+      if (!s.String(key) || !s.Consume(':')) return "null";
+      std::int64_t number = 0;
+      std::string text;
+      if (key == "code" && !has_code) {
+        has_code = true;
+        if (s.Integer(number)) {
+          code = number;
+        } else if (!s.Word("null")) {
+          return "null";
+        }
+      } else if (key == "signal" && !has_signal) {
+        has_signal = true;
+        if (s.String(text)) {
+          signal = text;
+        } else if (!s.Word("null")) {
+          return "null";
+        }
+      } else if (key == "duration_ms" && !duration) {
+        if (!s.Integer(number) || number < 0) return "null";
+        duration = number;
+      } else {
+        return "null";  // unknown, or twice
+      }
+    } while (s.Consume(','));
+    if (!s.Consume('}')) return "null";
+  }
+  if (!s.AtEnd() || !has_code || !has_signal || !duration) return "null";
+  std::string out = "{\"code\":" + (code ? std::to_string(*code) : std::string("null"));
+  out += ",\"signal\":";
+  out += signal ? json::Quote(*signal) : "null";
+  return out + ",\"duration_ms\":" + std::to_string(*duration) + "}";
+}
+
+}  // namespace
+
+RunMeta DecodeRunMeta(const std::vector<std::string_view>& fields) {
+  RunMeta meta;
+  for (std::size_t i = 0; i + 1 < fields.size(); i += 2) {
+    const std::string_view key = fields[i], value = fields[i + 1];
+    if (key == "title") meta.title = Text(value);
+    if (key == "started") meta.started = Text(value);
+    if (key == "state") meta.state = value == "running" || value == "exited" ? value : "";
+    if (key == "command") meta.command = Command(value);
+    if (key == "exit") meta.exit = Exit(value);
+  }
+  return meta;
+}
+
+std::string StartDataFromMeta(const RunMeta& meta) {
+  std::string start = "{\"command\":" + meta.command + ",\"pid\":null,\"started\":";
+  json::AppendString(start, meta.started);
+  start += ",\"title\":";
+  json::AppendString(start, meta.title);
+  return start + '}';
+}
+
+}  // namespace ssetail
