@@ -286,7 +286,13 @@ History::Slice History::ReadLocked(std::uint64_t cursor, std::uint64_t last) con
         [](std::uint64_t seq, const std::shared_ptr<Block>& b) { return seq < b->first_seq; });
     block = *std::prev(it);
     if (cursor - block->first_seq >= block->records.size()) {
-      // In the ids a SkipTo jumped over: they were dropped before they reached us.
+      // In the ids a SkipTo jumped over: they were dropped before they reached us. Until the
+      // event after them is appended, there is nothing to read (not even the gap).
+      if (it == blocks_.end()) {
+        slice.status = ReadStatus::NothingNew;
+        slice.next_seq = cursor;
+        return slice;
+      }
       block = *it;
       slice.missed += block->first_seq - cursor;
       cursor = block->first_seq;

@@ -493,3 +493,25 @@ TEST_CASE("history: a reader behind a stalled recorder gets a gap, never unpubli
   }
   CHECK(slice.next_seq - cursor == slice.missed + events);
 }
+
+// Between a SkipTo and the append after it, the skipped ids are the last ones: a reader
+// there has nothing to read yet (it read past the end of the block list before).
+TEST_CASE("history: a reader inside ids a SkipTo jumped over waits for the next event") {
+  History h("r", {});
+  {
+    History::Writer w(h);
+    w.Append(EventType::Start, "s", 0);
+    w.Append(EventType::Stdout, std::string(64 << 10, 'x'), 0);  // a block of its own
+    w.SkipTo(5);
+  }
+  for (std::uint64_t cursor : {3, 4}) {
+    CHECK(h.Read(cursor).status == History::ReadStatus::NothingNew);
+    CHECK(h.ReadUnpublished(cursor).status == History::ReadStatus::NothingNew);
+  }
+  h.AppendLast(EventType::Exit, "{}", 0);
+  const History::Slice slice = h.Read(3);
+  REQUIRE(slice.status == History::ReadStatus::Events);
+  CHECK(slice.missed == 2);
+  CHECK(slice.first_seq == 5);
+  CHECK(slice.reached_end);
+}
