@@ -17,6 +17,7 @@
 #include <string>
 
 #include "base/startup_error.hpp"
+#include "base/warn.hpp"
 #include "capture/child_process.hpp"
 #include "capture/supervisor.hpp"
 #include "history/history.hpp"
@@ -126,17 +127,16 @@ void PrintServing(const ServerOptions& serve, int port, std::size_t max_clients_
   const std::string query = serve.access.token ? "?token=" + UrlEncode(*serve.access.token) : "";
   std::fprintf(stderr, "ssetail: serving http://%s:%d/%s\n", UrlHost(serve.bind_address).c_str(),
                port, query.c_str());
+  ReleaseWarnings();  // kept since the start: the serving line comes first
   if (serve.max_clients < max_clients_asked) {
-    std::fprintf(stderr,
-                 "ssetail: warning: at most %zu clients: ulimit -n leaves no descriptors for "
-                 "--max-clients %zu\n",
-                 serve.max_clients, max_clients_asked);
+    Warn("at most " + std::to_string(serve.max_clients) +
+         " clients: ulimit -n leaves no descriptors for --max-clients " +
+         std::to_string(max_clients_asked));
   }
   if (!serve.access.loopback_only && !serve.access.token) {
-    std::fprintf(stderr,
-                 "ssetail: warning: %s is not a loopback address and no token is set: anyone "
-                 "who can reach this port can read the output (see --token-file)\n",
-                 serve.bind_address.c_str());
+    Warn(serve.bind_address +
+         " is not a loopback address and no token is set: anyone who can reach this port can "
+         "read the output (see --token-file)");
   }
 }
 
@@ -149,7 +149,6 @@ int RunCommand(const Options& options) {
   const std::unique_ptr<RunRecord> record = MakeRecord(options, history);
   HttpServer server(history, record.get(), serve);
   const int port = server.Start();
-  if (record) record->HoldWarnings();  // until the serving line is out
   if (record) record->Start();
   const std::unique_ptr<Publisher> publisher = MakePublisher(options, history, record.get());
   RunObserver observer{[&server](std::function<void()> listener) {
@@ -160,7 +159,6 @@ int RunCommand(const Options& options) {
   // A reader of --save's file never finds it empty (SPEC §8).
   if (record) record->WaitWritten(1);
   PrintServing(serve, port, options.max_clients);
-  if (record) record->ReleaseWarnings();
   if (publisher) publisher->Start();  // its warnings come after the serving line
 
   const int status = supervisor.Run();
@@ -248,18 +246,16 @@ int ViewRecord(const Options& options) {
   const std::unique_ptr<RunRecord> record = MakeRecord(options, history);
   HttpServer server(history, record.get(), serve);
   const int port = server.Start();
-  if (record) record->HoldWarnings();  // until the serving line is out
   if (record) record->Start();
   viewer.ReadAvailable(history, interrupted);  // a file that is not a record: 125, not served
   if (!watch.Signalled()) {
     PrintServing(serve, port, options.max_clients);
-    if (record) record->ReleaseWarnings();
     bool following = true;
     while (following && !viewer.finished() && watch.Wait()) {
       try {
         viewer.ReadAvailable(history, interrupted);
       } catch (const StartupError& e) {
-        std::fprintf(stderr, "ssetail: warning: %s; no longer following it\n", e.what());
+        Warn(std::string(e.what()) + "; no longer following it");
         following = false;
       }
     }
@@ -278,6 +274,7 @@ int Main(int argc, char** argv) {
   // A record past the file size limit is a write error (EFBIG), not the end of ssetail.
   // (The command gets default dispositions back: see child_process.cpp.)
   std::signal(SIGXFSZ, SIG_IGN);
+  HoldWarnings();  // until the serving line (PrintServing)
 
   const std::optional<Options> options = ParseOptions(argc, argv);
   if (!options) return 0;  // --help or --version
@@ -289,8 +286,11 @@ int Main(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   try {
-    return Main(argc, argv);
+    const int status = Main(argc, argv);
+    ReleaseWarnings();  // a signal may have come before the serving line
+    return status;
   } catch (const StartupError& e) {
+    ReleaseWarnings();
     std::fprintf(stderr, "ssetail: %s\n", e.what());
     return e.status();
   }

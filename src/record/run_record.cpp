@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "base/startup_error.hpp"
+#include "base/warn.hpp"
 #include "events/json.hpp"
 #include "events/sse_format.hpp"
 #include "record/compact_line.hpp"
@@ -142,9 +143,9 @@ bool RunRecord::EncodeBatch(Batch& batch) {
     // (A jump in the ids is not a loss when viewing a capped record: ask the history.)
     if (slice.missed > 0 && !batch.warned_lost && history_.Stats().unrecorded_evicted > 0) {
       batch.warned_lost = true;
-      std::fprintf(stderr,
-                   "ssetail: warning: record: the disk stalled; events left memory before "
-                   "they were written and are not in the record\n");
+      Warn(
+          "record: the disk stalled; events left memory before they were written and are not "
+          "in the record");
     }
     batch.cursor = slice.first_seq;
     for (const EventView& event : slice) {
@@ -265,35 +266,15 @@ int RunRecord::DropOldest() {
 
 void RunRecord::Fail(const std::string& what, int error) {
   const std::string reason = what + ": " + std::strerror(error);
-  const std::string line = "ssetail: warning: record " +
-                           (options_.save_path ? *options_.save_path : "(temporary)") + ": " +
-                           reason + "; it stops here, the run goes on\n";
-  bool hold;
   {
     std::lock_guard lock(mutex_);
     error_ = reason;
     stopped_ = true;
-    hold = hold_warnings_;
-    if (hold) held_warnings_ += line;
   }
-  if (!hold) std::fputs(line.c_str(), stderr);
+  Warn("record " + (options_.save_path ? *options_.save_path : "(temporary)") + ": " + reason +
+       "; it stops here, the run goes on");
   history_.SetWriteAhead(nullptr);
   changed_.notify_all();
-}
-
-void RunRecord::HoldWarnings() {
-  std::lock_guard lock(mutex_);
-  hold_warnings_ = true;
-}
-
-void RunRecord::ReleaseWarnings() {
-  std::string held;
-  {
-    std::lock_guard lock(mutex_);
-    hold_warnings_ = false;
-    held.swap(held_warnings_);
-  }
-  std::fputs(held.c_str(), stderr);
 }
 
 RecordStatus RunRecord::Status() const {

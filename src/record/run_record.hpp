@@ -74,12 +74,6 @@ class RunRecord {
   // Writes what was appended, then ends the thread; appends publish at once afterwards.
   void Stop();
 
-  // Until ReleaseWarnings, a warning line is kept instead of printed: ssetail's first line
-  // on stderr is the serving line (scripts read it), even when the first write fails
-  // (`--save /dev/full`). ReleaseWarnings prints what was kept. From any thread.
-  void HoldWarnings();
-  void ReleaseWarnings();
-
   RecordStatus Status() const;
   // The JSON object /status shows as "record".
   std::string StatusJson() const;
@@ -134,8 +128,6 @@ class RunRecord {
   std::uint64_t written_events_ = 0;
   std::uint64_t punched_to_ = 0;  // the end of the hole at the front (--record-max)
   std::optional<std::string> error_;
-  bool hold_warnings_ = false;
-  std::string held_warnings_;
 
   std::thread thread_;
 };

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cstdio>
 
+#include "base/warn.hpp"
 #include "events/sse_format.hpp"
 #include "record/record_reader.hpp"
 #include "redis/json_fields.hpp"
@@ -70,11 +71,9 @@ bool Publisher::Finish(std::chrono::milliseconds patience) {
   changed_.notify_all();
   if (thread_.joinable()) thread_.join();
   if (!delivered) {
-    std::fprintf(stderr,
-                 "ssetail: warning: --publish %s: gave up after %lld s; Redis has the events up "
-                 "to %llu, not the rest of the run\n",
-                 options_.url.Display().c_str(), static_cast<long long>(patience.count() / 1000),
-                 static_cast<unsigned long long>(through));
+    Warn("--publish " + options_.url.Display() + ": gave up after " +
+         std::to_string(patience.count() / 1000) + " s; Redis has the events up to " +
+         std::to_string(through) + ", not the rest of the run");
   }
   return delivered;
 }
@@ -104,10 +103,8 @@ void Publisher::Run() {
       client_.reset();
       if (stop_.requested()) return;  // Finish gave up: it says so itself
       if (!warned_) {
-        std::fprintf(stderr,
-                     "ssetail: warning: --publish %s: %s; retrying (the run record keeps what "
-                     "Redis lacks)\n",
-                     options_.url.Display().c_str(), error.c_str());
+        Warn("--publish " + options_.url.Display() + ": " + error +
+             "; retrying (the run record keeps what Redis lacks)");
         warned_ = true;
       }
       Sleep(backoff);
@@ -143,8 +140,8 @@ bool Publisher::Connect(std::string& error) {
   meta_written_ = false;
   batch_.clear();
   if (warned_) {
-    std::fprintf(stderr, "ssetail: --publish %s: connected; resuming after event %llu\n",
-                 options_.url.Display().c_str(), static_cast<unsigned long long>(last));
+    Say("--publish " + options_.url.Display() + ": connected; resuming after event " +
+        std::to_string(last));
     warned_ = false;
   }
   std::lock_guard lock(mutex_);

@@ -6,6 +6,7 @@
 #include <future>
 #include <thread>
 
+#include "base/warn.hpp"
 #include "events/json.hpp"
 #include "redis/json_fields.hpp"
 #include "redis/run_entries.hpp"
@@ -143,7 +144,7 @@ RedisRelayCatalog::Opened RedisRelayCatalog::OpenFromRedis(const std::string& id
   try {
     opened.run = runs_.emplace(id, std::make_shared<RelayRun>(id, options_, last)).first->second;
   } catch (const std::exception& e) {  // no temporary record, no thread: not now
-    std::fprintf(stderr, "ssetail: warning: --relay: run %s: %s\n", id.c_str(), e.what());
+    Warn("--relay: run " + id + ": " + e.what());
     opened.unavailable = true;
   }
   return opened;

@@ -5,6 +5,7 @@
 #include <optional>
 #include <vector>
 
+#include "base/warn.hpp"
 #include "redis/run_entries.hpp"
 #include "redis/run_meta.hpp"
 #include "text/printable.hpp"
@@ -57,8 +58,7 @@ void RedisRunSource::Run() {
         ReadOnce(error)) {
       backoff = kFirstBackoff;
       if (warned) {
-        std::fprintf(stderr, "ssetail: --relay %s: reading run %s again\n", url_.Display().c_str(),
-                     history_.run_id().c_str());
+        Say("--relay " + url_.Display() + ": reading run " + history_.run_id() + " again");
         warned = false;
       }
       continue;
@@ -66,8 +66,8 @@ void RedisRunSource::Run() {
     client_.reset();
     if (stop_.requested()) break;
     if (!warned) {
-      std::fprintf(stderr, "ssetail: warning: --relay %s: run %s: %s; retrying\n",
-                   url_.Display().c_str(), history_.run_id().c_str(), error.c_str());
+      Warn("--relay " + url_.Display() + ": run " + history_.run_id() + ": " + error +
+           "; retrying");
       warned = true;
     }
     std::unique_lock lock(mutex_);
@@ -104,14 +104,12 @@ bool RedisRunSource::ReadOnce(std::string& error) {
   return true;
 }
 
-void RedisRunSource::Warn(const std::string& entry, const std::string& why) {
+void RedisRunSource::WarnBadEntry(const std::string& entry, const std::string& why) {
   if (warned_bad_entry_) return;  // once per run is enough
   warned_bad_entry_ = true;
-  std::fprintf(stderr,
-               "ssetail: warning: --relay: run %s: entry %s is not an event (%s); served as a gap, "
-               "and other bad entries of this run without a word\n",
-               history_.run_id().c_str(), text::Printable(entry.substr(0, 64)).c_str(),
-               why.c_str());
+  Warn("--relay: run " + history_.run_id() + ": entry " + text::Printable(entry.substr(0, 64)) +
+       " is not an event (" + why +
+       "); served as a gap, and other bad entries of this run without a word");
 }
 
 void RedisRunSource::AppendEntries(const RedisReply& entries) {
@@ -126,7 +124,7 @@ void RedisRunSource::AppendEntries(const RedisReply& entries) {
       after_ = id;  // the next read goes on after it, whatever it is
       const std::optional<std::uint64_t> seq = SeqOfEntryId(id);
       if (!seq) {
-        Warn(id, "not 0-SEQ with SEQ from 1 to 2^53");
+        WarnBadEntry(id, "not 0-SEQ with SEQ from 1 to 2^53");
         continue;
       }
       if (*seq <= last_seq_) continue;  // already read
@@ -138,11 +136,12 @@ void RedisRunSource::AppendEntries(const RedisReply& entries) {
       const std::optional<DecodedEntry> decoded =
           DecodeEntry(history_.run_id(), *seq, fields, text_, why);
       if (!decoded || (decoded->line.type == EventType::Start) != (*seq == 1)) {
-        Warn(id, decoded ? "a \"start\" that is not the first, or a first that is not" : why);
+        WarnBadEntry(id,
+                     decoded ? "a \"start\" that is not the first, or a first that is not" : why);
         last_seq_ = *seq;
         continue;  // served as a gap
       }
-      if (decoded->cut) Warn(id, "a text over 192 KiB, cut to its first 64 KiB");
+      if (decoded->cut) WarnBadEntry(id, "a text over 192 KiB, cut to its first 64 KiB");
       const record::Line& line = decoded->line;
       writer.SkipTo(*seq);  // ids Redis no longer has: a gap for clients
       last_seq_ = *seq;

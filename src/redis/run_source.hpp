@@ -42,7 +42,7 @@ class RedisRunSource {
   void AppendEntries(const RedisReply& entries);
   // A `start` made from the meta hash; nothing when Redis could not be read.
   std::optional<std::string> StartFromMeta(std::string& error);
-  void Warn(const std::string& entry, const std::string& why);  // a bad entry: once per run
+  void WarnBadEntry(const std::string& entry, const std::string& why);  // once per run
   bool Stopping();
 
   const RedisUrl url_;
