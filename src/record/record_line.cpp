@@ -171,19 +171,19 @@ std::optional<EventType> RecordedType(std::string_view name) {
   return std::nullopt;
 }
 
-std::optional<Line> Refuse(std::string* why, const char* reason) {
+std::optional<Line> Refuse(const char** why, const char* reason) {
   if (why != nullptr) *why = reason;
   return std::nullopt;
 }
 
-bool Fail(std::string* why, const char* reason) {
+bool Fail(const char** why, const char* reason) {
   if (why != nullptr) *why = reason;
   return false;
 }
 
 // The fields of an output event's DATA object; the text is appended to `text_buffer`.
 bool ParseOutputData(std::string_view data, std::string& text_buffer, Line& line,
-                     std::string* why) {
+                     const char** why) {
   Reader r(data);
   if (!r.Consume('{')) return Fail(why, "\"data\" of an output event is not an object");
   bool has_text = false;
@@ -232,7 +232,7 @@ bool ParseOutputData(std::string_view data, std::string& text_buffer, Line& line
 }
 
 // The checks ParseLine and ParseEvent share, once the id, event and DATA are known.
-std::optional<Line> CheckedLine(Line line, std::string& text_buffer, std::string* why) {
+std::optional<Line> CheckedLine(Line line, std::string& text_buffer, const char** why) {
   if (!IsRunId(line.run_id)) return Refuse(why, "the run id is not 1 to 64 of A-Z a-z 0-9 _ -");
   if (line.data.find('\r') != std::string_view::npos) return Refuse(why, "\"data\" holds a CR");
   if (!utf8::IsClean(line.data)) return Refuse(why, "not UTF-8");
@@ -245,7 +245,7 @@ std::optional<Line> CheckedLine(Line line, std::string& text_buffer, std::string
 }
 
 // "RUN.SEQ" into `line`; false with the reason.
-bool ParseId(std::string_view value, Line& line, std::string* why) {
+bool ParseId(std::string_view value, Line& line, const char** why) {
   const auto id = sse::ParseEventId(value);
   if (!id || id->seq == 0) {
     // RUN "." and digits worth more than kMaxSeq (2^53 = 9007199254740992, 16 digits).
@@ -263,9 +263,8 @@ bool ParseId(std::string_view value, Line& line, std::string* why) {
   return true;
 }
 
-}  // namespace
-
-std::optional<Line> ParseLine(std::string_view text, std::string& text_buffer, std::string* why) {
+std::optional<Line> ParseLineOrWhy(std::string_view text, std::string& text_buffer,
+                                   const char** why) {
   Line line;
   Reader r(text);
   if (!r.Consume('{')) return Refuse(why, "not a JSON object");
@@ -314,8 +313,9 @@ std::optional<Line> ParseLine(std::string_view text, std::string& text_buffer, s
   return CheckedLine(line, text_buffer, why);
 }
 
-std::optional<Line> ParseEvent(std::string_view run_id, std::uint64_t seq, std::string_view event,
-                               std::string_view data, std::string& text_buffer, std::string* why) {
+std::optional<Line> ParseEventOrWhy(std::string_view run_id, std::uint64_t seq,
+                                    std::string_view event, std::string_view data,
+                                    std::string& text_buffer, const char** why) {
   Line line;
   if (seq == 0 || seq > kMaxSeq) return Refuse(why, "SEQ is not from 1 to 2^53");
   line.run_id = run_id;
@@ -334,6 +334,21 @@ std::optional<Line> ParseEvent(std::string_view run_id, std::uint64_t seq, std::
     line.data.remove_suffix(1);
   }
   return CheckedLine(line, text_buffer, why);
+}
+
+}  // namespace
+
+Result<Line> ParseLine(std::string_view text, std::string& text_buffer) {
+  const char* why = "";
+  if (auto line = ParseLineOrWhy(text, text_buffer, &why)) return *line;
+  return Error{why};
+}
+
+Result<Line> ParseEvent(std::string_view run_id, std::uint64_t seq, std::string_view event,
+                        std::string_view data, std::string& text_buffer) {
+  const char* why = "";
+  if (auto line = ParseEventOrWhy(run_id, seq, event, data, text_buffer, &why)) return *line;
+  return Error{why};
 }
 
 }  // namespace ssetail::record

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/result.hpp"
 #include "events/event.hpp"
 
 namespace ssetail::record {
@@ -41,16 +42,14 @@ constexpr std::size_t OutputLineBound(std::string_view run_id, std::size_t text_
 // `text` is valid until that buffer next changes. Keys may come
 // in any order and unknown ones are ignored; what would not survive the trip to a client
 // (an unknown event, a text with a line break, DATA with a raw CR) is refused. Returns the
-// line, or nothing with `why` (when given) set to a short reason.
+// line, or why not (a short reason).
 // RUN must be a run id (IsRunId) and SEQ at most kMaxSeq; a key given twice is refused.
-std::optional<Line> ParseLine(std::string_view line, std::string& text_buffer,
-                              std::string* why = nullptr);
+Result<Line> ParseLine(std::string_view line, std::string& text_buffer);
 
 // An event given by its parts rather than as a line (a Redis entry's id and fields), with
 // ParseLine's checks: `data` must be exactly one JSON value (nothing spliced after it).
 // The views point into the arguments or `text_buffer`.
-std::optional<Line> ParseEvent(std::string_view run_id, std::uint64_t seq, std::string_view event,
-                               std::string_view data, std::string& text_buffer,
-                               std::string* why = nullptr);
+Result<Line> ParseEvent(std::string_view run_id, std::uint64_t seq, std::string_view event,
+                        std::string_view data, std::string& text_buffer);
 
 }  // namespace ssetail::record

@@ -139,7 +139,11 @@ RecordReader::Result RecordReader::ReadEvents(std::uint64_t cursor, std::uint64_
         // A hole punched by --record-max (NUL bytes) ends where a kept line starts.
         text.remove_prefix(std::min(text.find_first_not_of('\0'), text.size()));
         text_.clear();
-        line = record::ParseLine(text, text_);
+        if (auto parsed = record::ParseLine(text, text_)) {
+          line = *parsed;
+        } else {
+          line.reset();
+        }
       }
       // A line that does not parse was zeroed by --record-max while we read: skip it.
       if (line && line->seq >= expected) {

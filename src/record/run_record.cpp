@@ -197,13 +197,11 @@ bool RunRecord::EncodeLine(Batch& batch, const EventView& event) {
 // is ignored by readers); then the cap. False after a failure: the record has stopped.
 bool RunRecord::WriteBatch(Batch& batch) {
   std::size_t written = 0;
-  const bool ok = WriteAll(batch.buffer.get(), batch.used, written);
-  const int write_error = errno;
+  Result<void> result = WriteAll(batch.buffer.get(), batch.used, written);
   const auto whole = static_cast<std::size_t>(
       std::upper_bound(batch.lines.begin(), batch.lines.end(), written,
                        [](std::size_t n, const auto& line) { return n < line.second; }) -
       batch.lines.begin());
-  int drop_error = 0;
   {
     std::lock_guard lock(mutex_);
     if (whole > 0) {
@@ -215,57 +213,50 @@ bool RunRecord::WriteBatch(Batch& batch) {
       written_end_ = end;
       written_seq_ = batch.lines[whole - 1].first;
       written_events_ += whole;
-      if (ok) drop_error = DropOldest();
+      if (result) result = DropOldest();
     }
   }
-  if (!ok) {
-    Fail("cannot write", write_error);
-    return false;
-  }
-  if (drop_error != 0) {
-    Fail("cannot drop the oldest part (--record-max)", drop_error);
+  if (!result) {
+    Fail(result.error());
     return false;
   }
   return true;
 }
 
-bool RunRecord::WriteAll(const char* bytes, std::size_t size, std::size_t& written) {
+Result<void> RunRecord::WriteAll(const char* bytes, std::size_t size, std::size_t& written) {
   while (written < size) {
     const ssize_t n = options_.write ? options_.write(file_.get(), bytes + written, size - written)
                                      : ::write(file_.get(), bytes + written, size - written);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      if (n == 0) errno = EIO;
-      return false;
-    }
+    if (n <= 0) return Error{std::string("cannot write: ") + std::strerror(n == 0 ? EIO : errno)};
     written += static_cast<std::size_t>(n);
   }
-  return true;
+  return {};
 }
 
 // Under the lock. Drops whole stretches from the front until the cap holds, keeping the
-// newest one, and gives their disk space back. Returns 0 or an errno.
-int RunRecord::DropOldest() {
-  if (!options_.max_bytes || marks_.size() < 2) return 0;
+// newest one, and gives their disk space back.
+Result<void> RunRecord::DropOldest() {
+  if (!options_.max_bytes || marks_.size() < 2) return {};
   const std::uint64_t before = marks_.front().offset;
   while (marks_.size() > 1 &&
          start_end_ + written_end_ - marks_.front().offset > *options_.max_bytes) {
     marks_.pop_front();
   }
   const std::uint64_t after = marks_.front().offset;
-  if (after == before) return 0;
+  if (after == before) return {};
   // A hole from the end of `start` (or of the last hole) to the first line kept.
   const std::uint64_t from = std::max(start_end_, punched_to_);
   if (::fallocate(file_.get(), FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, static_cast<off_t>(from),
                   static_cast<off_t>(after - from)) != 0) {
-    return errno;
+    return Error{std::string("cannot drop the oldest part (--record-max): ") +
+                 std::strerror(errno)};
   }
   punched_to_ = after;
-  return 0;
+  return {};
 }
 
-void RunRecord::Fail(const std::string& what, int error) {
-  const std::string reason = what + ": " + std::strerror(error);
+void RunRecord::Fail(const std::string& reason) {
   {
     std::lock_guard lock(mutex_);
     error_ = reason;

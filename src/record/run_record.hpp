@@ -34,6 +34,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/result.hpp"
 #include "base/unique_fd.hpp"
 #include "base/wakeup.hpp"
 #include "history/history.hpp"
@@ -106,9 +107,9 @@ class RunRecord {
   bool EncodeBatch(Batch& batch);                         // false: nothing new
   bool EncodeLine(Batch& batch, const EventView& event);  // false: it goes in the next batch
   bool WriteBatch(Batch& batch);                          // false: the record stopped
-  bool WriteAll(const char* bytes, std::size_t size, std::size_t& written);
-  void Fail(const std::string& what, int error);
-  int DropOldest();  // under the lock
+  Result<void> WriteAll(const char* bytes, std::size_t size, std::size_t& written);
+  void Fail(const std::string& reason);  // the record stops: a warning, `error` in /status
+  Result<void> DropOldest();             // under the lock
 
   History& history_;
   const RecordOptions options_;

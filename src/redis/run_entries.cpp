@@ -41,8 +41,11 @@ std::optional<DecodedEntry> DecodeEntry(std::string_view run_id, std::uint64_t s
     why = "no \"event\" or no \"data\" field";
     return std::nullopt;
   }
-  const auto line = record::ParseEvent(run_id, seq, *event, *data, text_buffer, &why);
-  if (!line) return std::nullopt;
+  const auto line = record::ParseEvent(run_id, seq, *event, *data, text_buffer);
+  if (!line) {
+    why = line.error();
+    return std::nullopt;
+  }
   DecodedEntry decoded{*line, false};
   if (IsOutput(line->type) && line->text.size() > kMaxEntryText) {
     decoded.line.text = line->text.substr(0, utf8::CutPoint(line->text, kMaxEntryTextCut));

@@ -66,9 +66,9 @@ bool RecordViewer::ReadFirstLine(const Interrupted& interrupted) {
       Refuse(1, "the first line is incomplete: not a record");
     }
   }
-  std::string text, why;
-  const auto start = record::ParseLine(first_line_, text, &why);
-  if (!start) Refuse(1, why + ": not a record line");
+  std::string text;
+  const auto start = record::ParseLine(first_line_, text);
+  if (!start) Refuse(1, start.error() + ": not a record line");
   if (start->type != EventType::Start || start->seq != 1) {
     Refuse(1, "the first line is not the \"start\" event RUN.1");
   }
@@ -77,7 +77,7 @@ bool RecordViewer::ReadFirstLine(const Interrupted& interrupted) {
 }
 
 void RecordViewer::ReadAvailable(History& history, const Interrupted& interrupted) {
-  std::string text, why;
+  std::string text;
   while (!finished_) {
     std::optional<std::string> exit_data;
     std::size_t batch = 0;
@@ -98,8 +98,8 @@ void RecordViewer::ReadAvailable(History& history, const Interrupted& interrupte
         batch += bytes->size() + 1;
         const std::uint64_t number = lines_.line_number();
         text.clear();
-        const auto line = record::ParseLine(*bytes, text, &why);
-        if (!line) Refuse(number, why);
+        const auto line = record::ParseLine(*bytes, text);
+        if (!line) Refuse(number, line.error());
         if (line->run_id != run_id_) Refuse(number, "an id of another run than line 1's");
         if (line->seq <= last_seq_) Refuse(number, "ids do not increase");
         if (line->type == EventType::Start) Refuse(number, "a second \"start\"");

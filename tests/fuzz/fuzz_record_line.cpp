@@ -37,10 +37,10 @@ void CheckJsonData(std::string_view data, const record::Line& line) {
 }
 
 void CheckLine(std::string_view text) {
-  std::string buffer, why;
-  const std::optional<record::Line> line = record::ParseLine(text, buffer, &why);
+  std::string buffer;
+  const auto line = record::ParseLine(text, buffer);
   if (!line) {
-    FUZZ_CHECK(!why.empty());
+    FUZZ_CHECK(!line.error().empty());
     return;
   }
   FUZZ_CHECK(line->seq >= 1);
@@ -73,9 +73,9 @@ void CheckLine(std::string_view text) {
   encoded.pop_back();
   FUZZ_CHECK(encoded.find('\n') == std::string::npos);
 
-  std::string buffer2, why2;
-  const std::optional<record::Line> again = record::ParseLine(encoded, buffer2, &why2);
-  if (!again) fuzz::Fail(__FILE__, __LINE__, ("re-encoded line refused: " + why2).c_str());
+  std::string buffer2;
+  const auto again = record::ParseLine(encoded, buffer2);
+  if (!again) fuzz::Fail(__FILE__, __LINE__, ("re-encoded line refused: " + again.error()).c_str());
   FUZZ_CHECK(again->run_id == line->run_id);
   FUZZ_CHECK(again->seq == line->seq);
   FUZZ_CHECK(again->type == line->type);

@@ -96,8 +96,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   encoded.pop_back();
   std::string buffer2;
-  const auto again = record::ParseLine(encoded, buffer2, &why);
-  if (!again) fuzz::Fail(__FILE__, __LINE__, ("written back and refused: " + why).c_str());
+  const auto again = record::ParseLine(encoded, buffer2);
+  if (!again)
+    fuzz::Fail(__FILE__, __LINE__, ("written back and refused: " + again.error()).c_str());
   FUZZ_CHECK(again->seq == line.seq && again->type == line.type && again->text == line.text &&
              again->end == line.end);
   return 0;

@@ -63,9 +63,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   FUZZ_CHECK(IsExitOrNull(meta.exit));
   const std::string start = StartDataFromMeta(meta);
   const std::string line = "{\"id\":\"run.1\",\"event\":\"start\",\"data\":" + start + "}";
-  std::string buffer, why;
-  const auto parsed = record::ParseLine(line, buffer, &why);
-  if (!parsed) fuzz::Fail(__FILE__, __LINE__, ("a rebuilt start refused: " + why).c_str());
+  std::string buffer;
+  const auto parsed = record::ParseLine(line, buffer);
+  if (!parsed)
+    fuzz::Fail(__FILE__, __LINE__, ("a rebuilt start refused: " + parsed.error()).c_str());
   FUZZ_CHECK(parsed->data == start);
   return 0;
 }

@@ -46,10 +46,10 @@ FUZZ_NO_COVERAGE Model Split(std::string_view file) {
 
 // The viewer's checks of one line after the first (record_viewer.cpp), on the parsed line.
 void CheckParsed(std::string_view text, std::uint64_t& last_seq) {
-  std::string buffer, why;
-  const auto line = record::ParseLine(text, buffer, &why);
+  std::string buffer;
+  const auto line = record::ParseLine(text, buffer);
   if (!line) {
-    FUZZ_CHECK(!why.empty());
+    FUZZ_CHECK(!line.error().empty());
     return;
   }
   FUZZ_CHECK(line->seq >= 1 && line->seq <= kMaxSeq);

@@ -31,7 +31,11 @@ struct Parsed {
 Parsed Parse(std::string_view line) {
   Parsed parsed;
   parsed.text_buffer.reserve(4096);  // keeps `text` valid for the test's copies
-  parsed.line = record::ParseLine(line, parsed.text_buffer, &parsed.why);
+  if (auto result = record::ParseLine(line, parsed.text_buffer)) {
+    parsed.line = *result;
+  } else {
+    parsed.why = result.error();
+  }
   return parsed;
 }
 
@@ -350,7 +354,7 @@ TEST_CASE("record line: ids past 2^53 and run ids past 64 characters are refused
 }
 
 TEST_CASE("record line: ParseEvent takes an event by its parts, DATA one JSON value") {
-  std::string buffer, why;
+  std::string buffer;
   auto ok = record::ParseEvent("run", 3, "stderr", R"( {"text":"a\tb","t":7,"cr":true} )", buffer);
   REQUIRE(ok);
   CHECK(ok->run_id == "run");
@@ -361,16 +365,18 @@ TEST_CASE("record line: ParseEvent takes an event by its parts, DATA one JSON va
   CHECK(ok->end == SegmentEnd::CarriageReturn);
   CHECK(ok->data == R"({"text":"a\tb","t":7,"cr":true})");
   // 19.8: a data field that goes on after its object.
-  CHECK_FALSE(
-      record::ParseEvent("run", 3, "stdout", R"({"text":"x"},"event":"exit")", buffer, &why));
-  CHECK(why == "\"data\" is not one JSON value");
-  CHECK_FALSE(record::ParseEvent("run", 3, "stdout", R"({"text":"x"}})", buffer, &why));
-  CHECK_FALSE(record::ParseEvent("run", 3, "stdout", "", buffer, &why));
-  CHECK_FALSE(record::ParseEvent("run", 3, "gap", R"({"missed":1})", buffer, &why));
-  CHECK_FALSE(record::ParseEvent("run", 0, "exit", R"({"code":0})", buffer, &why));
-  CHECK_FALSE(record::ParseEvent("run", kMaxSeq + 1, "exit", R"({"code":0})", buffer, &why));
-  CHECK(why == "SEQ is not from 1 to 2^53");
-  CHECK(record::ParseEvent("run", kMaxSeq, "exit", R"({"code":0})", buffer, &why));
-  CHECK_FALSE(record::ParseEvent("run", 2, "exit", "[1]", buffer, &why));
-  CHECK_FALSE(record::ParseEvent("r.x", 2, "exit", "{}", buffer, &why));
+  const auto spliced =
+      record::ParseEvent("run", 3, "stdout", R"({"text":"x"},"event":"exit")", buffer);
+  REQUIRE_FALSE(spliced);
+  CHECK(spliced.error() == "\"data\" is not one JSON value");
+  CHECK_FALSE(record::ParseEvent("run", 3, "stdout", R"({"text":"x"}})", buffer));
+  CHECK_FALSE(record::ParseEvent("run", 3, "stdout", "", buffer));
+  CHECK_FALSE(record::ParseEvent("run", 3, "gap", R"({"missed":1})", buffer));
+  CHECK_FALSE(record::ParseEvent("run", 0, "exit", R"({"code":0})", buffer));
+  const auto past = record::ParseEvent("run", kMaxSeq + 1, "exit", R"({"code":0})", buffer);
+  REQUIRE_FALSE(past);
+  CHECK(past.error() == "SEQ is not from 1 to 2^53");
+  CHECK(record::ParseEvent("run", kMaxSeq, "exit", R"({"code":0})", buffer));
+  CHECK_FALSE(record::ParseEvent("run", 2, "exit", "[1]", buffer));
+  CHECK_FALSE(record::ParseEvent("r.x", 2, "exit", "{}", buffer));
 }
