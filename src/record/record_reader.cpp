@@ -74,6 +74,31 @@ record::Line FromCompact(const record::compact::Line& compact, std::string_view 
 
 }  // namespace
 
+// One line of the file as an event; nothing for a compact jump (it sets `line_seq`) and for
+// what does not parse: in NDJSON a line --record-max zeroed while we read (skipped), in the
+// compact format a hole (`hole` set: only the index can say what follows).
+std::optional<record::Line> RecordReader::Decode(std::string_view text, bool compact,
+                                                 std::uint64_t& line_seq, bool& hole) {
+  if (compact) {
+    const auto parsed = record::compact::Parse(text);
+    if (!parsed) {
+      hole = true;
+      return std::nullopt;
+    }
+    if (parsed->jump) {
+      line_seq = parsed->seq;
+      return std::nullopt;
+    }
+    return FromCompact(*parsed, record_.run_id(), line_seq++);
+  }
+  // A hole punched by --record-max (NUL bytes) ends where a kept line starts.
+  text.remove_prefix(std::min(text.find_first_not_of('\0'), text.size()));
+  text_.clear();
+  auto parsed = record::ParseLine(text, text_);
+  if (!parsed) return std::nullopt;
+  return *parsed;
+}
+
 RecordReader::Result RecordReader::Read(std::uint64_t cursor, std::uint64_t last_seq, Format format,
                                         std::string& out, std::string& scratch) {
   const std::size_t out_start = out.size();
@@ -120,32 +145,9 @@ RecordReader::Result RecordReader::ReadEvents(std::uint64_t cursor, std::uint64_
     while (!done) {
       const std::size_t newline = bytes.find('\n', at);
       if (newline == std::string_view::npos) break;
-      std::string_view text = bytes.substr(at, newline - at);
-      std::optional<record::Line> line;
-      if (compact) {
-        // What does not parse is a hole (NULs, or a line being zeroed as we read it): the
-        // ids of what follows are only known from the index.
-        const auto parsed = record::compact::Parse(text);
-        if (!parsed) {
-          hole = true;
-          break;
-        }
-        if (parsed->jump) {
-          line_seq = parsed->seq;
-        } else {
-          line = FromCompact(*parsed, record_.run_id(), line_seq++);
-        }
-      } else {
-        // A hole punched by --record-max (NUL bytes) ends where a kept line starts.
-        text.remove_prefix(std::min(text.find_first_not_of('\0'), text.size()));
-        text_.clear();
-        if (auto parsed = record::ParseLine(text, text_)) {
-          line = *parsed;
-        } else {
-          line.reset();
-        }
-      }
-      // A line that does not parse was zeroed by --record-max while we read: skip it.
+      const std::optional<record::Line> line =
+          Decode(bytes.substr(at, newline - at), compact, line_seq, hole);
+      if (hole) break;
       if (line && line->seq >= expected) {
         if (line->seq > last_seq) {
           done = true;

@@ -8,7 +8,9 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "record/record_line.hpp"
 #include "record/run_record.hpp"
@@ -39,6 +41,9 @@ class RecordReader {
                     const EventSink& sink);
 
  private:
+  std::optional<record::Line> Decode(std::string_view text, bool compact, std::uint64_t& line_seq,
+                                     bool& hole);
+
   const RunRecord& record_;
   std::uint64_t next_seq_ = 0;       // the event at next_offset_, when known
   std::uint64_t next_offset_ = 0;    // where the line after the last one read starts

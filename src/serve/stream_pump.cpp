@@ -196,20 +196,22 @@ void StreamPump::Run() {
       next_housekeeping = now + kHousekeepingEvery;
     }
 
-    if (stopping) {
-      // A last chunk where the socket takes it at once; nobody waits for the rest.
-      for (auto& stream : streams_) {
-        if (stream->closed) continue;
-        if (!stream->pending()) stream->QueueLastChunk();
-        if (Flush(*stream)) Close(*stream);
-      }
-    }
+    if (stopping) EndAll();
 
     // Closed streams go only now: pointers to them may have been in this round's lists.
     std::erase_if(unfinished_turns_, [](const Stream* s) { return s->closed; });
     std::erase_if(streams_, [](const std::unique_ptr<Stream>& s) { return s->closed; });
     if (streams_.empty()) subscription_.Cancel();
     if (stopping) return;
+  }
+}
+
+// A last chunk where the socket takes it at once; nobody waits for the rest.
+void StreamPump::EndAll() {
+  for (auto& stream : streams_) {
+    if (stream->closed) continue;
+    if (!stream->pending()) stream->QueueLastChunk();
+    if (Flush(*stream)) Close(*stream);
   }
 }
 

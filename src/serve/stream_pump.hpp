@@ -63,6 +63,7 @@ class StreamPump {
   void Run();
   void TakeAdded();  // the streams Add handed over, and the subscription they need
   void PumpAll();    // every stream waiting for events
+  void EndAll();     // on Stop: a last chunk to each stream that takes it at once
   void Pump(Stream& stream);
   bool Flush(Stream& stream);  // false: the stream was closed
   void Queue(Stream& stream, History::Slice slice);
