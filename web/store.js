@@ -1,6 +1,9 @@
 // The line store: every line of the run in compact columns (a string per
 // line with escapes already removed, style runs only for coloured lines,
 // typed arrays for the rest). Pure: no DOM, so node can test it.
+//
+// Owner: ingest.js adds lines and writes their text; sections.js marks
+// section headers and end markers (F_HEAD, F_HIDDEN). Everyone else reads.
 
 export const F_ERR = 1; // stderr line
 export const F_HEAD = 2; // header of a collapsible section
@@ -14,22 +17,19 @@ function grown(array, need) {
   return bigger;
 }
 
-export const store = {
-  length: 0,
-  text: [], // plain text of each line, escapes removed
-  runs: [], // null, or [start, styleId, start, styleId, ...] over `text`
-  time: new Uint32Array(1024), // ms since the start of the run when the line began
-  flags: new Uint8Array(1024),
-  group: new Uint32Array(1024), // innermost enclosing section (0: none)
+export class LineStore {
+  constructor() {
+    this.clear();
+  }
 
   clear() {
     this.length = 0;
-    this.text = [];
-    this.runs = [];
-    this.time = new Uint32Array(1024);
+    this.text = []; // plain text of each line, escapes removed
+    this.runs = []; // null, or [start, styleId, start, styleId, ...] over `text`
+    this.time = new Uint32Array(1024); // ms since the start of the run when the line began
     this.flags = new Uint8Array(1024);
-    this.group = new Uint32Array(1024);
-  },
+    this.group = new Uint32Array(1024); // innermost enclosing section (0: none)
+  }
 
   add(text, flags, t, group) {
     const i = this.length++;
@@ -42,5 +42,5 @@ export const store = {
     this.flags[i] = flags;
     this.group[i] = group;
     return i;
-  },
-};
+  }
+}

@@ -4,16 +4,14 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  A_BOLD, A_DIM, A_INVERSE, A_ITALIC, A_STRIKE, A_UNDERLINE, RGB, newTerminal, styles, writeSegment,
+  A_BOLD, A_DIM, A_INVERSE, A_ITALIC, A_STRIKE, A_UNDERLINE, RGB, newTerminal, styleOf, writeSegment,
 } from '../../web/terminal.js';
 import { EventStreamParser } from '../../web/sse.js';
 import {
   FindIndex, MAX_RANGES_PER_LINE, compileFind, highlightPieces, rangesIn, stepMatch,
 } from '../../web/find.js';
-import { F_ERR, F_HEAD, F_HIDDEN, store } from '../../web/store.js';
-import {
-  detectMarker, groups, headLabel, hiddenByFold, openGroups, resetSections, sectionHooks, setCollapsed, topGroup,
-} from '../../web/sections.js';
+import { F_ERR, F_HEAD, F_HIDDEN, LineStore } from '../../web/store.js';
+import { Sections } from '../../web/sections.js';
 import { parseFilter } from '../../web/filter.js';
 import { ProblemDetector, sourceLink } from '../../web/problems.js';
 import fs from 'node:fs';
@@ -23,7 +21,7 @@ const ATTRS = [[A_BOLD, 'bold'], [A_DIM, 'dim'], [A_ITALIC, 'italic'], [A_UNDERL
   [A_INVERSE, 'inverse'], [A_STRIKE, 'strike']];
 
 function describeStyle(sid) {
-  const { fg, bg, attrs } = styles[sid];
+  const { fg, bg, attrs } = styleOf(sid);
   const color = (c) => (c >= RGB ? `#${(c - RGB).toString(16).padStart(6, '0')}` : String(c));
   const parts = [];
   if (fg >= 0) parts.push(`fg=${color(fg)}`);
@@ -283,7 +281,7 @@ describe('find.js', () => {
 
 describe('store.js', () => {
   it('grows its columns and clears', () => {
-    store.clear();
+    const store = new LineStore();
     for (let i = 0; i < 3000; i++) store.add(`l${i}`, i % 2 ? F_ERR : 0, i, 0);
     assert.equal(store.length, 3000);
     assert.equal(store.text[2999], 'l2999');
@@ -295,44 +293,59 @@ describe('store.js', () => {
 });
 
 describe('sections.js', () => {
-  // Adds lines as the page does (a line, then its markers looked at).
-  function feed(lines) {
-    store.clear();
-    resetSections();
+  // Adds lines as the page does (a line, then its markers looked at);
+  // returns the store, the sections and the ranges whose visibility changed.
+  function feed(lines, following) {
+    const store = new LineStore();
+    const sections = new Sections(store);
+    const changed = [];
     for (const text of lines) {
-      const i = store.add(text, 0, 0, topGroup());
-      for (const id of openGroups) groups[id].count++;
-      detectMarker(i);
+      const i = store.add(text, 0, 0, sections.top());
+      sections.countLine();
+      const range = sections.detect(i, following);
+      if (range) changed.push(range);
     }
+    return { store, sections, changed };
   }
 
   it('folds GitHub groups when they end while following, and keeps markers hidden', () => {
-    const refreshed = [];
-    sectionHooks.following = () => true;
-    sectionHooks.refresh = (a, b) => refreshed.push([a, b]);
-    feed(['::group::Build', 'cc a.c', 'cc b.c', '::endgroup::', 'done']);
+    const { store, sections, changed } = feed(['::group::Build', 'cc a.c', 'cc b.c', '::endgroup::', 'done'], true);
+    const { groups } = sections;
     assert.equal(groups.length, 2);
     assert.equal(groups[1].name, 'Build');
     assert.equal(store.flags[0] & F_HEAD, F_HEAD);
     assert.equal(store.flags[3] & F_HIDDEN, F_HIDDEN);
     assert.equal(groups[1].count, 2); // the end marker is not a line of it
     assert.equal(groups[1].collapsed, true);
-    assert.deepEqual(refreshed, [[0, 3]]);
-    assert.equal(hiddenByFold(store.group[1]), true);
-    assert.equal(hiddenByFold(store.group[4]), false);
-    setCollapsed(1, false);
-    assert.equal(hiddenByFold(store.group[1]), false);
+    assert.deepEqual(changed, [[0, 3]]);
+    assert.equal(sections.hiddenByFold(store.group[1]), true);
+    assert.equal(sections.hiddenByFold(store.group[4]), false);
+    assert.deepEqual(sections.setCollapsed(1, false), [0, 3]);
+    assert.equal(sections.hiddenByFold(store.group[1]), false);
+    assert.equal(sections.setCollapsed(1, false), null, 'nothing changed');
   });
 
   it('does not fold under the eyes of a reader, nests, and reads GitLab and Buildkite', () => {
-    sectionHooks.following = () => false;
-    feed(['section_start:1:outer[collapsed=true]', '--- inner', 'x', 'section_end:2:outer', 'y']);
-    assert.deepEqual(groups.slice(1).map((g) => [g.kind, g.name, g.parent, g.collapsed]),
+    const { store, sections, changed } = feed(['section_start:1:outer[collapsed=true]', '--- inner', 'x', 'section_end:2:outer', 'y'], false);
+    assert.deepEqual(sections.groups.slice(1).map((g) => [g.kind, g.name, g.parent, g.collapsed]),
       [['gl', 'outer', 0, false], ['bk', 'inner', 1, false]]);
+    assert.deepEqual(changed, []);
     assert.equal(store.group[2], 2);
     assert.equal(store.group[4], 0); // the end of outer closed inner too
-    assert.equal(headLabel(0), 'outer');
-    sectionHooks.following = () => true;
+    assert.equal(sections.label(0), 'outer');
+  });
+
+  it('unfolds every section around a line, and counts lines into folded ones', () => {
+    const { store, sections } = feed(['::group::outer', '::group::inner', 'deep', '::endgroup::', '::endgroup::'], true);
+    assert.deepEqual(sections.groups.slice(1).map((g) => g.collapsed), [true, true]);
+    assert.deepEqual(sections.unfoldAround(2), [0, 4]);
+    assert.deepEqual(sections.groups.slice(1).map((g) => [g.collapsed, g.user]), [[false, true], [false, true]]);
+    assert.equal(sections.hiddenByFold(store.group[2]), false);
+    const open = new Sections(store);
+    store.add('::group::g', 0, 0, 0);
+    open.detect(store.length - 1, true);
+    open.setCollapsed(1, true);
+    assert.deepEqual(open.countLine(), [store.length - 1], 'a folded section shows its size: its header is redrawn');
   });
 });
 

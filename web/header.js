@@ -1,0 +1,100 @@
+// The header (title, state, elapsed time, connection, counts), the tab's
+// title and favicon, and the banner that says how the run ended. Reads the
+// state, writes none of it.
+
+const CONN_TEXT = {
+  connecting: 'connecting', live: 'live', reconnecting: 'reconnecting', paused: 'paused (tab hidden)', ended: 'closed',
+};
+
+export function formatDuration(ms, precise = false) {
+  if (precise && ms < 60000) return `${(ms / 1000).toFixed(1)} s`;
+  const s = Math.floor(ms / 1000);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const ss = String(s % 60).padStart(2, '0');
+  return h ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
+}
+
+export function exitSummary(x) {
+  if (x.signal) return `killed by ${x.signal}`;
+  if (x.code === null || x.code === undefined) return 'ended';
+  return `exited with code ${x.code}`;
+}
+
+function setText(el, text) {
+  if (el.textContent !== text) el.textContent = text;
+}
+
+// `firstError()`: the first error problem or undefined; `gotoProblem(p)`;
+// `ended(ok, summary)`: the run ended (for "Notify me").
+export function createHeader(state, ui, { firstError, gotoProblem, ended }) {
+  const { run } = state;
+
+  function elapsedMs() {
+    if (run.exit && Number.isFinite(run.exit.duration_ms)) return run.exit.duration_ms;
+    if (!Number.isFinite(run.startedMs)) return run.lastT;
+    // The server's clock may differ from ours; the last event's time is a floor.
+    return Math.max(run.lastT, Date.now() - run.startedMs);
+  }
+
+  function render() {
+    const x = run.exit;
+    let kind = 'waiting';
+    let stateText = 'waiting';
+    if (x) {
+      kind = !x.signal && x.code === 0 ? 'ok' : 'failed';
+      stateText = x.signal ? `killed (${x.signal})` : x.code === null || x.code === undefined ? 'ended' : `exited ${x.code}`;
+    } else if (run.id) {
+      kind = 'running';
+      stateText = 'running';
+    }
+    setText(ui.state, stateText);
+    ui.state.dataset.state = kind;
+    setText(ui.title, run.title || 'ssetail');
+    const mark = kind === 'ok' ? '✓ ' : kind === 'failed' ? '✗ ' : '';
+    const docTitle = `${mark}${run.title || 'ssetail'}`;
+    if (document.title !== docTitle) document.title = docTitle;
+    const icon = kind === 'ok' ? 'favicon-ok.svg' : kind === 'failed' ? 'favicon-failed.svg' : 'favicon.svg';
+    if (ui.favicon.getAttribute('href') !== icon) ui.favicon.setAttribute('href', icon);
+    setText(ui.elapsed, formatDuration(elapsedMs()));
+    setText(ui.conn, CONN_TEXT[state.conn]);
+    ui.conn.dataset.conn = state.conn;
+    setText(ui.countOut, run.counts[0].toLocaleString('en-US'));
+    setText(ui.countErr, run.counts[1].toLocaleString('en-US'));
+  }
+
+  // Shown in the same frame as the last lines.
+  function renderBanner() {
+    const x = run.exit;
+    if (!x || !ui.banner.hidden) return;
+    const ok = !x.signal && x.code === 0;
+    ui.banner.hidden = false;
+    ui.banner.dataset.ok = ok ? 'yes' : 'no';
+    const when = Number.isFinite(x.duration_ms) ? ` after ${formatDuration(x.duration_ms, true)}` : '';
+    ui.banner.textContent = `${ok ? '✓' : '✗'} The command ${exitSummary(x)}${when}.`;
+    ended(ok, `${exitSummary(x)}${when}`);
+    const first = firstError();
+    if (!ok && first) {
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.id = 'first-error';
+      button.className = 'button';
+      button.textContent = `First error at line ${first.line + 1}`;
+      button.addEventListener('click', () => gotoProblem(first));
+      ui.banner.append(' ', button);
+    }
+  }
+
+  setInterval(() => {
+    if (!run.exit && run.id && document.visibilityState === 'visible') setText(ui.elapsed, formatDuration(elapsedMs()));
+  }, 1000);
+
+  return {
+    render,
+    renderBanner,
+    // A new run: its banner is to come.
+    reset() {
+      ui.banner.hidden = true;
+    },
+  };
+}

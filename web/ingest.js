@@ -1,0 +1,134 @@
+// Events into state: each event of the stream (stream.js) becomes lines of
+// state.lines, as a terminal would show them (terminal.js), and what the
+// events say about the run goes into state.run. Lines are also looked at
+// once for section markers (state.sections) and, when complete, for
+// problems (state.problems.detector). No DOM.
+//
+// Owner of state.lines, state.run and the problem detector. Tells `on`
+// what changed: line(i, added), fold([first, last]), redraw(i), reset(),
+// exit() — app.js wires that to the view, the rows and the stream.
+import { CONTROL, newTerminal, writeSegment } from './terminal.js';
+import { F_ERR, F_NOTICE } from './store.js';
+import { ProblemDetector } from './problems.js';
+
+function parseJson(data) {
+  try {
+    return JSON.parse(data);
+  } catch {
+    return null;
+  }
+}
+
+export function createIngest(state, on) {
+  const { lines, sections, run } = state;
+  const terms = { out: newTerminal(false), err: newTerminal(true) };
+
+  function resetRun() {
+    lines.clear();
+    sections.reset();
+    state.problems.detector = new ProblemDetector();
+    terms.out = newTerminal(false);
+    terms.err = newTerminal(true);
+    Object.assign(run, { seq: 0, title: '', startedMs: NaN, lastT: 0, exit: null, counts: [0, 0], missed: 0 });
+    on.reset();
+  }
+
+  // Applies the id of an event; false for one already applied (a resume
+  // that overlaps what we had).
+  function acceptId(id, type) {
+    const dot = id.lastIndexOf('.');
+    if (dot <= 0) return true;
+    const runId = id.slice(0, dot);
+    const seq = Number(id.slice(dot + 1));
+    if (runId !== run.id) {
+      if (type !== 'start') return true; // cannot tell; take it
+      if (run.id) resetRun(); // the server restarted: a new run replays from its start
+      run.id = runId;
+    } else if (seq <= run.seq) {
+      return false;
+    }
+    run.seq = seq;
+    run.lastEventId = id;
+    return true;
+  }
+
+  function event(type, data, id) {
+    if (type === 'gap') {
+      gap(parseJson(data));
+      return;
+    }
+    if (!acceptId(id, type)) return;
+    const d = parseJson(data);
+    if (!d) return;
+    if (type === 'stdout' || type === 'stderr') {
+      output(type === 'stderr' ? terms.err : terms.out, String(d.text ?? ''), d.t >>> 0, !!d.cr, !!d.partial);
+    } else if (type === 'start') {
+      run.title = d.title || (Array.isArray(d.command) ? d.command.join(' ') : 'stdin');
+      run.startedMs = Date.parse(d.started);
+      on.started();
+    } else if (type === 'exit') {
+      run.exit = d;
+      closeOpenLines();
+      on.exit();
+    }
+  }
+
+  function output(term, text, t, cr, partial) {
+    if (term.pending) {
+      text = term.pending + text;
+      term.pending = '';
+    }
+    run.lastT = Math.max(run.lastT, t);
+    let i = term.line;
+    const added = i < 0;
+    if (added) {
+      i = lines.add('', term.err ? F_ERR : 0, t, sections.top());
+      for (const head of sections.countLine()) on.redraw(head);
+      run.counts[term.err ? 1 : 0]++;
+      term.line = i;
+      term.cursor = 0;
+      if (term.pen.sid === 0 && !CONTROL.test(text)) { // plain text on a new line: no parsing
+        lines.text[i] = text;
+        term.cursor = text.length;
+      } else {
+        writeLine(term, i, text, partial);
+      }
+    } else {
+      writeLine(term, i, text, partial);
+    }
+    if (cr) term.cursor = 0;
+    else if (!partial) {
+      term.line = -1;
+      state.problems.detector.line(i, lines.text[i], term.err); // a complete line: look for diagnostics
+    }
+    const folded = sections.detect(i, state.scroll.following);
+    if (folded) on.fold(folded);
+    on.line(i, added);
+  }
+
+  function writeLine(term, i, text, partial) {
+    const line = { text: lines.text[i], runs: lines.runs[i] };
+    writeSegment(term, line, text, partial);
+    lines.text[i] = line.text;
+    lines.runs[i] = line.runs;
+  }
+
+  function closeOpenLines() {
+    for (const term of [terms.out, terms.err]) {
+      term.line = -1;
+      term.cursor = 0;
+      term.pending = '';
+    }
+  }
+
+  function gap(d) {
+    const missed = d && d.missed > 0 ? d.missed : 0;
+    closeOpenLines();
+    const what = missed === 1 ? '1 event' : `${missed.toLocaleString('en-US')} events`;
+    const i = lines.add(`⋯ ${what} no longer kept by the server were skipped here`, F_NOTICE, run.lastT, sections.top());
+    run.missed += missed;
+    on.line(i, true);
+  }
+
+  return { event };
+}

@@ -1,0 +1,118 @@
+// Problems (SPEC §11): the diagnostics problems.js found (as ingest.js fed
+// it complete lines), in a panel with counts; each entry jumps to its line;
+// `e` / `E` step through the errors; a failed run's banner offers the first.
+//
+// Owner of state.problems but its detector (ingest.js feeds that).
+import { sourceLink } from './problems.js';
+
+const MAX_PANEL_ENTRIES = 1000;
+
+function plural(n, what) {
+  return `${n.toLocaleString('en-US')} ${what}${n === 1 ? '' : 's'}`;
+}
+
+export function createProblemsPanel(state, ui, { gotoLine, schedule }) {
+  const problems = state.problems;
+  let drawn = -1; // how many problems the panel shows (-1: draw again)
+
+  function goto(p) {
+    problems.cursor = p.line;
+    gotoLine(p.line);
+    history.replaceState(null, '', `#L${p.line + 1}`);
+  }
+
+  // The next (dir 1) or previous (-1) error from the last one jumped to, or
+  // from the top of the screen; wraps around.
+  function stepError(dir) {
+    const errors = problems.detector.problems.filter((p) => p.severity === 'error');
+    if (!errors.length) return;
+    const top = state.scroll.topLine;
+    const from = problems.cursor >= 0 ? problems.cursor : (dir > 0 ? top - 1 : top);
+    let next = dir > 0 ? errors.find((p) => p.line > from) : errors.findLast((p) => p.line < from);
+    if (!next) next = dir > 0 ? errors[0] : errors[errors.length - 1];
+    goto(next);
+  }
+
+  function entry(p) {
+    const li = document.createElement('li');
+    li.className = `problem ${p.severity}`;
+    li.dataset.line = String(p.line + 1);
+    const sev = document.createElement('span');
+    sev.className = 'sev';
+    sev.textContent = p.severity;
+    const msg = document.createElement('span');
+    msg.className = 'msg';
+    msg.textContent = p.message;
+    const where = document.createElement('span');
+    where.className = 'where';
+    const place = p.file ? `${p.file}${p.fileLine ? `:${p.fileLine}` : ''}${p.col ? `:${p.col}` : ''}` : '';
+    // A link only from the template and the parsed place, never from raw output.
+    const href = sourceLink(problems.sourceUrl, p.file, p.fileLine);
+    if (href) {
+      const a = document.createElement('a');
+      a.href = href;
+      a.target = '_blank';
+      a.rel = 'noopener noreferrer';
+      a.textContent = place;
+      a.addEventListener('click', (e) => e.stopPropagation());
+      where.append(a, ` · line ${p.line + 1}`);
+    } else {
+      where.textContent = place ? `${place} · line ${p.line + 1}` : `line ${p.line + 1}`;
+    }
+    li.append(sev, msg, where);
+    li.addEventListener('click', () => goto(p));
+    return li;
+  }
+
+  function render() {
+    const list = problems.detector.problems;
+    if (list.length === drawn) return;
+    drawn = list.length;
+    const { error, warning, notice } = problems.detector.counts;
+    ui.problemsToggle.hidden = list.length === 0;
+    const parts = [plural(error, 'error'), plural(warning, 'warning')];
+    if (notice) parts.push(plural(notice, 'notice'));
+    const label = `Problems: ${parts.join(', ')}`;
+    if (ui.problemsToggle.textContent !== label) ui.problemsToggle.textContent = label;
+    ui.problemsToggle.dataset.errors = String(error);
+    if (ui.problemsPanel.hidden) return;
+    const items = list.slice(0, MAX_PANEL_ENTRIES).map(entry);
+    if (list.length > MAX_PANEL_ENTRIES) {
+      const li = document.createElement('li');
+      li.className = 'problem more';
+      li.textContent = `and ${(list.length - MAX_PANEL_ENTRIES).toLocaleString('en-US')} more`;
+      items.push(li);
+    }
+    ui.problemsList.replaceChildren(...items);
+  }
+
+  function toggle(open = ui.problemsPanel.hidden) {
+    ui.problemsPanel.hidden = !open;
+    ui.problemsToggle.setAttribute('aria-expanded', String(open));
+    drawn = -1;
+    schedule();
+  }
+
+  ui.problemsToggle.addEventListener('click', () => toggle());
+
+  return {
+    goto,
+    stepError,
+    render,
+    toggle,
+
+    // The first error, or undefined.
+    firstError: () => problems.detector.problems.find((p) => p.severity === 'error'),
+
+    setSourceUrl(url) {
+      problems.sourceUrl = url;
+      drawn = -1;
+      schedule();
+    },
+
+    reset() {
+      problems.cursor = -1;
+      drawn = -1;
+    },
+  };
+}
