@@ -13,7 +13,6 @@ export function yieldToBrowser() {
   if (!yieldChannel) {
     yieldChannel = new MessageChannel();
     yieldChannel.port1.onmessage = () => yieldQueue.shift()();
-    yieldChannel.port1.unref?.(); // in node (the tests): do not hold the process open
   }
   return new Promise((resolve) => {
     yieldQueue.push(resolve);

@@ -157,10 +157,14 @@ describe('sse.js: the event-stream parser', () => {
   const EXPECTED = [['start', '{"a":1}', 'r.1'], ['gap', '{"missed":3}', ''], ['stdout', 'line one', 'r.2'],
     ['message', 'first\nsecond\n', 'r.3'], ['exit', 'x', 'r.4']];
 
+  // The browser's turn, in node: a macrotask that keeps the process alive
+  // while it is due (the page's MessageChannel would not).
+  const turn = () => new Promise((resolve) => { setImmediate(resolve); });
+
   async function parse(chunks) {
     const events = [];
     const retries = [];
-    const parser = new EventStreamParser((...e) => events.push(e), (ms) => retries.push(ms));
+    const parser = new EventStreamParser((...e) => events.push(e), (ms) => retries.push(ms), turn);
     for (const chunk of chunks) await parser.feed(chunk, { aborted: false });
     return { events, retries };
   }
@@ -248,7 +252,9 @@ describe('find.js', () => {
     assert.equal(whole.update(0, lines.length), true);
     const sliced = new FindIndex(compileFind('hit'), (i) => lines[i]);
     const slices = [];
+    // At most one slice per line: a scan that never ends fails here instead of hanging.
     for (let from = 0, done = false; !done; from = Infinity) { // Infinity: nothing changed
+      assert.ok(slices.length < lines.length, 'the scan makes progress');
       done = sliced.update(from, lines.length, () => true);
       slices.push(sliced.scanned);
     }

@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import {
-  Gates, binaryFromArgs, launchBrowser, parseColor, rows, startSsetail, texts, waitForExitBanner,
+  Gates, binaryFromArgs, launchBrowser, parseColor, rows, startSsetail, texts, waitFor, waitForExitBanner,
   waitForTexts,
 } from './harness.mjs';
 import './modules.test.mjs'; // the page's DOM-free modules, tested in node
@@ -77,16 +77,6 @@ async function status(server) {
 // Each test gets a generous limit: a loaded 2-core machine is slow, a hang is not.
 const test = (name, fn) => it(name, { timeout: 90_000 }, fn);
 
-async function until(what, check, timeout = 15000) {
-  const start = Date.now();
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() - start > timeout) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 describe('ssetail page', () => {
   test('shows lines in order, numbered from 1, with title and counts', async () => {
     const script = 'i=1; while [ $i -le 30 ]; do echo "line $i"; i=$((i+1)); done';
@@ -116,7 +106,7 @@ describe('ssetail page', () => {
         await page.waitForSelector('#resume:not([hidden])');
         await waitForTexts(page, (t) => !t.includes('line 300'), 'the view scrolled up');
         const scrollTop = () => page.$eval('#log', (el) => el.scrollTop);
-        await until('the smooth scroll to end', async () => {
+        await waitFor('the smooth scroll to end', async () => {
           const a = await scrollTop();
           await new Promise((r) => setTimeout(r, 100));
           return a === await scrollTop();
@@ -338,10 +328,13 @@ describe('ssetail page', () => {
       assert.equal(stamps.length, 2);
       for (const s of stamps) assert.match(s, /^\d\d:\d\d:\d\d\.\d{3}$/);
       await page.click('#opt-time');
-      await until('elapsed stamps', async () => (await stampsNow()).every((s) => /^\d+:\d\d\.\d{3}$/.test(s)));
+      await waitFor('elapsed stamps', async () => {
+        const now = await stampsNow();
+        return now.length === 2 && now.every((s) => /^\d+:\d\d\.\d{3}$/.test(s));
+      });
       await page.click('#log');
       await page.keyboard.press('t');
-      await until('delta stamps', async () => {
+      await waitFor('delta stamps', async () => {
         stamps = await stampsNow();
         return stamps.length === 2 && stamps.every((s) => /^\+\d+\.\d{3}s$/.test(s)) && stamps;
       });
@@ -489,12 +482,12 @@ describe('ssetail page', () => {
         });
         await page.goto(server.url);
         await waitForTexts(page, (t) => t.join() === 'one', 'first line');
-        await until('one client', async () => (await status(server)).clients === 1);
+        await waitFor('one client', async () => (await status(server)).clients === 1);
         await setVisibility(page, 'hidden');
-        await until('the stream to close', async () => (await status(server)).clients === 0);
+        await waitFor('the stream to close', async () => (await status(server)).clients === 0);
         await page.waitForFunction(() => document.querySelector('#conn').textContent === 'paused (tab hidden)');
         gates.open(1);
-        await until('the second line', async () => (await status(server)).stdout_lines >= 2);
+        await waitFor('the second line', async () => (await status(server)).stdout_lines >= 2);
         assert.deepEqual(await texts(page), ['one']);
         await setVisibility(page, 'visible');
         await waitForTexts(page, (t) => t.join() === 'one,two', 'the missed line, once');
@@ -523,7 +516,7 @@ describe('ssetail page', () => {
             if (r.status() === 503) refused.push(r.url());
           });
           await second.goto(server.url);
-          await until('a refusal', async () => refused.length > 0);
+          await waitFor('a refusal', async () => refused.length > 0);
           await second.waitForFunction(() => document.querySelector('#conn').textContent === 'reconnecting');
           await first.close();
           await second.waitForFunction(() => document.querySelector('#conn').textContent === 'live', null, { timeout: 20000 });
@@ -546,7 +539,7 @@ describe('ssetail page', () => {
     const script = 'i=1; while [ $i -le 50 ]; do echo "line $i"; i=$((i+1)); done; wait_gate 1';
     try {
       await session(gates.command(script), async (page, server) => {
-        await until('50 lines', async () => (await status(server)).stdout_lines === 50);
+        await waitFor('50 lines', async () => (await status(server)).stdout_lines === 50);
         await page.goto(server.url);
         await waitForTexts(page, (t) => t.at(-1) === 'line 50', 'the last line');
         await check(page);
@@ -583,13 +576,8 @@ describe('ssetail page', () => {
   const marks = (page) => page.$$eval('#rows mark.fm', (els) => els.map((el) => ({
     text: el.textContent, cur: el.classList.contains('cur'), line: Number(el.closest('.line').dataset.line),
   })));
-  const waitForCount = async (page, text) => {
-    try {
-      await page.waitForFunction((t) => document.querySelector('#find-count').textContent === t, text, { timeout: 15000 });
-    } catch (err) {
-      throw new Error(`find count not ${JSON.stringify(text)} but ${JSON.stringify(await findCount(page))}`);
-    }
-  };
+  const waitForCount = (page, text) => waitFor(`the find count ${JSON.stringify(text)}`,
+    async () => (await findCount(page)) === text, { describe: async () => `it says ${JSON.stringify(await findCount(page))}` });
 
   test('Find: Ctrl-F and / open it; k of N over every line, rendered or not; Enter steps', async () => {
     const script = 'i=1; while [ $i -le 3000 ]; do echo "filler $i"; '
@@ -611,10 +599,10 @@ describe('ssetail page', () => {
       assert.equal(await page.$$eval('#rows .tx b', (els) => els.length), 0);
       await page.keyboard.press('Enter'); // wraps to the first
       await waitForCount(page, '1 of 4');
-      await until('line 6 in view', async () => (await marks(page)).some((m) => m.line === 6 && m.cur));
+      await waitFor('line 6 in view', async () => (await marks(page)).some((m) => m.line === 6 && m.cur));
       await page.keyboard.press('Enter');
       await waitForCount(page, '2 of 4');
-      const second = await until('line 2502 in view', async () => {
+      const second = await waitFor('line 2502 in view', async () => {
         const m = await marks(page);
         return m.some((x) => x.line === 2502 && x.cur) && m;
       });
@@ -642,7 +630,7 @@ describe('ssetail page', () => {
       // Esc closes it and its marks; / opens it again.
       await page.keyboard.press('Escape');
       await page.waitForSelector('#findbar', { state: 'hidden' });
-      await until('no marks left', async () => (await marks(page)).length === 0);
+      await waitFor('no marks left', async () => (await marks(page)).length === 0);
       assert.equal(await page.isVisible('#find-marks'), false);
       await page.keyboard.press('/');
       await page.waitForSelector('#findbar:not([hidden])');
@@ -714,14 +702,14 @@ describe('ssetail page', () => {
       assert.equal(await page.textContent('#problems-toggle'), 'Problems: 4 errors, 3 warnings');
       assert.equal(await page.textContent('#first-error'), 'First error at line 5');
       await page.click('#first-error');
-      await until('line 5 highlighted', async () => (await hl(page)).join() === '5');
+      await waitFor('line 5 highlighted', async () => (await hl(page)).join() === '5');
       await page.click('#log');
       await page.keyboard.press('e');
-      await until('line 11 highlighted', async () => (await hl(page)).join() === '11');
+      await waitFor('line 11 highlighted', async () => (await hl(page)).join() === '11');
       await page.keyboard.press('e'); // the first pytest FAILED line: 22 lines of gcc, then 25
-      await until('line 47 highlighted', async () => (await hl(page)).join() === '47');
+      await waitFor('line 47 highlighted', async () => (await hl(page)).join() === '47');
       await page.keyboard.press('E');
-      await until('back to line 11', async () => (await hl(page)).join() === '11');
+      await waitFor('back to line 11', async () => (await hl(page)).join() === '11');
       assert.equal(new URL(page.url()).hash, '#L11');
       // The panel: one entry per problem, in order, each jumping to its line.
       await page.keyboard.press('p');
@@ -733,7 +721,7 @@ describe('ssetail page', () => {
         ['warning', 'prog.c:5:9 · line 17'], ['warning', 'prog.c:4:7 · line 20'],
         ['error', 'tests/test_calc.py · line 47'], ['error', 'tests/test_calc.py · line 48']]);
       await page.click('#problems-list .problem:nth-child(7)');
-      await until('line 48 highlighted', async () => (await hl(page)).join() === '48');
+      await waitFor('line 48 highlighted', async () => (await hl(page)).join() === '48');
       assert.equal(await page.textContent('#problems-list .problem:nth-child(7) .msg'),
         'tests/test_calc.py::test_boom - RuntimeError: boom');
     });
@@ -772,15 +760,15 @@ describe('ssetail page', () => {
     await session(sh(script), async (page) => {
       await waitForExitBanner(page);
       const hl = async () => (await rows(page)).filter((r) => r.hl).map((r) => r.n);
-      await until('3..5 highlighted', async () => (await hl(page)).join() === '3,4,5');
+      await waitFor('3..5 highlighted', async () => (await hl(page)).join() === '3,4,5');
       await page.click(`${rowSel(10)} .ln`);
-      await until('10 highlighted', async () => (await hl(page)).join() === '10');
+      await waitFor('10 highlighted', async () => (await hl(page)).join() === '10');
       assert.equal(new URL(page.url()).hash, '#L10');
       await page.click(`${rowSel(13)} .ln`, { modifiers: ['Shift'] });
-      await until('10..13 highlighted', async () => (await hl(page)).join() === '10,11,12,13');
+      await waitFor('10..13 highlighted', async () => (await hl(page)).join() === '10,11,12,13');
       assert.equal(new URL(page.url()).hash, '#L10-L13');
       await page.click(`${rowSel(8)} .ln`, { modifiers: ['Shift'] }); // from the same anchor, upwards
-      await until('8..10 highlighted', async () => (await hl(page)).join() === '8,9,10');
+      await waitFor('8..10 highlighted', async () => (await hl(page)).join() === '8,9,10');
       assert.equal(new URL(page.url()).hash, '#L8-L10');
       assert.equal(await page.evaluate(() => getSelection().toString()), '');
     }, { suffix: '#L3-L5' });
@@ -806,14 +794,14 @@ describe('ssetail page', () => {
   test('the tab title and favicon show the outcome', async () => {
     await session(sh('echo ok'), async (page) => {
       await waitForExitBanner(page);
-      await until('the ok icon', async () => (await page.getAttribute('#favicon', 'href')) === 'favicon-ok.svg');
+      await waitFor('the ok icon', async () => (await page.getAttribute('#favicon', 'href')) === 'favicon-ok.svg');
       assert.match(await page.title(), /^✓ /);
       const icon = await page.evaluate(async () => (await fetch('favicon-ok.svg')).headers.get('Content-Type'));
       assert.match(icon, /^image\/svg\+xml/);
     });
     await session(sh('echo bad; exit 3'), async (page) => {
       await waitForExitBanner(page);
-      await until('the failed icon', async () => (await page.getAttribute('#favicon', 'href')) === 'favicon-failed.svg');
+      await waitFor('the failed icon', async () => (await page.getAttribute('#favicon', 'href')) === 'favicon-failed.svg');
       assert.match(await page.title(), /^✗ /);
     });
   });
@@ -835,11 +823,11 @@ describe('ssetail page', () => {
         await waitForTexts(page, (t) => t.join() === 'working', 'the first line');
         await page.click('#log');
         await page.keyboard.press('m');
-        await until('asked', async () => (await page.textContent('#notify')) === 'Will notify ✓');
+        await waitFor('asked', async () => (await page.textContent('#notify')) === 'Will notify ✓');
         assert.deepEqual(await page.evaluate(() => window.shown), []);
         gates.open(1);
         await waitForExitBanner(page);
-        await until('notified', async () => (await page.evaluate(() => window.shown)).length === 1);
+        await waitFor('notified', async () => (await page.evaluate(() => window.shown)).length === 1);
         const [[title, body]] = await page.evaluate(() => window.shown);
         assert.match(title, /^✗ /);
         assert.match(body, /^The command exited with code 4 after /);
