@@ -20,6 +20,7 @@ import { createPermalinks } from './permalink.js';
 import { createFindBar } from './findbar.js';
 import { createProblemsPanel } from './problems-panel.js';
 import { createHeader } from './header.js';
+import { createStatus } from './status.js';
 import { createNotify } from './notify.js';
 import { createToolbar } from './toolbar.js';
 import { bindKeys } from './keys.js';
@@ -27,7 +28,7 @@ import { bindKeys } from './keys.js';
 const $ = (id) => document.getElementById(id);
 
 const ui = {
-  title: $('title'), state: $('state'), elapsed: $('elapsed'), conn: $('conn'),
+  top: $('top'), title: $('title'), state: $('state'), elapsed: $('elapsed'), conn: $('conn'),
   countOut: $('count-out'), countErr: $('count-err'), filter: $('filter'),
   showOut: $('show-out'), showErr: $('show-err'), optTime: $('opt-time'), optWrap: $('opt-wrap'),
   banner: $('banner'), log: $('log'), view: $('view'),
@@ -61,6 +62,7 @@ const toolbar = createToolbar(state, ui, { view, invalidate });
 
 function frame() {
   frameRequested = false;
+  if (!state.status.loaded) return; // nothing drawn before the page knows how the run stands
   permalinks.frame();
   findbar.frame();
   header.render();
@@ -86,6 +88,7 @@ const ingest = createIngest(state, {
   started: schedule,
   exit() {
     connection.disconnect('ended');
+    status.ended();
     schedule();
   },
   reset() {
@@ -96,6 +99,8 @@ const ingest = createIngest(state, {
     findbar.reset();
   },
 });
+
+const status = createStatus(state, schedule);
 
 const connection = new Connection({
   onEvent: ingest.event,
@@ -114,15 +119,6 @@ document.addEventListener('visibilitychange', () => {
   if (document.visibilityState === 'hidden') connection.disconnect('paused');
   else connection.connect();
 });
-
-// The server's settings for the page: only --source-url so far.
-async function loadSettings() {
-  try {
-    const res = await fetch('status', { cache: 'no-store' });
-    const status = res.ok ? await res.json() : null;
-    if (status && typeof status.source_url === 'string') problems.setSourceUrl(status.source_url);
-  } catch { /* no links then */ }
-}
 
 // ---------------------------------------------------------------------------
 // The reader's input
@@ -149,12 +145,14 @@ bindKeys(ui.help, findbar.open, {
   Escape: { when: findbar.isOpen, run: findbar.close },
 });
 
+// The stream is read at once, but nothing is drawn before `status` answers.
 scroller.measure();
-loadSettings();
-permalinks.onHash();
 if (document.visibilityState !== 'hidden') connection.connect();
-else {
-  state.conn = 'paused';
+else state.conn = 'paused';
+status.load().then(() => {
+  ui.top.dataset.known = 'yes';
+  if (state.status.state !== 'exited') notify.offer();
+  problems.redraw();
+  permalinks.onHash();
   schedule();
-}
-schedule();
+});

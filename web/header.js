@@ -3,7 +3,7 @@
 // state, writes none of it.
 
 const CONN_TEXT = {
-  connecting: 'connecting', live: 'live', reconnecting: 'reconnecting', paused: 'paused (tab hidden)', ended: 'closed',
+  connecting: 'connecting', loading: 'loading', live: 'live', reconnecting: 'reconnecting', paused: 'paused (tab hidden)', ended: 'closed',
 };
 
 export function formatDuration(ms, precise = false) {
@@ -28,39 +28,53 @@ function setText(el, text) {
 // `firstError()`: the first error problem or undefined; `gotoProblem(p)`;
 // `ended(ok, summary)`: the run ended (for "Notify me").
 export function createHeader(state, ui, { firstError, gotoProblem, ended }) {
-  const { run } = state;
+  const { run, status } = state;
+  // How the run ended: the exit event, or before it came, what `status` said.
+  const exitOf = () => run.exit || status.exit;
 
   function elapsedMs() {
-    if (run.exit && Number.isFinite(run.exit.duration_ms)) return run.exit.duration_ms;
-    if (!Number.isFinite(run.startedMs)) return run.lastT;
+    const x = exitOf();
+    if (x && Number.isFinite(x.duration_ms)) return x.duration_ms;
+    const started = Number.isFinite(run.startedMs) ? run.startedMs : status.startedMs;
+    if (!Number.isFinite(started)) return run.lastT;
     // The server's clock may differ from ours; the last event's time is a floor.
-    return Math.max(run.lastT, Date.now() - run.startedMs);
+    return Math.max(run.lastT, Date.now() - started);
+  }
+
+  // The state badge: [kind, text].
+  function badge() {
+    const x = exitOf();
+    if (x) {
+      const text = x.signal ? `killed (${x.signal})` : x.code === null || x.code === undefined ? 'ended' : `exited ${x.code}`;
+      return [!x.signal && x.code === 0 ? 'ok' : 'failed', text];
+    }
+    if (run.id || status.state === 'running') return ['running', 'running'];
+    return ['waiting', 'waiting'];
+  }
+
+  // The connection: a finished run's stream is not "live", only loading.
+  function connText() {
+    if (state.conn === 'live' && !run.exit && status.state === 'exited') return ['loading', 'loading'];
+    return [state.conn, CONN_TEXT[state.conn]];
   }
 
   function render() {
-    const x = run.exit;
-    let kind = 'waiting';
-    let stateText = 'waiting';
-    if (x) {
-      kind = !x.signal && x.code === 0 ? 'ok' : 'failed';
-      stateText = x.signal ? `killed (${x.signal})` : x.code === null || x.code === undefined ? 'ended' : `exited ${x.code}`;
-    } else if (run.id) {
-      kind = 'running';
-      stateText = 'running';
-    }
+    const [kind, stateText] = badge();
     setText(ui.state, stateText);
     ui.state.dataset.state = kind;
-    setText(ui.title, run.title || 'ssetail');
+    const title = run.title || status.title || 'ssetail';
+    setText(ui.title, title);
     const mark = kind === 'ok' ? '✓ ' : kind === 'failed' ? '✗ ' : '';
-    const docTitle = `${mark}${run.title || 'ssetail'}`;
-    if (document.title !== docTitle) document.title = docTitle;
+    if (document.title !== `${mark}${title}`) document.title = `${mark}${title}`;
     const icon = kind === 'ok' ? 'favicon-ok.svg' : kind === 'failed' ? 'favicon-failed.svg' : 'favicon.svg';
     if (ui.favicon.getAttribute('href') !== icon) ui.favicon.setAttribute('href', icon);
     setText(ui.elapsed, formatDuration(elapsedMs()));
-    setText(ui.conn, CONN_TEXT[state.conn]);
-    ui.conn.dataset.conn = state.conn;
-    setText(ui.countOut, run.counts[0].toLocaleString('en-US'));
-    setText(ui.countErr, run.counts[1].toLocaleString('en-US'));
+    const [conn, connLabel] = connText();
+    setText(ui.conn, connLabel);
+    ui.conn.dataset.conn = conn;
+    // The run's counts: the page's own, or the server's when it has more (a gap).
+    setText(ui.countOut, Math.max(run.counts[0], status.counts[0]).toLocaleString('en-US'));
+    setText(ui.countErr, Math.max(run.counts[1], status.counts[1]).toLocaleString('en-US'));
   }
 
   // Shown in the same frame as the last lines.
@@ -86,7 +100,7 @@ export function createHeader(state, ui, { firstError, gotoProblem, ended }) {
   }
 
   setInterval(() => {
-    if (!run.exit && run.id && document.visibilityState === 'visible') setText(ui.elapsed, formatDuration(elapsedMs()));
+    if (!exitOf() && status.loaded && document.visibilityState === 'visible') setText(ui.elapsed, formatDuration(elapsedMs()));
   }, 1000);
 
   return {

@@ -47,7 +47,7 @@ export function createProblemsPanel(state, ui, { gotoLine, schedule }) {
     where.className = 'where';
     const place = p.file ? `${p.file}${p.fileLine ? `:${p.fileLine}` : ''}${p.col ? `:${p.col}` : ''}` : '';
     // A link only from the template and the parsed place, never from raw output.
-    const href = sourceLink(problems.sourceUrl, p.file, p.fileLine);
+    const href = sourceLink(state.status.sourceUrl, p.file, p.fileLine);
     if (href) {
       const a = document.createElement('a');
       a.href = href;
@@ -104,8 +104,8 @@ export function createProblemsPanel(state, ui, { gotoLine, schedule }) {
     // The first error, or undefined.
     firstError: () => problems.detector.problems.find((p) => p.severity === 'error'),
 
-    setSourceUrl(url) {
-      problems.sourceUrl = url;
+    // Draws the panel again (the source links came).
+    redraw() {
       drawn = -1;
       schedule();
     },

@@ -26,11 +26,21 @@ export function createState() {
     },
     // Owner: app.js (the connection's state).
     conn: 'connecting',
+    // Owner: status.js. What `status` said, asked before the first paint.
+    status: {
+      loaded: false, // asked (answered or not): the page may draw
+      known: false, // answered
+      state: null, // 'running' | 'exited'
+      exit: null, // the exit event's data, when exited
+      startedMs: NaN,
+      title: '',
+      counts: [0, 0], // the run's stdout, stderr events, when asked
+      sourceUrl: '', // --source-url's template
+    },
     // Owner: ingest.js feeds the detector; problems-panel.js the rest.
     problems: {
       detector: new ProblemDetector(),
       cursor: -1, // the line of the problem last jumped to
-      sourceUrl: '', // --source-url's template, from `status`
     },
     // Owner: view.js. The lines the reader can see, in order.
     view: {

@@ -8,6 +8,7 @@
 // page mid-run) wait for gate files the test creates; nothing relies on sleeps.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import http from 'node:http';
 import {
   Gates, binaryFromArgs, launchBrowser, parseColor, rows, startSsetail, texts, waitFor, waitForExitBanner,
@@ -76,6 +77,14 @@ async function status(server) {
 
 // Each test gets a generous limit: a loaded 2-core machine is slow, a hang is not.
 const test = (name, fn) => it(name, { timeout: 90_000 }, fn);
+
+// What the find bar says, and the texts of the marks in the rendered rows.
+const findCount = (page) => page.textContent('#find-count');
+const marks = (page) => page.$$eval('#rows mark.fm', (els) => els.map((el) => ({
+  text: el.textContent, cur: el.classList.contains('cur'), line: Number(el.closest('.line').dataset.line),
+})));
+const waitForCount = (page, text) => waitFor(`the find count ${JSON.stringify(text)}`,
+  async () => (await findCount(page)) === text, { describe: async () => `it says ${JSON.stringify(await findCount(page))}` });
 
 describe('ssetail page', () => {
   test('shows lines in order, numbered from 1, with title and counts', async () => {
@@ -571,14 +580,6 @@ describe('ssetail page', () => {
     });
   });
 
-  // What the find bar says, and the texts of the marks in the rendered rows.
-  const findCount = (page) => page.textContent('#find-count');
-  const marks = (page) => page.$$eval('#rows mark.fm', (els) => els.map((el) => ({
-    text: el.textContent, cur: el.classList.contains('cur'), line: Number(el.closest('.line').dataset.line),
-  })));
-  const waitForCount = (page, text) => waitFor(`the find count ${JSON.stringify(text)}`,
-    async () => (await findCount(page)) === text, { describe: async () => `it says ${JSON.stringify(await findCount(page))}` });
-
   test('Find: Ctrl-F and / open it; k of N over every line, rendered or not; Enter steps', async () => {
     const script = 'i=1; while [ $i -le 3000 ]; do echo "filler $i"; '
       + '[ $i -eq 5 ] && echo "Needle early"; [ $i -eq 2500 ] && echo "a needle and a NEEDLE"; '
@@ -928,4 +929,66 @@ describe('ssetail page', () => {
       gates.remove();
     }
   });
+});
+
+// SPEC §13: the page as the CI log view people pick. Each of these failed on
+// the page before it (see the commit that added them).
+describe('ssetail page: a CI log view', () => {
+  const fixtures = new URL('fixtures/problems/', import.meta.url).pathname;
+  // gcc's real output (2 errors, 3 warnings: lines 2, 5, 11, 17, 20), pytest's (2 failures), a failed exit.
+  const failingBuild = sh(`cat '${fixtures}gcc.txt' '${fixtures}pytest.txt'; exit 2`);
+  const hl = async (page) => (await rows(page)).filter((r) => r.hl).map((r) => r.n);
+
+  test('a finished run opens as finished: no "running", "live", clock from the start or "Notify me"', async () => {
+    await session(sh('seq 1 100000'), async (page, server) => {
+      // Opened well after the end: a clock running from the start would say 0:02 or more.
+      await waitFor('the run to have ended 2.5 s ago', async () => {
+        const s = await status(server);
+        return s.state === 'exited' && Date.now() - Date.parse(s.started) > 2500;
+      }, { timeout: 30000 });
+      await page.addInitScript(() => {
+        window.Notification = class {
+          static permission = 'default';
+          static async requestPermission() { return 'default'; }
+        };
+        // What the header, the tab and "Notify me" say, at every change and every frame.
+        const seen = [];
+        window.__seen = seen;
+        const look = () => {
+          const q = (id) => document.getElementById(id);
+          if (!q('rows')) return;
+          seen.push({
+            state: q('state').textContent, conn: q('conn').textContent, elapsed: q('elapsed').textContent,
+            icon: q('favicon').getAttribute('href'), title: document.title, notify: !q('notify').hidden,
+            rows: q('rows').children.length,
+          });
+        };
+        new MutationObserver(look).observe(document, { subtree: true, childList: true, characterData: true, attributes: true });
+        const frame = () => {
+          look();
+          requestAnimationFrame(frame);
+        };
+        requestAnimationFrame(frame);
+      });
+      await page.goto(server.url);
+      await waitForExitBanner(page, 60000);
+      const seen = await page.evaluate(() => window.__seen);
+      const drawn = seen.filter((s) => s.rows > 0);
+      assert.ok(drawn.length > 0, 'lines were drawn');
+      const values = (key) => [...new Set(seen.map((s) => s[key]))];
+      for (const state of values('state')) assert.ok(['', 'exited 0'].includes(state), `state ${JSON.stringify(values('state'))}`);
+      assert.ok(!values('conn').includes('live'), `conn ${JSON.stringify(values('conn'))}`);
+      for (const elapsed of values('elapsed')) assert.ok(['', '0:00'].includes(elapsed), `elapsed ${JSON.stringify(values('elapsed'))}`);
+      assert.deepEqual(values('notify'), [false], '"Notify me" never offered');
+      for (const s of drawn) {
+        assert.equal(s.icon, 'favicon-ok.svg');
+        assert.equal(s.title, '✓ Counting');
+      }
+    }, { suffix: null, args: ['--title', 'Counting'] });
+  });
+
+
+
+
+
 });
