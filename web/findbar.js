@@ -115,7 +115,7 @@ export function createFindBar(state, ui, { view, scroller, schedule, invalidate 
       else count = `${(find.current + 1).toLocaleString('en-US')} of ${n.toLocaleString('en-US')}`;
       if (find.current >= 0) {
         const i = find.index.line[find.current];
-        if (view.indexOf(i) < 0) note = `line ${i + 1} is hidden by the filter`;
+        if (view.indexOf(i) < 0) note = `line ${lines.number(i)} is hidden by the filter`;
       }
       const { missed } = state.run;
       if (missed) {

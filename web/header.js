@@ -93,7 +93,7 @@ export function createHeader(state, ui, { firstError, gotoProblem, ended }) {
       button.type = 'button';
       button.id = 'first-error';
       button.className = 'button';
-      button.textContent = `First error at line ${first.line + 1}`;
+      button.textContent = `First error at line ${state.lines.number(first.line)}`;
       button.addEventListener('click', () => gotoProblem(first));
       ui.banner.append(' ', button);
     }

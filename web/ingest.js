@@ -79,12 +79,12 @@ export function createIngest(state, on) {
       term.pending = '';
     }
     run.lastT = Math.max(run.lastT, t);
+    run.counts[term.err ? 1 : 0]++; // events, as `status` counts them
     let i = term.line;
     const added = i < 0;
     if (added) {
-      i = lines.add('', term.err ? F_ERR : 0, t, sections.top());
+      i = lines.add('', term.err ? F_ERR : 0, t, sections.top(), run.seq);
       for (const head of sections.countLine()) on.redraw(head);
-      run.counts[term.err ? 1 : 0]++;
       term.line = i;
       term.cursor = 0;
       if (term.pen.sid === 0 && !CONTROL.test(text)) { // plain text on a new line: no parsing
@@ -125,7 +125,9 @@ export function createIngest(state, on) {
     const missed = d && d.missed > 0 ? d.missed : 0;
     closeOpenLines();
     const what = missed === 1 ? '1 event' : `${missed.toLocaleString('en-US')} events`;
-    const i = lines.add(`⋯ ${what} no longer kept by the server were skipped here`, F_NOTICE, run.lastT, sections.top());
+    // The note stands for the events after the last one applied (SEQ run.seq + 1 on).
+    const note = `⋯ ${what} no longer kept by the server were skipped here`;
+    const i = lines.add(note, F_NOTICE, run.lastT, sections.top(), run.seq + 1);
     run.missed += missed;
     on.line(i, true);
   }

@@ -1,39 +1,46 @@
 // `#L12` and `#L10-L40` permalinks (SPEC §6, §11): the highlighted lines,
 // the address, clicks on line numbers (Shift-click extends a range), and a
-// linked line that has not arrived yet.
+// linked line that has not arrived yet. Addresses carry the run's line
+// numbers (store.js), the same for every viewer; the highlight holds rows.
 //
 // Owner of state.mark.
 export function createPermalinks(state, ui, { scroller, invalidate }) {
-  const mark = state.mark;
-  let pendingLine = -1; // #L target that has not arrived yet
-  let pendingEnd = -1; // and the end of its range
+  const { mark, lines, run } = state;
+  let pending = null; // [first, last] line numbers of a link whose first line has not arrived
 
-  // Highlights lines i..end (0-based) and shows line i in the middle of the view.
+  // Highlights rows i..end and shows row i in the middle of the view.
   function gotoLine(i, end = i) {
     mark.first = i;
     mark.last = Math.max(i, end);
     scroller.reveal(i);
   }
 
-  // `#L12` or a range `#L10-L40` (GitHub's form; `#L10-40` too), as 0-based
-  // [first, last]; null for anything else.
+  // `#L12` or a range `#L10-L40` (GitHub's form; `#L10-40` too), as line
+  // numbers [first, last]; null for anything else.
   function rangeFromHash() {
     const m = /^#L(\d+)(?:-L?(\d+))?$/.exec(location.hash);
     if (!m || Number(m[1]) < 1) return null;
-    const a = Number(m[1]) - 1;
-    const b = m[2] ? Math.max(0, Number(m[2]) - 1) : a;
+    const a = Number(m[1]);
+    const b = m[2] ? Math.max(1, Number(m[2])) : a;
     return [Math.min(a, b), Math.max(a, b)];
+  }
+
+  // Line n has arrived (its event, or a later one), or never will.
+  const arrived = (n) => n + 1 <= run.seq || !!run.exit;
+
+  function show([a, b]) {
+    const i = Math.max(0, lines.rowOf(a));
+    mark.anchor = i;
+    gotoLine(i, Math.max(i, lines.rowOf(b)));
   }
 
   function onHash() {
     const range = rangeFromHash();
     if (!range) return;
-    const [i, end] = range;
-    mark.anchor = i;
-    if (i < state.lines.length) gotoLine(i, end);
+    pending = null;
+    if (lines.length && arrived(range[0])) show(range);
     else {
-      pendingLine = i; // not received yet: show it when it arrives
-      pendingEnd = end;
+      pending = range; // not received yet: show it when it arrives
       scroller.pause();
     }
   }
@@ -46,10 +53,10 @@ export function createPermalinks(state, ui, { scroller, invalidate }) {
 
     // At each frame: shows the linked line once it has arrived.
     frame() {
-      if (pendingLine >= 0 && pendingLine < state.lines.length) {
-        const line = pendingLine;
-        pendingLine = -1;
-        gotoLine(line, pendingEnd);
+      if (pending && lines.length && arrived(pending[0])) {
+        const range = pending;
+        pending = null;
+        show(range);
       }
     },
 
@@ -60,13 +67,16 @@ export function createPermalinks(state, ui, { scroller, invalidate }) {
       const ln = e.target.closest('.ln');
       if (!ln) return false;
       e.preventDefault();
-      const n = Number(ln.closest('.line').dataset.line) - 1;
+      const n = Number(ln.closest('.line').dataset.line);
+      if (!n) return true; // a note of the page's own: no line to link
+      const i = lines.rowOf(n);
       // Shift-click extends from the line clicked last: a range #L10-L40.
       const extend = e.shiftKey && mark.anchor >= 0;
-      const from = extend ? Math.min(mark.anchor, n) : n;
-      const to = extend ? Math.max(mark.anchor, n) : n;
-      if (!extend) mark.anchor = n;
-      history.replaceState(null, '', from === to ? `#L${from + 1}` : `#L${from + 1}-L${to + 1}`);
+      const from = extend ? Math.min(mark.anchor, i) : i;
+      const to = extend ? Math.max(mark.anchor, i) : i;
+      if (!extend) mark.anchor = i;
+      const [a, b] = [lines.number(from), lines.number(to)];
+      history.replaceState(null, '', from === to ? `#L${a}` : `#L${a}-L${b}`);
       mark.first = from;
       mark.last = to;
       window.getSelection().removeAllRanges(); // Shift-click would select text too

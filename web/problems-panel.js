@@ -15,10 +15,12 @@ export function createProblemsPanel(state, ui, { gotoLine, schedule }) {
   const problems = state.problems;
   let drawn = -1; // how many problems the panel shows (-1: draw again)
 
+  const number = (i) => state.lines.number(i);
+
   function goto(p) {
     problems.cursor = p.line;
     gotoLine(p.line);
-    history.replaceState(null, '', `#L${p.line + 1}`);
+    history.replaceState(null, '', `#L${number(p.line)}`);
   }
 
   // The next (dir 1) or previous (-1) error from the last one jumped to, or
@@ -36,7 +38,7 @@ export function createProblemsPanel(state, ui, { gotoLine, schedule }) {
   function entry(p) {
     const li = document.createElement('li');
     li.className = `problem ${p.severity}`;
-    li.dataset.line = String(p.line + 1);
+    li.dataset.line = String(number(p.line));
     const sev = document.createElement('span');
     sev.className = 'sev';
     sev.textContent = p.severity;
@@ -55,9 +57,9 @@ export function createProblemsPanel(state, ui, { gotoLine, schedule }) {
       a.rel = 'noopener noreferrer';
       a.textContent = place;
       a.addEventListener('click', (e) => e.stopPropagation());
-      where.append(a, ` · line ${p.line + 1}`);
+      where.append(a, ` · line ${number(p.line)}`);
     } else {
-      where.textContent = place ? `${place} · line ${p.line + 1}` : `line ${p.line + 1}`;
+      where.textContent = place ? `${place} · line ${number(p.line)}` : `line ${number(p.line)}`;
     }
     li.append(sev, msg, where);
     li.addEventListener('click', () => goto(p));

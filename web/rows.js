@@ -13,12 +13,14 @@ export function makeRow(state, i) {
   if (flags & F_ERR) cls += ' err';
   if (flags & F_NOTICE) cls += ' notice';
   if (i >= mark.first && i <= mark.last) cls += ' hl';
-  row.dataset.line = String(i + 1);
-
+  const n = lines.number(i);
   const ln = document.createElement('a');
   ln.className = 'ln';
-  ln.href = `#L${i + 1}`;
-  ln.textContent = String(i + 1);
+  if (n) { // a note of the page's own has no number
+    row.dataset.line = String(n);
+    ln.href = `#L${n}`;
+    ln.textContent = String(n);
+  }
   row.append(ln);
 
   if (prefs.timestamps) {

@@ -133,7 +133,7 @@ export function createScroller(state, ui, { view, schedule }) {
         schedule();
       }
     }
-    const digits = `${Math.max(3, String(state.lines.length).length)}`;
+    const digits = `${Math.max(3, String(state.run.seq).length)}`;
     if (ui.rows.style.getPropertyValue('--ln-digits') !== digits) ui.rows.style.setProperty('--ln-digits', digits);
   }
 

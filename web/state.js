@@ -21,7 +21,7 @@ export function createState() {
       startedMs: NaN,
       lastT: 0, // ms since the start, of the last output event
       exit: null, // the exit event's data, once it came
-      counts: [0, 0], // stdout, stderr lines the page holds
+      counts: [0, 0], // stdout, stderr events the page holds
       missed: 0, // events the server no longer had when this page asked (gaps)
     },
     // Owner: app.js (the connection's state).

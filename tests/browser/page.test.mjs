@@ -238,8 +238,10 @@ describe('ssetail page', () => {
       await waitForExitBanner(page);
       const shown = await rows(page);
       assert.deepEqual(shown.map((r) => r.text), ['100%', 'XYcdef', 'XY', 'done']);
-      assert.deepEqual(shown.map((r) => r.n), [1, 2, 3, 4], 'an overwrite adds no line');
-      assert.equal(await page.textContent('#count-out'), '4');
+      // An overwrite adds no row; a row is numbered by its first segment, as
+      // every viewer numbers it (line N: the run's N-th output event).
+      assert.deepEqual(shown.map((r) => r.n), [1, 4, 6, 8]);
+      assert.equal(await page.textContent('#count-out'), '8', "/status's count of stdout events");
     });
   });
 
@@ -256,7 +258,7 @@ describe('ssetail page', () => {
         await waitForExitBanner(page);
         const shown = await rows(page);
         assert.deepEqual(shown.map((r) => [r.n, r.text, r.err]),
-          [[1, 'Password: hunter2', false], [2, 'warning', true], [3, 'after', false]]);
+          [[1, 'Password: hunter2', false], [2, 'warning', true], [4, 'after', false]]);
       });
     } finally {
       gates.remove();
@@ -445,7 +447,7 @@ describe('ssetail page', () => {
       assert.deepEqual(heads, ['Installing deps', 'Running tests', 'Setup', 'Deploy']);
       await page.click(`${rowSel(1)} .tx`);
       await waitForTexts(page, (t) => t.slice(0, 3).join() === 'Installing deps,dep one,dep two', 'deps unfolded');
-      await page.click(`${rowSel(5)} .tx`); // Running tests
+      await page.click('#rows .line.head:has-text("Running tests") .tx');
       await waitForTexts(page, (t) => !t.includes('test ok'), 'tests folded');
     });
   });
@@ -987,6 +989,31 @@ describe('ssetail page: a CI log view', () => {
     }, { suffix: null, args: ['--title', 'Counting'] });
   });
 
+  test('line N is the run\'s N-th output line for every viewer; the header counts are /status\'s', async () => {
+    const script = 'i=1; while [ $i -le 3000 ]; do echo "line $i"; i=$((i+1)); done; echo "src/x.c:1:2: error: boom"; exit 1';
+    // A viewer that holds only the last 1,000 events (a gap before them), and one that holds them all.
+    for (const args of [['--no-record', '--history', '1000'], []]) {
+      await session(sh(script), async (page, server) => {
+        await waitFor('the run to end', async () => (await status(server)).state === 'exited');
+        await page.goto(`${server.url}#L2500`);
+        await waitForExitBanner(page);
+        const lit = await waitFor('#L2500 highlighted', async () => (await rows(page)).find((r) => r.hl));
+        assert.deepEqual([lit.n, lit.text], [2500, 'line 2500'], JSON.stringify(args));
+        assert.equal(await page.textContent('#first-error'), 'First error at line 3001');
+        assert.equal(await page.textContent('#count-out'), '3,001');
+        assert.equal(await page.textContent('#count-err'), '0');
+        await page.$eval('#log', (el) => { el.scrollTop = 0; });
+        const top = await waitForTexts(page, (t) => t.length > 2 && /^(line 1|⋯ )/.test(t[0]), 'the top');
+        const shown = await rows(page);
+        assert.ok(shown.length > 2 && top.length === shown.length);
+        for (const r of shown) {
+          if (r.text.startsWith('line ')) assert.equal(r.n, Number(r.text.slice(5)), `${r.text} numbered ${r.n}`);
+          else assert.match(r.text, /no longer kept/);
+        }
+        if (args.length) assert.equal(await page.textContent(`#rows .line.notice .ln`), '', 'the note has no number');
+      }, { args, suffix: null });
+    }
+  });
 
 
 
