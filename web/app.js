@@ -24,6 +24,7 @@ import { createStatus } from './status.js';
 import { createNotify } from './notify.js';
 import { createToolbar } from './toolbar.js';
 import { bindKeys } from './keys.js';
+import { bindCopy } from './copy.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -131,6 +132,8 @@ ui.rows.addEventListener('click', (e) => {
     if (changed) view.refresh(changed);
   }
 });
+
+bindCopy(state, ui);
 
 bindKeys(ui.help, findbar.open, {
   '/': findbar.open,

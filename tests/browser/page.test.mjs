@@ -1015,6 +1015,26 @@ describe('ssetail page: a CI log view', () => {
     }
   });
 
+  test('copying a selection across a folded section copies the section\'s lines', async () => {
+    const script = "printf 'before\\n::group::Build step\\ncompiling a\\ncompiling b\\n::endgroup::\\nafter\\n'";
+    await session(sh(script), async (page) => {
+      await waitForExitBanner(page);
+      await waitForTexts(page, (t) => t.join() === 'before,Build step,after', 'the section folded');
+      const copied = await page.evaluate(() => {
+        const range = document.createRange();
+        range.setStartBefore(document.querySelector('#rows .line[data-line="1"]'));
+        range.setEndAfter(document.querySelector('#rows .line[data-line="6"]'));
+        getSelection().removeAllRanges();
+        getSelection().addRange(range);
+        // What a copy puts on the clipboard: the page's own text, or else the browser's.
+        const data = new DataTransfer();
+        const event = new ClipboardEvent('copy', { clipboardData: data, bubbles: true, cancelable: true });
+        document.querySelector('#rows .line[data-line="2"] .tx').dispatchEvent(event);
+        return event.defaultPrevented ? data.getData('text/plain') : getSelection().toString();
+      });
+      assert.equal(copied.trim(), 'before\nBuild step\ncompiling a\ncompiling b\nafter');
+    });
+  });
 
 
 
