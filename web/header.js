@@ -6,8 +6,10 @@ const CONN_TEXT = {
   connecting: 'connecting', loading: 'loading', live: 'live', reconnecting: 'reconnecting', paused: 'paused (tab hidden)', ended: 'closed',
 };
 
+// `M:SS` (`H:MM:SS`); `precise`: `S.s s` under a minute (a no-break space
+// before the unit: a narrow banner never breaks `0.2 / s.`).
 export function formatDuration(ms, precise = false) {
-  if (precise && ms < 60000) return `${(ms / 1000).toFixed(1)} s`;
+  if (precise && ms < 60000) return `${(ms / 1000).toFixed(1)}\u00a0s`;
   const s = Math.floor(ms / 1000);
   const h = Math.floor(s / 3600);
   const m = Math.floor((s % 3600) / 60);
@@ -68,9 +70,11 @@ export function createHeader(state, ui, { firstError, gotoProblem, ended }) {
     if (document.title !== `${mark}${title}`) document.title = `${mark}${title}`;
     const icon = kind === 'ok' ? 'favicon-ok.svg' : kind === 'failed' ? 'favicon-failed.svg' : 'favicon.svg';
     if (ui.favicon.getAttribute('href') !== icon) ui.favicon.setAttribute('href', icon);
-    setText(ui.elapsed, formatDuration(elapsedMs()));
+    // A clock while the run goes on, its duration (as the banner says it) once it ended.
+    setText(ui.elapsed, formatDuration(elapsedMs(), !!exitOf()));
     const [conn, connLabel] = connText();
     setText(ui.conn, connLabel);
+    ui.conn.title = connLabel;
     ui.conn.dataset.conn = conn;
     // The run's counts: the page's own, or the server's when it has more (a gap).
     setText(ui.countOut, Math.max(run.counts[0], status.counts[0]).toLocaleString('en-US'));

@@ -980,7 +980,10 @@ describe('ssetail page: a CI log view', () => {
       const values = (key) => [...new Set(seen.map((s) => s[key]))];
       for (const state of values('state')) assert.ok(['', 'exited 0'].includes(state), `state ${JSON.stringify(values('state'))}`);
       assert.ok(!values('conn').includes('live'), `conn ${JSON.stringify(values('conn'))}`);
-      for (const elapsed of values('elapsed')) assert.ok(['', '0:00'].includes(elapsed), `elapsed ${JSON.stringify(values('elapsed'))}`);
+      // Its duration (a tenth of a second or so), never a clock from its start.
+      const elapsed = values('elapsed').filter((e) => e !== '');
+      assert.equal(elapsed.length, 1, `elapsed ${JSON.stringify(values('elapsed'))}`);
+      assert.match(elapsed[0], /^0\.\d\u00a0s$/);
       assert.deepEqual(values('notify'), [false], '"Notify me" never offered');
       for (const s of drawn) {
         assert.equal(s.icon, 'favicon-ok.svg');
@@ -1033,6 +1036,32 @@ describe('ssetail page: a CI log view', () => {
         return event.defaultPrevented ? data.getData('text/plain') : getSelection().toString();
       });
       assert.equal(copied.trim(), 'before\nBuild step\ncompiling a\ncompiling b\nafter');
+    });
+  });
+
+  test('390 px wide: header and banner take at most 15% of the height; problem messages wrap', async () => {
+    await session(failingBuild, async (page) => {
+      await page.setViewportSize({ width: 390, height: 844 });
+      await waitForExitBanner(page);
+      await page.click('#problems-toggle');
+      await page.waitForSelector('#problems-list .problem');
+      const box = await page.evaluate(() => {
+        const h = (id) => document.getElementById(id).getBoundingClientRect().height;
+        return { header: h('top'), banner: h('banner'), height: window.innerHeight, width: document.documentElement.scrollWidth };
+      });
+      assert.ok(box.header + box.banner <= 0.15 * box.height, JSON.stringify(box));
+      assert.ok(box.width <= 390, `nothing wider than the screen: ${JSON.stringify(box)}`);
+      // The duration is never cut from its unit ("0.2 / s.").
+      assert.match(await page.textContent('#banner'), /after \d+\.\d\u00a0s\./);
+      const cut = await page.$$eval('#problems-list .problem .msg', (els) => els
+        .filter((el) => el.scrollWidth > el.clientWidth + 1).map((el) => el.textContent));
+      assert.deepEqual(cut, []);
+      const lines = await page.$eval('#problems-list .problem.warning .msg', (el) => {
+        const range = document.createRange();
+        range.selectNodeContents(el);
+        return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
+      });
+      assert.ok(lines > 1, `the first warning's message takes ${lines} line(s)`);
     });
   });
 
