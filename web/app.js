@@ -21,6 +21,7 @@ import { createFindBar } from './findbar.js';
 import { createProblemsPanel } from './problems-panel.js';
 import { createHeader } from './header.js';
 import { createStatus } from './status.js';
+import { createDownloads } from './downloads.js';
 import { createNotify } from './notify.js';
 import { createToolbar } from './toolbar.js';
 import { bindKeys } from './keys.js';
@@ -39,6 +40,7 @@ const ui = {
   problemsToggle: $('problems-toggle'), problemsPanel: $('problems'), problemsList: $('problems-list'),
   findCount: $('find-count'), findNote: $('find-note'), findPrev: $('find-prev'),
   findNext: $('find-next'), findClose: $('find-close'), findMarks: $('find-marks'),
+  download: $('download'), downloadFiltered: $('download-filtered'),
 };
 
 const state = createState();
@@ -55,11 +57,12 @@ const view = createView(state, () => scroller.invalidate());
 const scroller = createScroller(state, ui, { view, schedule });
 const invalidate = () => scroller.invalidate();
 const permalinks = createPermalinks(state, ui, { scroller, invalidate });
-const findbar = createFindBar(state, ui, { view, scroller, schedule, invalidate });
+const findbar = createFindBar(state, ui, { view, scroller, clearMark: permalinks.clear, schedule, invalidate });
 const problems = createProblemsPanel(state, ui, { gotoLine: permalinks.gotoLine, schedule });
 const notify = createNotify(state, ui);
 const header = createHeader(state, ui, { firstError: problems.firstError, gotoProblem: problems.goto, ended: notify.ended });
 const toolbar = createToolbar(state, ui, { view, invalidate });
+const downloads = createDownloads(state, ui);
 
 function frame() {
   frameRequested = false;
@@ -71,6 +74,7 @@ function frame() {
   header.renderBanner();
   findbar.render();
   problems.render();
+  downloads.render();
 }
 
 // ---------------------------------------------------------------------------

@@ -16,7 +16,7 @@ import { yieldToBrowser } from './sse.js';
 // the stream go on meanwhile.
 const FIND_SLICE_MS = 10;
 
-export function createFindBar(state, ui, { view, scroller, schedule, invalidate }) {
+export function createFindBar(state, ui, { view, scroller, clearMark, schedule, invalidate }) {
   const find = state.find;
   const { lines } = state;
   let marksDrawn = ''; // what the scrollbar marks show
@@ -69,10 +69,16 @@ export function createFindBar(state, ui, { view, scroller, schedule, invalidate 
       find.picking = false;
       const k = find.index.firstAtOrAfter(state.scroll.topLine);
       find.current = find.index.count ? Math.min(k, find.index.count - 1) : -1;
-      if (find.current >= 0) scroller.reveal(find.index.line[find.current], true);
+      if (find.current >= 0) showMatch(find.current);
       invalidate();
     }
     schedule();
+  }
+
+  // Brings match k into sight (unfolding its sections), instead of any #L highlight.
+  function showMatch(k) {
+    clearMark();
+    scroller.reveal(find.index.line[k], true);
   }
 
   function step(dir) {
@@ -82,7 +88,7 @@ export function createFindBar(state, ui, { view, scroller, schedule, invalidate 
       return;
     }
     find.current = stepMatch(find.index.count, find.current, dir);
-    if (find.current >= 0) scroller.reveal(find.index.line[find.current], true);
+    if (find.current >= 0) showMatch(find.current);
     invalidate();
   }
 
@@ -119,8 +125,9 @@ export function createFindBar(state, ui, { view, scroller, schedule, invalidate 
       }
       const { missed } = state.run;
       if (missed) {
-        const lost = `${missed.toLocaleString('en-US')} event${missed === 1 ? '' : 's'} the server no longer had`;
-        note = note ? `${note}; ${lost} not searched` : `${lost} not searched`;
+        const lost = missed === 1 ? '1 event not searched: the server no longer had it'
+          : `${missed.toLocaleString('en-US')} events not searched: the server no longer had them`;
+        note = note ? `${note}; ${lost}` : lost;
       }
     }
     if (ui.findCount.textContent !== count) ui.findCount.textContent = count;

@@ -51,6 +51,14 @@ export function createPermalinks(state, ui, { scroller, invalidate }) {
     onHash,
     gotoLine,
 
+    // No line highlighted (Find shows its match: a band beside it would look like one).
+    clear() {
+      if (mark.first < 0) return;
+      mark.first = -1;
+      mark.last = -1;
+      invalidate();
+    },
+
     // At each frame: shows the linked line once it has arrived.
     frame() {
       if (pending && lines.length && arrived(pending[0])) {

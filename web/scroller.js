@@ -97,8 +97,7 @@ export function createScroller(state, ui, { view, schedule }) {
     return { atBottom, first, offset: state.prefs.wrap ? 0 : (top - first) * rowHeight };
   }
 
-  function renderRows() {
-    const g = geometry();
+  function renderRows(g) {
     const { atBottom, first, offset } = position(g);
     const last = Math.min(g.n, first + Math.ceil(g.fit) + 1);
     const v = state.view.lines;
@@ -137,13 +136,15 @@ export function createScroller(state, ui, { view, schedule }) {
     if (ui.rows.style.getPropertyValue('--ln-digits') !== digits) ui.rows.style.setProperty('--ln-digits', digits);
   }
 
-  function renderResume() {
-    ui.resume.hidden = scroll.following;
-    if (!scroll.following) {
-      const n = scroll.newWhilePaused;
-      const text = n ? `↓ Follow (${n.toLocaleString('en-US')} new)` : '↓ Follow';
-      if (ui.resume.textContent !== text) ui.resume.textContent = text;
-    }
+  // "↓ Follow" while the view does not follow the tail and there is more
+  // below; "↓ End" once the run ended (nothing more will come).
+  function renderResume(g) {
+    const hidden = scroll.following || g.maxScroll <= 0;
+    if (ui.resume.hidden !== hidden) ui.resume.hidden = hidden;
+    if (hidden) return;
+    const n = scroll.newWhilePaused;
+    const text = state.run.exit ? '↓ End' : n ? `↓ Follow (${n.toLocaleString('en-US')} new)` : '↓ Follow';
+    if (ui.resume.textContent !== text) ui.resume.textContent = text;
   }
 
   ui.log.addEventListener('scroll', () => {
@@ -181,8 +182,9 @@ export function createScroller(state, ui, { view, schedule }) {
     invalidate,
 
     render() {
-      renderRows();
-      renderResume();
+      const g = geometry();
+      renderRows(g);
+      renderResume(g);
     },
 
     // Line i (added or changed) is to be drawn again.

@@ -670,7 +670,7 @@ describe('ssetail page', () => {
       await page.keyboard.type('line 4');
       // Lines 1..40 are gone (the history holds 41..50): 41..49 match.
       await waitForCount(page, '1 of 9');
-      assert.equal(await page.textContent('#find-note'), '40 events the server no longer had not searched');
+      assert.equal(await page.textContent('#find-note'), '40 events not searched: the server no longer had them');
     });
   });
 
@@ -1065,6 +1065,41 @@ describe('ssetail page: a CI log view', () => {
     });
   });
 
+  test('e on a finished run that fits the screen does not offer "Follow"; #L is not left standing during Find', async () => {
+    // gcc's 22 lines fit the screen.
+    await session(sh(`cat '${fixtures}gcc.txt'; exit 1`), async (page, server) => {
+      await page.goto(`${server.url}#L3`);
+      await waitForExitBanner(page);
+      await page.click('#log');
+      await page.keyboard.press('e');
+      await waitFor('line 5 highlighted', async () => (await hl(page)).join() === '5');
+      assert.equal(await page.$eval('#log', (el) => el.scrollHeight <= el.clientHeight), true, 'it fits');
+      assert.equal(await page.isVisible('#resume'), false);
+      await page.keyboard.press('/');
+      await page.keyboard.type('expected');
+      await waitForCount(page, '1 of 1');
+      await waitFor('the current match drawn', async () => (await marks(page)).some((m) => m.cur));
+      assert.deepEqual(await hl(page), [], 'no #L band beside the matches');
+    }, { suffix: null });
+  });
 
+  test('downloads are named after the run; the filter\'s lines can be downloaded; a raw-log link', async () => {
+    const script = 'echo "apple one"; echo "banana one"; echo "apple two"';
+    await session(sh(script), async (page, server) => {
+      await waitForExitBanner(page);
+      const started = (await status(server)).started; // 2026-12-06T02:14:33.123Z
+      const name = `make-build-${started.slice(0, 13)}-${started.slice(14, 16)}.log`;
+      assert.equal(await page.getAttribute('#download', 'download'), name);
+      assert.equal(await page.getAttribute('#raw-log', 'href'), 'log');
+      assert.equal(await page.getAttribute('#raw-log', 'target'), '_blank');
+      assert.equal(await page.isVisible('#download-filtered'), false, 'no filter, nothing to offer');
+      await page.fill('#filter', 'apple');
+      await waitForTexts(page, (t) => t.join() === 'apple one,apple two', 'filtered');
+      await page.waitForSelector('#download-filtered:not([hidden])');
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-filtered')]);
+      assert.equal(download.suggestedFilename(), name.replace(/\.log$/, '-filtered.log'));
+      assert.equal(fs.readFileSync(await download.path(), 'utf8'), 'apple one\napple two\n');
+    }, { args: ['--title', 'make build'] });
+  });
 
 });
