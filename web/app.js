@@ -41,6 +41,7 @@ const ui = {
   findCount: $('find-count'), findNote: $('find-note'), findPrev: $('find-prev'),
   findNext: $('find-next'), findClose: $('find-close'), findMarks: $('find-marks'),
   download: $('download'), downloadFiltered: $('download-filtered'),
+  expandAll: $('expand-all'), collapseAll: $('collapse-all'),
 };
 
 const state = createState();
@@ -75,6 +76,7 @@ function frame() {
   findbar.render();
   problems.render();
   downloads.render();
+  toolbar.render();
 }
 
 // ---------------------------------------------------------------------------
@@ -144,8 +146,12 @@ bindKeys(ui.help, findbar.open, {
   m: { when: () => !ui.notify.hidden, run: () => ui.notify.click() },
   t: toolbar.nextTime,
   f: toolbar.focusFilter,
-  e: () => problems.stepError(1),
-  E: () => problems.stepError(-1),
+  e: () => problems.step('error', 1),
+  E: () => problems.step('error', -1),
+  w: () => problems.step('warning', 1),
+  W: () => problems.step('warning', -1),
+  '+': () => toolbar.foldAll(false),
+  '-': () => toolbar.foldAll(true),
   p: () => problems.toggle(),
   n: { when: findbar.active, run: () => findbar.step(1) },
   N: { when: findbar.active, run: () => findbar.step(-1) },

@@ -1,6 +1,8 @@
-// Problems (SPEC §11): the diagnostics problems.js found (as ingest.js fed
-// it complete lines), in a panel with counts; each entry jumps to its line;
-// `e` / `E` step through the errors; a failed run's banner offers the first.
+// Problems (SPEC §11, §13): the diagnostics problems.js found (as ingest.js
+// fed it complete lines), in a panel with counts; each entry jumps to its
+// line; `e` / `E` step through the errors, `w` / `W` through the warnings;
+// the panel marks the problem jumped to last; a failed run's banner offers
+// the first error.
 //
 // Owner of state.problems but its detector (ingest.js feeds that).
 import { sourceLink } from './problems.js';
@@ -14,25 +16,46 @@ function plural(n, what) {
 export function createProblemsPanel(state, ui, { gotoLine, schedule }) {
   const problems = state.problems;
   let drawn = -1; // how many problems the panel shows (-1: draw again)
+  let entries = []; // the panel's <li>, by problem index
+  let marked = null; // the <li> marked current
 
   const number = (i) => state.lines.number(i);
 
   function goto(p) {
     problems.cursor = p.line;
+    problems.current = p;
     gotoLine(p.line);
     history.replaceState(null, '', `#L${number(p.line)}`);
+    schedule();
   }
 
-  // The next (dir 1) or previous (-1) error from the last one jumped to, or
-  // from the top of the screen; wraps around.
-  function stepError(dir) {
-    const errors = problems.detector.problems.filter((p) => p.severity === 'error');
-    if (!errors.length) return;
+  // The next (dir 1) or previous (-1) problem of `severity` from the last
+  // problem jumped to, or from the top of the screen; wraps around.
+  function step(severity, dir) {
+    const list = problems.detector.problems.filter((p) => p.severity === severity);
+    if (!list.length) return;
     const top = state.scroll.topLine;
     const from = problems.cursor >= 0 ? problems.cursor : (dir > 0 ? top - 1 : top);
-    let next = dir > 0 ? errors.find((p) => p.line > from) : errors.findLast((p) => p.line < from);
-    if (!next) next = dir > 0 ? errors[0] : errors[errors.length - 1];
+    let next = dir > 0 ? list.find((p) => p.line > from) : list.findLast((p) => p.line < from);
+    if (!next) next = dir > 0 ? list[0] : list[list.length - 1];
     goto(next);
+  }
+
+  // Marks the entry of the current problem (and keeps it in the panel's view).
+  function markCurrent() {
+    const k = problems.current ? problems.detector.problems.indexOf(problems.current) : -1;
+    const li = k >= 0 && k < entries.length ? entries[k] : null;
+    if (li === marked) return;
+    if (marked) {
+      marked.classList.remove('current');
+      marked.removeAttribute('aria-current');
+    }
+    marked = li;
+    if (li) {
+      li.classList.add('current');
+      li.setAttribute('aria-current', 'true');
+      li.scrollIntoView({ block: 'nearest' });
+    }
   }
 
   function entry(p) {
@@ -68,7 +91,10 @@ export function createProblemsPanel(state, ui, { gotoLine, schedule }) {
 
   function render() {
     const list = problems.detector.problems;
-    if (list.length === drawn) return;
+    if (list.length === drawn) {
+      markCurrent();
+      return;
+    }
     drawn = list.length;
     const { error, warning, notice } = problems.detector.counts;
     ui.problemsToggle.hidden = list.length === 0;
@@ -77,8 +103,11 @@ export function createProblemsPanel(state, ui, { gotoLine, schedule }) {
     const label = `Problems: ${parts.join(', ')}`;
     if (ui.problemsToggle.textContent !== label) ui.problemsToggle.textContent = label;
     ui.problemsToggle.dataset.errors = String(error);
+    entries = [];
+    marked = null;
     if (ui.problemsPanel.hidden) return;
-    const items = list.slice(0, MAX_PANEL_ENTRIES).map(entry);
+    entries = list.slice(0, MAX_PANEL_ENTRIES).map(entry);
+    const items = [...entries];
     if (list.length > MAX_PANEL_ENTRIES) {
       const li = document.createElement('li');
       li.className = 'problem more';
@@ -86,11 +115,13 @@ export function createProblemsPanel(state, ui, { gotoLine, schedule }) {
       items.push(li);
     }
     ui.problemsList.replaceChildren(...items);
+    markCurrent();
   }
 
   function toggle(open = ui.problemsPanel.hidden) {
     ui.problemsPanel.hidden = !open;
     ui.problemsToggle.setAttribute('aria-expanded', String(open));
+    ui.problemsToggle.setAttribute('aria-pressed', String(open));
     drawn = -1;
     schedule();
   }
@@ -99,7 +130,7 @@ export function createProblemsPanel(state, ui, { gotoLine, schedule }) {
 
   return {
     goto,
-    stepError,
+    step,
     render,
     toggle,
 
@@ -114,6 +145,7 @@ export function createProblemsPanel(state, ui, { gotoLine, schedule }) {
 
     reset() {
       problems.cursor = -1;
+      problems.current = null;
       drawn = -1;
     },
   };

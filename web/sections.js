@@ -165,6 +165,21 @@ export class Sections {
     return this.setCollapsed(id, !g.collapsed);
   }
 
+  // Folds (or unfolds) every section, as the reader asked (each then stays
+  // so); true when one changed.
+  setAll(collapsed) {
+    let changed = false;
+    for (let id = 1; id < this.groups.length; id++) {
+      const g = this.groups[id];
+      g.user = true;
+      if (g.collapsed !== collapsed) {
+        g.collapsed = collapsed;
+        changed = true;
+      }
+    }
+    return changed;
+  }
+
   // Unfolds every section around line i, so it can be shown; returns the
   // lines whose visibility changed, or null.
   unfoldAround(i) {

@@ -41,6 +41,7 @@ export function createState() {
     problems: {
       detector: new ProblemDetector(),
       cursor: -1, // the line of the problem last jumped to
+      current: null, // the problem last jumped to (marked in the panel)
     },
     // Owner: view.js. The lines the reader can see, in order.
     view: {

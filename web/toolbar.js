@@ -1,6 +1,6 @@
 // The toolbar: the Filter box, the stdout / stderr toggles, the timestamps
 // button (off → clock → elapsed → delta) and wrap, the last two remembered
-// in localStorage.
+// in localStorage; "Expand all" / "Collapse all" when there are sections.
 //
 // Owner of state.prefs; the filter and toggles go to the view (view.js).
 import { parseFilter } from './filter.js';
@@ -72,7 +72,14 @@ export function createToolbar(state, ui, { view, invalidate }) {
     view.setFilter(filter);
   }
 
+  // Every section folded or unfolded (they then stay as the reader left them).
+  function foldAll(collapsed) {
+    if (state.sections.setAll(collapsed)) view.rebuild();
+  }
+
   setTimeMode(loadTimeMode());
+  ui.expandAll.addEventListener('click', () => foldAll(false));
+  ui.collapseAll.addEventListener('click', () => foldAll(true));
   ui.optTime.addEventListener('click', nextTime);
   ui.optWrap.checked = loadPref('wrap');
   ui.optWrap.addEventListener('change', () => {
@@ -100,6 +107,16 @@ export function createToolbar(state, ui, { view, invalidate }) {
 
   return {
     nextTime,
+    foldAll,
+
+    render() {
+      const none = state.sections.groups.length <= 1;
+      if (ui.expandAll.hidden !== none) {
+        ui.expandAll.hidden = none;
+        ui.collapseAll.hidden = none;
+      }
+    },
+
     focusFilter() {
       ui.filter.focus();
       ui.filter.select();

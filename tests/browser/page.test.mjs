@@ -1102,4 +1102,55 @@ describe('ssetail page: a CI log view', () => {
     }, { args: ['--title', 'make build'] });
   });
 
+  test('e/E step through errors and w/W through warnings; the panel marks the current one; Problems is pressed', async () => {
+    await session(failingBuild, async (page) => {
+      await waitForExitBanner(page);
+      const look = (id) => page.$eval(id, (el) => getComputedStyle(el).backgroundColor);
+      const unpressed = await look('#problems-toggle');
+      await page.click('#problems-toggle');
+      await page.waitForSelector('#problems:not([hidden])');
+      assert.equal(await page.getAttribute('#problems-toggle', 'aria-pressed'), 'true');
+      assert.notEqual(await look('#problems-toggle'), unpressed, 'a pressed look');
+      const current = () => page.$$eval('#problems-list .problem.current', (els) => els.map((el) => el.querySelector('.where').textContent));
+      await page.click('#log');
+      await page.keyboard.press('w');
+      await waitFor('line 2 highlighted', async () => (await hl(page)).join() === '2');
+      assert.deepEqual(await current(), ['prog.c:5:13 · line 2']);
+      await page.keyboard.press('w');
+      await waitFor('line 17 highlighted', async () => (await hl(page)).join() === '17');
+      await page.keyboard.press('W');
+      await waitFor('back to line 2', async () => (await hl(page)).join() === '2');
+      await page.keyboard.press('W'); // wraps around to the last warning
+      await waitFor('line 20 highlighted', async () => (await hl(page)).join() === '20');
+      assert.deepEqual(await current(), ['prog.c:4:7 · line 20']);
+      await page.keyboard.press('e'); // the next error after line 20
+      await waitFor('line 47 highlighted', async () => (await hl(page)).join() === '47');
+      assert.deepEqual(await current(), ['tests/test_calc.py · line 47']);
+      assert.equal(await page.getAttribute('#problems-list .problem.current', 'aria-current'), 'true');
+      await page.click('#problems-toggle');
+      assert.equal(await page.getAttribute('#problems-toggle', 'aria-pressed'), 'false');
+    });
+  });
+
+  test('sections: expand all and collapse all, by buttons and keys (+ and -)', async () => {
+    const script = "printf 'a\\n::group::One\\none 1\\n::endgroup::\\n::group::Two\\ntwo 1\\n::endgroup::\\nz\\n'";
+    await session(sh(script), async (page) => {
+      await waitForExitBanner(page);
+      const folded = 'a,One,Two,z';
+      const open = 'a,One,one 1,Two,two 1,z';
+      await waitForTexts(page, (t) => t.join() === folded, 'both folded');
+      await page.click('#expand-all');
+      await waitForTexts(page, (t) => t.join() === open, 'both open');
+      await page.click('#collapse-all');
+      await waitForTexts(page, (t) => t.join() === folded, 'both folded again');
+      await page.click('#log');
+      await page.keyboard.press('+');
+      await waitForTexts(page, (t) => t.join() === open, 'both open (+)');
+      await page.keyboard.press('-');
+      await waitForTexts(page, (t) => t.join() === folded, 'both folded (-)');
+      await page.keyboard.press('?');
+      const keys = await page.$$eval('#help th', (els) => els.map((el) => el.textContent));
+      for (const key of ['w, W', '+, -']) assert.ok(keys.includes(key), `${key} in ${JSON.stringify(keys)}`);
+    });
+  });
 });
