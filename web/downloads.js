@@ -6,7 +6,7 @@ import { F_HEAD } from './store.js';
 
 // A file name from the run's title and start (UTC, to the minute).
 export function logName(title, startedMs) {
-  const slug = (title || '').replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-.]+|[-.]+$/g, '').slice(0, 60) || 'ssetail';
+  const slug = (title || '').replace(/[^A-Za-z0-9._]+/g, '-').slice(0, 60).replace(/^[-.]+|[-.]+$/g, '') || 'ssetail';
   if (!Number.isFinite(startedMs)) return `${slug}.log`;
   const at = new Date(startedMs).toISOString(); // 2026-12-06T02:14:33.123Z
   return `${slug}-${at.slice(0, 13)}-${at.slice(14, 16)}.log`;

@@ -10,7 +10,8 @@ import { EventStreamParser } from '../../web/sse.js';
 import {
   FindIndex, MAX_RANGES_PER_LINE, compileFind, highlightPieces, rangesIn, stepMatch,
 } from '../../web/find.js';
-import { F_ERR, F_HEAD, F_HIDDEN, LineStore } from '../../web/store.js';
+import { F_ERR, F_HEAD, F_HIDDEN, F_NOTICE, LineStore } from '../../web/store.js';
+import { logName } from '../../web/downloads.js';
 import { Sections } from '../../web/sections.js';
 import { parseFilter } from '../../web/filter.js';
 import { ProblemDetector, sourceLink } from '../../web/problems.js';
@@ -298,6 +299,30 @@ describe('store.js', () => {
   });
 });
 
+describe('store.js: the run\'s line numbers', () => {
+  it('numbers a line by its first event (SEQ - 1), a note by none, and finds the line of a number', () => {
+    const store = new LineStore();
+    store.add('100%', 0, 0, 0, 2); // 10%\r50%\r100%\n: SEQ 2, 3, 4
+    store.add('done', 0, 0, 0, 5);
+    store.add('⋯ 10 events no longer kept', F_NOTICE, 0, 0, 6); // SEQ 6..15 gone
+    store.add('back', 0, 0, 0, 16);
+    assert.deepEqual([0, 1, 2, 3].map((i) => store.number(i)), [1, 4, 0, 15]);
+    assert.deepEqual([1, 2, 3, 4, 5, 9, 14, 15, 99].map((n) => store.rowOf(n)), [0, 0, 0, 1, 2, 2, 2, 3, 3]);
+    assert.equal(new LineStore().rowOf(1), -1);
+  });
+});
+
+describe('downloads.js', () => {
+  it('names the log after the run\'s title and start (UTC, to the minute)', () => {
+    const start = Date.parse('2026-12-06T02:14:33.123Z');
+    assert.equal(logName('make build', start), 'make-build-2026-12-06T02-14.log');
+    assert.equal(logName("sh -c 'make && ./x' ", start), 'sh-c-make-.-x-2026-12-06T02-14.log');
+    assert.equal(logName('../../etc/passwd', NaN), 'etc-passwd.log');
+    assert.equal(logName('', start), 'ssetail-2026-12-06T02-14.log');
+    assert.equal(logName('x'.repeat(100), NaN).length, 64);
+  });
+});
+
 describe('sections.js', () => {
   // Adds lines as the page does (a line, then its markers looked at);
   // returns the store, the sections and the ranges whose visibility changed.
@@ -352,6 +377,16 @@ describe('sections.js', () => {
     open.detect(store.length - 1, true);
     open.setCollapsed(1, true);
     assert.deepEqual(open.countLine(), [store.length - 1], 'a folded section shows its size: its header is redrawn');
+  });
+
+  it('expands and collapses every section, as the reader asked', () => {
+    const { sections } = feed(['::group::one', 'x', '::endgroup::', '::group::two', 'y'], true);
+    assert.deepEqual(sections.groups.slice(1).map((g) => g.collapsed), [true, false]);
+    assert.equal(sections.setAll(true), true);
+    assert.deepEqual(sections.groups.slice(1).map((g) => [g.collapsed, g.user]), [[true, true], [true, true]]);
+    assert.equal(sections.setAll(true), false, 'nothing changed');
+    assert.equal(sections.setAll(false), true);
+    assert.deepEqual(sections.groups.slice(1).map((g) => g.collapsed), [false, false]);
   });
 });
 
