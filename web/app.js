@@ -46,11 +46,31 @@ const ui = {
 
 const state = createState();
 
+// A frame is drawn at the next animation frame after the reader does
+// something, but at most every DATA_FRAME_MS for lines that arrive: a run
+// taken in at a million lines a second would otherwise lay out and paint
+// the view sixty times a second for nothing anyone can read.
+const DATA_FRAME_MS = 100;
 let frameRequested = false;
+let lastFrame = -Infinity;
+let dataTimer = 0;
+
 function schedule() {
   if (frameRequested) return;
   frameRequested = true;
   requestAnimationFrame(frame);
+}
+
+function scheduleData() {
+  if (frameRequested || dataTimer) return;
+  const wait = lastFrame + DATA_FRAME_MS - performance.now();
+  if (wait <= 0) schedule();
+  else {
+    dataTimer = setTimeout(() => {
+      dataTimer = 0;
+      schedule();
+    }, wait);
+  }
 }
 
 // The modules. They call each other only through what is passed here.
@@ -65,9 +85,10 @@ const header = createHeader(state, ui, { firstError: problems.firstError, gotoPr
 const toolbar = createToolbar(state, ui, { view, invalidate });
 const downloads = createDownloads(state, ui);
 
-function frame() {
+function frame(now) {
   frameRequested = false;
   if (!state.status.loaded) return; // nothing drawn before the page knows how the run stands
+  lastFrame = now;
   permalinks.frame();
   findbar.frame();
   header.render();
@@ -88,7 +109,7 @@ const ingest = createIngest(state, {
     else scroller.dirty(i);
     findbar.changed(i);
     view.sync(i);
-    schedule();
+    scheduleData();
   },
   fold: (range) => view.refresh(range),
   redraw: (i) => scroller.dirty(i),
@@ -110,12 +131,12 @@ const ingest = createIngest(state, {
 const status = createStatus(state, schedule);
 
 const connection = new Connection({
-  onEvent: ingest.event,
+  onBatch: ingest.batch,
   onState(conn) {
     state.conn = conn;
     schedule();
   },
-  lastEventId: () => state.run.lastEventId,
+  lastEventId: ingest.lastEventId,
   ended: () => !!state.run.exit,
 });
 

@@ -27,6 +27,11 @@ function setText(el, text) {
   if (el.textContent !== text) el.textContent = text;
 }
 
+// 1234567 -> "1,234,567" (toLocaleString is slow enough to show at every frame).
+export function groupDigits(n) {
+  return String(n).replace(/\B(?=(\d{3})+$)/g, ',');
+}
+
 // `firstError()`: the first error problem or undefined; `gotoProblem(p)`;
 // `ended(ok, summary)`: the run ended (for "Notify me").
 export function createHeader(state, ui, { firstError, gotoProblem, ended }) {
@@ -77,8 +82,8 @@ export function createHeader(state, ui, { firstError, gotoProblem, ended }) {
     ui.conn.title = connLabel;
     ui.conn.dataset.conn = conn;
     // The run's counts: the page's own, or the server's when it has more (a gap).
-    setText(ui.countOut, Math.max(run.counts[0], status.counts[0]).toLocaleString('en-US'));
-    setText(ui.countErr, Math.max(run.counts[1], status.counts[1]).toLocaleString('en-US'));
+    setText(ui.countOut, groupDigits(Math.max(run.counts[0], status.counts[0])));
+    setText(ui.countErr, groupDigits(Math.max(run.counts[1], status.counts[1])));
   }
 
   // Shown in the same frame as the last lines.

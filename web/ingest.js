@@ -1,15 +1,17 @@
-// Events into state: each event of the stream (stream.js) becomes lines of
-// state.lines, as a terminal would show them (terminal.js), and what the
-// events say about the run goes into state.run. Lines are also looked at
-// once for section markers (state.sections) and, when complete, for
-// problems (state.problems.detector). No DOM.
+// Events into state: each event of the stream (batches from
+// events-reader.js) becomes lines of state.lines, as a terminal would show
+// them (terminal.js), and what the events say about the run goes into
+// state.run. Lines are also looked at once for section markers
+// (state.sections) and, when complete, for problems
+// (state.problems.detector). No DOM.
 //
 // Owner of state.lines, state.run and the problem detector. Tells `on`
-// what changed: line(i, added), fold([first, last]), redraw(i), reset(),
-// exit() — app.js wires that to the view, the rows and the stream.
+// what changed: line(i, added), fold([first, last]), redraw(i), started(),
+// reset(), exit() — app.js wires that to the view, the rows and the stream.
 import { CONTROL, newTerminal, writeSegment } from './terminal.js';
 import { F_ERR, F_NOTICE } from './store.js';
 import { ProblemDetector } from './problems.js';
+import { B_CR, B_PARTIAL, T_EXIT, T_GAP, T_START, T_STDERR, T_STDOUT } from './events-reader.js';
 
 function parseJson(data) {
   try {
@@ -33,44 +35,50 @@ export function createIngest(state, on) {
     on.reset();
   }
 
-  // Applies the id of an event; false for one already applied (a resume
-  // that overlaps what we had).
-  function acceptId(id, type) {
-    const dot = id.lastIndexOf('.');
-    if (dot <= 0) return true;
-    const runId = id.slice(0, dot);
-    const seq = Number(id.slice(dot + 1));
+  // Applies the id of an event (SEQ `seq` of run `runId`); false for one
+  // already applied (a resume that overlaps what we had).
+  function accept(runId, seq, type) {
+    if (!(seq >= 0)) return true; // no RUN.SEQ id: cannot tell; take it
     if (runId !== run.id) {
-      if (type !== 'start') return true; // cannot tell; take it
+      if (type !== T_START) return true; // cannot tell; take it
       if (run.id) resetRun(); // the server restarted: a new run replays from its start
       run.id = runId;
     } else if (seq <= run.seq) {
       return false;
     }
     run.seq = seq;
-    run.lastEventId = id;
     return true;
   }
 
-  function event(type, data, id) {
-    if (type === 'gap') {
-      gap(parseJson(data));
-      return;
+  // Takes in a batch of events (events-reader.js's Batch).
+  function batch(b) {
+    for (let k = 0; k < b.n; k++) {
+      const type = b.type[k];
+      if (type === T_GAP) {
+        gap(parseJson(b.text[k]));
+        continue;
+      }
+      if (!accept(b.runId, b.seq[k], type)) continue;
+      if (type === T_STDOUT || type === T_STDERR) {
+        const flags = b.flags[k];
+        output(type === T_STDERR ? terms.err : terms.out, b.text[k], b.t[k], (flags & B_CR) !== 0, (flags & B_PARTIAL) !== 0);
+      } else if (type === T_START || type === T_EXIT) {
+        const d = parseJson(b.text[k]);
+        if (d && typeof d === 'object') (type === T_START ? started : exited)(d);
+      }
     }
-    if (!acceptId(id, type)) return;
-    const d = parseJson(data);
-    if (!d) return;
-    if (type === 'stdout' || type === 'stderr') {
-      output(type === 'stderr' ? terms.err : terms.out, String(d.text ?? ''), d.t >>> 0, !!d.cr, !!d.partial);
-    } else if (type === 'start') {
-      run.title = d.title || (Array.isArray(d.command) ? d.command.join(' ') : 'stdin');
-      run.startedMs = Date.parse(d.started);
-      on.started();
-    } else if (type === 'exit') {
-      run.exit = d;
-      closeOpenLines();
-      on.exit();
-    }
+  }
+
+  function started(d) {
+    run.title = d.title || (Array.isArray(d.command) ? d.command.join(' ') : 'stdin');
+    run.startedMs = Date.parse(d.started);
+    on.started();
+  }
+
+  function exited(d) {
+    run.exit = d;
+    closeOpenLines();
+    on.exit();
   }
 
   function output(term, text, t, cr, partial) {
@@ -132,5 +140,9 @@ export function createIngest(state, on) {
     on.line(i, true);
   }
 
-  return { event };
+  return {
+    batch,
+    // Where a new request resumes: after the last event applied.
+    lastEventId: () => (run.id ? `${run.id}.${run.seq}` : ''),
+  };
 }

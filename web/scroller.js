@@ -149,13 +149,13 @@ export function createScroller(state, ui, { view, schedule }) {
 
   ui.log.addEventListener('scroll', () => {
     const top = ui.log.scrollTop;
-    // Our own scrolling (following, jumping to a line) changes nothing; the
-    // reader's does: at the bottom means following, anywhere else paused.
-    if (Math.abs(top - ownScrollTop) >= 1) {
-      anchorLine = -1;
-      const max = ui.log.scrollHeight - ui.log.clientHeight;
-      setFollowing(top >= max - 2);
-    }
+    // Our own scrolling (following, jumping to a line) was drawn by the frame
+    // that did it; the reader's is drawn now: at the bottom means following,
+    // anywhere else paused.
+    if (Math.abs(top - ownScrollTop) < 1) return;
+    anchorLine = -1;
+    const max = ui.log.scrollHeight - ui.log.clientHeight;
+    setFollowing(top >= max - 2);
     schedule();
   }, { passive: true });
 

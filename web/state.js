@@ -16,7 +16,6 @@ export function createState() {
     run: {
       id: '', // RUN part of event ids
       seq: 0, // last SEQ applied
-      lastEventId: '',
       title: '',
       startedMs: NaN,
       lastT: 0, // ms since the start, of the last output event

@@ -39,10 +39,12 @@ export class LineStore {
 
   add(text, flags, t, group, seq) {
     const i = this.length++;
-    this.time = grown(this.time, this.length);
-    this.flags = grown(this.flags, this.length);
-    this.group = grown(this.group, this.length);
-    this.seq = grown(this.seq, this.length);
+    if (i >= this.seq.length) {
+      this.time = grown(this.time, this.length);
+      this.flags = grown(this.flags, this.length);
+      this.group = grown(this.group, this.length);
+      this.seq = grown(this.seq, this.length);
+    }
     this.text.push(text);
     this.runs.push(null);
     this.time[i] = t;

@@ -8,6 +8,9 @@ import {
 } from '../../web/terminal.js';
 import { EventStreamParser } from '../../web/sse.js';
 import {
+  BATCH_EVENTS, B_CR, B_PARTIAL, BatchBuilder, T_EXIT, T_GAP, T_OTHER, T_START, T_STDERR, T_STDOUT,
+} from '../../web/events-reader.js';
+import {
   FindIndex, MAX_RANGES_PER_LINE, compileFind, highlightPieces, rangesIn, stepMatch,
 } from '../../web/find.js';
 import { F_ERR, F_HEAD, F_HIDDEN, F_NOTICE, LineStore } from '../../web/store.js';
@@ -201,6 +204,50 @@ describe('sse.js: the event-stream parser', () => {
   it('accepts CRLF line ends', async () => {
     const { events } = await parse([STREAM.replaceAll('\n', '\r\n')]);
     assert.deepEqual(events, EXPECTED);
+  });
+});
+
+describe('events-reader.js: events into batches', () => {
+  // The events as ingest.js reads them: [type, seq, text, t, flags] per event, per batch.
+  function batches(events) {
+    const out = [];
+    const builder = new BatchBuilder((b) => out.push(b));
+    for (const e of events) builder.event(...e);
+    builder.flush();
+    return out.map((b) => ({
+      runId: b.runId,
+      events: Array.from({ length: b.n }, (_, k) => [b.type[k], b.seq[k], b.text[k], b.t[k], b.flags[k]]),
+    }));
+  }
+
+  it('reads output data without JSON.parse as JSON.parse would, and everything else with it', () => {
+    const data = [
+      { text: 'plain', t: 5 }, { text: 'bar', t: 7, cr: true }, { text: 'prompt: ', t: 9, partial: true },
+      { text: 'both', t: 1, cr: true, partial: true }, { text: 'a "quoted" \\ tab\t', t: 2 },
+      { text: 'ünïcödé ✓', t: 4294967295 }, { text: '', t: 0 },
+    ].map((d) => JSON.stringify(d));
+    data.push('{"t":3,"text":"fields the other way"}', '{"text":"x","t":3,"partial":true,"cr":true}', 'not json');
+    const [{ runId, events }] = batches(data.map((d, i) => ['stdout', d, `run.${i + 2}`]));
+    assert.equal(runId, 'run');
+    assert.deepEqual(events.map(([, seq]) => seq), data.map((_, i) => i + 2));
+    assert.deepEqual(events.map(([type, , text, t, flags]) => [type, text, t, flags]), [
+      [T_STDOUT, 'plain', 5, 0], [T_STDOUT, 'bar', 7, B_CR], [T_STDOUT, 'prompt: ', 9, B_PARTIAL],
+      [T_STDOUT, 'both', 1, B_CR | B_PARTIAL], [T_STDOUT, 'a "quoted" \\ tab\t', 2, 0],
+      [T_STDOUT, 'ünïcödé ✓', 4294967295, 0], [T_STDOUT, '', 0, 0], [T_STDOUT, 'fields the other way', 3, 0],
+      [T_STDOUT, 'x', 3, B_CR | B_PARTIAL], [T_OTHER, 'not json', 0, 0]]);
+  });
+
+  it('keeps other events\' data, a gap without a SEQ, and cuts a batch where the run changes or it is full', () => {
+    const got = batches([
+      ['start', '{"title":"x"}', 'r1.1'], ['gap', '{"missed":3}', ''], ['stderr', '{"text":"e","t":1}', 'r1.5'],
+      ['exit', '{"code":0}', 'r1.6'], ['start', '{}', 'r2.1'], ['message', 'hi', 'r2.x'],
+    ]);
+    assert.deepEqual(got.map((b) => b.runId), ['r1', 'r2']);
+    assert.deepEqual(got[0].events.map(([type, seq, text]) => [type, seq, text]), [
+      [T_START, 1, '{"title":"x"}'], [T_GAP, NaN, '{"missed":3}'], [T_STDERR, 5, 'e'], [T_EXIT, 6, '{"code":0}']]);
+    assert.deepEqual(got[1].events.map(([type, seq]) => [type, seq]), [[T_START, 1], [T_OTHER, NaN]]);
+    const many = batches(Array.from({ length: BATCH_EVENTS + 1 }, (_, i) => ['stdout', '{"text":"l","t":0}', `r.${i + 2}`]));
+    assert.deepEqual(many.map((b) => b.events.length), [BATCH_EVENTS, 1]);
   });
 });
 
@@ -496,6 +543,27 @@ describe('problems.js on real output (tests/browser/fixtures/problems)', () => {
     }
     assert.equal(sourceLink('javascript:alert({file})', 'a.c', 1), null);
     assert.equal(sourceLink('', 'a.c', 1), null);
+  });
+});
+
+describe('index.html', () => {
+  it('preloads every module the page imports, and nothing else', () => {
+    const web = new URL('../../web/', import.meta.url);
+    const html = fs.readFileSync(new URL('index.html', web), 'utf8');
+    const preloaded = [...html.matchAll(/<link rel="modulepreload" href="([^"]+)">/g)].map((m) => m[1]).sort();
+    // What app.js imports, and what those import, followed through the files.
+    const imported = new Set();
+    const follow = (file) => {
+      for (const [, dep] of fs.readFileSync(new URL(file, web), 'utf8').matchAll(/^import [^;]*? from '\.\/([\w-]+\.js)';$/gm)) {
+        if (!imported.has(dep)) {
+          imported.add(dep);
+          follow(dep);
+        }
+      }
+    };
+    follow('app.js');
+    assert.ok(imported.size > 10, [...imported].join());
+    assert.deepEqual(preloaded, [...imported].sort());
   });
 });
 

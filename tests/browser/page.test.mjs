@@ -562,6 +562,44 @@ describe('ssetail page', () => {
     }
   }
 
+  test('a long stream read in the page goes on in the worker, resuming after its last event: nothing lost or twice', async () => {
+    const gates = new Gates();
+    const requests = [];
+    try {
+      // Two bursts of 30,000 lines, each more than the page reads before it hands over
+      // (during the first if the worker has loaded by then, else during the second).
+      const script = 'seq -f "line %g" 1 30000; wait_gate 1; seq -f "line %g" 30001 60000; wait_gate 2';
+      await session(gates.command(script), async (page, server) => {
+        page.on('request', (r) => {
+          if (new URL(r.url()).pathname.endsWith('/events')) requests.push(r.headers()['last-event-id'] ?? '');
+        });
+        const worker = new Promise((resolve) => { page.on('worker', resolve); });
+        await waitFor('30,000 lines', async () => (await status(server)).stdout_lines === 30000);
+        await page.goto(server.url);
+        await page.waitForFunction(() => document.querySelector('#count-out').textContent === '30,000');
+        await (await worker).evaluate(() => true); // it has loaded: the second burst goes there at the latest
+        gates.open(1);
+        await page.waitForFunction(() => document.querySelector('#count-out').textContent === '60,000');
+        assert.equal(requests.length, 2, JSON.stringify(requests));
+        assert.equal(requests[0], '');
+        // After more than the page reads before handing over, before the end.
+        const resumed = Number(/^.+\.(\d+)$/.exec(requests[1])?.[1]);
+        assert.ok(resumed > 20000 && resumed < 60001, `the worker resumes after ${requests[1]}`);
+        gates.open(2);
+        await waitForExitBanner(page);
+        await page.click('#log');
+        await page.keyboard.press('Control+f');
+        await page.check('#find-regex');
+        await page.fill('#find', '^line \\d+$');
+        // Every line once: 60,000 matches, whichever is the current one.
+        await waitFor('the find count', async () => / of 60,000$/.test(await findCount(page)));
+        assert.equal(requests.length, 2);
+      }, { suffix: null });
+    } finally {
+      gates.remove();
+    }
+  });
+
   test('notes events the server no longer had (--no-record: memory only)', async () => {
     await lateArrival(['--no-record', '--history', '10'], async (page) => {
       const shown = await texts(page);
