@@ -53,6 +53,7 @@ const state = createState();
 const DATA_FRAME_MS = 100;
 let frameRequested = false;
 let lastFrame = -Infinity;
+let drewLines = false; // a frame has drawn lines
 let dataTimer = 0;
 
 function schedule() {
@@ -63,7 +64,8 @@ function schedule() {
 
 function scheduleData() {
   if (frameRequested || dataTimer) return;
-  const wait = lastFrame + DATA_FRAME_MS - performance.now();
+  // The first lines are drawn at once.
+  const wait = drewLines ? lastFrame + DATA_FRAME_MS - performance.now() : 0;
   if (wait <= 0) schedule();
   else {
     dataTimer = setTimeout(() => {
@@ -89,6 +91,7 @@ function frame(now) {
   frameRequested = false;
   if (!state.status.loaded) return; // nothing drawn before the page knows how the run stands
   lastFrame = now;
+  drewLines = state.lines.length > 0;
   permalinks.frame();
   findbar.frame();
   header.render();
@@ -181,9 +184,10 @@ bindKeys(ui.help, findbar.open, {
 
 // The stream is read at once, but nothing is drawn before `status` answers.
 scroller.measure();
+const statusLoaded = status.load();
 if (document.visibilityState !== 'hidden') connection.connect();
 else state.conn = 'paused';
-status.load().then(() => {
+statusLoaded.then(() => {
   ui.top.dataset.known = 'yes';
   if (state.status.state !== 'exited') notify.offer();
   problems.redraw();

@@ -18,10 +18,13 @@ export const B_CR = 1;
 export const B_PARTIAL = 2;
 
 // The most events in a batch: about a millisecond or two of the page's work.
-export const BATCH_EVENTS = 2048;
+export const BATCH_EVENTS = 1024;
 
-// The most bytes of a chunk decoded at once (Chromium hands over up to 2 MiB).
+// The most bytes of a chunk decoded at once (Chromium hands over up to
+// 2 MiB); the first pieces of a request are smaller, so its first lines are
+// handed on at once.
 const DECODE_BYTES = 256 << 10;
+const FIRST_DECODE_BYTES = 16 << 10;
 
 // Events of one run in columns: event k has type[k], SEQ seq[k] (NaN when its
 // id was not RUN.SEQ: a gap has none), and text[k] — an output event's text
@@ -152,12 +155,13 @@ export async function readEvents(lastEventId, signal, on, pause = null) {
   const parser = new EventStreamParser((...e) => builder.event(...e), on.retry, pause);
   const reader = res.body.getReader();
   const decoder = new TextDecoder();
+  let piece = FIRST_DECODE_BYTES;
   try {
     while (!signal.aborted) {
       const { value, done } = await reader.read();
       if (done) break;
-      for (let at = 0; at < value.length && !signal.aborted; at += DECODE_BYTES) {
-        await parser.feed(decoder.decode(value.subarray(at, at + DECODE_BYTES), { stream: true }), signal);
+      for (let at = 0; at < value.length && !signal.aborted; at += piece, piece = Math.min(DECODE_BYTES, piece * 2)) {
+        await parser.feed(decoder.decode(value.subarray(at, at + piece), { stream: true }), signal);
         builder.flush();
         while (pending.length && !signal.aborted) await on.batch(pending.shift());
       }

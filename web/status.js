@@ -24,12 +24,16 @@ function parse(s) {
 
 export function createStatus(state, changed) {
   let asking = false;
+  let asked = false;
 
   async function ask() {
     if (asking) return;
     asking = true;
     try {
-      const res = await fetch('status', { cache: 'no-store' });
+      // The first answer is the one index.html preloads (a request like it:
+      // the default cache mode); later ones are asked anew.
+      const res = await fetch('status', asked ? { cache: 'no-store' } : {});
+      asked = true;
       const s = res.ok ? await res.json() : null;
       if (s && typeof s === 'object') {
         Object.assign(state.status, parse(s));

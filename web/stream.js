@@ -11,7 +11,9 @@
 import { readEvents } from './events-reader.js';
 import { yieldToBrowser } from './sse.js';
 
-// Events a request read in the page after which it goes on in the worker.
+// Events a request read in the page after which the worker is made, and
+// after which the request goes on there.
+const MAKE_WORKER_AFTER = 5000;
 const HAND_OVER_AFTER = 20000;
 
 // Reading in the page itself: the parser gives the browser a turn every
@@ -90,18 +92,21 @@ export class Connection {
     this.lastEventId = lastEventId;
     this.ended = ended;
     this.state = 'connecting';
-    // The worker is made at once, but a request starts wherever it can at
-    // once: in the page until the worker has loaded. A page that reads a
-    // long stream (the replay of a long run) hands it over to the worker,
-    // once that has loaded, as more events come: resuming after the last one
-    // it took in. (Not a stream that has caught up: while no event comes the
-    // server would hold the old request's slot until its next heartbeat.)
+    // A request starts in the page: the first lines come soonest so. One
+    // that turns out long (the replay of a long run) gets the worker made,
+    // and once that has loaded it goes on there, as more events come:
+    // resuming after the last one the page took in. (Not a stream that has
+    // caught up: while no event comes the server would hold the old
+    // request's slot until its next heartbeat.)
     this.page = pageSource((b) => {
       onBatch(b);
       this.inPage += b.n;
+      if (this.inPage >= MAKE_WORKER_AFTER && this.worker === undefined) {
+        this.worker = workerSource(onBatch, { broken: () => { this.worker = null; } });
+      }
       if (this.inPage >= HAND_OVER_AFTER) this.handOver();
     });
-    this.worker = workerSource(onBatch, { broken: () => { this.worker = null; } });
+    this.worker = undefined; // not made yet; null: there is none
     this.request = null; // the request under way: { done, abort(), source }
     this.inPage = 0; // events the page read in the request under way
     this.retryMs = 2000; // from the server's `retry:` field

@@ -24,12 +24,15 @@ import { ProblemDetector } from '../../web/problems.js';
 
 const bin = binaryFromArgs();
 const LINES = Number(process.argv[3] || 1_000_000);
-// Only the live run (click -> next frame, long tasks), printed as JSON: for an
-// older page, which has no Find or problem detection to measure.
+// Only the live run (click -> next frame, long tasks) and the reload of the
+// finished run, printed as JSON: for an older page, whose Find or problem
+// detection may not be there to measure.
 const LIVE_ONLY = process.env.BENCH_PAGE_LIVE_ONLY === '1';
-// A binary with an older page: its live run is measured first (by this script,
-// run again with BENCH_PAGE_LIVE_ONLY) and reported beside this page's.
+// A binary with an older page: its live run and reload are measured first (by
+// this script, run again with BENCH_PAGE_LIVE_ONLY) and reported beside this page's.
 const BEFORE = process.env.BENCH_PAGE_BEFORE || '';
+// What the older page is, for the figures' text.
+const BEFORE_LABEL = process.env.BENCH_PAGE_BEFORE_LABEL || `the page served by ${BEFORE}`;
 // Where to write the figures as markdown: the part of that file between
 // PAGE_BEGIN and PAGE_END is replaced (bench/report.py keeps it).
 const DOC = process.env.BENCH_PAGE_DOC || '';
@@ -191,11 +194,6 @@ bench: try {
   const heap = await page.evaluate(() => performance.memory?.usedJSHeapSize ?? NaN);
   const heapAfterGc = await heapCollected(page);
   const liveFigures = { serverDone, ingest, clicks, live, heap, heapAfterGc };
-  if (LIVE_ONLY) {
-    console.log(JSON.stringify(liveFigures));
-    break bench;
-  }
-
   // A later visitor: reload and take the whole finished run at once. The
   // times are the page's own, from the start of its navigation: to the first
   // rows drawn, and to the frame that shows the exit banner (drawn once the
@@ -208,6 +206,11 @@ bench: try {
   const firstRows = await page.evaluate(() => window.__bench.firstRows);
   const replayHeap = await page.evaluate(() => performance.memory?.usedJSHeapSize ?? NaN);
   const replayHeapAfterGc = await heapCollected(page);
+  Object.assign(liveFigures, { replay, firstRows, replayHeap, replayHeapAfterGc });
+  if (LIVE_ONLY) {
+    console.log(JSON.stringify(liveFigures));
+    break bench;
+  }
 
   // Problem detection's cost: the same replay in fresh pages with detection
   // on and off, in turn, so that the machine's load falls on both alike.
@@ -324,9 +327,10 @@ bench: try {
     ['click → next paint (Event Timing), p50 / p95 / max', timingCell(liveFigures), before && timingCell(before), '≤ 100 ms'],
     ['long tasks while streaming', longCell(liveFigures), before && longCell(before), ''],
     ['JS heap after the live run (after a GC)', heapCell(heap, heapAfterGc), before && heapCell(before.heap, before.heapAfterGc), ''],
-    ['opening the finished run: first rows drawn', ms(firstRows), '', '≤ 500 ms'],
-    ['opening the finished run: all of it taken in (exit banner)', fmt(replay), '', '≤ 5 s'],
-    ['JS heap after opening the finished run (after a GC)', heapCell(replayHeap, replayHeapAfterGc), '', '≤ 150 MiB'],
+    ['opening the finished run: first rows drawn', ms(firstRows), before && ms(before.firstRows), '≤ 500 ms'],
+    ['opening the finished run: all of it taken in (exit banner)', fmt(replay), before && fmt(before.replay), '≤ 5 s'],
+    ['JS heap after opening the finished run (after a GC)', heapCell(replayHeap, replayHeapAfterGc),
+      before && heapCell(before.replayHeap, before.replayHeapAfterGc), '≤ 150 MiB'],
     ['replays with problem detection on / off', `${replays.on.map(fmt).join(', ')} / ${replays.off.map(fmt).join(', ')}`, '', ''],
     ['problem detection\'s cost, on / off', `${ratio(Math.min(...replays.on), Math.min(...replays.off))} by the fastest, `
       + `${ratio(p50(replays.on), p50(replays.off))} by medians`, '', '≤ 1.10'],
@@ -347,7 +351,7 @@ bench: try {
       + `into the page as fast as the generator writes them, headless Chromium ${browser.version()} (Debian's, software rendering) `
       + `at 1200x800, on this machine, with the generator, ssetail and the browser sharing its cores `
       + `(load average at the end: ${load}). bench/page/README.md says what each figure measures.`
-      + (before ? ' "Before" is the page before Find and Problems (commit e864c3b\'s `web/`, served by the same ssetail).' : ''),
+      + (before ? ` "Before" is ${BEFORE_LABEL}.` : ''),
       '', `| | this page | ${before ? 'before' : ''} | goal |`, '|---|---|---|---|',
       ...rows.map((cells) => `| ${cells.map((c) => String(c || '').replaceAll('|', '\\|')).join(' | ')} |`), '', PAGE_END].join('\n');
     const old = fs.existsSync(DOC) ? fs.readFileSync(DOC, 'utf8') : '';
