@@ -13,7 +13,7 @@
 // turn), a filter and Find over all lines, and the page's JS heap. It prints
 // figures and asserts nothing about time.
 import {
-  Gates, binaryFromArgs, launchBrowser, startSsetail, waitForExitBanner,
+  Gates, binaryFromArgs, launchBrowser, startSsetail, waitFor, waitForExitBanner,
 } from '../../tests/browser/harness.mjs';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -169,16 +169,10 @@ bench: try {
 
   // The server's own pace, for reference.
   let serverDone = 0;
-  const serverWatch = (async () => {
-    for (;;) {
-      const s = await (await fetch(new URL('status', server.url))).json();
-      if (s.stdout_lines + s.stderr_lines >= LINES) {
-        serverDone = Date.now() - start;
-        return;
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  })();
+  const serverWatch = waitFor('the server to capture every line', async () => {
+    const s = await (await fetch(new URL('status', server.url))).json();
+    return s.stdout_lines + s.stderr_lines >= LINES;
+  }, { timeout: 600_000 }).then(() => { serverDone = Date.now() - start; });
 
   let clicks = 0;
   while ((await shown(page)) < LINES) {
