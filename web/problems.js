@@ -96,7 +96,9 @@ export class ProblemDetector {
         file: p.file, fileLine: num(p.line), col: num(p.col),
       });
     }
-    if ((m = RUST_HEAD.exec(text))) {
+    // Cheap checks first: most lines are none of these, and the patterns
+    // below would each look at the whole line to say so.
+    if ((c === 101 /* e */ || c === 119 /* w */) && (m = RUST_HEAD.exec(text))) {
       if (RUST_SUMMARY.test(m[3])) return null;
       const problem = this.add({
         line: i, severity: m[1], tool: 'rustc', message: m[2] ? `[${m[2]}] ${m[3]}` : m[3],
@@ -105,19 +107,20 @@ export class ProblemDetector {
       this.rust[s] = problem;
       return problem;
     }
-    if ((m = GCC.exec(text))) {
+    const colon = text.includes(':'); // the next three patterns have one
+    if (colon && (m = GCC.exec(text))) {
       return this.add({
         line: i, severity: m[4] === 'warning' ? 'warning' : 'error', tool: 'cc', message: m[5],
         file: m[1], fileLine: Number(m[2]), col: num(m[3]),
       });
     }
-    if ((m = MSVC.exec(text))) {
+    if (colon && text.indexOf('(') > 0 && (m = MSVC.exec(text))) {
       return this.add({
         line: i, severity: m[4] === 'warning' ? 'warning' : 'error', tool: 'msvc',
         message: `${m[5]}: ${m[6]}`, file: m[1], fileLine: Number(m[2]), col: num(m[3]),
       });
     }
-    if ((m = GO.exec(text))) {
+    if (colon && text.includes('.go:') && (m = GO.exec(text))) {
       return this.add({
         line: i, severity: 'error', tool: 'go', message: m[4], file: m[1],
         fileLine: Number(m[2]), col: Number(m[3]),

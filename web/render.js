@@ -1,6 +1,6 @@
 // A line's text as DOM: style runs as spans, find matches as <mark>s. Output
 // only ever becomes text nodes, never HTML.
-import { A_BOLD, A_DIM, A_INVERSE, A_ITALIC, A_STRIKE, A_UNDERLINE, RGB, styles } from './terminal.js';
+import { A_BOLD, A_DIM, A_INVERSE, A_ITALIC, A_STRIKE, A_UNDERLINE, RGB, styleOf } from './terminal.js';
 import { highlightPieces } from './find.js';
 
 const X256 = [0, 95, 135, 175, 215, 255];
@@ -23,7 +23,7 @@ const styleCss = []; // styleId -> { cls, color, background }
 function cssOf(sid) {
   let css = styleCss[sid];
   if (css) return css;
-  const { fg, bg, attrs } = styles[sid];
+  const { fg, bg, attrs } = styleOf(sid);
   let color = fg >= 0 ? colorCss(fg) : '';
   let background = bg >= 0 ? colorCss(bg) : '';
   if (attrs & A_INVERSE) {

@@ -1,5 +1,5 @@
 // Reading a text/event-stream response body (the HTML Living Standard's
-// server-sent events) without EventSource; see app.js for why.
+// server-sent events) without EventSource; see stream.js for why.
 
 // Parsing pauses for the browser after this long, within one chunk.
 const YIELD_AFTER_MS = 8;
@@ -13,13 +13,15 @@ export function yieldToBrowser() {
   if (!yieldChannel) {
     yieldChannel = new MessageChannel();
     yieldChannel.port1.onmessage = () => yieldQueue.shift()();
-    yieldChannel.port1.unref?.(); // in node (the tests): do not hold the process open
   }
   return new Promise((resolve) => {
     yieldQueue.push(resolve);
     yieldChannel.port2.postMessage(null);
   });
 }
+
+// Event types read as these strings, not as a new one per event.
+const KNOWN_TYPES = ['stdout', 'stderr', 'start', 'exit', 'gap'];
 
 // Whether text[a, end) is `name`; compared in place, without a string per line.
 function isField(text, a, end, name) {
@@ -30,7 +32,8 @@ function isField(text, a, end, name) {
 // for lines ended by LF or CRLF (ssetail never ends one with a lone CR).
 export class EventStreamParser {
   // dispatch(type, data, id) per event; onRetry(ms) for a `retry:` field;
-  // pause() gives the browser a turn (a promise; the tests count them).
+  // pause() gives the browser a turn (a promise; the tests count them), or
+  // null in a worker, which has no one to give a turn to.
   constructor(dispatch, onRetry, pause = yieldToBrowser) {
     this.dispatch = dispatch;
     this.onRetry = onRetry;
@@ -58,10 +61,10 @@ export class EventStreamParser {
       const end = nl > pos && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
       this.line(text, pos, end);
       pos = nl + 1;
-      if ((++this.lines & 127) === 0 && !(await this.turn(signal))) return;
+      if (this.pause && (++this.lines & 127) === 0 && !(await this.turn(signal))) return;
     }
     this.rest = text.slice(pos);
-    await this.turn(signal);
+    if (this.pause) await this.turn(signal);
   }
 
   // Pauses if the time slice is over; false if the stream was aborted meanwhile.
@@ -89,9 +92,12 @@ export class EventStreamParser {
     if (colon < 0 || colon > b) colon = b;
     let v = colon + 1;
     if (v < b && text.charCodeAt(v) === 32) v++;
+    if (isField(text, a, colon, 'event')) {
+      this.type = KNOWN_TYPES.find((t) => isField(text, v, b, t)) ?? text.slice(v, b);
+      return;
+    }
     const value = v < b ? text.slice(v, b) : '';
     if (isField(text, a, colon, 'data')) this.data = this.data === null ? value : `${this.data}\n${value}`;
-    else if (isField(text, a, colon, 'event')) this.type = value;
     else if (isField(text, a, colon, 'id')) { if (!value.includes('\0')) this.id = value; }
     else if (isField(text, a, colon, 'retry')) { if (/^\d+$/.test(value)) this.onRetry(Number(value)); }
   }

@@ -1,6 +1,14 @@
 // The line store: every line of the run in compact columns (a string per
 // line with escapes already removed, style runs only for coloured lines,
 // typed arrays for the rest). Pure: no DOM, so node can test it.
+//
+// A line (a row) is numbered as every viewer numbers it: line N is the
+// run's N-th output event, the event with SEQ N + 1 (`start` is SEQ 1). A
+// row made of several segments (`cr` overwrites, `partial` pieces) has the
+// number of its first; rows index the store, numbers are the run's.
+//
+// Owner: ingest.js adds lines and writes their text; sections.js marks
+// section headers and end markers (F_HEAD, F_HIDDEN). Everyone else reads.
 
 export const F_ERR = 1; // stderr line
 export const F_HEAD = 2; // header of a collapsible section
@@ -14,33 +22,53 @@ function grown(array, need) {
   return bigger;
 }
 
-export const store = {
-  length: 0,
-  text: [], // plain text of each line, escapes removed
-  runs: [], // null, or [start, styleId, start, styleId, ...] over `text`
-  time: new Uint32Array(1024), // ms since the start of the run when the line began
-  flags: new Uint8Array(1024),
-  group: new Uint32Array(1024), // innermost enclosing section (0: none)
+export class LineStore {
+  constructor() {
+    this.clear();
+  }
 
   clear() {
     this.length = 0;
-    this.text = [];
-    this.runs = [];
-    this.time = new Uint32Array(1024);
+    this.text = []; // plain text of each line, escapes removed
+    this.runs = []; // null, or [start, styleId, start, styleId, ...] over `text`
+    this.time = new Uint32Array(1024); // ms since the start of the run when the line began
     this.flags = new Uint8Array(1024);
-    this.group = new Uint32Array(1024);
-  },
+    this.group = new Uint32Array(1024); // innermost enclosing section (0: none)
+    this.seq = new Uint32Array(1024); // SEQ of the line's first event (a note: of the first event it stands for)
+  }
 
-  add(text, flags, t, group) {
+  add(text, flags, t, group, seq) {
     const i = this.length++;
-    this.time = grown(this.time, this.length);
-    this.flags = grown(this.flags, this.length);
-    this.group = grown(this.group, this.length);
+    if (i >= this.seq.length) {
+      this.time = grown(this.time, this.length);
+      this.flags = grown(this.flags, this.length);
+      this.group = grown(this.group, this.length);
+      this.seq = grown(this.seq, this.length);
+    }
     this.text.push(text);
     this.runs.push(null);
     this.time[i] = t;
     this.flags[i] = flags;
     this.group[i] = group;
+    this.seq[i] = seq;
     return i;
-  },
-};
+  }
+
+  // The run's number of line i (0 for a note of the page's own: it has none).
+  number(i) {
+    return this.flags[i] & F_NOTICE ? 0 : this.seq[i] - 1;
+  }
+
+  // The line that shows the run's line n: the last one that begins at it or
+  // before (a note, when line n is one the server no longer had); -1 if none.
+  rowOf(n) {
+    let lo = 0;
+    let hi = this.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.seq[mid] <= n + 1) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo - 1;
+  }
+}

@@ -12,8 +12,15 @@ const MAX_PENDING_ESCAPE = 512;
 export const A_BOLD = 1, A_DIM = 2, A_ITALIC = 4, A_UNDERLINE = 8, A_INVERSE = 16, A_STRIKE = 32;
 export const RGB = 256; // colours >= RGB are 24-bit: RGB + 0xRRGGBB; below are palette indices; -1 is the default
 
-export const styles = [{ fg: -1, bg: -1, attrs: 0 }]; // styleId -> style
+// An intern table, shared by every terminal of the page (and never
+// reset: a style is the same whatever run it came from).
+const styles = [{ fg: -1, bg: -1, attrs: 0 }]; // styleId -> style
 const styleIds = new Map([['-1/-1/0', 0]]);
+
+// The style { fg, bg, attrs } of a styleId.
+export function styleOf(sid) {
+  return styles[sid];
+}
 
 function internStyle(fg, bg, attrs) {
   const key = `${fg}/${bg}/${attrs}`;

@@ -13,7 +13,7 @@
 // turn), a filter and Find over all lines, and the page's JS heap. It prints
 // figures and asserts nothing about time.
 import {
-  Gates, binaryFromArgs, launchBrowser, startSsetail, waitForExitBanner,
+  Gates, binaryFromArgs, launchBrowser, startSsetail, waitFor, waitForExitBanner,
 } from '../../tests/browser/harness.mjs';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -24,12 +24,15 @@ import { ProblemDetector } from '../../web/problems.js';
 
 const bin = binaryFromArgs();
 const LINES = Number(process.argv[3] || 1_000_000);
-// Only the live run (click -> next frame, long tasks), printed as JSON: for an
-// older page, which has no Find or problem detection to measure.
+// Only the live run (click -> next frame, long tasks) and the reload of the
+// finished run, printed as JSON: for an older page, whose Find or problem
+// detection may not be there to measure.
 const LIVE_ONLY = process.env.BENCH_PAGE_LIVE_ONLY === '1';
-// A binary with an older page: its live run is measured first (by this script,
-// run again with BENCH_PAGE_LIVE_ONLY) and reported beside this page's.
+// A binary with an older page: its live run and reload are measured first (by
+// this script, run again with BENCH_PAGE_LIVE_ONLY) and reported beside this page's.
 const BEFORE = process.env.BENCH_PAGE_BEFORE || '';
+// What the older page is, for the figures' text.
+const BEFORE_LABEL = process.env.BENCH_PAGE_BEFORE_LABEL || `the page served by ${BEFORE}`;
 // Where to write the figures as markdown: the part of that file between
 // PAGE_BEGIN and PAGE_END is replaced (bench/report.py keeps it).
 const DOC = process.env.BENCH_PAGE_DOC || '';
@@ -108,6 +111,15 @@ function instrument() {
     f.lastKey = e.timeStamp;
     f.countBefore = document.getElementById('find-count').textContent;
   }, true);
+  // When the page first draws rows (opening a finished run: how soon it shows something).
+  window.__bench.firstRows = NaN;
+  new MutationObserver((changes, observer) => {
+    const rows = document.getElementById('rows');
+    if (rows && rows.firstElementChild) {
+      window.__bench.firstRows = performance.now();
+      observer.disconnect();
+    }
+  }).observe(document, { childList: true, subtree: true });
   document.addEventListener('DOMContentLoaded', () => {
     const count = document.getElementById('find-count');
     new MutationObserver(() => {
@@ -117,6 +129,22 @@ function instrument() {
       setTimeout(() => { f.shown = performance.now(); }, 0);
     }).observe(count, { childList: true, characterData: true, subtree: true });
   });
+}
+
+// web/problems.js for a page of the detection benchmark: the real module,
+// or (detect false) the same with a detector that finds nothing.
+const PROBLEMS_JS = fs.readFileSync(new URL('../../web/problems.js', import.meta.url), 'utf8');
+function serveProblems(route, detect) {
+  const off = '\nProblemDetector.prototype.line = function line() { return null; };\n';
+  return route.fulfill({ contentType: 'text/javascript', body: detect ? PROBLEMS_JS : PROBLEMS_JS + off });
+}
+
+// The page's JS heap after a full garbage collection (DevTools protocol).
+async function heapCollected(page) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('HeapProfiler.collectGarbage');
+  await cdp.detach();
+  return page.evaluate(() => performance.memory?.usedJSHeapSize ?? NaN);
 }
 
 const shown = (page) => page.evaluate(() => {
@@ -141,16 +169,10 @@ bench: try {
 
   // The server's own pace, for reference.
   let serverDone = 0;
-  const serverWatch = (async () => {
-    for (;;) {
-      const s = await (await fetch(new URL('status', server.url))).json();
-      if (s.stdout_lines + s.stderr_lines >= LINES) {
-        serverDone = Date.now() - start;
-        return;
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  })();
+  const serverWatch = waitFor('the server to capture every line', async () => {
+    const s = await (await fetch(new URL('status', server.url))).json();
+    return s.stdout_lines + s.stderr_lines >= LINES;
+  }, { timeout: 600_000 }).then(() => { serverDone = Date.now() - start; });
 
   let clicks = 0;
   while ((await shown(page)) < LINES) {
@@ -164,30 +186,36 @@ bench: try {
   await waitForExitBanner(page, 60000);
   const live = await page.evaluate(() => window.__bench);
   const heap = await page.evaluate(() => performance.memory?.usedJSHeapSize ?? NaN);
-  const liveFigures = { serverDone, ingest, clicks, live, heap };
+  const heapAfterGc = await heapCollected(page);
+  const liveFigures = { serverDone, ingest, clicks, live, heap, heapAfterGc };
+  // A later visitor: reload and take the whole finished run at once. The
+  // times are the page's own, from the start of its navigation: to the first
+  // rows drawn, and to the frame that shows the exit banner (drawn once the
+  // exit event, which follows every line, was taken in; the header's counts
+  // come from `status` at once, so they say nothing of it).
+  const allShownAt = (p) => p.waitForFunction(() => !document.getElementById('banner').hidden && performance.now(),
+    null, { timeout: 600_000, polling: 'raf' }).then((h) => h.jsonValue());
+  await page.reload();
+  const replay = await allShownAt(page);
+  const firstRows = await page.evaluate(() => window.__bench.firstRows);
+  const replayHeap = await page.evaluate(() => performance.memory?.usedJSHeapSize ?? NaN);
+  const replayHeapAfterGc = await heapCollected(page);
+  Object.assign(liveFigures, { replay, firstRows, replayHeap, replayHeapAfterGc });
   if (LIVE_ONLY) {
     console.log(JSON.stringify(liveFigures));
     break bench;
   }
 
-  // A later visitor: reload and take the whole retained run at once. The
-  // time is the page's own, from the start of its navigation to the frame
-  // whose header counts every line.
-  const allShownAt = (p) => p.waitForFunction((n) => {
-    const num = (id) => Number(document.getElementById(id).textContent.replace(/\D/g, ''));
-    return num('count-out') + num('count-err') >= n && performance.now();
-  }, LINES, { timeout: 600_000, polling: 'raf' }).then((h) => h.jsonValue());
-  await page.reload();
-  const replay = await allShownAt(page);
-
   // Problem detection's cost: the same replay in fresh pages with detection
-  // on and off (web/app.js reads a global the bench sets before the page's
-  // script runs), in turn, so that the machine's load falls on both alike.
+  // on and off, in turn, so that the machine's load falls on both alike.
+  // The page has no switch for it: the bench serves it web/problems.js
+  // itself, as it is (on) or with a detector that looks at nothing (off),
+  // so both pages go through the same interception.
   const replays = { on: [], off: [] };
   for (let round = 0; round < 4; round++) {
     for (const mode of round % 2 ? ['off', 'on'] : ['on', 'off']) {
       const p = await context.newPage();
-      if (mode === 'off') await p.addInitScript(() => { globalThis.__ssetailBenchNoProblems = true; });
+      await p.route('**/problems.js', (route) => serveProblems(route, mode === 'on'));
       await p.goto(server.url);
       replays[mode].push(await allShownAt(p));
       await p.close();
@@ -285,13 +313,18 @@ bench: try {
     ? `${f.live.longTasks.length}, p50 ${ms(p50(f.live.longTasks))}, max ${ms(Math.max(...f.live.longTasks))}` : 'none');
   const ingestCell = (f) => `${fmt(f.ingest)} (server: ${fmt(f.serverDone)})`;
   const ratio = (a, b) => (a / b).toFixed(3);
+  const mib = (v) => `${(v / 2 ** 20).toFixed(0)} MiB`;
+  const heapCell = (v, gc) => `${mib(v)}${Number.isFinite(gc) ? ` (${mib(gc)})` : ''}`;
   const rows = [
     ['page showed every line, live', ingestCell(liveFigures), before && ingestCell(before), ''],
     ['click → next frame while streaming, in the page: p50 / p95 / max', clickCell(liveFigures), before && clickCell(before), '≤ 100 ms'],
     ['click → next paint (Event Timing), p50 / p95 / max', timingCell(liveFigures), before && timingCell(before), '≤ 100 ms'],
     ['long tasks while streaming', longCell(liveFigures), before && longCell(before), ''],
-    ['JS heap after the live run', `${(heap / 2 ** 20).toFixed(0)} MiB`, before && `${(before.heap / 2 ** 20).toFixed(0)} MiB`, ''],
-    ['reload replaying the whole run', fmt(replay), '', ''],
+    ['JS heap after the live run (after a GC)', heapCell(heap, heapAfterGc), before && heapCell(before.heap, before.heapAfterGc), ''],
+    ['opening the finished run: first rows drawn', ms(firstRows), before && ms(before.firstRows), '≤ 500 ms'],
+    ['opening the finished run: all of it taken in (exit banner)', fmt(replay), before && fmt(before.replay), '≤ 5 s'],
+    ['JS heap after opening the finished run (after a GC)', heapCell(replayHeap, replayHeapAfterGc),
+      before && heapCell(before.replayHeap, before.replayHeapAfterGc), '≤ 150 MiB'],
     ['replays with problem detection on / off', `${replays.on.map(fmt).join(', ')} / ${replays.off.map(fmt).join(', ')}`, '', ''],
     ['problem detection\'s cost, on / off', `${ratio(Math.min(...replays.on), Math.min(...replays.off))} by the fastest, `
       + `${ratio(p50(replays.on), p50(replays.off))} by medians`, '', '≤ 1.10'],
@@ -312,7 +345,7 @@ bench: try {
       + `into the page as fast as the generator writes them, headless Chromium ${browser.version()} (Debian's, software rendering) `
       + `at 1200x800, on this machine, with the generator, ssetail and the browser sharing its cores `
       + `(load average at the end: ${load}). bench/page/README.md says what each figure measures.`
-      + (before ? ' "Before" is the page before Find and Problems (commit e864c3b\'s `web/`, served by the same ssetail).' : ''),
+      + (before ? ` "Before" is ${BEFORE_LABEL}.` : ''),
       '', `| | this page | ${before ? 'before' : ''} | goal |`, '|---|---|---|---|',
       ...rows.map((cells) => `| ${cells.map((c) => String(c || '').replaceAll('|', '\\|')).join(' | ')} |`), '', PAGE_END].join('\n');
     const old = fs.existsSync(DOC) ? fs.readFileSync(DOC, 'utf8') : '';

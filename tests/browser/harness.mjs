@@ -125,18 +125,29 @@ export async function texts(page) {
   return (await rows(page)).map((r) => r.text);
 }
 
-// Waits until the rendered rows' texts satisfy `predicate(texts)`.
-export async function waitForTexts(page, predicate, what, timeout = 15000) {
-  const start = Date.now();
-  let last = [];
+// The one way the browser tests wait for something outside Playwright's own
+// waits: polls `check()` until it returns a truthy value, which it returns;
+// past `timeout` ms it fails, saying what it waited for and, when given,
+// `describe()` of what it saw last.
+export async function waitFor(what, check, { timeout = 15000, describe = null } = {}) {
+  const deadline = Date.now() + timeout;
   for (;;) {
-    last = await texts(page);
-    if (predicate(last)) return last;
-    if (Date.now() - start > timeout) {
-      throw new Error(`timed out waiting for ${what}; rows: ${JSON.stringify(last.slice(-20))}`);
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${what}${describe ? `; ${await describe()}` : ''}`);
     }
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+// Waits until the rendered rows' texts satisfy `predicate(texts)`.
+export async function waitForTexts(page, predicate, what, timeout = 15000) {
+  let last = [];
+  return waitFor(what, async () => {
+    last = await texts(page);
+    return predicate(last) && last;
+  }, { timeout, describe: () => `rows: ${JSON.stringify(last.slice(-20))}` });
 }
 
 export function waitForExitBanner(page, timeout = 15000) {

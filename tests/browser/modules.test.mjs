@@ -4,16 +4,18 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  A_BOLD, A_DIM, A_INVERSE, A_ITALIC, A_STRIKE, A_UNDERLINE, RGB, newTerminal, styles, writeSegment,
+  A_BOLD, A_DIM, A_INVERSE, A_ITALIC, A_STRIKE, A_UNDERLINE, RGB, newTerminal, styleOf, writeSegment,
 } from '../../web/terminal.js';
 import { EventStreamParser } from '../../web/sse.js';
 import {
+  BATCH_EVENTS, B_CR, B_PARTIAL, BatchBuilder, T_EXIT, T_GAP, T_OTHER, T_START, T_STDERR, T_STDOUT,
+} from '../../web/events-reader.js';
+import {
   FindIndex, MAX_RANGES_PER_LINE, compileFind, highlightPieces, rangesIn, stepMatch,
 } from '../../web/find.js';
-import { F_ERR, F_HEAD, F_HIDDEN, store } from '../../web/store.js';
-import {
-  detectMarker, groups, headLabel, hiddenByFold, openGroups, resetSections, sectionHooks, setCollapsed, topGroup,
-} from '../../web/sections.js';
+import { F_ERR, F_HEAD, F_HIDDEN, F_NOTICE, LineStore } from '../../web/store.js';
+import { logName } from '../../web/downloads.js';
+import { Sections } from '../../web/sections.js';
 import { parseFilter } from '../../web/filter.js';
 import { ProblemDetector, sourceLink } from '../../web/problems.js';
 import fs from 'node:fs';
@@ -23,7 +25,7 @@ const ATTRS = [[A_BOLD, 'bold'], [A_DIM, 'dim'], [A_ITALIC, 'italic'], [A_UNDERL
   [A_INVERSE, 'inverse'], [A_STRIKE, 'strike']];
 
 function describeStyle(sid) {
-  const { fg, bg, attrs } = styles[sid];
+  const { fg, bg, attrs } = styleOf(sid);
   const color = (c) => (c >= RGB ? `#${(c - RGB).toString(16).padStart(6, '0')}` : String(c));
   const parts = [];
   if (fg >= 0) parts.push(`fg=${color(fg)}`);
@@ -159,10 +161,14 @@ describe('sse.js: the event-stream parser', () => {
   const EXPECTED = [['start', '{"a":1}', 'r.1'], ['gap', '{"missed":3}', ''], ['stdout', 'line one', 'r.2'],
     ['message', 'first\nsecond\n', 'r.3'], ['exit', 'x', 'r.4']];
 
+  // The browser's turn, in node: a macrotask that keeps the process alive
+  // while it is due (the page's MessageChannel would not).
+  const turn = () => new Promise((resolve) => { setImmediate(resolve); });
+
   async function parse(chunks) {
     const events = [];
     const retries = [];
-    const parser = new EventStreamParser((...e) => events.push(e), (ms) => retries.push(ms));
+    const parser = new EventStreamParser((...e) => events.push(e), (ms) => retries.push(ms), turn);
     for (const chunk of chunks) await parser.feed(chunk, { aborted: false });
     return { events, retries };
   }
@@ -198,6 +204,50 @@ describe('sse.js: the event-stream parser', () => {
   it('accepts CRLF line ends', async () => {
     const { events } = await parse([STREAM.replaceAll('\n', '\r\n')]);
     assert.deepEqual(events, EXPECTED);
+  });
+});
+
+describe('events-reader.js: events into batches', () => {
+  // The events as ingest.js reads them: [type, seq, text, t, flags] per event, per batch.
+  function batches(events) {
+    const out = [];
+    const builder = new BatchBuilder((b) => out.push(b));
+    for (const e of events) builder.event(...e);
+    builder.flush();
+    return out.map((b) => ({
+      runId: b.runId,
+      events: Array.from({ length: b.n }, (_, k) => [b.type[k], b.seq[k], b.text[k], b.t[k], b.flags[k]]),
+    }));
+  }
+
+  it('reads output data without JSON.parse as JSON.parse would, and everything else with it', () => {
+    const data = [
+      { text: 'plain', t: 5 }, { text: 'bar', t: 7, cr: true }, { text: 'prompt: ', t: 9, partial: true },
+      { text: 'both', t: 1, cr: true, partial: true }, { text: 'a "quoted" \\ tab\t', t: 2 },
+      { text: 'ünïcödé ✓', t: 4294967295 }, { text: '', t: 0 },
+    ].map((d) => JSON.stringify(d));
+    data.push('{"t":3,"text":"fields the other way"}', '{"text":"x","t":3,"partial":true,"cr":true}', 'not json');
+    const [{ runId, events }] = batches(data.map((d, i) => ['stdout', d, `run.${i + 2}`]));
+    assert.equal(runId, 'run');
+    assert.deepEqual(events.map(([, seq]) => seq), data.map((_, i) => i + 2));
+    assert.deepEqual(events.map(([type, , text, t, flags]) => [type, text, t, flags]), [
+      [T_STDOUT, 'plain', 5, 0], [T_STDOUT, 'bar', 7, B_CR], [T_STDOUT, 'prompt: ', 9, B_PARTIAL],
+      [T_STDOUT, 'both', 1, B_CR | B_PARTIAL], [T_STDOUT, 'a "quoted" \\ tab\t', 2, 0],
+      [T_STDOUT, 'ünïcödé ✓', 4294967295, 0], [T_STDOUT, '', 0, 0], [T_STDOUT, 'fields the other way', 3, 0],
+      [T_STDOUT, 'x', 3, B_CR | B_PARTIAL], [T_OTHER, 'not json', 0, 0]]);
+  });
+
+  it('keeps other events\' data, a gap without a SEQ, and cuts a batch where the run changes or it is full', () => {
+    const got = batches([
+      ['start', '{"title":"x"}', 'r1.1'], ['gap', '{"missed":3}', ''], ['stderr', '{"text":"e","t":1}', 'r1.5'],
+      ['exit', '{"code":0}', 'r1.6'], ['start', '{}', 'r2.1'], ['message', 'hi', 'r2.x'],
+    ]);
+    assert.deepEqual(got.map((b) => b.runId), ['r1', 'r2']);
+    assert.deepEqual(got[0].events.map(([type, seq, text]) => [type, seq, text]), [
+      [T_START, 1, '{"title":"x"}'], [T_GAP, NaN, '{"missed":3}'], [T_STDERR, 5, 'e'], [T_EXIT, 6, '{"code":0}']]);
+    assert.deepEqual(got[1].events.map(([type, seq]) => [type, seq]), [[T_START, 1], [T_OTHER, NaN]]);
+    const many = batches(Array.from({ length: BATCH_EVENTS + 1 }, (_, i) => ['stdout', '{"text":"l","t":0}', `r.${i + 2}`]));
+    assert.deepEqual(many.map((b) => b.events.length), [BATCH_EVENTS, 1]);
   });
 });
 
@@ -250,7 +300,9 @@ describe('find.js', () => {
     assert.equal(whole.update(0, lines.length), true);
     const sliced = new FindIndex(compileFind('hit'), (i) => lines[i]);
     const slices = [];
+    // At most one slice per line: a scan that never ends fails here instead of hanging.
     for (let from = 0, done = false; !done; from = Infinity) { // Infinity: nothing changed
+      assert.ok(slices.length < lines.length, 'the scan makes progress');
       done = sliced.update(from, lines.length, () => true);
       slices.push(sliced.scanned);
     }
@@ -283,7 +335,7 @@ describe('find.js', () => {
 
 describe('store.js', () => {
   it('grows its columns and clears', () => {
-    store.clear();
+    const store = new LineStore();
     for (let i = 0; i < 3000; i++) store.add(`l${i}`, i % 2 ? F_ERR : 0, i, 0);
     assert.equal(store.length, 3000);
     assert.equal(store.text[2999], 'l2999');
@@ -294,45 +346,94 @@ describe('store.js', () => {
   });
 });
 
+describe('store.js: the run\'s line numbers', () => {
+  it('numbers a line by its first event (SEQ - 1), a note by none, and finds the line of a number', () => {
+    const store = new LineStore();
+    store.add('100%', 0, 0, 0, 2); // 10%\r50%\r100%\n: SEQ 2, 3, 4
+    store.add('done', 0, 0, 0, 5);
+    store.add('⋯ 10 events no longer kept', F_NOTICE, 0, 0, 6); // SEQ 6..15 gone
+    store.add('back', 0, 0, 0, 16);
+    assert.deepEqual([0, 1, 2, 3].map((i) => store.number(i)), [1, 4, 0, 15]);
+    assert.deepEqual([1, 2, 3, 4, 5, 9, 14, 15, 99].map((n) => store.rowOf(n)), [0, 0, 0, 1, 2, 2, 2, 3, 3]);
+    assert.equal(new LineStore().rowOf(1), -1);
+  });
+});
+
+describe('downloads.js', () => {
+  it('names the log after the run\'s title and start (UTC, to the minute)', () => {
+    const start = Date.parse('2026-12-06T02:14:33.123Z');
+    assert.equal(logName('make build', start), 'make-build-2026-12-06T02-14.log');
+    assert.equal(logName("sh -c 'make && ./x' ", start), 'sh-c-make-.-x-2026-12-06T02-14.log');
+    assert.equal(logName('../../etc/passwd', NaN), 'etc-passwd.log');
+    assert.equal(logName('', start), 'ssetail-2026-12-06T02-14.log');
+    assert.equal(logName('x'.repeat(100), NaN).length, 64);
+  });
+});
+
 describe('sections.js', () => {
-  // Adds lines as the page does (a line, then its markers looked at).
-  function feed(lines) {
-    store.clear();
-    resetSections();
+  // Adds lines as the page does (a line, then its markers looked at);
+  // returns the store, the sections and the ranges whose visibility changed.
+  function feed(lines, following) {
+    const store = new LineStore();
+    const sections = new Sections(store);
+    const changed = [];
     for (const text of lines) {
-      const i = store.add(text, 0, 0, topGroup());
-      for (const id of openGroups) groups[id].count++;
-      detectMarker(i);
+      const i = store.add(text, 0, 0, sections.top());
+      sections.countLine();
+      const range = sections.detect(i, following);
+      if (range) changed.push(range);
     }
+    return { store, sections, changed };
   }
 
   it('folds GitHub groups when they end while following, and keeps markers hidden', () => {
-    const refreshed = [];
-    sectionHooks.following = () => true;
-    sectionHooks.refresh = (a, b) => refreshed.push([a, b]);
-    feed(['::group::Build', 'cc a.c', 'cc b.c', '::endgroup::', 'done']);
+    const { store, sections, changed } = feed(['::group::Build', 'cc a.c', 'cc b.c', '::endgroup::', 'done'], true);
+    const { groups } = sections;
     assert.equal(groups.length, 2);
     assert.equal(groups[1].name, 'Build');
     assert.equal(store.flags[0] & F_HEAD, F_HEAD);
     assert.equal(store.flags[3] & F_HIDDEN, F_HIDDEN);
     assert.equal(groups[1].count, 2); // the end marker is not a line of it
     assert.equal(groups[1].collapsed, true);
-    assert.deepEqual(refreshed, [[0, 3]]);
-    assert.equal(hiddenByFold(store.group[1]), true);
-    assert.equal(hiddenByFold(store.group[4]), false);
-    setCollapsed(1, false);
-    assert.equal(hiddenByFold(store.group[1]), false);
+    assert.deepEqual(changed, [[0, 3]]);
+    assert.equal(sections.hiddenByFold(store.group[1]), true);
+    assert.equal(sections.hiddenByFold(store.group[4]), false);
+    assert.deepEqual(sections.setCollapsed(1, false), [0, 3]);
+    assert.equal(sections.hiddenByFold(store.group[1]), false);
+    assert.equal(sections.setCollapsed(1, false), null, 'nothing changed');
   });
 
   it('does not fold under the eyes of a reader, nests, and reads GitLab and Buildkite', () => {
-    sectionHooks.following = () => false;
-    feed(['section_start:1:outer[collapsed=true]', '--- inner', 'x', 'section_end:2:outer', 'y']);
-    assert.deepEqual(groups.slice(1).map((g) => [g.kind, g.name, g.parent, g.collapsed]),
+    const { store, sections, changed } = feed(['section_start:1:outer[collapsed=true]', '--- inner', 'x', 'section_end:2:outer', 'y'], false);
+    assert.deepEqual(sections.groups.slice(1).map((g) => [g.kind, g.name, g.parent, g.collapsed]),
       [['gl', 'outer', 0, false], ['bk', 'inner', 1, false]]);
+    assert.deepEqual(changed, []);
     assert.equal(store.group[2], 2);
     assert.equal(store.group[4], 0); // the end of outer closed inner too
-    assert.equal(headLabel(0), 'outer');
-    sectionHooks.following = () => true;
+    assert.equal(sections.label(0), 'outer');
+  });
+
+  it('unfolds every section around a line, and counts lines into folded ones', () => {
+    const { store, sections } = feed(['::group::outer', '::group::inner', 'deep', '::endgroup::', '::endgroup::'], true);
+    assert.deepEqual(sections.groups.slice(1).map((g) => g.collapsed), [true, true]);
+    assert.deepEqual(sections.unfoldAround(2), [0, 4]);
+    assert.deepEqual(sections.groups.slice(1).map((g) => [g.collapsed, g.user]), [[false, true], [false, true]]);
+    assert.equal(sections.hiddenByFold(store.group[2]), false);
+    const open = new Sections(store);
+    store.add('::group::g', 0, 0, 0);
+    open.detect(store.length - 1, true);
+    open.setCollapsed(1, true);
+    assert.deepEqual(open.countLine(), [store.length - 1], 'a folded section shows its size: its header is redrawn');
+  });
+
+  it('expands and collapses every section, as the reader asked', () => {
+    const { sections } = feed(['::group::one', 'x', '::endgroup::', '::group::two', 'y'], true);
+    assert.deepEqual(sections.groups.slice(1).map((g) => g.collapsed), [true, false]);
+    assert.equal(sections.setAll(true), true);
+    assert.deepEqual(sections.groups.slice(1).map((g) => [g.collapsed, g.user]), [[true, true], [true, true]]);
+    assert.equal(sections.setAll(true), false, 'nothing changed');
+    assert.equal(sections.setAll(false), true);
+    assert.deepEqual(sections.groups.slice(1).map((g) => g.collapsed), [false, false]);
   });
 });
 
@@ -442,6 +543,27 @@ describe('problems.js on real output (tests/browser/fixtures/problems)', () => {
     }
     assert.equal(sourceLink('javascript:alert({file})', 'a.c', 1), null);
     assert.equal(sourceLink('', 'a.c', 1), null);
+  });
+});
+
+describe('index.html', () => {
+  it('preloads every module the page imports, and nothing else', () => {
+    const web = new URL('../../web/', import.meta.url);
+    const html = fs.readFileSync(new URL('index.html', web), 'utf8');
+    const preloaded = [...html.matchAll(/<link rel="modulepreload" href="([^"]+)">/g)].map((m) => m[1]).sort();
+    // What app.js imports, and what those import, followed through the files.
+    const imported = new Set();
+    const follow = (file) => {
+      for (const [, dep] of fs.readFileSync(new URL(file, web), 'utf8').matchAll(/^import [^;]*? from '\.\/([\w-]+\.js)';$/gm)) {
+        if (!imported.has(dep)) {
+          imported.add(dep);
+          follow(dep);
+        }
+      }
+    };
+    follow('app.js');
+    assert.ok(imported.size > 10, [...imported].join());
+    assert.deepEqual(preloaded, [...imported].sort());
   });
 });
 

@@ -8,9 +8,10 @@
 // page mid-run) wait for gate files the test creates; nothing relies on sleeps.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import http from 'node:http';
 import {
-  Gates, binaryFromArgs, launchBrowser, parseColor, rows, startSsetail, texts, waitForExitBanner,
+  Gates, binaryFromArgs, launchBrowser, parseColor, rows, startSsetail, texts, waitFor, waitForExitBanner,
   waitForTexts,
 } from './harness.mjs';
 import './modules.test.mjs'; // the page's DOM-free modules, tested in node
@@ -77,15 +78,13 @@ async function status(server) {
 // Each test gets a generous limit: a loaded 2-core machine is slow, a hang is not.
 const test = (name, fn) => it(name, { timeout: 90_000 }, fn);
 
-async function until(what, check, timeout = 15000) {
-  const start = Date.now();
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() - start > timeout) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+// What the find bar says, and the texts of the marks in the rendered rows.
+const findCount = (page) => page.textContent('#find-count');
+const marks = (page) => page.$$eval('#rows mark.fm', (els) => els.map((el) => ({
+  text: el.textContent, cur: el.classList.contains('cur'), line: Number(el.closest('.line').dataset.line),
+})));
+const waitForCount = (page, text) => waitFor(`the find count ${JSON.stringify(text)}`,
+  async () => (await findCount(page)) === text, { describe: async () => `it says ${JSON.stringify(await findCount(page))}` });
 
 describe('ssetail page', () => {
   test('shows lines in order, numbered from 1, with title and counts', async () => {
@@ -116,7 +115,7 @@ describe('ssetail page', () => {
         await page.waitForSelector('#resume:not([hidden])');
         await waitForTexts(page, (t) => !t.includes('line 300'), 'the view scrolled up');
         const scrollTop = () => page.$eval('#log', (el) => el.scrollTop);
-        await until('the smooth scroll to end', async () => {
+        await waitFor('the smooth scroll to end', async () => {
           const a = await scrollTop();
           await new Promise((r) => setTimeout(r, 100));
           return a === await scrollTop();
@@ -239,8 +238,10 @@ describe('ssetail page', () => {
       await waitForExitBanner(page);
       const shown = await rows(page);
       assert.deepEqual(shown.map((r) => r.text), ['100%', 'XYcdef', 'XY', 'done']);
-      assert.deepEqual(shown.map((r) => r.n), [1, 2, 3, 4], 'an overwrite adds no line');
-      assert.equal(await page.textContent('#count-out'), '4');
+      // An overwrite adds no row; a row is numbered by its first segment, as
+      // every viewer numbers it (line N: the run's N-th output event).
+      assert.deepEqual(shown.map((r) => r.n), [1, 4, 6, 8]);
+      assert.equal(await page.textContent('#count-out'), '8', "/status's count of stdout events");
     });
   });
 
@@ -257,7 +258,7 @@ describe('ssetail page', () => {
         await waitForExitBanner(page);
         const shown = await rows(page);
         assert.deepEqual(shown.map((r) => [r.n, r.text, r.err]),
-          [[1, 'Password: hunter2', false], [2, 'warning', true], [3, 'after', false]]);
+          [[1, 'Password: hunter2', false], [2, 'warning', true], [4, 'after', false]]);
       });
     } finally {
       gates.remove();
@@ -338,10 +339,13 @@ describe('ssetail page', () => {
       assert.equal(stamps.length, 2);
       for (const s of stamps) assert.match(s, /^\d\d:\d\d:\d\d\.\d{3}$/);
       await page.click('#opt-time');
-      await until('elapsed stamps', async () => (await stampsNow()).every((s) => /^\d+:\d\d\.\d{3}$/.test(s)));
+      await waitFor('elapsed stamps', async () => {
+        const now = await stampsNow();
+        return now.length === 2 && now.every((s) => /^\d+:\d\d\.\d{3}$/.test(s));
+      });
       await page.click('#log');
       await page.keyboard.press('t');
-      await until('delta stamps', async () => {
+      await waitFor('delta stamps', async () => {
         stamps = await stampsNow();
         return stamps.length === 2 && stamps.every((s) => /^\+\d+\.\d{3}s$/.test(s)) && stamps;
       });
@@ -443,7 +447,7 @@ describe('ssetail page', () => {
       assert.deepEqual(heads, ['Installing deps', 'Running tests', 'Setup', 'Deploy']);
       await page.click(`${rowSel(1)} .tx`);
       await waitForTexts(page, (t) => t.slice(0, 3).join() === 'Installing deps,dep one,dep two', 'deps unfolded');
-      await page.click(`${rowSel(5)} .tx`); // Running tests
+      await page.click('#rows .line.head:has-text("Running tests") .tx');
       await waitForTexts(page, (t) => !t.includes('test ok'), 'tests folded');
     });
   });
@@ -489,12 +493,12 @@ describe('ssetail page', () => {
         });
         await page.goto(server.url);
         await waitForTexts(page, (t) => t.join() === 'one', 'first line');
-        await until('one client', async () => (await status(server)).clients === 1);
+        await waitFor('one client', async () => (await status(server)).clients === 1);
         await setVisibility(page, 'hidden');
-        await until('the stream to close', async () => (await status(server)).clients === 0);
+        await waitFor('the stream to close', async () => (await status(server)).clients === 0);
         await page.waitForFunction(() => document.querySelector('#conn').textContent === 'paused (tab hidden)');
         gates.open(1);
-        await until('the second line', async () => (await status(server)).stdout_lines >= 2);
+        await waitFor('the second line', async () => (await status(server)).stdout_lines >= 2);
         assert.deepEqual(await texts(page), ['one']);
         await setVisibility(page, 'visible');
         await waitForTexts(page, (t) => t.join() === 'one,two', 'the missed line, once');
@@ -523,7 +527,7 @@ describe('ssetail page', () => {
             if (r.status() === 503) refused.push(r.url());
           });
           await second.goto(server.url);
-          await until('a refusal', async () => refused.length > 0);
+          await waitFor('a refusal', async () => refused.length > 0);
           await second.waitForFunction(() => document.querySelector('#conn').textContent === 'reconnecting');
           await first.close();
           await second.waitForFunction(() => document.querySelector('#conn').textContent === 'live', null, { timeout: 20000 });
@@ -546,7 +550,7 @@ describe('ssetail page', () => {
     const script = 'i=1; while [ $i -le 50 ]; do echo "line $i"; i=$((i+1)); done; wait_gate 1';
     try {
       await session(gates.command(script), async (page, server) => {
-        await until('50 lines', async () => (await status(server)).stdout_lines === 50);
+        await waitFor('50 lines', async () => (await status(server)).stdout_lines === 50);
         await page.goto(server.url);
         await waitForTexts(page, (t) => t.at(-1) === 'line 50', 'the last line');
         await check(page);
@@ -557,6 +561,44 @@ describe('ssetail page', () => {
       gates.remove();
     }
   }
+
+  test('a long stream read in the page goes on in the worker, resuming after its last event: nothing lost or twice', async () => {
+    const gates = new Gates();
+    const requests = [];
+    try {
+      // Two bursts of 30,000 lines, each more than the page reads before it hands over
+      // (during the first if the worker has loaded by then, else during the second).
+      const script = 'seq -f "line %g" 1 30000; wait_gate 1; seq -f "line %g" 30001 60000; wait_gate 2';
+      await session(gates.command(script), async (page, server) => {
+        page.on('request', (r) => {
+          if (new URL(r.url()).pathname.endsWith('/events')) requests.push(r.headers()['last-event-id'] ?? '');
+        });
+        const worker = new Promise((resolve) => { page.on('worker', resolve); });
+        await waitFor('30,000 lines', async () => (await status(server)).stdout_lines === 30000);
+        await page.goto(server.url);
+        await page.waitForFunction(() => document.querySelector('#count-out').textContent === '30,000');
+        await (await worker).evaluate(() => true); // it has loaded: the second burst goes there at the latest
+        gates.open(1);
+        await page.waitForFunction(() => document.querySelector('#count-out').textContent === '60,000');
+        assert.equal(requests.length, 2, JSON.stringify(requests));
+        assert.equal(requests[0], '');
+        // After more than the page reads before handing over, before the end.
+        const resumed = Number(/^.+\.(\d+)$/.exec(requests[1])?.[1]);
+        assert.ok(resumed > 20000 && resumed < 60001, `the worker resumes after ${requests[1]}`);
+        gates.open(2);
+        await waitForExitBanner(page);
+        await page.click('#log');
+        await page.keyboard.press('Control+f');
+        await page.check('#find-regex');
+        await page.fill('#find', '^line \\d+$');
+        // Every line once: 60,000 matches, whichever is the current one.
+        await waitFor('the find count', async () => / of 60,000$/.test(await findCount(page)));
+        assert.equal(requests.length, 2);
+      }, { suffix: null });
+    } finally {
+      gates.remove();
+    }
+  });
 
   test('notes events the server no longer had (--no-record: memory only)', async () => {
     await lateArrival(['--no-record', '--history', '10'], async (page) => {
@@ -578,19 +620,6 @@ describe('ssetail page', () => {
     });
   });
 
-  // What the find bar says, and the texts of the marks in the rendered rows.
-  const findCount = (page) => page.textContent('#find-count');
-  const marks = (page) => page.$$eval('#rows mark.fm', (els) => els.map((el) => ({
-    text: el.textContent, cur: el.classList.contains('cur'), line: Number(el.closest('.line').dataset.line),
-  })));
-  const waitForCount = async (page, text) => {
-    try {
-      await page.waitForFunction((t) => document.querySelector('#find-count').textContent === t, text, { timeout: 15000 });
-    } catch (err) {
-      throw new Error(`find count not ${JSON.stringify(text)} but ${JSON.stringify(await findCount(page))}`);
-    }
-  };
-
   test('Find: Ctrl-F and / open it; k of N over every line, rendered or not; Enter steps', async () => {
     const script = 'i=1; while [ $i -le 3000 ]; do echo "filler $i"; '
       + '[ $i -eq 5 ] && echo "Needle early"; [ $i -eq 2500 ] && echo "a needle and a NEEDLE"; '
@@ -611,10 +640,10 @@ describe('ssetail page', () => {
       assert.equal(await page.$$eval('#rows .tx b', (els) => els.length), 0);
       await page.keyboard.press('Enter'); // wraps to the first
       await waitForCount(page, '1 of 4');
-      await until('line 6 in view', async () => (await marks(page)).some((m) => m.line === 6 && m.cur));
+      await waitFor('line 6 in view', async () => (await marks(page)).some((m) => m.line === 6 && m.cur));
       await page.keyboard.press('Enter');
       await waitForCount(page, '2 of 4');
-      const second = await until('line 2502 in view', async () => {
+      const second = await waitFor('line 2502 in view', async () => {
         const m = await marks(page);
         return m.some((x) => x.line === 2502 && x.cur) && m;
       });
@@ -642,7 +671,7 @@ describe('ssetail page', () => {
       // Esc closes it and its marks; / opens it again.
       await page.keyboard.press('Escape');
       await page.waitForSelector('#findbar', { state: 'hidden' });
-      await until('no marks left', async () => (await marks(page)).length === 0);
+      await waitFor('no marks left', async () => (await marks(page)).length === 0);
       assert.equal(await page.isVisible('#find-marks'), false);
       await page.keyboard.press('/');
       await page.waitForSelector('#findbar:not([hidden])');
@@ -679,7 +708,7 @@ describe('ssetail page', () => {
       await page.keyboard.type('line 4');
       // Lines 1..40 are gone (the history holds 41..50): 41..49 match.
       await waitForCount(page, '1 of 9');
-      assert.equal(await page.textContent('#find-note'), '40 events the server no longer had not searched');
+      assert.equal(await page.textContent('#find-note'), '40 events not searched: the server no longer had them');
     });
   });
 
@@ -714,14 +743,14 @@ describe('ssetail page', () => {
       assert.equal(await page.textContent('#problems-toggle'), 'Problems: 4 errors, 3 warnings');
       assert.equal(await page.textContent('#first-error'), 'First error at line 5');
       await page.click('#first-error');
-      await until('line 5 highlighted', async () => (await hl(page)).join() === '5');
+      await waitFor('line 5 highlighted', async () => (await hl(page)).join() === '5');
       await page.click('#log');
       await page.keyboard.press('e');
-      await until('line 11 highlighted', async () => (await hl(page)).join() === '11');
+      await waitFor('line 11 highlighted', async () => (await hl(page)).join() === '11');
       await page.keyboard.press('e'); // the first pytest FAILED line: 22 lines of gcc, then 25
-      await until('line 47 highlighted', async () => (await hl(page)).join() === '47');
+      await waitFor('line 47 highlighted', async () => (await hl(page)).join() === '47');
       await page.keyboard.press('E');
-      await until('back to line 11', async () => (await hl(page)).join() === '11');
+      await waitFor('back to line 11', async () => (await hl(page)).join() === '11');
       assert.equal(new URL(page.url()).hash, '#L11');
       // The panel: one entry per problem, in order, each jumping to its line.
       await page.keyboard.press('p');
@@ -733,7 +762,7 @@ describe('ssetail page', () => {
         ['warning', 'prog.c:5:9 · line 17'], ['warning', 'prog.c:4:7 · line 20'],
         ['error', 'tests/test_calc.py · line 47'], ['error', 'tests/test_calc.py · line 48']]);
       await page.click('#problems-list .problem:nth-child(7)');
-      await until('line 48 highlighted', async () => (await hl(page)).join() === '48');
+      await waitFor('line 48 highlighted', async () => (await hl(page)).join() === '48');
       assert.equal(await page.textContent('#problems-list .problem:nth-child(7) .msg'),
         'tests/test_calc.py::test_boom - RuntimeError: boom');
     });
@@ -772,15 +801,15 @@ describe('ssetail page', () => {
     await session(sh(script), async (page) => {
       await waitForExitBanner(page);
       const hl = async () => (await rows(page)).filter((r) => r.hl).map((r) => r.n);
-      await until('3..5 highlighted', async () => (await hl(page)).join() === '3,4,5');
+      await waitFor('3..5 highlighted', async () => (await hl(page)).join() === '3,4,5');
       await page.click(`${rowSel(10)} .ln`);
-      await until('10 highlighted', async () => (await hl(page)).join() === '10');
+      await waitFor('10 highlighted', async () => (await hl(page)).join() === '10');
       assert.equal(new URL(page.url()).hash, '#L10');
       await page.click(`${rowSel(13)} .ln`, { modifiers: ['Shift'] });
-      await until('10..13 highlighted', async () => (await hl(page)).join() === '10,11,12,13');
+      await waitFor('10..13 highlighted', async () => (await hl(page)).join() === '10,11,12,13');
       assert.equal(new URL(page.url()).hash, '#L10-L13');
       await page.click(`${rowSel(8)} .ln`, { modifiers: ['Shift'] }); // from the same anchor, upwards
-      await until('8..10 highlighted', async () => (await hl(page)).join() === '8,9,10');
+      await waitFor('8..10 highlighted', async () => (await hl(page)).join() === '8,9,10');
       assert.equal(new URL(page.url()).hash, '#L8-L10');
       assert.equal(await page.evaluate(() => getSelection().toString()), '');
     }, { suffix: '#L3-L5' });
@@ -806,14 +835,14 @@ describe('ssetail page', () => {
   test('the tab title and favicon show the outcome', async () => {
     await session(sh('echo ok'), async (page) => {
       await waitForExitBanner(page);
-      await until('the ok icon', async () => (await page.getAttribute('#favicon', 'href')) === 'favicon-ok.svg');
+      await waitFor('the ok icon', async () => (await page.getAttribute('#favicon', 'href')) === 'favicon-ok.svg');
       assert.match(await page.title(), /^✓ /);
       const icon = await page.evaluate(async () => (await fetch('favicon-ok.svg')).headers.get('Content-Type'));
       assert.match(icon, /^image\/svg\+xml/);
     });
     await session(sh('echo bad; exit 3'), async (page) => {
       await waitForExitBanner(page);
-      await until('the failed icon', async () => (await page.getAttribute('#favicon', 'href')) === 'favicon-failed.svg');
+      await waitFor('the failed icon', async () => (await page.getAttribute('#favicon', 'href')) === 'favicon-failed.svg');
       assert.match(await page.title(), /^✗ /);
     });
   });
@@ -835,11 +864,11 @@ describe('ssetail page', () => {
         await waitForTexts(page, (t) => t.join() === 'working', 'the first line');
         await page.click('#log');
         await page.keyboard.press('m');
-        await until('asked', async () => (await page.textContent('#notify')) === 'Will notify ✓');
+        await waitFor('asked', async () => (await page.textContent('#notify')) === 'Will notify ✓');
         assert.deepEqual(await page.evaluate(() => window.shown), []);
         gates.open(1);
         await waitForExitBanner(page);
-        await until('notified', async () => (await page.evaluate(() => window.shown)).length === 1);
+        await waitFor('notified', async () => (await page.evaluate(() => window.shown)).length === 1);
         const [[title, body]] = await page.evaluate(() => window.shown);
         assert.match(title, /^✗ /);
         assert.match(body, /^The command exited with code 4 after /);
@@ -939,5 +968,227 @@ describe('ssetail page', () => {
     } finally {
       gates.remove();
     }
+  });
+});
+
+// SPEC §13: the page as the CI log view people pick. Each of these failed on
+// the page before it (see the commit that added them).
+describe('ssetail page: a CI log view', () => {
+  const fixtures = new URL('fixtures/problems/', import.meta.url).pathname;
+  // gcc's real output (2 errors, 3 warnings: lines 2, 5, 11, 17, 20), pytest's (2 failures), a failed exit.
+  const failingBuild = sh(`cat '${fixtures}gcc.txt' '${fixtures}pytest.txt'; exit 2`);
+  const hl = async (page) => (await rows(page)).filter((r) => r.hl).map((r) => r.n);
+
+  test('a finished run opens as finished: no "running", "live", clock from the start or "Notify me"', async () => {
+    await session(sh('seq 1 100000'), async (page, server) => {
+      // Opened well after the end: a clock running from the start would say 0:02 or more.
+      await waitFor('the run to have ended 2.5 s ago', async () => {
+        const s = await status(server);
+        return s.state === 'exited' && Date.now() - Date.parse(s.started) > 2500;
+      }, { timeout: 30000 });
+      await page.addInitScript(() => {
+        window.Notification = class {
+          static permission = 'default';
+          static async requestPermission() { return 'default'; }
+        };
+        // What the header, the tab and "Notify me" say, at every change and every frame.
+        const seen = [];
+        window.__seen = seen;
+        const look = () => {
+          const q = (id) => document.getElementById(id);
+          if (!q('rows')) return;
+          seen.push({
+            state: q('state').textContent, conn: q('conn').textContent, elapsed: q('elapsed').textContent,
+            icon: q('favicon').getAttribute('href'), title: document.title, notify: !q('notify').hidden,
+            rows: q('rows').children.length,
+          });
+        };
+        new MutationObserver(look).observe(document, { subtree: true, childList: true, characterData: true, attributes: true });
+        const frame = () => {
+          look();
+          requestAnimationFrame(frame);
+        };
+        requestAnimationFrame(frame);
+      });
+      await page.goto(server.url);
+      await waitForExitBanner(page, 60000);
+      const seen = await page.evaluate(() => window.__seen);
+      const drawn = seen.filter((s) => s.rows > 0);
+      assert.ok(drawn.length > 0, 'lines were drawn');
+      const values = (key) => [...new Set(seen.map((s) => s[key]))];
+      for (const state of values('state')) assert.ok(['', 'exited 0'].includes(state), `state ${JSON.stringify(values('state'))}`);
+      assert.ok(!values('conn').includes('live'), `conn ${JSON.stringify(values('conn'))}`);
+      // Its duration (a tenth of a second or so), never a clock from its start.
+      const elapsed = values('elapsed').filter((e) => e !== '');
+      assert.equal(elapsed.length, 1, `elapsed ${JSON.stringify(values('elapsed'))}`);
+      assert.match(elapsed[0], /^0\.\d\u00a0s$/);
+      assert.deepEqual(values('notify'), [false], '"Notify me" never offered');
+      for (const s of drawn) {
+        assert.equal(s.icon, 'favicon-ok.svg');
+        assert.equal(s.title, '✓ Counting');
+      }
+    }, { suffix: null, args: ['--title', 'Counting'] });
+  });
+
+  test('line N is the run\'s N-th output line for every viewer; the header counts are /status\'s', async () => {
+    const script = 'i=1; while [ $i -le 3000 ]; do echo "line $i"; i=$((i+1)); done; echo "src/x.c:1:2: error: boom"; exit 1';
+    // A viewer that holds only the last 1,000 events (a gap before them), and one that holds them all.
+    for (const args of [['--no-record', '--history', '1000'], []]) {
+      await session(sh(script), async (page, server) => {
+        await waitFor('the run to end', async () => (await status(server)).state === 'exited');
+        await page.goto(`${server.url}#L2500`);
+        await waitForExitBanner(page);
+        const lit = await waitFor('#L2500 highlighted', async () => (await rows(page)).find((r) => r.hl));
+        assert.deepEqual([lit.n, lit.text], [2500, 'line 2500'], JSON.stringify(args));
+        assert.equal(await page.textContent('#first-error'), 'First error at line 3001');
+        assert.equal(await page.textContent('#count-out'), '3,001');
+        assert.equal(await page.textContent('#count-err'), '0');
+        await page.$eval('#log', (el) => { el.scrollTop = 0; });
+        const top = await waitForTexts(page, (t) => t.length > 2 && /^(line 1|⋯ )/.test(t[0]), 'the top');
+        const shown = await rows(page);
+        assert.ok(shown.length > 2 && top.length === shown.length);
+        for (const r of shown) {
+          if (r.text.startsWith('line ')) assert.equal(r.n, Number(r.text.slice(5)), `${r.text} numbered ${r.n}`);
+          else assert.match(r.text, /no longer kept/);
+        }
+        if (args.length) assert.equal(await page.textContent(`#rows .line.notice .ln`), '', 'the note has no number');
+      }, { args, suffix: null });
+    }
+  });
+
+  test('copying a selection across a folded section copies the section\'s lines', async () => {
+    const script = "printf 'before\\n::group::Build step\\ncompiling a\\ncompiling b\\n::endgroup::\\nafter\\n'";
+    await session(sh(script), async (page) => {
+      await waitForExitBanner(page);
+      await waitForTexts(page, (t) => t.join() === 'before,Build step,after', 'the section folded');
+      const copied = await page.evaluate(() => {
+        const range = document.createRange();
+        range.setStartBefore(document.querySelector('#rows .line[data-line="1"]'));
+        range.setEndAfter(document.querySelector('#rows .line[data-line="6"]'));
+        getSelection().removeAllRanges();
+        getSelection().addRange(range);
+        // What a copy puts on the clipboard: the page's own text, or else the browser's.
+        const data = new DataTransfer();
+        const event = new ClipboardEvent('copy', { clipboardData: data, bubbles: true, cancelable: true });
+        document.querySelector('#rows .line[data-line="2"] .tx').dispatchEvent(event);
+        return event.defaultPrevented ? data.getData('text/plain') : getSelection().toString();
+      });
+      assert.equal(copied.trim(), 'before\nBuild step\ncompiling a\ncompiling b\nafter');
+    });
+  });
+
+  test('390 px wide: header and banner take at most 15% of the height; problem messages wrap', async () => {
+    await session(failingBuild, async (page) => {
+      await page.setViewportSize({ width: 390, height: 844 });
+      await waitForExitBanner(page);
+      await page.click('#problems-toggle');
+      await page.waitForSelector('#problems-list .problem');
+      const box = await page.evaluate(() => {
+        const h = (id) => document.getElementById(id).getBoundingClientRect().height;
+        return { header: h('top'), banner: h('banner'), height: window.innerHeight, width: document.documentElement.scrollWidth };
+      });
+      assert.ok(box.header + box.banner <= 0.15 * box.height, JSON.stringify(box));
+      assert.ok(box.width <= 390, `nothing wider than the screen: ${JSON.stringify(box)}`);
+      // The duration is never cut from its unit ("0.2 / s.").
+      assert.match(await page.textContent('#banner'), /after \d+\.\d\u00a0s\./);
+      const cut = await page.$$eval('#problems-list .problem .msg', (els) => els
+        .filter((el) => el.scrollWidth > el.clientWidth + 1).map((el) => el.textContent));
+      assert.deepEqual(cut, []);
+      const lines = await page.$eval('#problems-list .problem.warning .msg', (el) => {
+        const range = document.createRange();
+        range.selectNodeContents(el);
+        return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
+      });
+      assert.ok(lines > 1, `the first warning's message takes ${lines} line(s)`);
+    });
+  });
+
+  test('e on a finished run that fits the screen does not offer "Follow"; #L is not left standing during Find', async () => {
+    // gcc's 22 lines fit the screen.
+    await session(sh(`cat '${fixtures}gcc.txt'; exit 1`), async (page, server) => {
+      await page.goto(`${server.url}#L3`);
+      await waitForExitBanner(page);
+      await page.click('#log');
+      await page.keyboard.press('e');
+      await waitFor('line 5 highlighted', async () => (await hl(page)).join() === '5');
+      assert.equal(await page.$eval('#log', (el) => el.scrollHeight <= el.clientHeight), true, 'it fits');
+      assert.equal(await page.isVisible('#resume'), false);
+      await page.keyboard.press('/');
+      await page.keyboard.type('expected');
+      await waitForCount(page, '1 of 1');
+      await waitFor('the current match drawn', async () => (await marks(page)).some((m) => m.cur));
+      assert.deepEqual(await hl(page), [], 'no #L band beside the matches');
+    }, { suffix: null });
+  });
+
+  test('downloads are named after the run; the filter\'s lines can be downloaded; a raw-log link', async () => {
+    const script = 'echo "apple one"; echo "banana one"; echo "apple two"';
+    await session(sh(script), async (page, server) => {
+      await waitForExitBanner(page);
+      const started = (await status(server)).started; // 2026-12-06T02:14:33.123Z
+      const name = `make-build-${started.slice(0, 13)}-${started.slice(14, 16)}.log`;
+      assert.equal(await page.getAttribute('#download', 'download'), name);
+      assert.equal(await page.getAttribute('#raw-log', 'href'), 'log');
+      assert.equal(await page.getAttribute('#raw-log', 'target'), '_blank');
+      assert.equal(await page.isVisible('#download-filtered'), false, 'no filter, nothing to offer');
+      await page.fill('#filter', 'apple');
+      await waitForTexts(page, (t) => t.join() === 'apple one,apple two', 'filtered');
+      await page.waitForSelector('#download-filtered:not([hidden])');
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-filtered')]);
+      assert.equal(download.suggestedFilename(), name.replace(/\.log$/, '-filtered.log'));
+      assert.equal(fs.readFileSync(await download.path(), 'utf8'), 'apple one\napple two\n');
+    }, { args: ['--title', 'make build'] });
+  });
+
+  test('e/E step through errors and w/W through warnings; the panel marks the current one; Problems is pressed', async () => {
+    await session(failingBuild, async (page) => {
+      await waitForExitBanner(page);
+      const look = (id) => page.$eval(id, (el) => getComputedStyle(el).backgroundColor);
+      const unpressed = await look('#problems-toggle');
+      await page.click('#problems-toggle');
+      await page.waitForSelector('#problems:not([hidden])');
+      assert.equal(await page.getAttribute('#problems-toggle', 'aria-pressed'), 'true');
+      assert.notEqual(await look('#problems-toggle'), unpressed, 'a pressed look');
+      const current = () => page.$$eval('#problems-list .problem.current', (els) => els.map((el) => el.querySelector('.where').textContent));
+      await page.click('#log');
+      await page.keyboard.press('w');
+      await waitFor('line 2 highlighted', async () => (await hl(page)).join() === '2');
+      assert.deepEqual(await current(), ['prog.c:5:13 · line 2']);
+      await page.keyboard.press('w');
+      await waitFor('line 17 highlighted', async () => (await hl(page)).join() === '17');
+      await page.keyboard.press('W');
+      await waitFor('back to line 2', async () => (await hl(page)).join() === '2');
+      await page.keyboard.press('W'); // wraps around to the last warning
+      await waitFor('line 20 highlighted', async () => (await hl(page)).join() === '20');
+      assert.deepEqual(await current(), ['prog.c:4:7 · line 20']);
+      await page.keyboard.press('e'); // the next error after line 20
+      await waitFor('line 47 highlighted', async () => (await hl(page)).join() === '47');
+      assert.deepEqual(await current(), ['tests/test_calc.py · line 47']);
+      assert.equal(await page.getAttribute('#problems-list .problem.current', 'aria-current'), 'true');
+      await page.click('#problems-toggle');
+      assert.equal(await page.getAttribute('#problems-toggle', 'aria-pressed'), 'false');
+    });
+  });
+
+  test('sections: expand all and collapse all, by buttons and keys (+ and -)', async () => {
+    const script = "printf 'a\\n::group::One\\none 1\\n::endgroup::\\n::group::Two\\ntwo 1\\n::endgroup::\\nz\\n'";
+    await session(sh(script), async (page) => {
+      await waitForExitBanner(page);
+      const folded = 'a,One,Two,z';
+      const open = 'a,One,one 1,Two,two 1,z';
+      await waitForTexts(page, (t) => t.join() === folded, 'both folded');
+      await page.click('#expand-all');
+      await waitForTexts(page, (t) => t.join() === open, 'both open');
+      await page.click('#collapse-all');
+      await waitForTexts(page, (t) => t.join() === folded, 'both folded again');
+      await page.click('#log');
+      await page.keyboard.press('+');
+      await waitForTexts(page, (t) => t.join() === open, 'both open (+)');
+      await page.keyboard.press('-');
+      await waitForTexts(page, (t) => t.join() === folded, 'both folded (-)');
+      await page.keyboard.press('?');
+      const keys = await page.$$eval('#help th', (els) => els.map((el) => el.textContent));
+      for (const key of ['w, W', '+, -']) assert.ok(keys.includes(key), `${key} in ${JSON.stringify(keys)}`);
+    });
   });
 });

@@ -1,0 +1,152 @@
+// Problems (SPEC §11, §13): the diagnostics problems.js found (as ingest.js
+// fed it complete lines), in a panel with counts; each entry jumps to its
+// line; `e` / `E` step through the errors, `w` / `W` through the warnings;
+// the panel marks the problem jumped to last; a failed run's banner offers
+// the first error.
+//
+// Owner of state.problems but its detector (ingest.js feeds that).
+import { sourceLink } from './problems.js';
+
+const MAX_PANEL_ENTRIES = 1000;
+
+function plural(n, what) {
+  return `${n.toLocaleString('en-US')} ${what}${n === 1 ? '' : 's'}`;
+}
+
+export function createProblemsPanel(state, ui, { gotoLine, schedule }) {
+  const problems = state.problems;
+  let drawn = -1; // how many problems the panel shows (-1: draw again)
+  let entries = []; // the panel's <li>, by problem index
+  let marked = null; // the <li> marked current
+
+  const number = (i) => state.lines.number(i);
+
+  function goto(p) {
+    problems.cursor = p.line;
+    problems.current = p;
+    gotoLine(p.line);
+    history.replaceState(null, '', `#L${number(p.line)}`);
+    schedule();
+  }
+
+  // The next (dir 1) or previous (-1) problem of `severity` from the last
+  // problem jumped to, or from the top of the screen; wraps around.
+  function step(severity, dir) {
+    const list = problems.detector.problems.filter((p) => p.severity === severity);
+    if (!list.length) return;
+    const top = state.scroll.topLine;
+    const from = problems.cursor >= 0 ? problems.cursor : (dir > 0 ? top - 1 : top);
+    let next = dir > 0 ? list.find((p) => p.line > from) : list.findLast((p) => p.line < from);
+    if (!next) next = dir > 0 ? list[0] : list[list.length - 1];
+    goto(next);
+  }
+
+  // Marks the entry of the current problem (and keeps it in the panel's view).
+  function markCurrent() {
+    const k = problems.current ? problems.detector.problems.indexOf(problems.current) : -1;
+    const li = k >= 0 && k < entries.length ? entries[k] : null;
+    if (li === marked) return;
+    if (marked) {
+      marked.classList.remove('current');
+      marked.removeAttribute('aria-current');
+    }
+    marked = li;
+    if (li) {
+      li.classList.add('current');
+      li.setAttribute('aria-current', 'true');
+      li.scrollIntoView({ block: 'nearest' });
+    }
+  }
+
+  function entry(p) {
+    const li = document.createElement('li');
+    li.className = `problem ${p.severity}`;
+    li.dataset.line = String(number(p.line));
+    const sev = document.createElement('span');
+    sev.className = 'sev';
+    sev.textContent = p.severity;
+    const msg = document.createElement('span');
+    msg.className = 'msg';
+    msg.textContent = p.message;
+    const where = document.createElement('span');
+    where.className = 'where';
+    const place = p.file ? `${p.file}${p.fileLine ? `:${p.fileLine}` : ''}${p.col ? `:${p.col}` : ''}` : '';
+    // A link only from the template and the parsed place, never from raw output.
+    const href = sourceLink(state.status.sourceUrl, p.file, p.fileLine);
+    if (href) {
+      const a = document.createElement('a');
+      a.href = href;
+      a.target = '_blank';
+      a.rel = 'noopener noreferrer';
+      a.textContent = place;
+      a.addEventListener('click', (e) => e.stopPropagation());
+      where.append(a, ` · line ${number(p.line)}`);
+    } else {
+      where.textContent = place ? `${place} · line ${number(p.line)}` : `line ${number(p.line)}`;
+    }
+    li.append(sev, msg, where);
+    li.addEventListener('click', () => goto(p));
+    return li;
+  }
+
+  function render() {
+    const list = problems.detector.problems;
+    if (list.length === drawn) {
+      markCurrent();
+      return;
+    }
+    drawn = list.length;
+    const { error, warning, notice } = problems.detector.counts;
+    ui.problemsToggle.hidden = list.length === 0;
+    const parts = [plural(error, 'error'), plural(warning, 'warning')];
+    if (notice) parts.push(plural(notice, 'notice'));
+    const label = `Problems: ${parts.join(', ')}`;
+    if (ui.problemsToggle.textContent !== label) ui.problemsToggle.textContent = label;
+    ui.problemsToggle.dataset.errors = String(error);
+    entries = [];
+    marked = null;
+    if (ui.problemsPanel.hidden) return;
+    entries = list.slice(0, MAX_PANEL_ENTRIES).map(entry);
+    const items = [...entries];
+    if (list.length > MAX_PANEL_ENTRIES) {
+      const li = document.createElement('li');
+      li.className = 'problem more';
+      li.textContent = `and ${(list.length - MAX_PANEL_ENTRIES).toLocaleString('en-US')} more`;
+      items.push(li);
+    }
+    ui.problemsList.replaceChildren(...items);
+    markCurrent();
+  }
+
+  function toggle(open = ui.problemsPanel.hidden) {
+    ui.problemsPanel.hidden = !open;
+    ui.problemsToggle.setAttribute('aria-expanded', String(open));
+    ui.problemsToggle.setAttribute('aria-pressed', String(open));
+    drawn = -1;
+    schedule();
+  }
+
+  ui.problemsToggle.addEventListener('click', () => toggle());
+
+  return {
+    goto,
+    step,
+    render,
+    toggle,
+
+    // The first error, or undefined.
+    firstError: () => problems.detector.problems.find((p) => p.severity === 'error'),
+
+    // Draws the panel again (the source links came).
+    redraw() {
+      drawn = -1;
+      schedule();
+    },
+
+    reset() {
+      problems.cursor = -1;
+      problems.current = null;
+      drawn = -1;
+    },
+  };
+}

@@ -1,0 +1,66 @@
+// One line of the log as a row element: its number (a #L link), its
+// timestamp, its text with styles and find marks, or a section header with
+// its fold button. Reads the state, writes none of it.
+import { F_ERR, F_HEAD, F_NOTICE } from './store.js';
+import { renderMarked, renderText } from './render.js';
+import { formatStamp } from './time.js';
+
+export function makeRow(state, i) {
+  const { lines, sections, mark, prefs, find } = state;
+  const flags = lines.flags[i];
+  const row = document.createElement('div');
+  let cls = 'line';
+  if (flags & F_ERR) cls += ' err';
+  if (flags & F_NOTICE) cls += ' notice';
+  if (i >= mark.first && i <= mark.last) cls += ' hl';
+  const n = lines.number(i);
+  const ln = document.createElement('a');
+  ln.className = 'ln';
+  if (n) { // a note of the page's own has no number
+    row.dataset.line = String(n);
+    ln.href = `#L${n}`;
+    ln.textContent = String(n);
+  }
+  row.append(ln);
+
+  if (prefs.timestamps) {
+    const ts = document.createElement('span');
+    ts.className = 'ts';
+    ts.textContent = formatStamp(prefs.timeMode, lines.time[i], i > 0 ? lines.time[i - 1] : null, state.run.startedMs);
+    ts.title = `+${(lines.time[i] / 1000).toFixed(3)} s`;
+    row.append(ts);
+  }
+
+  const tx = document.createElement('span');
+  tx.className = 'tx';
+  if (flags & F_HEAD) {
+    const id = sections.heads.get(i);
+    const g = sections.groups[id];
+    cls += g.collapsed ? ' head folded' : ' head';
+    row.dataset.group = String(id);
+    const fold = document.createElement('button');
+    fold.type = 'button';
+    fold.className = 'fold';
+    fold.setAttribute('aria-expanded', String(!g.collapsed));
+    fold.setAttribute('aria-label', g.collapsed ? 'Unfold section' : 'Fold section');
+    row.append(fold);
+    const label = sections.label(i);
+    if (label === lines.text[i]) renderText(tx, label, lines.runs[i]);
+    else tx.textContent = label;
+    row.append(tx);
+    if (g.collapsed) {
+      const size = document.createElement('span');
+      size.className = 'gsize';
+      size.textContent = g.count === 1 ? '1 line' : `${g.count.toLocaleString('en-US')} lines`;
+      row.append(size);
+    }
+  } else {
+    const marks = find.index ? find.index.on(i) : [];
+    if (marks.length) renderMarked(tx, lines.text[i], lines.runs[i], marks, find.current);
+    else renderText(tx, lines.text[i], lines.runs[i]);
+    if (find.index && find.current >= 0 && find.index.line[find.current] === i) cls += ' fcur';
+    row.append(tx);
+  }
+  row.className = cls;
+  return row;
+}

@@ -1,0 +1,63 @@
+// The run as `status` tells it, asked before the page draws anything: so a
+// run that ended long ago shows as ended from the first paint (its state,
+// elapsed time, favicon and title), never as running while its lines are
+// still coming in (SPEC §13). Its counts are the run's: the page's own fall
+// short after a gap (events the server no longer had), so they are asked
+// again every second while the run goes on after one, and at its end.
+//
+// Owner of state.status.
+
+// How long the page waits for `status` before drawing what the events say.
+const STATUS_WAIT_MS = 3000;
+
+function parse(s) {
+  const started = Date.parse(s.started);
+  return {
+    state: s.state === 'exited' ? 'exited' : 'running',
+    exit: s.exit && typeof s.exit === 'object' ? s.exit : null,
+    startedMs: Number.isFinite(started) ? started : NaN,
+    title: typeof s.title === 'string' ? s.title : '',
+    counts: [Number(s.stdout_lines) || 0, Number(s.stderr_lines) || 0],
+    sourceUrl: typeof s.source_url === 'string' ? s.source_url : '',
+  };
+}
+
+export function createStatus(state, changed) {
+  let asking = false;
+  let asked = false;
+
+  async function ask() {
+    if (asking) return;
+    asking = true;
+    try {
+      // The first answer is the one index.html preloads (a request like it:
+      // the default cache mode); later ones are asked anew.
+      const res = await fetch('status', asked ? { cache: 'no-store' } : {});
+      asked = true;
+      const s = res.ok ? await res.json() : null;
+      if (s && typeof s === 'object') {
+        Object.assign(state.status, parse(s));
+        state.status.known = true;
+      }
+    } catch { /* what the events say, then */ }
+    asking = false;
+    changed();
+  }
+
+  setInterval(() => {
+    if (state.run.missed && !state.run.exit && document.visibilityState === 'visible') ask();
+  }, 1000);
+
+  return {
+    // Asks once; resolves when answered, or after STATUS_WAIT_MS anyway.
+    async load() {
+      await Promise.race([ask(), new Promise((r) => { setTimeout(r, STATUS_WAIT_MS); })]);
+      state.status.loaded = true;
+    },
+
+    // The run ended: after a gap, the final counts are the server's.
+    ended() {
+      if (state.run.missed) ask();
+    },
+  };
+}
