@@ -1,35 +1,40 @@
-// What a relay serves (SPEC §10): many runs, each found by its id, instead of the one run of
-// a local ssetail. The Redis layer implements it; the server only routes to it.
+// Where a relay's runs come from (SPEC §10): runs found by their id and opened on demand,
+// and the list of the newest. The Redis layer implements it (redis/relay_catalog.hpp);
+// OpenRuns decides when a run is opened and closed, and the server serves what it opens.
 #pragma once
 
+#include <functional>
 #include <memory>
-#include <optional>
 #include <string>
+#include <vector>
 
-#include "history/history.hpp"
-#include "record/run_record.hpp"
+#include "base/result.hpp"
+#include "run/hosted_run.hpp"
+#include "run/run_summary.hpp"
 
 namespace ssetail {
 
 class RunCatalog {
  public:
-  struct Run {
-    History* history;
-    const RunRecord* record;     // may be null
-    std::shared_ptr<void> keep;  // history and record live at least as long as this
+  struct Opened {
+    enum Status {
+      Open,         // `run` is open
+      NotFound,     // there is no such run
+      Unavailable,  // the catalog could not say in time, or could not open it now (503)
+    };
+    Status status = Unavailable;
+    std::unique_ptr<HostedRun> run;
+    std::string why;  // Unavailable: one line for the 503's body
   };
+
   virtual ~RunCatalog() = default;
-  // The run `id`, its source started on first use and kept until Close; nothing when there
-  // is no such run, or, with `unavailable` set, when the catalog could not say in time
-  // (Redis away or slow: the server answers 503, not 404). From any request thread.
-  virtual std::optional<Run> Open(const std::string& id, bool& unavailable) = 0;
-  // The catalog lets go of `run` (of `id`), opened by Open: it ends once the last copy of
-  // its `keep` goes; the next Open of `id` opens it anew. From any thread.
-  virtual void Close(const std::string& id, const Run& run) = 0;
-  // GET / (an HTML page that works without JavaScript) and GET /runs (JSON): the runs,
-  // newest first.
-  virtual std::string ListHtml() = 0;
-  virtual std::string ListJson() = 0;
+  // Opens run `id` anew: its source started, and read as far as the run was when asked (or
+  // for a bounded time), so a first request sees what exists. `ended` goes to its source
+  // (RunSource::Start). From any thread, concurrently.
+  virtual Opened Open(const std::string& id, std::function<void()> ended) = 0;
+  // The newest runs, newest first, with compare_with set (FillCompareWith); or why the
+  // catalog cannot say now. From any thread, concurrently.
+  virtual Result<std::vector<RunSummary>> List() = 0;
 };
 
 }  // namespace ssetail
