@@ -75,6 +75,7 @@ void History::End() {
   std::lock_guard lock(mutex_);
   if (closed_) return;
   closed_ = true;
+  ended_without_final_ = true;
   if (write_ahead_ != nullptr && published_ + 1 < next_seq_) {
     write_ahead_->Signal();  // its Publish of the rest tells the readers
     return;
@@ -358,6 +359,7 @@ HistoryStats History::Stats() const {
   stats.last_seq = published_;
   stats.unrecorded_evicted = unrecorded_evicted_;
   stats.closed = closed_;
+  stats.ended_without_final = ended_without_final_;
   return stats;
 }
 

@@ -53,6 +53,7 @@ struct HistoryStats {
   std::uint64_t last_seq = 0;            // the last published event
   std::uint64_t unrecorded_evicted = 0;  // events that left memory before the recorder had them
   bool closed = false;
+  bool ended_without_final = false;  // closed by End(), not by a final event: a lost run
 };
 
 // One event of a slice, as a reader sees it; its views live as long as the slice.
@@ -206,6 +207,7 @@ class History {
   std::uint64_t stdout_events_ = 0;
   std::uint64_t stderr_events_ = 0;
   bool closed_ = false;
+  bool ended_without_final_ = false;
 };
 
 // A reader's registration for wake-ups; ends when destroyed (or Cancel). Movable.

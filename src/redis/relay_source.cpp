@@ -197,24 +197,23 @@ Result<void> RedisRunSource::AppendEntries(const RedisReply& entries) {
   }
   AppendDecoded(reads, std::move(start));
   if (!reads.empty()) after_ = std::string(reads.back().id);  // the next read goes on after it
-  history_.WaitForRecorder();
   return {};
 }
 
 void RedisRunSource::AppendDecoded(const std::vector<Read>& reads,
                                    std::optional<std::string> start) {
-  std::optional<std::string_view> exit_data;
-  std::uint64_t exit_seq = 0;
-  {
-    History::Writer writer(history_);
-    if (start) {
-      writer.Append(EventType::Start, *start, 0);
-      last_seq_ = 1;
-    }
-    for (const Read& read : reads) {
-      if (exit_data) break;       // nothing after `exit` is read
-      if (!read.batch) continue;  // its events: a gap before the next
-      std::uint64_t seq = read.batch->first_seq;
+  if (start) {
+    History::Writer(history_).Append(EventType::Start, *start, 0);
+    last_seq_ = 1;
+  }
+  for (const Read& read : reads) {
+    if (!read.batch) continue;  // its events: a gap before the next
+    std::optional<std::string_view> exit_data;
+    std::uint64_t seq = read.batch->first_seq;
+    {
+      // One batch at a time, as capture appends one read at a time: readers (the pump)
+      // are not locked out for a whole reply, and the recorder keeps up (below).
+      History::Writer writer(history_);
       for (const BatchEvent& event : read.batch->events) {
         if (seq <= last_seq_) {  // already appended
           ++seq;
@@ -222,7 +221,7 @@ void RedisRunSource::AppendDecoded(const std::vector<Read>& reads,
         }
         if (event.type == EventType::Exit) {
           exit_data = event.data;
-          exit_seq = seq;
+          writer.SkipTo(seq);  // and AppendLast appends it with that SEQ
           break;
         }
         writer.SkipTo(seq);  // ids Redis no longer has, or could not give: a gap
@@ -230,12 +229,13 @@ void RedisRunSource::AppendDecoded(const std::vector<Read>& reads,
         last_seq_ = seq++;
       }
     }
-  }
-  if (exit_data) {
-    History::Writer(history_).SkipTo(exit_seq);
-    history_.AppendLast(EventType::Exit, *exit_data, 0);
-    last_seq_ = exit_seq;
-    ended_ = true;
+    if (exit_data) {
+      history_.AppendLast(EventType::Exit, *exit_data, 0);
+      last_seq_ = seq;
+      ended_ = true;
+      return;  // nothing after `exit` is read
+    }
+    history_.WaitForRecorder();
   }
 }
 

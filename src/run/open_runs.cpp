@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <exception>
 
-
 namespace ssetail {
 
 struct RunUse::Entry {

@@ -32,7 +32,7 @@ void RunEndpoints::ServeStatus(httplib::Response& res) {
   RunProgress progress;
   progress.exit_data = history_.LastEventData();
   // Ended without `exit`: a relay's copy of a run whose publisher is gone.
-  progress.lost = !progress.exit_data && stats.closed;
+  progress.lost = stats.ended_without_final;
   progress.stdout_lines = stats.stdout_events;
   progress.stderr_lines = stats.stderr_events;
   progress.dropped = stats.dropped;

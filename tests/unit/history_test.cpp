@@ -204,6 +204,7 @@ TEST_CASE("history: a copy of a run resumes an id it has yet to read (another re
   CHECK(h.CursorAfter(0) == 1);
   h.AppendLast(EventType::Exit, "{}", 0);
   CHECK(h.CursorAfter(9) == 1);  // the run is over: no such event will come
+  CHECK_FALSE(h.Stats().ended_without_final);
 }
 
 TEST_CASE("history: a run ended without a final event (lost) ends its readers") {
@@ -222,6 +223,7 @@ TEST_CASE("history: a run ended without a final event (lost) ends its readers") 
   CHECK(h.IsLastEvent(3));         // a client with the last event needs nothing more
   CHECK_FALSE(h.LastEventData());  // but there is no exit
   CHECK(h.Stats().closed);
+  CHECK(h.Stats().ended_without_final);
 }
 
 TEST_CASE("history: a read never waits: nothing new, then events, then the end") {
