@@ -610,8 +610,9 @@ if have("s12.relay1") and have("s12.relay2"):
     breaks = sum((worst(label, "data_breaks") or 0) + (worst(label, "id_breaks") or 0)
                  for label in RELAYS)
     per_line = per_run(lambda r: div(r["redis_used_after"] - r["redis_used_before"],
-                                     r["redis_xlen"]), "s12.redis")
-    xlen = fewest("s12.redis", "redis_xlen")
+                                     r["redis_events"]), "s12.redis")
+    held = fewest("s12.redis", "redis_events")
+    xlen = med("s12.redis", "redis_xlen")
     rss = {label: med(label, "server_peak_rss_kb") for label in RELAYS}
     rows.append([
         "12", "one `seq 1000000` run published (`--publish`), two relays (`--relay`) each "
@@ -620,8 +621,8 @@ if have("s12.relay1") and have("s12.relay2"):
         f"{rate(agg)} aggregate ({2 * 500 * 1_000_000:,} lines in "
         f"{secs(per_run(lambda a, b: max(a['active_s'], b['active_s']), *RELAYS))}); fewest lines a "
         f"client received: {num(got)} of 1,000,000; {num(lost)} lost, {num(breaks)} out of order "
-        f"(worst run){resumed('s12.relay1')}{resumed('s12.relay2')}; Redis held {num(xlen)} entries, "
-        f"{num(per_line, '.0f')} bytes of `used_memory` per line, the whole run in Redis "
+        f"(worst run){resumed('s12.relay1')}{resumed('s12.relay2')}; Redis held {num(held)} events "
+        f"in {num(xlen)} entries, {num(per_line, '.1f')} bytes of `used_memory` per line, the whole run in Redis "
         f"{secs(med('s12.redis', 'published_s'))} after the start; peak RSS: publisher "
         f"{mib(med('s12.redis', 'publisher_peak_rss_kb'))}, relays {mib(rss['s12.relay1'])} and "
         f"{mib(rss['s12.relay2'])}, redis-server {mib(med('s12.redis', 'redis_peak_rss_kb'))}",
@@ -640,41 +641,48 @@ if have("s12.relay1") and have("s12.relay2"):
         f"ssetail does in scenario 11 for 1,000, plus the decoding of the entries Redis sends, so "
         f"the aggregate rate is bound by **the relays' stream pumps and the clients competing for "
         f"the same two cores**; Redis itself only sees one reader per relay. Redis's memory per "
-        f"line is its stream encoding (listpack nodes of the entry id, the field names `event` "
-        f"and `data` and the JSON data) over `used_memory` before and after the run. The "
+        f"line is `used_memory` after the run less before, over its events: batches of about "
+        f"64 KiB of SPEC §15's compact lines (the text and 6-7 bytes), one allocation each. The "
         f"publisher runs with `--linger` and is stopped once Redis has the whole run: without "
         f"it, ssetail gives Redis at most 5 s after the command's end (SPEC §10), and on two "
-        f"cores also serving 1,000 clients that was not enough in a first try (Redis had "
+        f"cores also serving 1,000 clients that was not enough before batches (Redis had "
         f"854,001 of 1,000,002 entries, and the run stayed `running` in Redis for good).")
 
 if have("s13.publish") and have("s13.plain"):
     r = pair_ratio("s13.publish", "s13.plain", "wall_s")
     rc = pair_ratio("s13.publish", "s13.plain", "cmd_s")
-    xlen = fewest("s13.redis", "redis_xlen")
+    held = fewest("s13.redis", "redis_events")
+    # How long ssetail ran on after the command ended: it exits once Redis has the whole run.
+    after = per_run(lambda a: a["wall_s"] - a["cmd_s"], "s13.publish")
+    after_plain = per_run(lambda a: a["wall_s"] - a["cmd_s"], "s13.plain")
+    worst_after = max((a["wall_s"] - a["cmd_s"] for a in runs.get("s13.publish", [])
+                       if "cmd_s" in a), default=None)
+    per_line = per_run(lambda r: div(r["redis_used_after"] - r["redis_used_before"],
+                                     r["redis_events"]), "s13.redis")
     rows.append([
         "13", "publishing's cost to capture: `ssetail --quiet --port 0 --publish redis://… -- seq "
         "10000000` vs the same without `--publish`, back to back", "(reported)",
         f"with {secs(med('s13.publish', 'wall_s'), 3)} vs without {secs(med('s13.plain', 'wall_s'), 3)} "
         f"(the command alone: {secs(med('s13.publish', 'cmd_s'), 3)} vs "
-        f"{secs(med('s13.plain', 'cmd_s'), 3)}, ratio {ratio(rc)}); Redis had {num(xlen)} of "
-        f"10,000,002 (`start`, 10,000,000 lines, `exit`) when ssetail exited (fewest over the runs)",
+        f"{secs(med('s13.plain', 'cmd_s'), 3)}, ratio {ratio(rc)}); ssetail exited "
+        f"{secs(after, 2)} after the command ended (worst {secs(worst_after, 2)}; "
+        f"{secs(after_plain, 2)} without `--publish`), Redis then holding {num(held)} of "
+        f"10,000,002 events (`start`, 10,000,000 lines, `exit`; fewest over the runs) in "
+        f"{num(med('s13.redis', 'redis_xlen'))} entries, {num(per_line, '.1f')} bytes of "
+        f"`used_memory` per line",
         ratio(r),
         f"{cpu('s13.publish')} vs {cpu('s13.plain')}",
         f"{mib(med('s13.publish', 'server_peak_rss_kb'))} vs {mib(med('s13.plain', 'server_peak_rss_kb'))}",
         "— (no client)", "reported"])
-    got_rate = per_run(lambda a, r: div(r["redis_xlen"], a["wall_s"]), "s13.publish", "s13.redis")
     bounds.append(
-        f"**13.** The publisher reads the history at its own cursor on its own thread and never "
-        f"holds capture up: the command's own time moves by {ratio(rc)}× (the publisher's "
-        f"thread and redis-server take CPU from the capture thread and `seq` on two cores: "
-        f"ssetail's CPU {cpu('s13.publish')} against {cpu('s13.plain')}). The wall time is the "
-        f"5 s ssetail waits for Redis after the command's end (SPEC §10), and for a run this "
-        f"fast it is not enough: Redis had at most "
-        f"{pct(div(worst('s13.redis', 'redis_xlen'), 10_000_002))} of the run when ssetail exited "
-        f"(~{num(got_rate)} entries/s over the whole run; the rest is missing from Redis and the "
-        f"run's meta stays `running`). Bound by **the publisher's round trips** (at most 2000 "
-        f"entries or 1 MiB each, one at a time) and redis-server's own work, on the same two "
-        f"cores.")
+        f"**13.** The publisher reads the history at its own cursor on its own thread, woken by "
+        f"the History's publishes, and never holds capture up: the command's own time moves by "
+        f"{ratio(rc)}×. Most of the run has left the memory history before the publisher gets "
+        f"to it, so it reads the run record back (compact lines) and writes SPEC §15's batches, "
+        f"16 of them (1 MiB) per `XADD` pipeline; ssetail's CPU {cpu('s13.publish')} against "
+        f"{cpu('s13.plain')}. Once the command has ended ssetail waits until Redis has the whole "
+        f"run ({secs(after, 2)} here): bound by **the publisher's reading and encoding of the "
+        f"record and redis-server's own work, on the same two cores** as capture and `seq`.")
 
 if have("s14.local") and have("s14.relay"):
     def lat14(label, key):
@@ -696,12 +704,10 @@ if have("s14.local") and have("s14.relay"):
         f"{mib(med('s14.local', 'server_peak_rss_kb'))}",
         secs(med("s14.relay", "client_cpu_s")), "reported"])
     bounds.append(
-        f"**14.** A line reaches the relay's client after the publisher's thread finds it, sends "
-        f"it in an `XADD` pipeline, Redis answers the relay's blocking `XREAD`, the relay appends "
-        f"it to its history and its stream pump writes it. The publisher looks for new events "
-        f"every 1 ms while the run is busy, every 10 ms once it has been quiet for 200 polls "
-        f"(it polls: the History has one append listener, the pump's), so a line waits up to "
-        f"1 ms before it is sent; the rest of the {ms(d50)} (p50) and {ms(d99)} (p99) the hop "
+        f"**14.** A line reaches the relay's client after the publisher's thread, woken by the "
+        f"History's publish, sends it in a batch of its own (a batch closes as soon as output "
+        f"pauses), Redis answers the relay's blocking `XREAD`, the relay appends it to its "
+        f"history and its stream pump writes it: the {ms(d50)} (p50) and {ms(d99)} (p99) the hop "
         f"adds is two loopback round trips and a few thread wake-ups (as in scenario 4). "
         f"The publishing ssetail used {cpu('s14.local')} of CPU against the relay's "
         f"{cpu('s14.relay')}.")

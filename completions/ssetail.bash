@@ -26,6 +26,7 @@ _ssetail_options='
 --publish             word
 --publish-ttl         word
 --relay               word
+--relay-idle          word
 --token-file          file
 --cors                word
 --pty                 -

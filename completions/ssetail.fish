@@ -24,6 +24,7 @@ set -g __ssetail_options \
     'publish=||Also publish the run to Redis Streams (redis://HOST:PORT/PREFIX)' \
     "publish-ttl=||Seconds a finished run's keys are kept in Redis" \
     'relay=||Serve every run published to this Redis (redis://HOST:PORT/PREFIX)' \
+    'relay-idle=||With --relay: seconds an ended run stays open after its last viewer' \
     'token-file=|file|Require the secret in this file (or env SSETAIL_TOKEN)' \
     'cors=||Allow this origin (repeatable)' \
     'pty||Run the command on two pseudo-terminals (stdout, stderr)' \

@@ -25,6 +25,7 @@
 #include "record/run_record.hpp"
 #include "redis/publisher.hpp"
 #include "redis/relay_catalog.hpp"
+#include "run/open_runs.hpp"
 #include "serve/access_control.hpp"
 #include "serve/http_server.hpp"
 #include "view/file_watch.hpp"
@@ -107,8 +108,7 @@ ServerOptions ServeOptions(const Options& options) {
 std::unique_ptr<Publisher> MakePublisher(const Options& options, const History& history,
                                          const RunRecord* record) {
   if (!options.publish_url) return nullptr;
-  std::string why;
-  PublishOptions publish{*ParseRedisUrl(*options.publish_url, why), options.publish_ttl_seconds};
+  PublishOptions publish{*ParseRedisUrl(*options.publish_url), options.publish_ttl_seconds};
   return std::make_unique<Publisher>(history, record, std::move(publish));
 }
 
@@ -188,18 +188,17 @@ sigset_t BlockEndSignals() {
 int RelayRuns(const Options& options) {
   sigset_t signals = BlockEndSignals();
   const ServerOptions serve = ServeOptions(options);
-  std::string why;
-  RelayOptions relay{*ParseRedisUrl(*options.relay_url, why),
-                     {options.history_events, options.history_bytes},
-                     std::nullopt};
+  RelayOptions relay{*ParseRedisUrl(*options.relay_url),
+                     {{options.history_events, options.history_bytes}, std::nullopt}};
   if (!options.no_record) {  // each run a temporary record, as a local run has
-    RecordOptions& record = relay.record.emplace();
+    RecordOptions& record = relay.run.record.emplace();
     const char* tmpdir = std::getenv("TMPDIR");
     if (tmpdir != nullptr && *tmpdir != '\0') record.temp_dir = tmpdir;
     record.max_bytes = options.record_max_bytes.value_or(kDefaultTemporaryRecordMax);
   }
-  RedisRelayCatalog catalog(std::move(relay));
-  HttpServer server(catalog, serve);  // destroyed first: its streams read the runs
+  RedisRunCatalog catalog(std::move(relay));
+  OpenRuns runs(catalog, std::chrono::seconds(options.relay_idle_seconds));
+  HttpServer server(runs, serve);  // destroyed first: its streams use the runs
   const int port = server.Start();
   PrintServing(serve, port, options.max_clients);
   while (sigwaitinfo(&signals, nullptr) < 0) {

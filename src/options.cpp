@@ -11,7 +11,7 @@
 #include <sstream>
 
 #include "base/startup_error.hpp"
-#include "redis/redis_url.hpp"
+#include "redisformat/redis_url.hpp"
 
 #ifndef SSETAIL_VERSION
 #define SSETAIL_VERSION "0.0.0"
@@ -60,6 +60,7 @@ struct Given {
   CLI::Option* view_option = nullptr;
   CLI::Option* publish_option = nullptr;
   CLI::Option* relay_option = nullptr;
+  CLI::Option* relay_idle_option = nullptr;
 };
 
 // --help shows the options in these groups, in this order (after -h and -V).
@@ -126,7 +127,7 @@ void AddHistoryAndRecord(CLI::App& app, Options& options, Given& given) {
 void AddRedis(CLI::App& app, Options& options, Given& given) {
   given.publish_option = app.add_option("--publish", given.publish,
                                         "Also publish the run to Redis Streams: "
-                                        "redis://[:PASSWORD@]HOST[:PORT][/PREFIX]")
+                                        "redis://[[USER]:PASSWORD@]HOST[:PORT][/PREFIX]")
                              ->type_name("URL")
                              ->group("Redis");
   app.add_option("--publish-ttl", options.publish_ttl_seconds,
@@ -140,6 +141,14 @@ void AddRedis(CLI::App& app, Options& options, Given& given) {
                                       "(a list at /, each run at /runs/RUN/)")
                            ->type_name("URL")
                            ->group("Redis");
+  given.relay_idle_option =
+      app.add_option("--relay-idle", options.relay_idle_seconds,
+                     "With --relay: seconds a run that has ended stays open after its last "
+                     "viewer (then it is read from Redis again when asked for)")
+          ->type_name("SECS")
+          ->check(CLI::Range(0, 7 * 24 * 3600))
+          ->capture_default_str()
+          ->group("Redis");
 }
 
 void AddSecurity(CLI::App& app, Options& options, Given& given) {
@@ -198,10 +207,9 @@ void CheckSourceUrl(const std::string& url) {
 }
 
 std::string CheckedRedisUrl(const std::string& option, const std::string& url) {
-  std::string why;
-  if (!ParseRedisUrl(url, why)) {
-    throw StartupError(option + " " + RedactedUrl(url) + ": " + why +
-                       " (expected redis://[:PASSWORD@]HOST[:PORT][/PREFIX])");
+  if (const Result<RedisUrl> parsed = ParseRedisUrl(url); !parsed) {
+    throw StartupError(option + " " + RedactedUrl(url) + ": " + parsed.error() +
+                       " (expected redis://[[USER]:PASSWORD@]HOST[:PORT][/PREFIX])");
   }
   return url;
 }
@@ -227,6 +235,8 @@ void CheckMode(Options& options, const Given& given) {
       throw StartupError("--relay goes with neither --view, --publish, --pty nor --save");
     }
     options.relay_url = CheckedRedisUrl("--relay", given.relay);
+  } else if (given.relay_idle_option->count() > 0) {
+    throw StartupError("--relay-idle goes with --relay");
   }
 }
 

@@ -30,6 +30,7 @@ struct Options {
   std::optional<std::string> publish_url;            // --publish: redis://… (checked here)
   std::int64_t publish_ttl_seconds = 7 * 24 * 3600;  // --publish-ttl
   std::optional<std::string> relay_url;              // --relay: serve the runs in Redis
+  int relay_idle_seconds = 60;                       // --relay-idle: an ended run unwatched
   std::string title;                                 // empty: the command line
   std::string source_url;                            // --source-url: links to file:line
   std::vector<std::string> command;                  // empty: stdin mode

@@ -55,7 +55,7 @@ std::string StatusJson(std::optional<std::string_view> start_data, const RunProg
     out += ",";
   }
   out += "\"state\":";
-  out += progress.exit_data ? "\"exited\"" : "\"running\"";
+  out += progress.exit_data ? "\"exited\"" : progress.lost ? "\"lost\"" : "\"running\"";
   out += ",\"exit\":" + progress.exit_data.value_or("null");
   out += ",\"stdout_lines\":" + std::to_string(progress.stdout_lines);
   out += ",\"stderr_lines\":" + std::to_string(progress.stderr_lines);

@@ -42,6 +42,7 @@ std::string StartEventData(const RunStart& start);
 // How far a run has come, for /status.
 struct RunProgress {
   std::optional<std::string> exit_data;  // the `exit` event's data once it exists
+  bool lost = false;  // it ended without `exit` (a relayed run whose publisher is gone)
   std::uint64_t stdout_lines = 0;
   std::uint64_t stderr_lines = 0;
   std::uint64_t dropped = 0;    // events no longer in the memory history
@@ -51,7 +52,8 @@ struct RunProgress {
 };
 
 // The body of GET /status (SPEC §4): the start event's fields (`start_data`, its data, a
-// JSON object), then the state, the exit event's data (or null), the counts and the record.
+// JSON object), then the state (running, exited, or lost: SPEC §15), the exit event's data
+// (or null), the counts and the record.
 // Before the run has started there is no start event and only the live fields are written.
 std::string StatusJson(std::optional<std::string_view> start_data, const RunProgress& progress);
 

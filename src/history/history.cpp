@@ -71,6 +71,19 @@ void History::AppendLast(EventType type, std::string_view data, std::uint32_t t_
   AppendedLocked();
 }
 
+void History::End() {
+  std::lock_guard lock(mutex_);
+  if (closed_) return;
+  closed_ = true;
+  ended_without_final_ = true;
+  if (write_ahead_ != nullptr && published_ + 1 < next_seq_) {
+    write_ahead_->Signal();  // its Publish of the rest tells the readers
+    return;
+  }
+  PublishLocked(published_, published_bytes_);
+  published_cv_.notify_all();
+}
+
 void History::AppendedLocked() {
   EvictLocked();
   if (write_ahead_ != nullptr) {
@@ -325,7 +338,8 @@ History::Slice History::ReadLocked(std::uint64_t cursor, std::uint64_t last) con
 
 std::uint64_t History::CursorAfter(std::uint64_t seq) const {
   std::lock_guard lock(mutex_);
-  return (seq >= 1 && seq <= published_) ? seq + 1 : 1;
+  if (seq >= 1 && seq <= published_) return seq + 1;
+  return copy_ && !closed_ && seq > published_ && seq <= kMaxSeq ? seq + 1 : 1;
 }
 
 bool History::IsLastEvent(std::uint64_t seq) const {
@@ -345,6 +359,7 @@ HistoryStats History::Stats() const {
   stats.last_seq = published_;
   stats.unrecorded_evicted = unrecorded_evicted_;
   stats.closed = closed_;
+  stats.ended_without_final = ended_without_final_;
   return stats;
 }
 
@@ -361,6 +376,7 @@ std::optional<std::string> History::LastEventData() const {
   if (!closed_ || blocks_.empty() || published_ + 1 != next_seq_) return std::nullopt;
   const Block& last = *blocks_.back();
   const Record& record = last.records.back();
+  if (record.type != EventType::Exit) return std::nullopt;  // ended without one (End)
   return std::string(last.bytes.data() + record.offset + record.data_offset,
                      record.size - record.data_offset - 2);
 }

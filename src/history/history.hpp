@@ -53,6 +53,7 @@ struct HistoryStats {
   std::uint64_t last_seq = 0;            // the last published event
   std::uint64_t unrecorded_evicted = 0;  // events that left memory before the recorder had them
   bool closed = false;
+  bool ended_without_final = false;  // closed by End(), not by a final event: a lost run
 };
 
 // One event of a slice, as a reader sees it; its views live as long as the slice.
@@ -98,6 +99,11 @@ class History {
   // Appends the final event: readers receive everything up to it and then end.
   void AppendLast(EventType type, std::string_view data, std::uint32_t t_ms);
 
+  // Ends the run without a final event (a relay's copy of a run whose publisher is gone):
+  // readers receive everything appended so far and then end, as after `exit`. From the
+  // producer, after its last Writer; not after a SkipTo with no event after it.
+  void End();
+
   class Subscription;
   // Signals `wakeup` after each batch of events is published, and when the run ends, for as
   // long as the returned subscription lives (it must not outlive the History or `wakeup`).
@@ -134,8 +140,14 @@ class History {
   Slice ReadUnpublished(std::uint64_t cursor) const;
 
   // Where a client resuming after event `seq` of this run should continue: seq + 1, or 1
-  // (replay from the start) when `seq` names no event of this run.
+  // (replay from the start) when `seq` names no event of this run. In a copy (SetCopy), an
+  // id past the last event while the run goes on is one the copy has yet to read: seq + 1.
   std::uint64_t CursorAfter(std::uint64_t seq) const;
+
+  // This History copies a run whose events exist elsewhere (a relay's, read from Redis): a
+  // client may come with an id another copy gave it before this one has read that far. From
+  // the producer, before any reader comes.
+  void SetCopy() { copy_ = true; }
 
   // True when `seq` is the final event: a client that has it needs nothing more.
   bool IsLastEvent(std::uint64_t seq) const;
@@ -145,7 +157,8 @@ class History {
   // The data of the first event (`start`) once it is published.
   std::optional<std::string> FirstEventData() const;
 
-  // The data of the final event (`exit`) once it is published.
+  // The data of the final event (`exit`) once it is published; nothing for a run that
+  // ended without one (End).
   std::optional<std::string> LastEventData() const;
 
  private:
@@ -172,6 +185,7 @@ class History {
   const std::string run_id_;
   sse::IdLine id_line_;  // of the next event
   const HistoryLimits limits_;
+  bool copy_ = false;  // SetCopy: set before readers come, then only read
 
   mutable std::mutex mutex_;
   mutable std::vector<Wakeup*> subscribers_;
@@ -193,6 +207,7 @@ class History {
   std::uint64_t stdout_events_ = 0;
   std::uint64_t stderr_events_ = 0;
   bool closed_ = false;
+  bool ended_without_final_ = false;
 };
 
 // A reader's registration for wake-ups; ends when destroyed (or Cancel). Movable.

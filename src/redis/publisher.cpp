@@ -1,41 +1,22 @@
 #include "redis/publisher.hpp"
 
 #include <algorithm>
-#include <charconv>
-#include <cstdio>
 
 #include "base/warn.hpp"
-#include "events/sse_format.hpp"
-#include "record/record_reader.hpp"
-#include "redis/json_fields.hpp"
-#include "redis/run_entries.hpp"
+#include "redisformat/backoff.hpp"
+#include "redisformat/entry_id.hpp"
+#include "redisformat/lease.hpp"
+#include "redisformat/run_meta.hpp"
 
 namespace ssetail {
 
 namespace {
 
 using namespace std::chrono_literals;
+using Clock = RedisClient::Clock;
 
-// How often new events are looked for: often while the run is busy (the relay hop's
-// latency is this poll), seldom once it has been quiet for a while. Polled rather than
-// woken: the History has one append listener, the stream pump's.
-constexpr auto kBusyPoll = 1ms;
-constexpr auto kQuietPoll = 10ms;
-constexpr int kBusyPolls = 200;     // empty polls before the run counts as quiet
-constexpr auto kDeadline = 2000ms;  // for connecting and for each round trip
-constexpr auto kFirstBackoff = 100ms;
-constexpr auto kMaxBackoff = 5000ms;  // SPEC §10
-constexpr std::size_t kBatchEvents = 2000;
-constexpr std::size_t kBatchBytes = 1 << 20;
-
-std::string EntryId(std::uint64_t seq) {
-  return "0-" + std::to_string(seq);
-}
-
-// An XADD of an id Redis already holds: it was sent before a reply got lost.
-bool AlreadyThere(const RedisReply& reply) {
-  return reply.text.find("equal or smaller") != std::string::npos;
-}
+constexpr auto kDeadline = 2000ms;            // for connecting and for each round trip
+constexpr std::size_t kRoundBytes = 1 << 20;  // of batches sent in one round trip
 
 }  // namespace
 
@@ -44,7 +25,8 @@ Publisher::Publisher(const History& history, const RunRecord* record, PublishOpt
       record_(record),
       options_(std::move(options)),
       stream_key_(options_.url.StreamKey(history.run_id())),
-      meta_key_(options_.url.MetaKey(history.run_id())) {}
+      meta_key_(options_.url.MetaKey(history.run_id())),
+      alive_key_(options_.url.AliveKey(history.run_id())) {}
 
 Publisher::~Publisher() {
   {
@@ -52,7 +34,7 @@ Publisher::~Publisher() {
     stopping_ = true;
   }
   stop_.Request();
-  changed_.notify_all();
+  wakeup_.Signal();
   if (thread_.joinable()) thread_.join();
 }
 
@@ -68,7 +50,7 @@ bool Publisher::Finish(std::chrono::milliseconds patience) {
   lock.unlock();
   // Whatever the thread waits for (Redis, a backoff) ends now: joined within a poll.
   stop_.Request();
-  changed_.notify_all();
+  wakeup_.Signal();
   if (thread_.joinable()) thread_.join();
   if (!delivered) {
     Warn("--publish " + options_.url.Display() + ": gave up after " +
@@ -78,67 +60,83 @@ bool Publisher::Finish(std::chrono::milliseconds patience) {
   return delivered;
 }
 
-void Publisher::Sleep(std::chrono::milliseconds duration) {
-  std::unique_lock lock(mutex_);
-  changed_.wait_for(lock, duration, [this] { return stopping_; });
+void Publisher::SetProblemCounts(std::uint64_t errors, std::uint64_t warnings) {
+  {
+    std::lock_guard lock(mutex_);
+    counts_ = Counts{errors, warnings};
+  }
+  wakeup_.Signal();
+}
+
+bool Publisher::Stopping() {
+  std::lock_guard lock(mutex_);
+  return stopping_;
 }
 
 void Publisher::Run() {
-  auto backoff = kFirstBackoff;
-  int empty_polls = 0;
+  // Woken by every publish from now on; what was published before is read at once.
+  const History::Subscription subscription = history_.Subscribe(wakeup_);
+  Backoff backoff;
   for (;;) {
-    {
-      std::lock_guard lock(mutex_);
-      if (stopping_) return;
-    }
-    std::string error;
-    bool idle = false;
-    bool ok = client_ || Connect(error);
-    if (ok) {
-      idle = !Collect();
-      // With nothing new, only the meta may be due (after connecting).
-      ok = (idle && meta_written_) || Send(error);
-    }
-    if (!ok) {
-      client_.reset();
-      if (stop_.requested()) return;  // Finish gave up: it says so itself
-      if (!warned_) {
-        Warn("--publish " + options_.url.Display() + ": " + error +
-             "; retrying (the run record keeps what Redis lacks)");
-        warned_ = true;
+    wakeup_.Reset();  // before looking: a publish from now on wakes the next wait
+    if (Stopping()) return;
+    if (!client_) {
+      if (Result<void> connected = Connect(); !connected) {
+        if (!Failed(connected.error(), backoff.Next())) return;
+        continue;
       }
-      Sleep(backoff);
-      backoff = std::min<std::chrono::milliseconds>(backoff * 2, kMaxBackoff);
+    }
+    const Result<bool> sent = Round();
+    if (!sent) {
+      if (!Failed(sent.error(), backoff.Next())) return;
       continue;
     }
-    backoff = kFirstBackoff;
-    empty_polls = idle ? empty_polls + 1 : 0;
-    if (idle) Sleep(empty_polls <= kBusyPolls ? kBusyPoll : kQuietPoll);
+    backoff.Reset();
+    if (*sent) continue;  // more may have come meanwhile
+    // Nothing to send: until a publish, new counts, Finish, or the lease's refresh.
+    if (end_written_) {
+      wakeup_.Wait();
+    } else {
+      wakeup_.WaitUntil(lease_due_);
+    }
   }
 }
 
-bool Publisher::Connect(std::string& error) {
-  const auto deadline = RedisClient::Clock::now() + kDeadline;
-  client_ = RedisClient::Connect(options_.url, deadline, &stop_, error);
-  if (!client_) return false;
+bool Publisher::Failed(const std::string& error, std::chrono::milliseconds backoff) {
+  client_.reset();
+  if (stop_.requested()) return false;  // Finish gave up: it says so itself
+  if (!warned_) {
+    Warn("--publish " + options_.url.Display() + ": " + error +
+         "; retrying (the run record keeps what Redis lacks)");
+    warned_ = true;
+  }
+  // Only a stop ends the backoff early: new events wait for Redis like the others.
+  return stop_.Sleep(backoff);
+}
+
+Result<void> Publisher::Connect() {
+  Result<std::unique_ptr<RedisClient>> connected =
+      RedisClient::Connect(options_.url, Clock::now() + kDeadline, &stop_);
+  if (!connected) return Error{connected.error()};
+  client_ = std::move(*connected);
   // Resume after the last event Redis has: everything, when it has none of this run.
-  RedisReply reply;
-  if (!client_->Command({"XREVRANGE", stream_key_, "+", "-", "COUNT", "1"}, reply,
-                        RedisClient::Clock::now() + kDeadline, error)) {
-    return false;
-  }
-  if (reply.error()) {
-    error = "XREVRANGE: " + reply.text;
-    return false;
-  }
+  const Result<RedisReply> top = client_->Command(
+      {"XREVRANGE", stream_key_, "+", "-", "COUNT", "1"}, Clock::now() + kDeadline);
+  if (!top) return Error{top.error()};
+  if (top->error()) return Error{"XREVRANGE: " + top->text};
   std::uint64_t last = 0;
-  if (!reply.elements.empty() && !reply.elements.front().elements.empty()) {
-    // Not one of ours (past 2^53, not 0-SEQ): the run is sent again from its start.
-    last = SeqOfEntryId(reply.elements.front().elements.front().text).value_or(0);
+  if (!top->elements.empty() && top->elements.front().elements.size() >= 2) {
+    const RedisReply& entry = top->elements.front();
+    std::vector<std::string_view> fields;
+    for (const RedisReply& field : entry.elements[1].elements) fields.push_back(field.text);
+    // Not one of ours (a time-based id): the run is sent again from its start, and Redis
+    // refuses it (ids must grow), which the warning then says.
+    last = LastSeqOfEntry(entry.elements[0].text, fields).value_or(0);
   }
   cursor_ = last + 1;
-  meta_written_ = false;
-  batch_.clear();
+  start_written_ = end_written_ = false;
+  counts_written_.reset();
+  lease_due_ = Clock::now();
   if (warned_) {
     Say("--publish " + options_.url.Display() + ": connected; resuming after event " +
         std::to_string(last));
@@ -146,113 +144,139 @@ bool Publisher::Connect(std::string& error) {
   }
   std::lock_guard lock(mutex_);
   sent_through_ = last;
+  return {};
+}
+
+Result<bool> Publisher::Round() {
+  const std::uint64_t next = Collect();
+  const bool ends = history_.IsLastEvent(next - 1);
+  std::size_t commands = 0;
+  const auto now = Clock::now();
+  const bool lease_due = !ends && now >= lease_due_;
+  if (lease_due) {
+    // Before the meta: a relay never sees a run said running without its lease.
+    const std::string ttl = std::to_string(kLeaseTtl.count());
+    client_->Append({"SET", alive_key_, "1", "PX", ttl});
+    ++commands;
+  }
+  const bool start = !start_written_ && history_.FirstEventData().has_value();
+  if (start) {
+    AppendStart();
+    commands += 2;
+  }
+  for (std::size_t i = 0; i < batched_; ++i) {
+    const BatchBuilder& batch = batches_[i];
+    const std::string id = EntryId(batch.first_seq());
+    const std::string n = std::to_string(batch.count());
+    client_->Append({"XADD", stream_key_, id, "n", n, "events", batch.text()});
+    ++commands;
+  }
+  std::optional<Counts> counts;
+  {
+    std::lock_guard lock(mutex_);
+    counts = counts_;
+  }
+  if (counts && counts != counts_written_) {
+    const std::string errors = std::to_string(counts->errors);
+    const std::string warnings = std::to_string(counts->warnings);
+    client_->Append({"HSET", meta_key_, "errors", errors, "warnings", warnings});
+    ++commands;
+  }
+  const bool end = ends && !end_written_ && (start_written_ || start);
+  if (end) {
+    AppendEnd();
+    commands += 4;
+  }
+  if (commands == 0) return false;
+  // One deadline for the whole round trip, however slowly Redis answers.
+  Result<std::vector<RedisReply>> replies = client_->Replies(Clock::now() + kDeadline);
+  if (!replies) return Error{replies.error()};
+  if (replies->size() != commands) return Error{"out of memory"};
+  for (const RedisReply& reply : *replies) {
+    if (reply.error()) return Error{"Redis refused an update: " + reply.text};
+  }
+  if (lease_due) lease_due_ = now + kLeaseRefresh;
+  start_written_ = start_written_ || start;
+  end_written_ = end_written_ || end;
+  if (counts) counts_written_ = counts;
+  cursor_ = next;
+  std::lock_guard lock(mutex_);
+  sent_through_ = cursor_ - 1;
+  if (end_written_) {
+    delivered_ = true;
+    changed_.notify_all();
+  }
   return true;
 }
 
-bool Publisher::Collect() {
-  batch_.clear();
-  batch_ends_ = false;
-  batch_next_ = cursor_;
+void Publisher::AddEvent(std::uint64_t seq, EventType type, SegmentEnd end, std::uint32_t t_ms,
+                         std::string_view data, std::size_t& bytes) {
+  if (batched_ == 0 || !batches_[batched_ - 1].Takes(seq, t_ms, data.size())) {
+    if (batched_ < batches_.size()) {
+      batches_[batched_].Reset(seq);
+    } else {
+      batches_.emplace_back(seq);
+    }
+    ++batched_;
+  }
+  batches_[batched_ - 1].Add(type, end, t_ms, data);
+  bytes += data.size() + 8;
+}
+
+std::uint64_t Publisher::Collect() {
+  batched_ = 0;
+  std::uint64_t next = cursor_;
   std::size_t bytes = 0;
-  while (batch_.size() < kBatchEvents && bytes < kBatchBytes && !batch_ends_) {
-    History::Slice slice = history_.Read(batch_next_);
+  while (bytes < kRoundBytes) {
+    History::Slice slice = history_.Read(next);
     if (slice.status != History::ReadStatus::Events) break;
     // Memory no longer has some: the record does (unless --record-max dropped them).
-    if (slice.missed > 0 && record_ != nullptr && CollectFromRecord(slice.next_seq - 1)) break;
-    for (const EventView event : slice) {
-      Entry entry{event.seq, EventTypeName(event.type), {}};
-      if (IsOutput(event.type)) {
-        sse::AppendJsonOutputData(entry.data, event.data, event.t_ms, event.end);
-      } else {
-        entry.data = event.data;
-      }
-      bytes += entry.data.size();
-      batch_.push_back(std::move(entry));
+    if (slice.missed > 0 && record_ != nullptr &&
+        CollectFromRecord(next, slice.next_seq - 1, bytes)) {
+      break;
     }
-    batch_next_ = slice.next_seq;
-    batch_ends_ = slice.reached_end;
+    for (const EventView event : slice) {
+      AddEvent(event.seq, event.type, event.end, event.t_ms, event.data, bytes);
+    }
+    next = slice.next_seq;
   }
-  return !batch_.empty();
+  return next;
 }
 
-// Events batch_next_..`last` from the record, each with its JSON data (an NDJSON record
-// holds it; a compact one is encoded here). False when the record holds none of them.
-bool Publisher::CollectFromRecord(std::uint64_t last) {
+// Events `next`..`last` from the record, while the round has room. False when the record
+// holds none of them.
+bool Publisher::CollectFromRecord(std::uint64_t& next, std::uint64_t last, std::size_t& bytes) {
   if (!reader_) reader_ = std::make_unique<RecordReader>(*record_);
-  const std::size_t before = batch_.size();
-  std::size_t bytes = 0;
-  while (batch_.size() < kBatchEvents && bytes < kBatchBytes && batch_next_ <= last) {
+  bool any = false;
+  while (bytes < kRoundBytes && next <= last) {
     const RecordReader::Result read = reader_->ReadEvents(
-        batch_next_, last, record_scratch_, [&](std::uint64_t, const record::Line& line) {
-          // Ids the record skips (a gap) are lost to Redis too: nothing to send for them.
-          Entry entry{line.seq, EventTypeName(line.type), {}};
-          if (IsOutput(line.type) && line.data.empty()) {
-            sse::AppendJsonOutputData(entry.data, line.text, line.t_ms, line.end);
-          } else {
-            entry.data = std::string(line.data);
-          }
-          bytes += entry.data.size();
-          batch_ends_ = line.type == EventType::Exit;
-          batch_.push_back(std::move(entry));
-          return batch_.size() < kBatchEvents && bytes < kBatchBytes;
+        next, last, record_scratch_, [&](std::uint64_t, const record::Line& line) {
+          // Ids the record skips (a gap) are lost to Redis too: a batch starts after them.
+          AddEvent(line.seq, line.type, line.end, line.t_ms,
+                   IsOutput(line.type) ? line.text : line.data, bytes);
+          return bytes < kRoundBytes;
         });
     if (!read.appended) break;
-    batch_next_ = read.next_seq;
+    any = true;
+    next = read.next_seq;
   }
-  return batch_.size() > before;
+  return any;
 }
 
-void Publisher::AppendMeta(bool exited) {
-  const std::optional<std::string> start = history_.FirstEventData();
-  if (!start) return;
-  const auto field = [&start](std::string_view key) {
-    return json::RawField(*start, key).value_or("null");
-  };
-  const std::string title = json::DecodeString(field("title")).value_or("");
-  const std::string started = json::DecodeString(field("started")).value_or("");
-  const std::string score = std::to_string(json::ParseIsoUtcMs(started).value_or(0));
-  client_->Append({"HSET", meta_key_, "title", title, "command", field("command"), "started",
-                   started, "state", exited ? "exited" : "running"});
-  client_->Append({"ZADD", options_.url.RunsKey(), score, history_.run_id()});
-  if (exited) AppendEnd();
+void Publisher::AppendStart() {
+  const StartMeta meta = MetaOfStart(history_.FirstEventData().value_or("{}"));
+  client_->Append({"HSET", meta_key_, "title", meta.title, "command", meta.command, "started",
+                   meta.started, "state", "running"});
+  client_->Append({"ZADD", options_.url.RunsKey(), std::to_string(meta.score), history_.run_id()});
 }
 
 void Publisher::AppendEnd() {
   const std::string exit = history_.LastEventData().value_or("null");
   const std::string ttl = std::to_string(options_.ttl_seconds);
   client_->Append({"HSET", meta_key_, "state", "exited", "exit", exit});
+  client_->Append({"DEL", alive_key_});
   client_->Append({"EXPIRE", stream_key_, ttl});
   client_->Append({"EXPIRE", meta_key_, ttl});
-}
-
-bool Publisher::Send(std::string& error) {
-  const bool first = !meta_written_ && history_.FirstEventData().has_value();
-  // Redis already has the whole run (a reconnection after the end): only meta and TTL.
-  if (first) AppendMeta(batch_.empty() && history_.IsLastEvent(cursor_ - 1));
-  for (const Entry& entry : batch_) {
-    client_->Append(
-        {"XADD", stream_key_, EntryId(entry.seq), "event", entry.type, "data", entry.data});
-  }
-  if (batch_ends_) AppendEnd();
-  std::vector<RedisReply> replies;
-  // One deadline for the whole round trip, however slowly Redis answers.
-  if (!client_->Replies(replies, RedisClient::Clock::now() + kDeadline, error)) return false;
-  for (const RedisReply& reply : replies) {
-    if (reply.error() && !AlreadyThere(reply)) {
-      error = "Redis refused an update: " + reply.text;
-      return false;
-    }
-  }
-  if (first) meta_written_ = true;
-  if (!batch_.empty()) cursor_ = batch_next_;
-  batch_.clear();
-  std::lock_guard lock(mutex_);
-  sent_through_ = cursor_ - 1;
-  if (meta_written_ && history_.IsLastEvent(cursor_ - 1)) {
-    delivered_ = true;
-    changed_.notify_all();
-  }
-  return true;
 }
 
 }  // namespace ssetail

@@ -14,6 +14,8 @@
 #include "base/startup_error.hpp"
 #include "serve/connection_server.hpp"
 #include "serve/request_task_queue.hpp"
+#include "serve/run_list_html.hpp"
+#include "serve/run_list_json.hpp"
 #include "serve/web_assets.hpp"
 
 namespace ssetail {
@@ -102,43 +104,22 @@ void AnswerError(const httplib::Request&, httplib::Response& res) {
   }
 }
 
-// How long an ended run nobody watches stays open on a relay; SSETAIL_TEST_RELAY_IDLE_MS
-// shortens it for the tests.
-constexpr std::chrono::milliseconds kRelayIdle = std::chrono::seconds(60);
-
-std::chrono::milliseconds RelayIdle() {
-  if (const char* ms = std::getenv("SSETAIL_TEST_RELAY_IDLE_MS")) {
-    return std::chrono::milliseconds(std::atoi(ms));
-  }
-  return kRelayIdle;
-}
-
 }  // namespace
 
-// A run a relay serves: the catalog's run and its endpoints (destroyed first).
-struct HttpServer::RelayedRun {
-  RelayedRun(RunCatalog::Run opened, StreamSlots& slots, PumpOptions options)
-      : run(std::move(opened)), endpoints(*run.history, run.record, slots, options, true) {}
-  const RunCatalog::Run run;
-  RunEndpoints endpoints;
-  std::chrono::steady_clock::time_point last_used = std::chrono::steady_clock::now();
-};
-
-HttpServer::HttpServer(RunCatalog& catalog, ServerOptions options)
-    : HttpServer(nullptr, nullptr, &catalog, std::move(options)) {}
+HttpServer::HttpServer(OpenRuns& runs, ServerOptions options)
+    : HttpServer(nullptr, nullptr, &runs, std::move(options)) {}
 
 HttpServer::HttpServer(History& history, const RunRecord* record, ServerOptions options)
     : HttpServer(&history, record, nullptr, std::move(options)) {}
 
-HttpServer::HttpServer(History* history, const RunRecord* record, RunCatalog* catalog,
+HttpServer::HttpServer(History* history, const RunRecord* record, OpenRuns* runs,
                        ServerOptions options)
     : history_(history),
       record_(record),
-      catalog_(catalog),
+      runs_(runs),
       options_(std::move(options)),
       pump_options_{std::chrono::seconds(options_.heartbeat_seconds), kStallTimeout},
       slots_(options_.max_clients),
-      relay_idle_(RelayIdle()),
       server_(std::make_unique<ConnectionServer>(kRequestDeadline)) {
   const std::size_t threads = RequestTaskQueue::ThreadsFor(options_.max_clients);
   server_->new_task_queue = [threads] { return new RequestTaskQueue(threads); };
@@ -178,14 +159,14 @@ int HttpServer::Start() {
                        " (in use or not an address of this host); try --port 0 for any free port");
   }
   try {
-    if (history_ != nullptr) {
-      endpoints_ = std::make_unique<RunEndpoints>(*history_, record_, slots_, pump_options_);
-      endpoints_->SetSourceUrl(options_.source_url);
-    }
+    pump_ = std::make_unique<StreamPump>(slots_, pump_options_);
   } catch (const std::system_error& e) {
     throw StartupError(e.what());
   }
-  if (catalog_ != nullptr) closer_ = std::thread([this] { CloseIdleRuns(); });
+  if (history_ != nullptr) {
+    endpoints_ = std::make_unique<RunEndpoints>(*history_, record_, slots_, *pump_);
+    endpoints_->SetSourceUrl(options_.source_url);
+  }
   // If it fails the backlog stays httplib's: slower bursts of connections, nothing worse.
   ::listen(server_->listening_socket(), kListenBacklog);
   // Several ssetails on one host share cookies (cookies ignore ports): one name each.
@@ -204,14 +185,7 @@ int HttpServer::Start() {
 
 bool HttpServer::Stop(std::chrono::milliseconds patience) {
   if (!thread_.joinable()) return true;
-  if (endpoints_) endpoints_->Stop();
-  {
-    std::lock_guard lock(runs_mutex_);
-    runs_stopped_ = true;
-    for (auto& [id, run] : runs_) run->endpoints.Stop();
-  }
-  runs_stopped_cv_.notify_all();
-  if (closer_.joinable()) closer_.join();
+  if (pump_) pump_->Stop();
   server_->stop();
   // httplib joins every connection's task before listen returns; one blocked in a write to
   // a stalled client would hold it for the whole write timeout.
@@ -234,7 +208,7 @@ void HttpServer::Route() {
   svr.Delete(".*", AnswerMethodNotAllowed);
   svr.Options(".*", AnswerMethodNotAllowed);
 
-  if (catalog_ != nullptr) {
+  if (runs_ != nullptr) {
     RouteRelay();
     return;
   }
@@ -263,11 +237,11 @@ void HttpServer::RouteRelay() {
   auto& svr = *server_;
   svr.Get("/", [this](const httplib::Request&, httplib::Response& res) {
     SetPageHeaders(res);
-    res.set_content(catalog_->ListHtml(), "text/html; charset=utf-8");
+    res.set_content(RunListHtml(runs_->List()), "text/html; charset=utf-8");
   });
   svr.Get("/runs", [this](const httplib::Request&, httplib::Response& res) {
     res.set_header("Cache-Control", "no-cache");
-    res.set_content(catalog_->ListJson(), "application/json");
+    res.set_content(RunListJson(runs_->List()), "application/json");
   });
   svr.Get(R"(/runs/([A-Za-z0-9_-]{1,64}))",
           [](const httplib::Request& req, httplib::Response& res) {
@@ -276,104 +250,45 @@ void HttpServer::RouteRelay() {
           });
   svr.Get(R"(/runs/([A-Za-z0-9_-]{1,64})/([A-Za-z0-9_.-]*))",
           [this](const httplib::Request& req, httplib::Response& res) {
-            const std::string what = req.matches[2];
-            bool unavailable = false;
-            const std::shared_ptr<RelayedRun> run = OpenRelayed(req.matches[1], unavailable);
-            if (run == nullptr && unavailable) {
-              // Redis away or slow: EventSource retries a 503, not a 404.
-              res.status = 503;
-              res.set_header("Retry-After", "2");
-              res.set_content("503 Service Unavailable: Redis cannot be read now\n", kPlainText);
-            } else if (run == nullptr) {
-              res.status = 404;
-              res.set_content("404 Not Found: no such run\n", kPlainText);
-            } else if (what == "events") {
-              run->endpoints.ServeEvents(req, res, run);
-            } else if (what == "status") {
-              run->endpoints.ServeStatus(res);
-            } else if (what == "log" || what == "search") {
-              if (what == "log") {
-                run->endpoints.ServeLog(res);
-              } else {
-                run->endpoints.ServeSearch(req, res);
-              }
-              // Their content is written after this handler: the run stays open until then.
-              res.content_provider_resource_releaser_ =
-                  [run, release = std::move(res.content_provider_resource_releaser_)](bool ok) {
-                    if (release) release(ok);
-                  };
-            } else {
-              const std::string name = what.empty() ? "index.html" : what;
-              for (const WebAsset& asset : WebAssets()) {
-                if (asset.name == name) return ServeAsset(asset, res);
-              }
-              res.status = 404;
-            }
+            ServeRelayed(req.matches[1], req.matches[2], req, res);
           });
 }
 
-std::shared_ptr<HttpServer::RelayedRun> HttpServer::OpenRelayed(const std::string& id,
-                                                                bool& unavailable) {
-  unavailable = false;
-  {
-    std::lock_guard lock(runs_mutex_);
-    if (runs_stopped_) return nullptr;
-    if (auto it = runs_.find(id); it != runs_.end()) {
-      it->second->last_used = std::chrono::steady_clock::now();
-      return it->second;
-    }
+void HttpServer::ServeRelayed(const std::string& id, const std::string& what,
+                              const httplib::Request& req, httplib::Response& res) {
+  OpenRuns::Used used = runs_->Use(id);
+  if (used.status == RunCatalog::Opened::NotFound) {
+    res.status = 404;
+    res.set_content("404 Not Found: no such run\n", kPlainText);
+    return;
   }
-  // Opening a run asks Redis and waits for its source: not under the lock, so requests for
-  // other runs go on. The catalog returns the same run to concurrent first requests.
-  std::optional<RunCatalog::Run> run = catalog_->Open(id, unavailable);
-  if (!run) return nullptr;
-  std::lock_guard lock(runs_mutex_);
-  if (runs_stopped_) return nullptr;
-  if (auto it = runs_.find(id); it != runs_.end()) return it->second;
-  try {
-    auto opened = std::make_shared<RelayedRun>(std::move(*run), slots_, pump_options_);
-    opened->endpoints.SetSourceUrl(options_.source_url);
-    return runs_.emplace(id, std::move(opened)).first->second;
-  } catch (const std::system_error&) {
-    unavailable = true;  // out of threads or descriptors: 503 now, another try later
-    return nullptr;
+  if (!used.use) {
+    // Redis away or slow, or no thread to be had: EventSource retries a 503, not a 404.
+    res.status = 503;
+    res.set_header("Retry-After", "2");
+    res.set_content("503 Service Unavailable: the run cannot be read now (" + used.why + ")\n",
+                    kPlainText);
+    return;
   }
-}
-
-// A relay's runs follow the live ones: a run that has ended, with no stream, no request
-// under way and none for relay_idle_ is closed (its pump, source, record and History go);
-// a request for it later opens it again from Redis.
-void HttpServer::CloseIdleRuns() {
-  const auto tick =
-      std::clamp(relay_idle_ / 4, std::chrono::milliseconds(10), std::chrono::milliseconds(1000));
-  std::unique_lock lock(runs_mutex_);
-  while (!runs_stopped_) {
-    runs_stopped_cv_.wait_for(lock, tick);
-    if (runs_stopped_) break;
-    const auto now = std::chrono::steady_clock::now();
-    std::vector<std::pair<std::string, std::shared_ptr<RelayedRun>>> idle;
-    for (auto it = runs_.begin(); it != runs_.end();) {
-      RelayedRun& run = *it->second;
-      // use_count: the map's is the only copy when no request or hand-over holds one.
-      if (it->second.use_count() > 1 || run.endpoints.OpenStreams() > 0 ||
-          !run.run.history->Stats().closed) {
-        run.last_used = now;
-      } else if (now - run.last_used >= relay_idle_) {
-        idle.emplace_back(it->first, std::move(it->second));
-        it = runs_.erase(it);
-        continue;
-      }
-      ++it;
+  // The run stays open while this request, or the stream or content it starts, reads it.
+  const auto keep = std::make_shared<const RunUse>(std::move(*used.use));
+  HostedRun& run = keep->run();
+  RunEndpoints endpoints(run.history(), run.record(), slots_, *pump_);
+  endpoints.SetSourceUrl(options_.source_url);
+  if (what == "events") {
+    endpoints.ServeEvents(req, res, keep);
+  } else if (what == "status") {
+    endpoints.ServeStatus(res);
+  } else if (what == "log") {
+    endpoints.ServeLog(res, keep);
+  } else if (what == "search") {
+    endpoints.ServeSearch(req, res, keep);
+  } else {
+    const std::string name = what.empty() ? "index.html" : what;
+    for (const WebAsset& asset : WebAssets()) {
+      if (asset.name == name) return ServeAsset(asset, res);
     }
-    if (idle.empty()) continue;
-    lock.unlock();  // stopping threads takes a moment: requests go on meanwhile
-    for (auto& [id, run] : idle) {
-      const RunCatalog::Run closed = run->run;
-      run.reset();  // its streams' pump first, then the catalog's run
-      catalog_->Close(id, closed);
-    }
-    idle.clear();
-    lock.lock();
+    res.status = 404;
   }
 }
 

@@ -1,28 +1,26 @@
 // The HTTP interface of SPEC §4 on cpp-httplib: the page, /events, /status, /log and
-// /search (SPEC §11). A relay (SPEC §10) serves many runs the same way, each under
-// /runs/RUN/, and lists them.
+// /search (SPEC §11). A relay (SPEC §10) serves the runs OpenRuns gives it the same way,
+// each under /runs/RUN/, and lists them.
 //
-// It reads the History and nothing else, so tests can drive it by appending events.
+// It reads Histories and nothing else, so tests can drive it by appending events.
 // httplib answers each request on a thread of its ConnectionServer; an /events request,
 // once its headers are sent, hands its connection to the StreamPump, which writes every
-// stream from one thread, each a cursor into the History.
+// stream (of every run) from one thread, each a cursor into its History.
 #pragma once
 
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <functional>
-#include <map>
 #include <memory>
 #include <mutex>
-#include <optional>
 #include <string>
 #include <thread>
 
 #include "history/history.hpp"
 #include "record/run_record.hpp"
+#include "run/open_runs.hpp"
 #include "serve/access_control.hpp"
-#include "serve/run_catalog.hpp"
 #include "serve/run_endpoints.hpp"
 #include "serve/stream_pump.hpp"
 #include "serve/stream_slots.hpp"
@@ -50,8 +48,8 @@ class HttpServer {
   // `record` (may be null) is the run's record, read by clients that want older events
   // than memory holds, and by /log.
   HttpServer(History& history, const RunRecord* record, ServerOptions options);
-  // A relay: the runs of `catalog` (which must outlive the server).
-  HttpServer(RunCatalog& catalog, ServerOptions options);
+  // A relay: the runs `runs` opens (it must outlive the server).
+  HttpServer(OpenRuns& runs, ServerOptions options);
   ~HttpServer();
 
   // Binds and starts serving on a thread of its own. Returns the bound port.
@@ -70,27 +68,21 @@ class HttpServer {
   }
 
  private:
-  HttpServer(History* history, const RunRecord* record, RunCatalog* catalog, ServerOptions options);
+  HttpServer(History* history, const RunRecord* record, OpenRuns* runs, ServerOptions options);
   void Route();
   void RouteRelay();
-  struct RelayedRun;
-  // Null: no such run, or (`unavailable`) it cannot be opened now.
-  std::shared_ptr<RelayedRun> OpenRelayed(const std::string& id, bool& unavailable);
-  void CloseIdleRuns();  // a relay's thread: see kRelayIdle
+  // /runs/RUN/WHAT: the run opened (or 404, or 503), then one of its endpoints or the page.
+  void ServeRelayed(const std::string& id, const std::string& what, const httplib::Request& req,
+                    httplib::Response& res);
 
   History* history_ = nullptr;  // the local run; null in a relay
   const RunRecord* record_ = nullptr;
-  RunCatalog* catalog_ = nullptr;  // a relay's runs
+  OpenRuns* runs_ = nullptr;  // a relay's runs
   ServerOptions options_;
   PumpOptions pump_options_;
   StreamSlots slots_;
+  std::unique_ptr<StreamPump> pump_;         // every stream, of every run
   std::unique_ptr<RunEndpoints> endpoints_;  // the local run's
-  std::mutex runs_mutex_;
-  std::map<std::string, std::shared_ptr<RelayedRun>> runs_;  // a relay's, open now
-  bool runs_stopped_ = false;                                // under runs_mutex_
-  std::condition_variable runs_stopped_cv_;
-  std::chrono::milliseconds relay_idle_;  // an ended run unwatched this long is closed
-  std::thread closer_;                    // a relay's: closes idle runs
   std::unique_ptr<ConnectionServer> server_;
   std::thread thread_;
   std::mutex stopped_mutex_;

@@ -12,34 +12,32 @@
 namespace ssetail {
 
 namespace {
+
 constexpr const char* kPlainText = "text/plain; charset=utf-8";
+
+// Content written after the handler returns reads the run: `keep` lives until it is done.
+void KeepUntilWritten(httplib::Response& res, std::shared_ptr<const void> keep) {
+  if (!keep) return;
+  res.content_provider_resource_releaser_ =
+      [keep = std::move(keep),
+       release = std::move(res.content_provider_resource_releaser_)](bool ok) {
+        if (release) release(ok);
+      };
+}
+
 }  // namespace
-
-RunEndpoints::RunEndpoints(History& history, const RunRecord* record, StreamSlots& slots,
-                           PumpOptions options, bool relayed)
-    : history_(history),
-      record_(record),
-      slots_(slots),
-      relayed_(relayed),
-      pump_(std::make_unique<StreamPump>(history, record, slots, options)) {}
-
-RunEndpoints::~RunEndpoints() {
-  Stop();
-}
-
-void RunEndpoints::Stop() {
-  pump_->Stop();
-}
 
 void RunEndpoints::ServeStatus(httplib::Response& res) {
   const HistoryStats stats = history_.Stats();
   RunProgress progress;
   progress.exit_data = history_.LastEventData();
+  // Ended without `exit`: a relay's copy of a run whose publisher is gone.
+  progress.lost = stats.ended_without_final;
   progress.stdout_lines = stats.stdout_events;
   progress.stderr_lines = stats.stderr_events;
   progress.dropped = stats.dropped;
   // This run's streams: on a relay, the slots count every run's (issue 19.11).
-  progress.clients = relayed_ ? pump_->open_streams() : slots_.open();
+  progress.clients = pump_.OpenStreams(history_);
   if (record_ != nullptr) progress.record = record_->StatusJson();
   progress.source_url = source_url_;
   const std::optional<std::string> start = history_.FirstEventData();
@@ -48,11 +46,13 @@ void RunEndpoints::ServeStatus(httplib::Response& res) {
   res.set_content(body, "application/json");
 }
 
-void RunEndpoints::ServeSearch(const httplib::Request& req, httplib::Response& res) {
+void RunEndpoints::ServeSearch(const httplib::Request& req, httplib::Response& res,
+                               std::shared_ptr<const void> keep) {
   ssetail::ServeSearch(history_, record_, slots_, req, res);
+  KeepUntilWritten(res, std::move(keep));
 }
 
-void RunEndpoints::ServeLog(httplib::Response& res) {
+void RunEndpoints::ServeLog(httplib::Response& res, std::shared_ptr<const void> keep) {
   // The whole run up to the last event published now: from the record what memory no
   // longer holds, then from memory. Streamed a piece at a time.
   struct Reading {
@@ -63,34 +63,37 @@ void RunEndpoints::ServeLog(httplib::Response& res) {
   const std::uint64_t end = history_.Stats().last_seq + 1;
   auto reading = std::make_shared<Reading>();
   res.set_header("Cache-Control", "no-cache");
-  res.set_chunked_content_provider(
-      kPlainText, [this, end, reading](std::size_t, httplib::DataSink& sink) {
-        std::string out;
-        while (out.empty()) {
-          const History::Slice slice =
-              reading->cursor < end ? history_.Read(reading->cursor) : History::Slice{};
-          if (slice.status != History::ReadStatus::Events) {
-            sink.done();
-            return true;
-          }
-          if (slice.missed > 0 && record_ != nullptr) {
-            if (!reading->reader) reading->reader = std::make_unique<RecordReader>(*record_);
-            const RecordReader::Result read =
-                reading->reader->Read(reading->cursor, std::min(end, slice.first_seq) - 1,
-                                      RecordReader::Format::LogText, out, reading->scratch);
-            if (read.appended) {
-              reading->cursor = read.next_seq;
-              continue;
-            }
-          }
-          for (const EventView& event : slice) {
-            if (event.seq >= end) break;
-            AppendLogText(event.type, event.data, event.end, out);
-          }
-          reading->cursor = slice.next_seq;
+  // The endpoints may be gone by then (a relay's live for one request): the run's parts are
+  // captured themselves.
+  res.set_chunked_content_provider(kPlainText, [history = &history_, record = record_, end,
+                                                reading](std::size_t, httplib::DataSink& sink) {
+    std::string out;
+    while (out.empty()) {
+      const History::Slice slice =
+          reading->cursor < end ? history->Read(reading->cursor) : History::Slice{};
+      if (slice.status != History::ReadStatus::Events) {
+        sink.done();
+        return true;
+      }
+      if (slice.missed > 0 && record != nullptr) {
+        if (!reading->reader) reading->reader = std::make_unique<RecordReader>(*record);
+        const RecordReader::Result read =
+            reading->reader->Read(reading->cursor, std::min(end, slice.first_seq) - 1,
+                                  RecordReader::Format::LogText, out, reading->scratch);
+        if (read.appended) {
+          reading->cursor = read.next_seq;
+          continue;
         }
-        return sink.write(out.data(), out.size());
-      });
+      }
+      for (const EventView& event : slice) {
+        if (event.seq >= end) break;
+        AppendLogText(event.type, event.data, event.end, out);
+      }
+      reading->cursor = slice.next_seq;
+    }
+    return sink.write(out.data(), out.size());
+  });
+  KeepUntilWritten(res, std::move(keep));
 }
 
 void RunEndpoints::ServeEvents(const httplib::Request& req, httplib::Response& res,
@@ -105,10 +108,6 @@ void RunEndpoints::ServeEvents(const httplib::Request& req, httplib::Response& r
       return;
     }
     cursor = history_.CursorAfter(id->seq);
-    if (cursor == 1 && relayed_ && id->seq > 0) {
-      const HistoryStats stats = history_.Stats();
-      if (!stats.closed && id->seq > stats.last_seq) cursor = id->seq + 1;  // not read yet
-    }
   }
   if (req.method == "HEAD") {
     res.set_header("Cache-Control", "no-cache, no-transform");
@@ -132,18 +131,21 @@ void RunEndpoints::ServeEvents(const httplib::Request& req, httplib::Response& r
   // Exactly "text/event-stream": httplib compresses (and so buffers) any other spelling.
   // httplib calls the provider once the headers are sent: the connection then goes to the
   // pump, and httplib lets go of it (false: it writes nothing more).
+  // The endpoints may be gone by then (a relay's live for one request): the run's parts are
+  // captured themselves.
+  PumpedRun run{&history_, record_, std::move(keep)};
   res.set_chunked_content_provider(
       "text/event-stream",
-      [this, cursor, json, taken, keep](std::size_t, httplib::DataSink&) {
+      [run, pump = &pump_, cursor, json, taken](std::size_t, httplib::DataSink&) {
         *taken = true;
         // The hand-over comes after the response (and what it holds) is gone: `keep` too.
-        ConnectionServer::TakeConnection([this, cursor, json, keep](UniqueFd socket) {
-          pump_->Add(std::move(socket), cursor, json);
+        ConnectionServer::TakeConnection([run, pump, cursor, json](UniqueFd socket) {
+          pump->Add(std::move(socket), run, cursor, json);
         });
         return false;
       },
-      [this, taken](bool) {
-        if (!*taken) slots_.Release(false);  // the headers could not be sent
+      [slots = &slots_, taken](bool) {
+        if (!*taken) slots->Release(false);  // the headers could not be sent
       });
 }
 

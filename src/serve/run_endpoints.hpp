@@ -1,9 +1,9 @@
 // The endpoints of one run (SPEC §4, §11): /events, /status, /log and /search over its
 // History and record.
 //
-// A local ssetail has one, at `/`; a relay (SPEC §10) one per run it serves, at
-// `/runs/RUN/`. Each owns the StreamPump that writes its /events streams; the StreamSlots
-// (--max-clients) are the server's, shared by every run.
+// A local ssetail has one, at `/`; a relay (SPEC §10) makes one for each request under
+// `/runs/RUN/`, for the run it was given. It owns nothing: the server's StreamPump writes
+// the /events streams, and the server's StreamSlots (--max-clients) count them.
 #pragma once
 
 #include <memory>
@@ -24,40 +24,29 @@ namespace ssetail {
 
 class RunEndpoints {
  public:
-  // Starts the run's stream pump. Throws std::system_error when it cannot.
-  // `relayed`: the run is read from elsewhere (a relay), so a client may come with an id
-  // this copy has not read yet (from a relay ahead of it): it resumes after that id.
-  RunEndpoints(History& history, const RunRecord* record, StreamSlots& slots, PumpOptions options,
-               bool relayed = false);
-  ~RunEndpoints();
-  RunEndpoints(const RunEndpoints&) = delete;
-  RunEndpoints& operator=(const RunEndpoints&) = delete;
+  // All of them must outlive the responses it makes, or be kept alive by the `keep` given
+  // with each (a relay's use of the run).
+  RunEndpoints(History& history, const RunRecord* record, StreamSlots& slots, StreamPump& pump)
+      : history_(history), record_(record), slots_(slots), pump_(pump) {}
 
-  // On a request thread of the server.
+  // On a request thread of the server. `keep` (may be null) is held for as long as the
+  // response reads the run: the content written after the handler, the stream.
   void ServeStatus(httplib::Response& res);
-  void ServeLog(httplib::Response& res);
-  void ServeSearch(const httplib::Request& req, httplib::Response& res);
-  // `keep` (may be null) is held until the connection is the pump's: a relay's way of
-  // keeping the run open meanwhile.
+  void ServeLog(httplib::Response& res, std::shared_ptr<const void> keep = nullptr);
+  void ServeSearch(const httplib::Request& req, httplib::Response& res,
+                   std::shared_ptr<const void> keep = nullptr);
   void ServeEvents(const httplib::Request& req, httplib::Response& res,
                    std::shared_ptr<const void> keep = nullptr);
 
-  // Ends every stream of the run (see StreamPump::Stop).
-  void Stop();
-
   // --source-url's template, shown in /status for the page.
   void SetSourceUrl(std::string source_url) { source_url_ = std::move(source_url); }
-
-  // The run's /events streams now open. From any thread.
-  std::size_t OpenStreams() const { return pump_->open_streams(); }
 
  private:
   History& history_;
   const RunRecord* record_;
   StreamSlots& slots_;
-  const bool relayed_;
+  StreamPump& pump_;
   std::string source_url_;
-  std::unique_ptr<StreamPump> pump_;
 };
 
 }  // namespace ssetail

@@ -52,6 +52,7 @@ void AppendJsonSlice(const History::Slice& slice, const std::string& run_id, std
 
 struct StreamPump::Stream {
   UniqueFd socket;
+  PumpedRun run;
   std::uint64_t cursor;
   bool json;
   bool closed = false;
@@ -89,13 +90,8 @@ struct StreamPump::Stream {
   }
 };
 
-StreamPump::StreamPump(History& history, const RunRecord* record, StreamSlots& slots,
-                       PumpOptions options)
-    : history_(history),
-      record_(record),
-      slots_(slots),
-      options_(options),
-      epoll_fd_(::epoll_create1(EPOLL_CLOEXEC)) {
+StreamPump::StreamPump(StreamSlots& slots, PumpOptions options)
+    : slots_(slots), options_(options), epoll_fd_(::epoll_create1(EPOLL_CLOEXEC)) {
   // In the epoll set, each wake-up is known by its address; streams by their Stream*.
   for (Wakeup* wakeup : {&appended_, &inbox_changed_}) {
     epoll_event event{};
@@ -112,12 +108,13 @@ StreamPump::~StreamPump() {
   Stop();
 }
 
-void StreamPump::Add(UniqueFd socket, std::uint64_t cursor, bool json) {
+void StreamPump::Add(UniqueFd socket, PumpedRun run, std::uint64_t cursor, bool json) {
   // Writes never wait: a client that is not reading makes its stream wait for EPOLLOUT. On a
   // socket that fcntl refuses, the first write fails and ends the stream.
   ::fcntl(socket.get(), F_SETFL, ::fcntl(socket.get(), F_GETFL) | O_NONBLOCK);
   auto stream = std::make_unique<Stream>();
   stream->socket = std::move(socket);
+  stream->run = std::move(run);
   stream->cursor = cursor;
   stream->json = json;
   stream->QueueChunk(sse::kStreamPreamble);
@@ -125,12 +122,19 @@ void StreamPump::Add(UniqueFd socket, std::uint64_t cursor, bool json) {
     std::lock_guard lock(inbox_mutex_);
     if (!stopping_) {
       open_streams_.fetch_add(1);
+      ++opened_[stream->run.history];
       inbox_.push_back(std::move(stream));
       inbox_changed_.Signal();
       return;
     }
   }
   slots_.Release(false);  // stopping: the stream's socket closes with it
+}
+
+std::size_t StreamPump::OpenStreams(const History& history) const {
+  std::lock_guard lock(inbox_mutex_);
+  const auto it = opened_.find(&history);
+  return it == opened_.end() ? 0 : it->second;
 }
 
 void StreamPump::Stop() {
@@ -198,10 +202,7 @@ void StreamPump::Run() {
 
     if (stopping) EndAll();
 
-    // Closed streams go only now: pointers to them may have been in this round's lists.
-    std::erase_if(unfinished_turns_, [](const Stream* s) { return s->closed; });
-    std::erase_if(streams_, [](const std::unique_ptr<Stream>& s) { return s->closed; });
-    if (streams_.empty()) subscription_.Cancel();
+    DropClosed();
     if (stopping) return;
   }
 }
@@ -215,16 +216,30 @@ void StreamPump::EndAll() {
   }
 }
 
+// Closed streams go only now: pointers to them may have been in this round's lists. A
+// History's subscription goes with its last stream, before that stream (which may keep
+// the History alive) does.
+void StreamPump::DropClosed() {
+  std::erase_if(unfinished_turns_, [](const Stream* s) { return s->closed; });
+  for (const auto& stream : streams_) {
+    if (!stream->closed) continue;
+    const auto it = watched_.find(stream->run.history);
+    if (it != watched_.end() && --it->second.streams == 0) watched_.erase(it);
+  }
+  std::erase_if(streams_, [](const std::unique_ptr<Stream>& s) { return s->closed; });
+}
+
 void StreamPump::TakeAdded() {
   std::vector<std::unique_ptr<Stream>> added;
   {
     std::lock_guard lock(inbox_mutex_);
     added.swap(inbox_);
   }
-  if (!added.empty() && !subscription_) {
-    // Subscribed before the new streams read: whatever is published after their first
-    // read wakes the thread.
-    subscription_ = history_.Subscribe(appended_);
+  for (auto& stream : added) {
+    Watched& watched = watched_[stream->run.history];
+    // Subscribed before the new stream reads: whatever is published after its first read
+    // wakes the thread.
+    if (watched.streams++ == 0) watched.subscription = stream->run.history->Subscribe(appended_);
   }
   for (auto& stream : added) {
     epoll_event event{};
@@ -252,7 +267,7 @@ void StreamPump::PumpAll() {
 void StreamPump::Pump(Stream& stream) {
   for (int slice = 0; slice < kSlicesPerTurn; ++slice) {
     if (stream.pending() && (!Flush(stream) || stream.pending())) return;
-    History::Slice next = history_.Read(stream.cursor);
+    History::Slice next = stream.run.history->Read(stream.cursor);
     switch (next.status) {
       case History::ReadStatus::NothingNew:
         return;
@@ -262,7 +277,8 @@ void StreamPump::Pump(Stream& stream) {
       case History::ReadStatus::Events:
         // JSON streams copy the JSON an NDJSON record holds; other streams (and JSON ones
         // over a compact record) read it only for what memory no longer has.
-        if (record_ == nullptr || !((stream.json && record_->holds_json()) || next.missed > 0) ||
+        const RunRecord* record = stream.run.record;
+        if (record == nullptr || !((stream.json && record->holds_json()) || next.missed > 0) ||
             !QueueFromRecord(stream, next)) {
           Queue(stream, std::move(next));
         }
@@ -286,7 +302,7 @@ void StreamPump::Queue(Stream& stream, History::Slice slice) {
   stream.cursor = slice.next_seq;
   if (stream.json) {
     stream.text.reserve(stream.text.size() + slice.encoded().size() * 2);
-    AppendJsonSlice(slice, history_.run_id(), stream.text);
+    AppendJsonSlice(slice, stream.run.history->run_id(), stream.text);
     AppendChunkHeader(stream.head, stream.text.size());
     stream.body = stream.text;
   } else {
@@ -300,9 +316,10 @@ void StreamPump::Queue(Stream& stream, History::Slice slice) {
 // The events of `slice` (JSON) or those memory no longer has (SSE), from the record.
 // False when the record does not hold them: memory serves the stream as it can.
 bool StreamPump::QueueFromRecord(Stream& stream, const History::Slice& slice) {
-  if (!stream.reader) stream.reader = std::make_unique<RecordReader>(*record_);
+  const RunRecord& record = *stream.run.record;
+  if (!stream.reader) stream.reader = std::make_unique<RecordReader>(record);
   const std::uint64_t last =
-      stream.json && record_->holds_json() ? slice.next_seq - 1 : slice.first_seq - 1;
+      stream.json && record.holds_json() ? slice.next_seq - 1 : slice.first_seq - 1;
   stream.text.clear();
   const RecordReader::Result read = stream.reader->Read(
       stream.cursor, last, stream.json ? RecordReader::Format::SseJson : RecordReader::Format::Sse,
@@ -389,6 +406,11 @@ void StreamPump::Close(Stream& stream) {
   stream.closed = true;
   stream.slice = {};
   open_streams_.fetch_sub(1);
+  {
+    std::lock_guard lock(inbox_mutex_);
+    const auto it = opened_.find(stream.run.history);
+    if (it != opened_.end() && --it->second == 0) opened_.erase(it);
+  }
   slots_.Release(stream.finished);
 }
 

@@ -505,7 +505,8 @@ class Redis:
 
     def __init__(self, port, timeout=10):
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
-        self.buf = b""
+        self.buf = bytearray()
+        self.pos = 0  # what of buf is read (kept, not copied: replies may be megabytes)
 
     def close(self):
         self.sock.close()
@@ -516,15 +517,26 @@ class Redis:
             a = a if isinstance(a, bytes) else str(a).encode()
             parts.append(b"$%d\r\n%s\r\n" % (len(a), a))
         self.sock.sendall(b"".join(parts))
-        return self._reply()
+        reply = self._reply()
+        del self.buf[:self.pos]
+        self.pos = 0
+        return reply
 
-    def _line(self):
-        while b"\r\n" not in self.buf:
-            chunk = self.sock.recv(65536)
+    def _fill(self, until):
+        """Reads until buf holds `until` bytes."""
+        while len(self.buf) < until:
+            chunk = self.sock.recv(1 << 20)
             if not chunk:
                 raise ConnectionError("redis closed the connection")
             self.buf += chunk
-        line, self.buf = self.buf.split(b"\r\n", 1)
+
+    def _line(self):
+        end = self.buf.find(b"\r\n", self.pos)
+        while end < 0:
+            self._fill(len(self.buf) + 1)
+            end = self.buf.find(b"\r\n", self.pos)
+        line = bytes(self.buf[self.pos:end])
+        self.pos = end + 2
         return line
 
     def _reply(self):
@@ -540,12 +552,9 @@ class Redis:
             n = int(rest)
             if n < 0:
                 return None
-            while len(self.buf) < n + 2:
-                chunk = self.sock.recv(65536)
-                if not chunk:
-                    raise ConnectionError("redis closed the connection")
-                self.buf += chunk
-            data, self.buf = self.buf[:n], self.buf[n + 2:]
+            self._fill(self.pos + n + 2)
+            data = bytes(self.buf[self.pos:self.pos + n])
+            self.pos += n + 2
             return data
         if kind == b"*":
             n = int(rest)

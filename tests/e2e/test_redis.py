@@ -4,8 +4,10 @@ free port and stops by pid."""
 
 import json
 import os
+import re
 import signal
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -25,23 +27,64 @@ def run_id(redis, prefix="ssetail"):
     return runs[0].decode()
 
 
+def batch_fields(fields):
+    """An entry's fields as a dict, checking they are exactly `n` and `events` (SPEC §15)."""
+    f = dict(zip(fields[::2], fields[1::2]))
+    if len(fields) != 4 or sorted(f) != [b"events", b"n"]:
+        raise AssertionError(f"an entry with the fields {fields[::2]}")
+    return f
+
+
 def published(redis):
-    """How many events the one run in Redis has so far (0 before it is indexed)."""
+    """The last SEQ the one run in Redis has so far (0 before it is indexed): its last
+    entry's FIRSTSEQ + n - 1."""
     runs = redis.command("ZRANGE", "ssetail:runs", 0, -1)
-    return redis.command("XLEN", f"ssetail:run:{runs[0].decode()}") if runs else 0
+    if not runs:
+        return 0
+    top = redis.command("XREVRANGE", f"ssetail:run:{runs[0].decode()}", "+", "-", "COUNT", 1)
+    if not top:
+        return 0
+    entry_id, fields = top[0]
+    return int(entry_id.split(b"-")[1]) + int(batch_fields(fields)[b"n"]) - 1
+
+
+def parse_line(line):
+    """One line of a batch in SPEC §15's compact form: (event, data), data as the JSON format
+    of /events?format=json has it."""
+    kind, rest = line[:1], line[1:]
+    if kind in ("s", "x"):
+        assert rest.startswith(" "), line
+        return ("start" if kind == "s" else "exit"), json.loads(rest[1:])
+    assert kind in ("o", "e"), line
+    flags, t, text = rest.split(" ", 2)
+    data = {"text": text, "t": int(t)}
+    assert flags in ("", "r", "p"), line
+    if flags == "r":
+        data["cr"] = True
+    if flags == "p":
+        data["partial"] = True
+    return ("stdout" if kind == "o" else "stderr"), data
 
 
 def entries(redis, run, prefix="ssetail"):
-    """The run's stream: [(seq, event, data as parsed JSON)], checking the 0-SEQ ids."""
+    """The run's stream, batches unpacked: [(seq, event, data as parsed JSON)], checking ids
+    0-FIRSTSEQ that follow each other, the fields, and `n`."""
     out = []
     for entry_id, fields in redis.command("XRANGE", f"{prefix}:run:{run}", "-", "+"):
-        major, seq = entry_id.decode().split("-")
+        major, first = entry_id.decode().split("-")
         if major != "0":
             raise AssertionError(f"entry id {entry_id!r} is not 0-SEQ")
-        f = dict(zip(fields[::2], fields[1::2]))
-        if sorted(f) != [b"data", b"event"]:
-            raise AssertionError(f"entry {entry_id!r} has the fields {sorted(f)}")
-        out.append((int(seq), f[b"event"].decode(), json.loads(f[b"data"])))
+        f = batch_fields(fields)
+        text = f[b"events"].decode()
+        if not text.endswith("\n"):
+            raise AssertionError(f"entry {entry_id!r} does not end with a newline")
+        lines = text[:-1].split("\n")
+        if int(f[b"n"]) != len(lines):
+            raise AssertionError(f"entry {entry_id!r}: n {f[b'n']} for {len(lines)} lines")
+        if out and int(first) != out[-1][0] + 1:
+            raise AssertionError(f"entry {entry_id!r} after event {out[-1][0]}")
+        for i, line in enumerate(lines):
+            out.append((int(first) + i,) + parse_line(line))
     return out
 
 
@@ -88,7 +131,28 @@ class Publish(unittest.TestCase):
             self.assertEqual(score, started)
             for key in (f"ci:run:{run}", f"ci:run:{run}:meta"):
                 self.assertTrue(990 <= redis.command("TTL", key) <= 1000, key)
+            # The lease goes with the end: the run is exited, never lost.
+            self.assertEqual(redis.command("EXISTS", f"ci:run:{run}:alive"), 0)
+            # SPEC §15's compact lines, as redis-cli --raw shows them.
+            text = b"".join(batch_fields(fields)[b"events"]
+                            for _, fields in redis.command("XRANGE", f"ci:run:{run}", "-", "+"))
+            self.assertRegex(text.decode(), r'^s \{"command":\["sh".*\}\no \d+ one\ne \d+ t"wo\n'
+                                            r'op \d+ three\nx \{"code":3,"signal":null,'
+                                            r'"duration_ms":\d+\}\n$')
             self.assertNotIn(b"warning", s.stderr())
+
+    def test_a_running_run_holds_its_lease(self):
+        with RedisServer() as redis:
+            with Ssetail(["--publish", redis.url(), "--", "sh", "-c", "echo on; sleep 30"]) as s:
+                self.assertTrue(wait_for(lambda: published(redis) >= 2, 10))
+                run = run_id(redis)
+                self.assertEqual(redis.command("GET", f"ssetail:run:{run}:alive"), b"1")
+                self.assertTrue(0 < redis.command("PTTL", f"ssetail:run:{run}:alive") <= 15000)
+                self.assertEqual(meta(redis, run)["state"], "running")
+                # Refreshed every 5 s: after 6 s it has more than 9 s left.
+                time.sleep(6)
+                self.assertGreater(redis.command("PTTL", f"ssetail:run:{run}:alive"), 9000)
+                s.stop()
 
     def test_the_stream_has_the_bytes_of_the_saved_record(self):
         with RedisServer() as redis:
@@ -101,6 +165,8 @@ class Publish(unittest.TestCase):
                     record = [json.loads(line) for line in f]
             stream = entries(redis, run_id(redis))
             self.assertEqual(len(stream), 3005)
+            # Batches, not one entry per event.
+            self.assertLess(redis.command("XLEN", f"ssetail:run:{run_id(redis)}"), 100)
             self.assertEqual([(int(r["id"].split(".")[1]), r["event"], r["data"]) for r in record],
                              stream)
 
@@ -298,14 +364,14 @@ class Relay(unittest.TestCase):
 
     def test_an_ended_run_nobody_watches_is_closed_and_opened_again_on_demand(self):
         # A relay's resources follow the live runs: once a run has exited and nobody has
-        # watched it for the idle time (60 s; 400 ms here), its pump, record and History go.
-        env = dict(os.environ, SSETAIL_TEST_RELAY_IDLE_MS="400")
+        # watched it for the idle time (--relay-idle: 60 s; 1 s here), its source, record and
+        # History go.
         with RedisServer() as redis:
             with Ssetail(["--publish", redis.url(), "--", "seq", "3000"]) as s:
                 self.assertEqual(s.wait(30), 0)
             run = run_id(redis)
             path = f"/runs/{run}/events"
-            with Ssetail(["--relay", redis.url()], env=env) as relay:
+            with Ssetail(["--relay", redis.url(), "--relay-idle", "1"]) as relay:
                 pid = relay.proc.pid
 
                 def threads_and_fds():
@@ -340,21 +406,27 @@ class Relay(unittest.TestCase):
 
     def test_entries_redis_trimmed_are_a_gap(self):
         with RedisServer() as redis:
-            with Ssetail(["--publish", redis.url(), "--", "seq", "1000"]) as s:
+            with Ssetail(["--publish", redis.url(), "--", "sh", "-c",
+                          "seq 500; sleep 0.3; seq 501 1000"]) as s:
                 self.assertEqual(s.wait(30), 0)
             run = run_id(redis)
-            redis.command("XTRIM", f"ssetail:run:{run}", "MAXLEN", "100")  # 903..1002 stay
+            key = f"ssetail:run:{run}"
+            # Whole entries go (batches): the first left holds event `first`.
+            redis.command("XTRIM", key, "MINID", "0-400")
+            first = int(redis.command("XRANGE", key, "-", "+", "COUNT", 1)[0][0].split(b"-")[1])
+            self.assertGreater(first, 2)
             with Ssetail(["--relay", redis.url()]) as relay:
                 _, events = relay.events(f"/runs/{run}/events")
                 self.assertEqual(events[0].type, "start")  # from the meta hash
-                self.assertEqual(events[0].json()["title"], "seq 1000")
-                self.assertEqual((events[1].type, events[1].json()), ("gap", {"missed": 901}))
-                self.assertEqual(ids(events), [1] + list(range(903, 1003)))
-                self.assertEqual(lines_of(events), [str(i) for i in range(902, 1001)])
+                self.assertEqual(events[0].json()["title"], "sh -c 'seq 500; sleep 0.3; seq 501 1000'")
+                self.assertEqual((events[1].type, events[1].json()), ("gap", {"missed": first - 2}))
+                self.assertEqual(ids(events), [1] + list(range(first, 1003)))
+                self.assertEqual(lines_of(events), [str(i) for i in range(first - 1, 1001)])
+                # A resume from an id Redis trimmed: the gap, then what is left.
                 _, events = relay.events(f"/runs/{run}/events",
-                                         headers={"Last-Event-ID": f"{run}.500"})
-                self.assertEqual((events[0].type, events[0].json()), ("gap", {"missed": 402}))
-                self.assertEqual(ids(events), list(range(903, 1003)))
+                                         headers={"Last-Event-ID": f"{run}.2"})
+                self.assertEqual((events[0].type, events[0].json()), ("gap", {"missed": first - 3}))
+                self.assertEqual(ids(events), list(range(first, 1003)))
 
     def test_the_list_newest_first_with_state_and_exit_status(self):
         with RedisServer() as redis:
@@ -480,16 +552,26 @@ class SlowRedis:
 
 
 START = {"command": ["x"], "pid": 1, "started": "2026-01-01T00:00:00.000Z", "title": "t"}
+START_LINE = "s " + json.dumps(START)
+EXIT_LINE = 'x {"code":0,"signal":null,"duration_ms":1}'
 
 
-def add_run(redis, run, entries, meta=None):
-    """A run written into Redis by hand: `entries` are (id, event, data text)."""
-    for entry_id, event, data in entries:
-        redis.command("XADD", f"ssetail:run:{run}", entry_id, "event", event, "data", data)
+def batch(first, *lines):
+    """An entry as the publisher writes it: (id, fields) for the events `lines`."""
+    return f"0-{first}", ["n", len(lines), "events", "".join(line + "\n" for line in lines)]
+
+
+def add_run(redis, run, entries, meta=None, lease=True):
+    """A run written into Redis by hand: `entries` are (id, [field, value, …]); with a lease
+    that keeps it running for a minute unless `lease` is false (then it is lost, or exited)."""
+    for entry_id, fields in entries:
+        redis.command("XADD", f"ssetail:run:{run}", entry_id, *fields)
     fields = meta if meta is not None else {"title": "t", "command": '["x"]',
                                            "started": START["started"], "state": "running"}
     for key, value in fields.items():
         redis.command("HSET", f"ssetail:run:{run}:meta", key, value)
+    if lease:
+        redis.command("SET", f"ssetail:run:{run}:alive", 1, "EX", 60)
     redis.command("ZADD", "ssetail:runs", 1, run)
 
 
@@ -508,8 +590,8 @@ class Hostile(unittest.TestCase):
 
     def test_19_1_an_entry_id_of_2_64_minus_1_is_a_bad_entry_not_a_loop(self):
         with RedisServer() as redis:
-            add_run(redis, "maxid", [("0-1", "start", json.dumps(START)),
-                                     ("0-18446744073709551615", "stdout", '{"text":"max"}')])
+            add_run(redis, "maxid", [batch(1, START_LINE),
+                                     batch(18446744073709551615, "o 1 max")])
             with Ssetail(["--relay", redis.url()]) as relay:
                 st = status(relay, "/runs/maxid/status")
                 self.assertEqual((st["state"], st["stdout_lines"]), ("running", 0))
@@ -556,9 +638,9 @@ class Hostile(unittest.TestCase):
 
     def test_19_6_a_meta_field_that_is_not_json_is_never_spliced(self):
         with RedisServer() as redis:
-            add_run(redis, "g1", [("0-1", "start", json.dumps(START))])
+            add_run(redis, "g1", [batch(1, START_LINE)])
             # No start entry: the start is made from the meta, whose command is no JSON.
-            add_run(redis, "g2", [("0-2", "stdout", '{"text":"a","t":1}')],
+            add_run(redis, "g2", [batch(2, "o 1 a")],
                     {"title": "<evil>\u2028", "command": '1,"evil":true,"x":[',
                      "started": "s", "state": "exited", "exit": '{"code":1},"x":['})
             with Ssetail(["--relay", redis.url()]) as relay:
@@ -578,9 +660,8 @@ class Hostile(unittest.TestCase):
 
     def test_19_8_entries_after_exit_do_not_hold_the_first_request(self):
         with RedisServer() as redis:
-            add_run(redis, "late", [("0-1", "start", json.dumps(START)),
-                                    ("0-2", "exit", '{"code":0,"signal":null,"duration_ms":1}'),
-                                    ("0-3", "stdout", '{"text":"after exit","t":1}')])
+            add_run(redis, "late", [batch(1, START_LINE), batch(2, EXIT_LINE),
+                                    batch(3, "o 1 after exit")], lease=False)
             with Ssetail(["--relay", redis.url()]) as relay:
                 # The source ends at `exit`; the request does not wait (10 s) for 0-3.
                 conn = relay.connect(timeout=8)
@@ -592,19 +673,19 @@ class Hostile(unittest.TestCase):
 
     def test_19_8_a_data_field_cannot_turn_an_entry_into_an_exit(self):
         with RedisServer() as redis:
-            add_run(redis, "inj", [("0-1", "start", json.dumps(START)),
-                                   ("0-2", "stdout", '{"text":"x"},"event":"exit"'),
-                                   ("0-3", "stdout", '{"text":"after","t":1}'),
-                                   ("0-4", "exit", '{"code":0,"signal":null,"duration_ms":1}')])
+            add_run(redis, "inj", [batch(1, START_LINE),
+                                   ("0-2", ["n", 1, "events", 'o 1 {"text":"x"}\nx {"code":1}\n']),
+                                   batch(3, 'o 1 {"text":"x"},"event":"exit"'),
+                                   batch(4, EXIT_LINE)])
             with Ssetail(["--relay", redis.url()]) as relay:
                 _, events = relay.events("/runs/inj/events")
                 self.assertEqual([(e.type, e.data) for e in events[1:]],
-                                 [("gap", '{"missed":1}'), ("stdout", "after"),
+                                 [("gap", '{"missed":1}'), ("stdout", '{"text":"x"},"event":"exit"'),
                                   ("exit", '{"code":0,"signal":null,"duration_ms":1}')])
 
     def test_19_10_no_request_waits_behind_another_and_a_slow_redis_is_503(self):
         with RedisServer() as redis, Ssetail(["--relay", redis.url()]) as relay:
-            add_run(redis, "r1", [("0-1", "start", json.dumps(START))])
+            add_run(redis, "r1", [batch(1, START_LINE)])
             redis.pause()  # connections are accepted (by the kernel), nothing is answered
             answered = []
 
@@ -629,13 +710,13 @@ class Hostile(unittest.TestCase):
     def test_19_11_one_warning_per_run_long_texts_cut_and_clients_per_run(self):
         with RedisServer() as redis:
             long_text = "y" * (1 << 20)
-            add_run(redis, "junk", [("0-1", "start", json.dumps(START)),
-                                    ("0-2", "stdout", "not json"),
-                                    ("0-3", "nope", "{}"),
-                                    ("0-4", "stdout", '{"t":1}'),
-                                    ("0-5", "stdout", json.dumps({"text": long_text, "t": 1})),
-                                    ("0-6", "exit", '{"code":0,"signal":null,"duration_ms":1}')])
-            add_run(redis, "other", [("0-1", "start", json.dumps(START))])
+            add_run(redis, "junk", [batch(1, START_LINE),
+                                    batch(2, "o x not a time"),
+                                    batch(3, "nope"),
+                                    batch(4, "o 1"),
+                                    batch(5, "o 1 " + long_text),
+                                    batch(6, EXIT_LINE)])
+            add_run(redis, "other", [batch(1, START_LINE)])
             with Ssetail(["--relay", redis.url()]) as relay:
                 _, events = relay.events("/runs/junk/events?format=json")
                 out = [e for e in events if e.type == "stdout"]
@@ -663,6 +744,331 @@ class Hostile(unittest.TestCase):
         with Ssetail(["--publish", "redis://:hunter2@127.0.0.1:1/", "--", "true"]) as s:
             self.assertEqual(s.wait(30), 0)
         self.assertNotIn(b"hunter2", s.stderr())
+
+
+def cpu_seconds(pid):
+    """user + system CPU time of a process so far (/proc/PID/stat)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def body_ids_and_data(body):
+    """(SEQs, data lines) of an SSE body, read with regular expressions (a million events)."""
+    seqs = [int(n) for n in re.findall(rb"^id: [^.\n]+\.(\d+)$", body, re.M)]
+    data = re.findall(rb"^data: (.*)$", body, re.M)
+    return seqs, data
+
+
+class Batches(unittest.TestCase):
+    """SPEC §15: batches of events, and exact resumes from any SEQ."""
+
+    def test_a_million_lines_resumed_on_a_relay_from_the_middle_of_a_batch(self):
+        with RedisServer() as redis:
+            with Ssetail(["--publish", redis.url(), "--", "seq", "1000000"]) as s:
+                self.assertEqual(s.wait(60), 0)
+            self.assertNotIn(b"warning", s.stderr())
+            run = run_id(redis)
+            self.assertEqual(published(redis), 1000002)
+            key = f"ssetail:run:{run}"
+            batches = redis.command("XRANGE", key, "-", "+")
+            self.assertLess(len(batches), 1000)  # 64 KiB each, about 9,000 lines
+            # The middle of the 10th batch.
+            entry_id, fields = batches[9]
+            first, n = int(entry_id.split(b"-")[1]), int(batch_fields(fields)[b"n"])
+            self.assertGreater(n, 2)
+            middle = first + n // 2
+            with Ssetail(["--relay", redis.url()]) as relay:
+                conn = relay.connect(timeout=120)
+                conn.request("GET", f"/runs/{run}/events", headers={"Last-Event-ID": f"{run}.{middle}"})
+                resp = conn.getresponse()
+                self.assertEqual(resp.status, 200)
+                body = resp.read()
+                conn.close()
+            seqs, data = body_ids_and_data(body)
+            self.assertEqual(seqs, list(range(middle + 1, 1000003)))  # exactly the rest
+            self.assertEqual(data[:-1], [str(i).encode() for i in range(middle, 1000001)])
+            self.assertTrue(data[-1].startswith(b'{"code":0,'))
+            self.assertNotIn(b"event: gap", body)
+
+
+class Lease(unittest.TestCase):
+    """SPEC §15: a publisher that dies leaves no run running for good."""
+
+    def test_sigkill_of_a_publisher_the_run_is_lost_and_its_streams_end(self):
+        with RedisServer() as redis, Ssetail(["--relay", redis.url()]) as relay:
+            publisher = Ssetail(["--publish", redis.url(), "--"] + slow_lines(100000))
+            try:
+                self.assertTrue(wait_for(lambda: published(redis) > 20, 20))
+                run = run_id(redis)
+                got = []
+                viewer = threading.Thread(target=lambda: got.extend(
+                    relay.events(f"/runs/{run}/events", timeout=90)[1]))
+                viewer.start()
+                self.assertTrue(wait_for(lambda: len(status(relay, "/runs")["runs"]) == 1, 10))
+                self.assertEqual(status(relay, "/runs")["runs"][0]["state"], "running")
+                self.assertTrue(wait_for(
+                    lambda: status(relay, f"/runs/{run}/status")["stdout_lines"] > 20, 20))
+                publisher.proc.kill()
+                killed = time.monotonic()
+                publisher.wait(10)
+                # The lease expires (15 s) and relays say lost; the stream ends. On this
+                # shared machine the test waits longer than SPEC's 20 s, and reports the time.
+                self.assertTrue(wait_for(
+                    lambda: status(relay, "/runs")["runs"][0]["state"] == "lost", 60))
+                listed = time.monotonic() - killed
+                viewer.join(60)
+                self.assertFalse(viewer.is_alive(), "the stream did not end")
+                ended = time.monotonic() - killed
+                print(f"\nlost in /runs {listed:.1f} s, stream ended {ended:.1f} s after SIGKILL",
+                      file=sys.stderr)
+            finally:
+                publisher.proc.kill()
+                publisher.wait(10)
+            self.assertEqual(meta(redis, run)["state"], "running")  # nobody wrote its end
+            self.assertFalse(any(e.type == "exit" for e in got))
+            self.assertEqual(got[0].type, "start")
+            lines = lines_of(got)
+            self.assertEqual(lines, [f"line {i}" for i in range(1, len(lines) + 1)])
+            runs = status(relay, "/runs")["runs"]
+            self.assertEqual((runs[0]["state"], runs[0]["exit"], runs[0]["duration_ms"]),
+                             ("lost", None, None))
+            st = status(relay, f"/runs/{run}/status")
+            self.assertEqual((st["state"], st["exit"]), ("lost", None))
+            # A client that resumes with the last id it got is told it has everything.
+            resp, _ = relay.get(f"/runs/{run}/events", headers={"Last-Event-ID": got[-1].id})
+            self.assertEqual(resp.status, 204)
+            self.assertIn("lost", relay.get("/")[1].decode())
+
+    def test_a_run_whose_lease_is_gone_is_lost_when_a_relay_opens_it(self):
+        with RedisServer() as redis:
+            add_run(redis, "dead", [batch(1, START_LINE, "o 1 a", "o 2 b")], lease=False)
+            with Ssetail(["--relay", redis.url()]) as relay:
+                self.assertEqual(status(relay, "/runs")["runs"][0]["state"], "lost")
+                _, events = relay.events("/runs/dead/events", timeout=20)
+                self.assertEqual([e.type for e in events], ["start", "stdout", "stdout"])
+                self.assertEqual(status(relay, "/runs/dead/status")["state"], "lost")
+
+
+class Unavailable(unittest.TestCase):
+    """SPEC §15: Redis unreadable is 503 with Retry-After, never 404."""
+
+    def test_redis_down_503_for_a_run_not_opened_then_served_once_it_is_back(self):
+        with RedisServer() as redis, Ssetail(["--relay", redis.url()]) as relay:
+            with Ssetail(["--history", "50", "--publish", redis.url(), "--"] +
+                         slow_lines(400)) as local:
+                self.assertTrue(wait_for(lambda: published(redis) > 20, 20))
+                run = run_id(redis)
+                redis.kill()  # refused
+                resp, body = relay.get(f"/runs/{run}/events")
+                self.assertEqual((resp.status, resp.getheader("Retry-After")), (503, "2"), body)
+                self.assertEqual(relay.get(f"/runs/{run}/status")[0].status, 503)
+                self.assertIsNone(status(relay, "/runs")["runs"])
+                redis.start()  # empty: the publisher sends the run again from its record
+                self.assertTrue(wait_for(
+                    lambda: relay.get(f"/runs/{run}/status")[0].status == 200, 30))
+                self.assertEqual(local.wait(60), 0)
+                _, events = relay.events(f"/runs/{run}/events", timeout=60)
+            self.assertEqual(ids(events), list(range(1, 403)))
+            self.assertEqual(lines_of(events), [f"line {i}" for i in range(1, 401)])
+
+    def test_404_only_for_a_run_redis_says_does_not_exist(self):
+        with RedisServer() as redis, Ssetail(["--relay", redis.url()]) as relay:
+            for path in ("/runs/nosuchrun/", "/runs/nosuchrun/events", "/runs/nosuchrun/status"):
+                self.assertEqual(relay.get(path)[0].status, 404, path)
+
+
+class Acl(unittest.TestCase):
+    """SPEC §15: redis://USER:PASSWORD@… authenticates as a Redis 6 ACL user."""
+
+    def test_publishing_and_relaying_as_an_acl_user(self):
+        with RedisServer() as redis:
+            redis.command("ACL", "SETUSER", "ci", "on", ">p4ss", "~ci:*", "+@all")
+            redis.command("ACL", "SETUSER", "default", "off")  # nobody without a user name
+            url = f"redis://ci:p4ss@127.0.0.1:{redis.port}/ci"
+            with Ssetail(["--publish", url, "--", "sh", "-c", "echo as ci"]) as s:
+                self.assertEqual(s.wait(30), 0)
+            self.assertNotIn(b"warning", s.stderr())
+            admin = redis.client()
+            try:
+                admin.command("AUTH", "ci", "p4ss")
+                runs = admin.command("ZRANGE", "ci:runs", 0, -1)
+                self.assertEqual(len(runs), 1)
+                run = runs[0].decode()
+                self.assertEqual(admin.command("HGET", f"ci:run:{run}:meta", "state"), b"exited")
+            finally:
+                admin.close()
+            with Ssetail(["--relay", url]) as relay:
+                _, events = relay.events(f"/runs/{run}/events")
+                self.assertEqual(lines_of(events), ["as ci"])
+            # A wrong password: one warning that says why, and the run's status.
+            bad = f"redis://ci:nope@127.0.0.1:{redis.port}/ci"
+            with Ssetail(["--publish", bad, "--", "true"]) as s:
+                self.assertEqual(s.wait(30), 0)
+            warnings = [l for l in stderr_lines(s) if "warning: --publish" in l]
+            self.assertEqual(len([l for l in warnings if "AUTH: WRONGPASS" in l]), 1, warnings)
+            self.assertEqual(len([l for l in warnings if "gave up after 5 s" in l]), 1, warnings)
+            self.assertNotIn("nope", s.stderr().decode())
+
+
+class Foreign(unittest.TestCase):
+    """Issue 24: entries a relay cannot use are gaps, one warning, and never read again."""
+
+    def test_foreign_entries_are_gaps_and_the_relay_does_not_spin(self):
+        with RedisServer() as redis:
+            key = "ssetail:run:g3"
+            add_run(redis, "g3", [batch(1, START_LINE),
+                                  ("0-2", ["foo", "bar"]),  # unknown fields
+                                  batch(3, "o 1 three", "o 2 four"),
+                                  ("0-5", ["n", 3, "events", "o 1 a\no 2 b\n"]),  # n disagrees
+                                  ("0-8", ["n", 1, "events", "not an event\n"]),
+                                  batch(9, "o 3 nine")])
+            # A time-based id (XADD … *), and the first format's fields, after it.
+            redis.command("XADD", key, "*", "event", "start", "data", "{}")
+            redis.command("XADD", key, "*", "event", "stdout", "data", '{"text":"x"}')
+            with Ssetail(["--relay", redis.url()]) as relay:
+                got = []
+                with relay.stream("/runs/g3/events", timeout=30) as stream:
+                    for event in stream:
+                        got.append(event)
+                        if event.data == "nine":
+                            break
+                    self.assertEqual([(e.type, e.data) for e in got],
+                                     [("start", json.dumps(START)), ("gap", '{"missed":1}'),
+                                      ("stdout", "three"), ("stdout", "four"),
+                                      ("gap", '{"missed":4}'), ("stdout", "nine")])
+                    self.assertEqual(ids(got), [1, 3, 4, 9])
+                    # The run is live (its lease holds): the relay waits for more, and
+                    # neither it nor redis-server spends CPU meanwhile.
+                    relay_cpu, redis_cpu = cpu_seconds(relay.proc.pid), cpu_seconds(redis.proc.pid)
+                    time.sleep(5)
+                    relay_cpu = cpu_seconds(relay.proc.pid) - relay_cpu
+                    redis_cpu = cpu_seconds(redis.proc.pid) - redis_cpu
+                print(f"\nover 5 s: relay {relay_cpu:.2f} s CPU, redis-server {redis_cpu:.2f} s",
+                      file=sys.stderr)
+                self.assertLess(relay_cpu, 0.25)
+                self.assertLess(redis_cpu, 0.25)
+                self.assertEqual(status(relay, "/runs/g3/status")["state"], "running")
+                relay.stop()
+            warnings = [l for l in stderr_lines(relay) if "warning" in l]
+            self.assertEqual(len(warnings), 1, warnings)
+            self.assertIn("run g3", warnings[0])
+
+
+class Access(unittest.TestCase):
+    """SPEC §5 on a relay (§15): the token on every path, the cookie, Host and CORS."""
+
+    def setUp(self):
+        self.redis = RedisServer()
+        add_run(self.redis, "r1", [batch(1, START_LINE, "o 1 secret-output", EXIT_LINE)],
+                lease=False)
+        self.tmp = tempfile.TemporaryDirectory()
+        token = os.path.join(self.tmp.name, "token")
+        with open(token, "w") as f:
+            f.write("s3cret\n")
+        self.relay = Ssetail(["--relay", self.redis.url(), "--token-file", token,
+                              "--cors", "https://ci.example"])
+
+    def tearDown(self):
+        self.relay.stop()
+        self.redis.kill()
+        self.tmp.cleanup()
+
+    PATHS = ["/", "/runs", "/runs/r1/", "/runs/r1/app.js", "/runs/r1/events", "/runs/r1/status",
+             "/runs/r1/log", "/runs/r1/search?q=secret", "/runs/nosuchrun/status"]
+
+    def test_without_the_token_every_path_is_401_with_no_data(self):
+        for path in self.PATHS:
+            with self.subTest(path=path):
+                resp, body = self.relay.get(path)
+                self.assertEqual(resp.status, 401)
+                self.assertNotIn(b"secret-output", body)
+                self.assertNotIn(b"r1", body)
+        self.assertEqual(self.relay.get("/runs", {"Authorization": "Bearer nope"})[0].status, 401)
+
+    def test_the_token_as_bearer_or_cookie_admits_every_path(self):
+        resp, _ = self.relay.get("/?token=s3cret")
+        self.assertEqual(resp.status, 303)
+        cookie = resp.getheader("Set-Cookie")
+        self.assertIn("HttpOnly", cookie)
+        self.assertIn("SameSite=Strict", cookie)
+        for headers in ({"Authorization": "Bearer s3cret"}, {"Cookie": cookie.split(";")[0]}):
+            for path in self.PATHS:
+                with self.subTest(path=path, headers=headers):
+                    expected = 404 if "nosuchrun" in path else 200
+                    self.assertEqual(self.relay.get(path, headers)[0].status, expected)
+
+    def test_host_rules_on_loopback(self):
+        auth = {"Authorization": "Bearer s3cret"}
+        for host in ("evil.example", "evil.example:80", "127.0.0.1.evil.example"):
+            for path in ("/", "/runs", "/runs/r1/events"):
+                with self.subTest(host=host, path=path):
+                    self.assertEqual(self.relay.get(path, {**auth, "Host": host})[0].status, 403)
+        for host in ("localhost", f"127.0.0.1:{self.relay.port}", f"[::1]:{self.relay.port}"):
+            self.assertEqual(self.relay.get("/runs", {**auth, "Host": host})[0].status, 200, host)
+
+    def test_cors_only_for_the_origins_given(self):
+        auth = {"Authorization": "Bearer s3cret"}
+        for path in ("/runs", "/runs/r1/status"):
+            resp, _ = self.relay.get(path, {**auth, "Origin": "https://ci.example"})
+            self.assertEqual(resp.getheader("Access-Control-Allow-Origin"), "https://ci.example")
+            self.assertIn("Origin", resp.getheader("Vary"))
+            resp, _ = self.relay.get(path, {**auth, "Origin": "https://evil.example"})
+            self.assertIsNone(resp.getheader("Access-Control-Allow-Origin"))
+        resp, _ = self.relay.get("/runs/r1/events", {"Origin": "https://ci.example",
+                                                     "Access-Control-Request-Method": "GET"},
+                                 method="OPTIONS")
+        self.assertEqual(resp.status, 204)
+        self.assertEqual(resp.getheader("Access-Control-Allow-Origin"), "https://ci.example")
+        self.assertIn("Last-Event-ID", resp.getheader("Access-Control-Allow-Headers"))
+
+
+class RunList(unittest.TestCase):
+    """GET /runs: what a CI front page needs (SPEC §13, §14, §15)."""
+
+    def test_state_duration_counts_and_the_run_to_compare_with(self):
+        def run_meta(title, started, state, exit=None, **more):
+            fields = {"title": title, "command": '["make"]', "started": started, "state": state}
+            if exit is not None:
+                fields["exit"] = json.dumps(exit)
+            fields.update(more)
+            return fields
+
+        with RedisServer() as redis:
+            green = {"code": 0, "signal": None, "duration_ms": 1500}
+            add_run(redis, "old", [batch(1, START_LINE)],
+                    run_meta("build", "2026-01-01T00:00:00.000Z", "exited", green), lease=False)
+            add_run(redis, "red", [batch(1, START_LINE)],
+                    run_meta("build", "2026-01-02T00:00:00.000Z", "exited",
+                             {"code": 2, "signal": None, "duration_ms": 900},
+                             errors="3", warnings="1"), lease=False)
+            add_run(redis, "gone", [batch(1, START_LINE)],
+                    run_meta("build", "2026-01-03T00:00:00.000Z", "running"), lease=False)
+            add_run(redis, "live", [batch(1, START_LINE)],
+                    run_meta("build", time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime()),
+                             "running"))
+            for score, run in enumerate(("old", "red", "gone", "live")):
+                redis.command("ZADD", "ssetail:runs", score, run)
+            with Ssetail(["--relay", redis.url()]) as relay:
+                runs = {r["id"]: r for r in status(relay, "/runs")["runs"]}
+                self.assertEqual([r["id"] for r in status(relay, "/runs")["runs"]],
+                                 ["live", "gone", "red", "old"])
+                self.assertEqual({k: r["state"] for k, r in runs.items()},
+                                 {"live": "running", "gone": "lost", "red": "exited",
+                                  "old": "exited"})
+                self.assertEqual((runs["red"]["errors"], runs["red"]["warnings"]), (3, 1))
+                self.assertEqual((runs["old"]["errors"], runs["old"]["warnings"]), (None, None))
+                self.assertEqual(runs["old"]["duration_ms"], 1500)
+                self.assertIsNone(runs["gone"]["duration_ms"])
+                self.assertLess(runs["live"]["duration_ms"], 120000)
+                self.assertEqual(runs["red"]["exit"]["code"], 2)
+                self.assertEqual(runs["red"]["started"], "2026-01-02T00:00:00.000Z")
+                self.assertEqual(runs["red"]["title"], "build")
+                self.assertEqual({k: r["compare_with"] for k, r in runs.items()},
+                                 {"live": "old", "gone": "old", "red": "old", "old": None})
+                html = relay.get("/")[1].decode()
+                self.assertIn('<tr class="lost">', html)
+                self.assertIn("exit 2", html)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@
 
 #include "checkers.hpp"
 #include "record/record_line.hpp"
-#include "redis/run_meta.hpp"
+#include "redisformat/run_meta.hpp"
 
 using namespace ssetail;
 

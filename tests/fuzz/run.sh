@@ -19,7 +19,7 @@ targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
   targets=(fuzz_line_splitter fuzz_utf8_repair fuzz_sse_encoder fuzz_json_string fuzz_event_id
            fuzz_byte_size fuzz_record_line fuzz_run_index fuzz_compare fuzz_view_lines
-           fuzz_redis_entry fuzz_redis_meta)
+           fuzz_redis_batch fuzz_redis_meta)
 fi
 artifacts=${FUZZ_ARTIFACTS:-$build/fuzz-artifacts}
 

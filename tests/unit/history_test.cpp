@@ -193,6 +193,39 @@ TEST_CASE("history: resume positions") {
   CHECK(h.LastEventData() == "{\"code\":0}");
 }
 
+TEST_CASE("history: a copy of a run resumes an id it has yet to read (another relay is ahead)") {
+  History h("r", {});
+  h.SetCopy();
+  History::Writer(h).Append(EventType::Start, "s", 0);
+  AppendLines(h, 1, 3);
+  CHECK(h.CursorAfter(2) == 3);
+  CHECK(h.CursorAfter(9) == 10);  // not read yet: after it, not the whole run again
+  CHECK(h.CursorAfter(kMaxSeq + 1) == 1);
+  CHECK(h.CursorAfter(0) == 1);
+  h.AppendLast(EventType::Exit, "{}", 0);
+  CHECK(h.CursorAfter(9) == 1);  // the run is over: no such event will come
+  CHECK_FALSE(h.Stats().ended_without_final);
+}
+
+TEST_CASE("history: a run ended without a final event (lost) ends its readers") {
+  History h("r", {});
+  Wakeup woken;
+  const History::Subscription subscription = h.Subscribe(woken);
+  History::Writer(h).Append(EventType::Start, "s", 0);
+  AppendLines(h, 1, 2);
+  woken.Reset();
+  std::uint64_t cursor = 1;
+  CHECK(Drain(h, cursor).size() == 3);
+  CHECK(h.Read(cursor).status == History::ReadStatus::NothingNew);
+  h.End();
+  CHECK(Signalled(woken));  // readers waiting for more are told
+  CHECK(h.Read(cursor).status == History::ReadStatus::Ended);
+  CHECK(h.IsLastEvent(3));         // a client with the last event needs nothing more
+  CHECK_FALSE(h.LastEventData());  // but there is no exit
+  CHECK(h.Stats().closed);
+  CHECK(h.Stats().ended_without_final);
+}
+
 TEST_CASE("history: a read never waits: nothing new, then events, then the end") {
   History h("r", {});
   {

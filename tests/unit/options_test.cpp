@@ -126,6 +126,15 @@ TEST_CASE("options: --publish and --relay (SPEC §10)") {
   CHECK(Status({"--relay", "redis://ci", "--save", "x.jsonl"}) == 125);
   CHECK(Status({"--relay", "redis://ci:0"}) == 125);
   CHECK(Status({"--view", "x.jsonl", "--publish", "redis://ci"}) == 125);
+  // --relay-idle: how long an ended run stays open on a relay (issue 24), with --relay only.
+  CHECK(relay.relay_idle_seconds == 60);
+  CHECK(Ok({"--relay", "redis://ci", "--relay-idle", "1"}).relay_idle_seconds == 1);
+  CHECK(Ok({"--relay", "redis://ci", "--relay-idle", "0"}).relay_idle_seconds == 0);
+  CHECK(Status({"--relay", "redis://ci", "--relay-idle", "-1"}) == 125);
+  CHECK(Status({"--relay-idle", "5", "make"}) == 125);
+  // An ACL user's URL.
+  CHECK(Ok({"--publish", "redis://ci-user:pw@ci/builds", "make"}).publish_url ==
+        "redis://ci-user:pw@ci/builds");
 }
 
 TEST_CASE("options: --source-url is an http(s) template with {file}") {

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <string>
 #include <thread>
 
@@ -76,9 +77,11 @@ struct Client {
   }
 };
 
-// Connects a client to `pump`, which streams the history to it from `cursor` on.
-void Connect(StreamPump& pump, StreamSlots& slots, Client& client, std::uint64_t cursor = 1,
-             int client_buffer = 0) {
+// Connects a client to `pump`, which streams `history` to it from `cursor` on; `keep` goes
+// with the stream.
+void Connect(StreamPump& pump, History& history, StreamSlots& slots, Client& client,
+             std::uint64_t cursor = 1, int client_buffer = 0,
+             std::shared_ptr<const void> keep = nullptr) {
   int pair[2];
   REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) == 0);
   if (client_buffer > 0) {
@@ -87,7 +90,7 @@ void Connect(StreamPump& pump, StreamSlots& slots, Client& client, std::uint64_t
   }
   REQUIRE(slots.TryAcquire());
   client.fd = pair[0];
-  pump.Add(UniqueFd(pair[1]), cursor, false);
+  pump.Add(UniqueFd(pair[1]), {&history, nullptr, std::move(keep)}, cursor, false);
 }
 
 // Whether every open stream has sent the final event, as the slots' listener tells it.
@@ -117,10 +120,10 @@ std::string Expected(const std::string& run, int from, int to) {
 TEST_CASE("stream pump: preamble, every event in chunks, the final one, the last chunk") {
   History h("r", {});
   StreamSlots slots(10);
-  StreamPump pump(h, nullptr, slots, {});
+  StreamPump pump(slots, {});
   History::Writer(h).Append(EventType::Start, "{}", 0);
   Client client;
-  Connect(pump, slots, client);
+  Connect(pump, h, slots, client);
   AppendLines(h, 2, 5000);  // live, appended while the client is connected
   h.AppendLast(EventType::Exit, "{\"code\":0}", 0);
   client.ReadFor(5s);
@@ -136,10 +139,10 @@ TEST_CASE("stream pump: preamble, every event in chunks, the final one, the last
 TEST_CASE("stream pump: a client that stops reading waits alone, then is dropped") {
   History h("r", {1000000, 64 << 20});
   StreamSlots slots(10);
-  StreamPump pump(h, nullptr, slots, {std::chrono::seconds(15), std::chrono::seconds(1)});
+  StreamPump pump(slots, {std::chrono::seconds(15), std::chrono::seconds(1)});
   Client stalled, reader;
-  Connect(pump, slots, stalled, 1, 4096);
-  Connect(pump, slots, reader, 1);
+  Connect(pump, h, slots, stalled, 1, 4096);
+  Connect(pump, h, slots, reader, 1);
   AppendLines(h, 1, 200000);  // megabytes: far more than the stalled socket holds
   h.AppendLast(EventType::Exit, "{}", 0);
   reader.ReadFor(10s);
@@ -155,9 +158,9 @@ TEST_CASE("stream pump: a client that stops reading waits alone, then is dropped
 TEST_CASE("stream pump: a quiet stream gets heartbeats") {
   History h("r", {});
   StreamSlots slots(10);
-  StreamPump pump(h, nullptr, slots, {std::chrono::seconds(1), std::chrono::seconds(5)});
+  StreamPump pump(slots, {std::chrono::seconds(1), std::chrono::seconds(5)});
   Client client;
-  Connect(pump, slots, client);
+  Connect(pump, h, slots, client);
   const std::string ping(sse::kHeartbeat);
   // Heartbeats are due at 1 s and 2 s (checked every 250 ms): two arrive well within 10 s.
   REQUIRE(client.ReadUntil(ping + "\r\n" + std::to_string(ping.size()) + "\r\n" + ping));
@@ -167,11 +170,11 @@ TEST_CASE("stream pump: a quiet stream gets heartbeats") {
 TEST_CASE("stream pump: a stream resumes after the cursor, and a gone client frees its slot") {
   History h("r", {});
   StreamSlots slots(10);
-  StreamPump pump(h, nullptr, slots, {});
+  StreamPump pump(slots, {});
   AppendLines(h, 1, 10);
   {
     Client client;
-    Connect(pump, slots, client, 8);
+    Connect(pump, h, slots, client, 8);
     REQUIRE(client.ReadUntil("data: 10\n\n"));
     CHECK(client.Body() == std::string(sse::kStreamPreamble) + Expected("r", 8, 10));
   }  // closed: the next write fails
@@ -184,8 +187,8 @@ TEST_CASE("stream pump: Stop ends every stream with the last chunk") {
   StreamSlots slots(10);
   Client client;
   {
-    StreamPump pump(h, nullptr, slots, {});
-    Connect(pump, slots, client);
+    StreamPump pump(slots, {});
+    Connect(pump, h, slots, client);
     AppendLines(h, 1, 1);
     REQUIRE(client.ReadUntil("data: 1\n\n"));
     pump.Stop();
@@ -199,10 +202,10 @@ TEST_CASE("stream pump: Stop ends every stream with the last chunk") {
 TEST_CASE("stream pump: the slots tell when every stream has sent the final event") {
   History h("r", {});
   StreamSlots slots(10);
-  StreamPump pump(h, nullptr, slots, {});
+  StreamPump pump(slots, {});
   std::atomic<int> told{0};
   Client client;
-  Connect(pump, slots, client);
+  Connect(pump, h, slots, client);
   slots.SetAllFinishedListener([&told] { ++told; });
   AppendLines(h, 1, 3);
   REQUIRE(client.ReadUntil("data: 3\n\n"));
@@ -210,4 +213,62 @@ TEST_CASE("stream pump: the slots tell when every stream has sent the final even
   h.AppendLast(EventType::Exit, "{}", 0);
   CHECK(WaitUntil([&] { return told > 0; }));
   slots.SetAllFinishedListener(nullptr);
+}
+
+TEST_CASE("stream pump: one pump streams several runs, each from its own History") {
+  History a("a", {}), b("b", {});
+  StreamSlots slots(10);
+  StreamPump pump(slots, {});
+  Client to_a, to_b, also_a;
+  Connect(pump, a, slots, to_a);
+  Connect(pump, b, slots, to_b);
+  Connect(pump, a, slots, also_a);
+  CHECK(WaitUntil([&] { return pump.OpenStreams(a) == 2 && pump.OpenStreams(b) == 1; }));
+  AppendLines(b, 1, 2);
+  AppendLines(a, 1, 3);
+  REQUIRE(to_a.ReadUntil("data: 3\n\n"));
+  REQUIRE(to_b.ReadUntil("data: 2\n\n"));
+  CHECK(to_a.Body() == std::string(sse::kStreamPreamble) + Expected("a", 1, 3));
+  CHECK(to_b.Body() == std::string(sse::kStreamPreamble) + Expected("b", 1, 2));
+  b.AppendLast(EventType::Exit, "{}", 0);
+  to_b.ReadFor(5s);
+  CHECK(to_b.eof);
+  CHECK(WaitUntil([&] { return pump.OpenStreams(b) == 0 && pump.OpenStreams(a) == 2; }));
+  AppendLines(a, 4, 4);  // a's streams go on
+  CHECK(also_a.ReadUntil("data: 4\n\n"));
+  CHECK(pump.open_streams() == 2);
+}
+
+TEST_CASE("stream pump: what keeps a stream's run alive goes when the stream ends") {
+  History h("r", {});
+  StreamSlots slots(10);
+  StreamPump pump(slots, {});
+  auto keep = std::make_shared<int>(1);
+  const std::weak_ptr<int> kept = keep;
+  {
+    Client client;
+    Connect(pump, h, slots, client, 1, 0, std::move(keep));
+    AppendLines(h, 1, 1);
+    REQUIRE(client.ReadUntil("data: 1\n\n"));
+    CHECK_FALSE(kept.expired());
+  }  // the client goes: the stream ends at the next write
+  AppendLines(h, 2, 2);
+  CHECK(WaitUntil([&] { return kept.expired(); }));
+}
+
+TEST_CASE("stream pump: a run that ends without exit (lost) ends its streams") {
+  History h("r", {});
+  StreamSlots slots(10);
+  StreamPump pump(slots, {});
+  History::Writer(h).Append(EventType::Start, "{}", 0);
+  Client client;
+  Connect(pump, h, slots, client);
+  AppendLines(h, 2, 3);
+  REQUIRE(client.ReadUntil("data: 3\n\n"));
+  h.End();
+  client.ReadFor(5s);
+  CHECK(client.eof);
+  CHECK(client.Body().ends_with("data: 3\n\n<end>"));
+  CHECK(h.IsLastEvent(3));  // a client that resumes after it is told it has everything
+  CHECK(WaitUntil([&] { return slots.open() == 0; }));
 }

@@ -1,4 +1,4 @@
-// Reading the few fields the Redis layer needs out of an event's JSON data (the `start`
+// Reading the few fields the Redis format needs out of an event's JSON data (the `start`
 // event's title, command and start time). Not a general JSON parser: the data was written
 // by ssetail itself (events/run_events.cpp). Pure.
 #pragma once

@@ -1,10 +1,11 @@
-#include "redis/run_meta.hpp"
+#include "redisformat/run_meta.hpp"
 
 #include <charconv>
 #include <cstdint>
 #include <optional>
 
 #include "events/json.hpp"
+#include "redisformat/json_fields.hpp"
 #include "text/utf8.hpp"
 
 namespace ssetail {
@@ -66,36 +67,10 @@ class Scanner {
   std::size_t i_ = 0;
 };
 
-std::string Text(std::string_view raw) {
-  std::string out;
-  utf8::AppendRepaired(raw, out);
-  return out;
-}
-
-// `null` or an array of strings, encoded anew.
-std::string Command(std::string_view raw) {
+// The exit event's object encoded anew, with its code and duration; `null` for anything else.
+std::string ExitJson(std::string_view raw, std::optional<std::int64_t>& code,
+                     std::optional<std::string>& signal, std::optional<std::int64_t>& duration) {
   Scanner s(raw);
-  if (s.Word("null") && s.AtEnd()) return "null";
-  s = Scanner(raw);
-  if (!s.Consume('[')) return "null";
-  std::string out = "[";
-  if (!s.Consume(']')) {
-    std::string arg;
-    do {
-      if (!s.String(arg)) return "null";
-      if (out.size() > 1) out += ',';
-      json::AppendString(out, arg);
-    } while (s.Consume(','));
-    if (!s.Consume(']')) return "null";
-  }
-  return s.AtEnd() ? out + "]" : "null";
-}
-
-// The exit event's object, encoded anew; `null` for anything else.
-std::string Exit(std::string_view raw) {
-  Scanner s(raw);
-  std::optional<std::int64_t> code, duration;
-  std::optional<std::string> signal;
   bool has_code = false, has_signal = false;
   if (!s.Consume('{')) return "null";
   if (!s.Consume('}')) {
@@ -134,6 +109,51 @@ std::string Exit(std::string_view raw) {
   return out + ",\"duration_ms\":" + std::to_string(*duration) + "}";
 }
 
+// A count: plain decimal digits, nothing else.
+std::optional<std::uint64_t> Count(std::string_view raw) {
+  if (raw.empty() || raw.size() > 15 || raw.find_first_not_of("0123456789") != raw.npos) {
+    return std::nullopt;
+  }
+  std::uint64_t value = 0;
+  std::from_chars(raw.data(), raw.data() + raw.size(), value);
+  return value;
+}
+
+std::string Text(std::string_view raw) {
+  std::string out;
+  utf8::AppendRepaired(raw, out);
+  return out;
+}
+
+// `null` or an array of strings, encoded anew.
+std::string Command(std::string_view raw) {
+  Scanner s(raw);
+  if (s.Word("null") && s.AtEnd()) return "null";
+  s = Scanner(raw);
+  if (!s.Consume('[')) return "null";
+  std::string out = "[";
+  if (!s.Consume(']')) {
+    std::string arg;
+    do {
+      if (!s.String(arg)) return "null";
+      if (out.size() > 1) out += ',';
+      json::AppendString(out, arg);
+    } while (s.Consume(','));
+    if (!s.Consume(']')) return "null";
+  }
+  return s.AtEnd() ? out + "]" : "null";
+}
+
+// The exit event's object, encoded anew into meta.exit, its code and duration into theirs;
+// `null` for anything else.
+void Exit(std::string_view raw, RunMeta& meta) {
+  meta.exit = ExitJson(raw, meta.exit_code, meta.exit_signal, meta.duration_ms);
+  if (meta.exit == "null") {
+    meta.exit_code = meta.duration_ms = std::nullopt;
+    meta.exit_signal = std::nullopt;
+  }
+}
+
 }  // namespace
 
 RunMeta DecodeRunMeta(const std::vector<std::string_view>& fields) {
@@ -144,7 +164,9 @@ RunMeta DecodeRunMeta(const std::vector<std::string_view>& fields) {
     if (key == "started") meta.started = Text(value);
     if (key == "state") meta.state = value == "running" || value == "exited" ? value : "";
     if (key == "command") meta.command = Command(value);
-    if (key == "exit") meta.exit = Exit(value);
+    if (key == "exit") Exit(value, meta);
+    if (key == "errors") meta.errors = Count(value);
+    if (key == "warnings") meta.warnings = Count(value);
   }
   return meta;
 }
@@ -155,6 +177,18 @@ std::string StartDataFromMeta(const RunMeta& meta) {
   start += ",\"title\":";
   json::AppendString(start, meta.title);
   return start + '}';
+}
+
+StartMeta MetaOfStart(std::string_view start_data) {
+  const auto field = [start_data](std::string_view key) {
+    return json::RawField(start_data, key).value_or("null");
+  };
+  StartMeta meta;
+  meta.title = json::DecodeString(field("title")).value_or("");
+  meta.command = std::string(field("command"));
+  meta.started = json::DecodeString(field("started")).value_or("");
+  meta.score = json::ParseIsoUtcMs(meta.started).value_or(0);
+  return meta;
 }
 
 }  // namespace ssetail

@@ -1,4 +1,4 @@
-#include "redis/redis_url.hpp"
+#include "redisformat/redis_url.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -10,11 +10,10 @@ std::string RedisUrl::Display() const {
   return "redis://" + (ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(port) + "/" + prefix;
 }
 
-std::optional<RedisUrl> ParseRedisUrl(std::string_view text, std::string& why) {
+Result<RedisUrl> ParseRedisUrl(std::string_view text) {
   constexpr std::string_view kScheme = "redis://";
   if (text.substr(0, kScheme.size()) != kScheme) {
-    why = "not a redis:// URL";
-    return std::nullopt;
+    return Error{"not a redis:// URL"};
   }
   text.remove_prefix(kScheme.size());
   RedisUrl url;
@@ -24,15 +23,18 @@ std::optional<RedisUrl> ParseRedisUrl(std::string_view text, std::string& why) {
     const std::string_view prefix = text.substr(slash + 1);
     if (!prefix.empty()) url.prefix = std::string(prefix);
     if (url.prefix.find_first_of(" \t\r\n") != std::string::npos) {
-      why = "the prefix holds white space";
-      return std::nullopt;
+      return Error{"the prefix holds white space"};
     }
   }
-  // userinfo: ":PASSWORD" (Redis before ACLs has no user name) or "USER:PASSWORD".
+  // userinfo: "USER:PASSWORD" (an ACL user), ":PASSWORD" or "PASSWORD" (the password alone,
+  // as before ACLs).
   const std::size_t at = authority.rfind('@');
   if (at != std::string_view::npos) {
     const std::string_view userinfo = authority.substr(0, at);
     const std::size_t colon = userinfo.find(':');
+    if (colon != std::string_view::npos && colon > 0) {
+      url.user = std::string(userinfo.substr(0, colon));
+    }
     url.password =
         std::string(colon == std::string_view::npos ? userinfo : userinfo.substr(colon + 1));
     authority.remove_prefix(at + 1);
@@ -41,15 +43,13 @@ std::optional<RedisUrl> ParseRedisUrl(std::string_view text, std::string& why) {
   if (!authority.empty() && authority.front() == '[') {
     const std::size_t close = authority.find(']');
     if (close == std::string_view::npos) {
-      why = "an IPv6 address without its ']'";
-      return std::nullopt;
+      return Error{"an IPv6 address without its ']'"};
     }
     url.host = std::string(authority.substr(1, close - 1));
     authority.remove_prefix(close + 1);
     if (!authority.empty()) {
       if (authority.front() != ':') {
-        why = "something after the IPv6 address";
-        return std::nullopt;
+        return Error{"something after the IPv6 address"};
       }
       port = authority.substr(1);
     }
@@ -63,8 +63,7 @@ std::optional<RedisUrl> ParseRedisUrl(std::string_view text, std::string& why) {
     const auto [end, error] = std::from_chars(port.data(), port.data() + port.size(), url.port);
     if (error != std::errc{} || end != port.data() + port.size() || url.port < 1 ||
         url.port > 65535) {
-      why = "the port is not a number from 1 to 65535";
-      return std::nullopt;
+      return Error{"the port is not a number from 1 to 65535"};
     }
   }
   return url;

@@ -1,4 +1,4 @@
-#include "redis/json_fields.hpp"
+#include "redisformat/json_fields.hpp"
 
 #include <cstdio>
 #include <ctime>
