@@ -22,8 +22,8 @@
 #include <vector>
 
 #include "base/result.hpp"
-#include "base/warn.hpp"
 #include "base/wakeup.hpp"
+#include "base/warn.hpp"
 #include "run/hosted_run.hpp"
 #include "run/run_catalog.hpp"
 #include "run/run_summary.hpp"
