@@ -55,7 +55,9 @@ void WaitPublished(const History& history, std::uint64_t seq, Clock::time_point 
   for (;;) {
     published.Reset();
     const HistoryStats stats = history.Stats();
-    if (stats.last_seq >= seq || stats.closed || !published.WaitUntil(deadline)) return;
+    // Not `closed`: AppendLast closes the History before the recorder has published `exit`,
+    // and a request served then would see a run still running.
+    if (stats.last_seq >= seq || !published.WaitUntil(deadline)) return;
   }
 }
 
