@@ -21,6 +21,13 @@ status=0
 launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 
+# Ninja schedules both cores better than make's recursion. The test trees keep line tables
+# only (-g1: what a sanitizer's report and a backtrace need) and the sanitizer trees build at
+# -O1 (what ASan and TSan advise): a third to a half less compile time than -O2 -g.
+generator=(-G Ninja)
+plain_flags=(-DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG")
+sanitized_flags=(-DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG")
+
 tier_name=""
 tier_started=0
 times=()
@@ -38,7 +45,7 @@ run_build() { # name, targets ("all" or a list), extra cmake arguments...
   local dir="build-test-$1" targets=$2
   shift 2
   tier "$dir"
-  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "${launcher[@]}" "$@" >/dev/null
+  cmake -S . -B "$dir" "${generator[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo "${launcher[@]}" "$@" >/dev/null
   local target_args=()
   [ "$targets" != all ] && for t in $targets; do target_args+=(--target "$t"); done
   cmake --build "$dir" -j"$jobs" "${target_args[@]}"
@@ -51,16 +58,19 @@ export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/t
 # The fuzz targets (clang, ASan+UBSan), bounded: FUZZ_SECONDS each, two at a time (each is
 # one process on one core; see tests/fuzz/README.md).
 tier build-test-fuzz
-cmake -S . -B build-test-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++-14 \
-  "${launcher[@]}" -DSSETAIL_FUZZ=ON -DSSETAIL_SANITIZE=address,undefined -DBUILD_TESTING=OFF \
+cmake -S . -B build-test-fuzz "${generator[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCMAKE_CXX_COMPILER=clang++-14 "${sanitized_flags[@]}" "${launcher[@]}" -DSSETAIL_FUZZ=ON \
+  -DSSETAIL_SANITIZE=address,undefined -DBUILD_TESTING=OFF \
   -DFUZZ_SECONDS="${FUZZ_SECONDS:-20}" >/dev/null
 cmake --build build-test-fuzz --target fuzz -j"$jobs"
 (cd build-test-fuzz && ctest -j"$jobs" -R '^fuzz\.' --output-on-failure --timeout 600) || status=1
 
 # The sanitizer trees build what their tests run: the binary and the unit tests.
-run_build asan "ssetail unit_tests" -DSSETAIL_SANITIZE=address,undefined -DSSETAIL_BROWSER_TESTS=OFF
-run_build tsan "ssetail unit_tests" -DSSETAIL_SANITIZE=thread -DSSETAIL_BROWSER_TESTS=OFF
-run_build plain all
+run_build asan "ssetail unit_tests" "${sanitized_flags[@]}" -DSSETAIL_SANITIZE=address,undefined \
+  -DSSETAIL_BROWSER_TESTS=OFF
+run_build tsan "ssetail unit_tests" "${sanitized_flags[@]}" -DSSETAIL_SANITIZE=thread \
+  -DSSETAIL_BROWSER_TESTS=OFF
+run_build plain all "${plain_flags[@]}"
 tier
 echo "=== times: ${times[*]}"
 grep -E '^[0-9]+% tests passed' build-test-plain/ctest.log | tail -1
