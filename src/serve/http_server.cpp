@@ -229,6 +229,16 @@ void HttpServer::Route() {
   svr.Get("/events", [this](const httplib::Request& req, httplib::Response& res) {
     endpoints_->ServeEvents(req, res);
   });
+  svr.Get("/compare", [this](const httplib::Request&, httplib::Response& res) {
+    res.set_header("Cache-Control", "no-cache");
+    if (!compare_) {
+      res.status = 404;
+      res.set_content("this run is compared with nothing: start ssetail with --compare FILE\n",
+                      "text/plain; charset=utf-8");
+      return;
+    }
+    res.set_content(compare_(), "application/x-ndjson");
+  });
 }
 
 // SPEC §10: / and /runs list the runs; /runs/RUN/ is a run's page, and its events, status

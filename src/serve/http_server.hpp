@@ -62,6 +62,10 @@ class HttpServer {
   // destroying the server (see main).
   bool Stop(std::chrono::milliseconds patience = std::chrono::milliseconds(500));
 
+  // GET /compare's body (SPEC §14), built on the request's thread; unset: /compare is 404.
+  // Before Start.
+  void SetCompare(std::function<std::string()> answer) { compare_ = std::move(answer); }
+
   // See StreamSlots::SetAllFinishedListener.
   void SetAllClientsFinishedListener(std::function<void()> listener) {
     slots_.SetAllFinishedListener(std::move(listener));
@@ -83,6 +87,7 @@ class HttpServer {
   StreamSlots slots_;
   std::unique_ptr<StreamPump> pump_;         // every stream, of every run
   std::unique_ptr<RunEndpoints> endpoints_;  // the local run's
+  std::function<std::string()> compare_;     // --compare's answer, if any
   std::unique_ptr<ConnectionServer> server_;
   std::thread thread_;
   std::mutex stopped_mutex_;

@@ -1,0 +1,120 @@
+#include "comparing/run_comparer.hpp"
+
+#include <system_error>
+
+#include "base/startup_error.hpp"
+#include "compare/compare_ndjson.hpp"
+#include "index/index_json.hpp"
+#include "record/record_reader.hpp"
+
+namespace ssetail {
+
+RunComparer::RunComparer(History& history, const RunRecord* record, OtherRecord other)
+    : history_(history), record_(record), other_(std::move(other)) {
+  try {
+    thread_ = std::thread([this] { Follow(); });
+  } catch (const std::system_error& e) {
+    throw StartupError(std::string("--compare: cannot start its thread: ") + e.what());
+  }
+}
+
+RunComparer::~RunComparer() {
+  stop_ = true;
+  wakeup_.Signal();
+  thread_.join();
+}
+
+void RunComparer::Take(std::uint64_t seq, EventType type, std::string_view text, std::uint32_t t_ms,
+                       SegmentEnd end) {
+  if (type == EventType::Exit) return FinishThis(last_t_ms_);
+  if (!IsOutput(type)) return;
+  other_.comparison->Append(compare::Side::This, seq, text, t_ms);
+  index_.Add(seq, type, text, t_ms, end);
+  last_t_ms_ = t_ms;
+  last_seen_ = std::chrono::steady_clock::now();
+}
+
+void RunComparer::FinishThis(std::uint32_t t_ms) {
+  if (finished_) return;
+  other_.comparison->Finish(compare::Side::This);
+  index_.Finish(t_ms);
+  finished_ = true;
+}
+
+void RunComparer::Follow() {
+  const History::Subscription subscription = history_.Subscribe(wakeup_);
+  std::unique_ptr<RecordReader> reader;
+  std::string scratch;
+  std::uint64_t cursor = 1;
+  for (;;) {
+    wakeup_.Reset();
+    for (;;) {
+      if (stop_) return;
+      const History::Slice slice = history_.Read(cursor);
+      if (slice.status == History::ReadStatus::NothingNew) break;
+      std::lock_guard lock(mutex_);
+      if (slice.status == History::ReadStatus::Ended) {
+        FinishThis(last_t_ms_);  // a run lost without its exit: compared as far as it went
+        return;
+      }
+      if (slice.missed > 0 && record_ != nullptr) {
+        // Evicted before the follower came: from the record, as /log reads them.
+        if (!reader) reader = std::make_unique<RecordReader>(*record_);
+        const RecordReader::Result read = reader->ReadEvents(
+            cursor, slice.first_seq - 1, scratch, [this](std::uint64_t, const record::Line& line) {
+              Take(line.seq, line.type, line.text, line.t_ms, line.end);
+              return true;
+            });
+        if (read.appended) {
+          cursor = read.next_seq;
+          continue;
+        }
+      }
+      for (const EventView& event : slice)
+        Take(event.seq, event.type, event.data, event.t_ms, event.end);
+      cursor = slice.next_seq;
+      if (slice.reached_end) {
+        FinishThis(last_t_ms_);
+        return;
+      }
+    }
+    wakeup_.Wait();
+  }
+}
+
+std::optional<compare::Estimate> RunComparer::EstimateLocked() const {
+  if (finished_) return std::nullopt;
+  const std::optional<compare::Reached> reached = other_.comparison->LastReached();
+  if (!reached) return std::nullopt;
+  const std::int64_t other_duration =
+      other_.duration_ms.value_or(other_.comparison->LastTime(compare::Side::Other));
+  const auto since = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - last_seen_);
+  const std::int64_t elapsed =
+      last_t_ms_ + (last_seen_ == decltype(last_seen_){} ? 0 : since.count());
+  return compare::EstimateLeft(*reached, other_duration, elapsed);
+}
+
+std::string RunComparer::Answer() {
+  std::lock_guard lock(mutex_);
+  other_.comparison->Advance();
+  std::vector<compare::Problem> problems;
+  problems.reserve(index_.line_order().size());
+  std::string json;
+  for (const std::uint32_t k : index_.line_order()) {
+    const index::Problem& problem = index_.problems()[k];
+    json.clear();
+    index::AppendProblemJson(json, history_.run_id(), problem);
+    problems.push_back({std::string(problem.tool), problem.file, problem.message, json});
+  }
+  std::string body;
+  compare::WriteCompareBody(*other_.comparison, history_.run_id(), other_.run, problems,
+                            other_.problems, index_.finished(), EstimateLocked(),
+                            [&body](std::string_view piece) {
+                              body.append(piece);
+                              return true;
+                            });
+  return body;
+}
+
+}  // namespace ssetail
