@@ -39,6 +39,7 @@ void RunComparer::FinishThis(std::uint32_t t_ms) {
   other_.comparison->Finish(compare::Side::This);
   index_.Finish(t_ms);
   finished_ = true;
+  caught_up_.notify_all();
 }
 
 void RunComparer::Follow() {
@@ -67,6 +68,7 @@ void RunComparer::Follow() {
             });
         if (read.appended) {
           cursor = read.next_seq;
+          taken_ = cursor - 1;
           continue;
         }
       }
@@ -96,7 +98,9 @@ std::optional<compare::Estimate> RunComparer::EstimateLocked() const {
 }
 
 std::string RunComparer::Answer() {
-  std::lock_guard lock(mutex_);
+  const std::uint64_t published = history_.Stats().last_seq;
+  std::unique_lock lock(mutex_);
+  caught_up_.wait_for(lock, kCatchUp, [&] { return finished_ || taken_ >= published; });
   other_.comparison->Advance();
   std::vector<compare::Problem> problems;
   problems.reserve(index_.line_order().size());

@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <mutex>
 #include <string>
@@ -32,7 +33,9 @@ class RunComparer {
   RunComparer(const RunComparer&) = delete;
   RunComparer& operator=(const RunComparer&) = delete;
 
-  // GET /compare's body (NDJSON), as far as the run has come. From any thread.
+  // GET /compare's body (NDJSON), as far as the run has come: the follower is first given
+  // up to kCatchUp to take what was published when it was asked. From any thread.
+  static constexpr std::chrono::seconds kCatchUp{2};
   std::string Answer();
 
  private:
@@ -52,6 +55,8 @@ class RunComparer {
   std::mutex mutex_;  // guards everything below
   index::RunIndex index_;
   bool finished_ = false;
+  std::uint64_t taken_ = 0;                            // the last event the follower took
+  std::condition_variable caught_up_;                  // taken_ or finished_ moved on
   std::uint32_t last_t_ms_ = 0;                        // of the run's last output line
   std::chrono::steady_clock::time_point last_seen_{};  // when the follower took it
 
