@@ -126,6 +126,8 @@ class CProject(unittest.TestCase):
     def test_must_show_the_real_change_of_a_saved_run(self):
         with Ssetail(["--view", self.b, "--compare", self.a]) as s:
             wait_for(lambda: state(s) == "exited", 30)
+            header, _, _ = compare(s)
+            self.assertNotIn("estimate", header)  # the run has ended
             self.check_the_real_change(s, self.text_b)
 
     def test_the_same_run_live_with_a_command(self):
@@ -253,6 +255,10 @@ class Bounded(unittest.TestCase):
             # Lines the other run has further on are not gone: they are ahead.
             self.assertEqual([h["op"] for h in hunks], ["insert"])
             self.assertEqual(len(hunks[0]["ids"]), 1)
+            # While it goes, the header says how far it is on the other run's timeline.
+            self.assertIsInstance(header["estimate"]["left_ms"], int)
+            self.assertGreaterEqual(header["estimate"]["left_ms"], 0)
+            self.assertIn("percent_slower", header["estimate"])
 
 
 if __name__ == "__main__":
