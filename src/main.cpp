@@ -20,6 +20,7 @@
 #include "base/warn.hpp"
 #include "capture/child_process.hpp"
 #include "capture/supervisor.hpp"
+#include "comparing/hosted_compare.hpp"
 #include "comparing/other_record.hpp"
 #include "comparing/run_comparer.hpp"
 #include "history/history.hpp"
@@ -223,6 +224,7 @@ int RelayRuns(const Options& options) {
   RedisRunCatalog catalog(std::move(relay));
   OpenRuns runs(catalog, std::chrono::seconds(options.relay_idle_seconds));
   HttpServer server(runs, serve);  // destroyed first: its streams use the runs
+  server.SetRunsCompare(CompareHostedRuns);
   const int port = server.Start();
   PrintServing(serve, port, options.max_clients);
   while (sigwaitinfo(&signals, nullptr) < 0) {

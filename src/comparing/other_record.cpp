@@ -10,7 +10,7 @@
 
 #include "base/startup_error.hpp"
 #include "base/unique_fd.hpp"
-#include "index/index_json.hpp"
+#include "comparing/index_problems.hpp"
 #include "index/run_index.hpp"
 #include "record/record_line.hpp"
 #include "redisformat/json_fields.hpp"
@@ -104,13 +104,7 @@ class Reading {
   void Done() {
     out_.comparison->Finish(compare::Side::Other);
     index_.Finish(last_t_ms_);
-    std::string json;
-    for (const std::uint32_t k : index_.line_order()) {
-      const index::Problem& problem = index_.problems()[k];
-      json.clear();
-      index::AppendProblemJson(json, out_.run.run_id, problem);
-      out_.problems.push_back({std::string(problem.tool), problem.file, problem.message, json});
-    }
+    out_.problems = IndexProblems(index_, out_.run.run_id);
   }
 
   const std::string path_;

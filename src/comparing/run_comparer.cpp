@@ -4,7 +4,7 @@
 
 #include "base/startup_error.hpp"
 #include "compare/compare_ndjson.hpp"
-#include "index/index_json.hpp"
+#include "comparing/index_problems.hpp"
 #include "record/record_reader.hpp"
 
 namespace ssetail {
@@ -102,19 +102,10 @@ std::string RunComparer::Answer() {
   std::unique_lock lock(mutex_);
   caught_up_.wait_for(lock, kCatchUp, [&] { return finished_ || taken_ >= published; });
   other_.comparison->Advance();
-  std::vector<compare::Problem> problems;
-  problems.reserve(index_.line_order().size());
-  std::string json;
-  for (const std::uint32_t k : index_.line_order()) {
-    const index::Problem& problem = index_.problems()[k];
-    json.clear();
-    index::AppendProblemJson(json, history_.run_id(), problem);
-    problems.push_back({std::string(problem.tool), problem.file, problem.message, json});
-  }
   std::string body;
-  compare::WriteCompareBody(*other_.comparison, history_.run_id(), other_.run, problems,
-                            other_.problems, index_.finished(), EstimateLocked(),
-                            [&body](std::string_view piece) {
+  compare::WriteCompareBody(*other_.comparison, history_.run_id(), other_.run,
+                            IndexProblems(index_, history_.run_id()), other_.problems,
+                            index_.finished(), EstimateLocked(), [&body](std::string_view piece) {
                               body.append(piece);
                               return true;
                             });

@@ -9,7 +9,7 @@ import subprocess
 import tempfile
 import unittest
 
-from harness import SSETAIL, Ssetail, wait_for
+from harness import SSETAIL, RedisServer, Ssetail, wait_for
 
 MAKEFILE = """\
 all:
@@ -259,6 +259,50 @@ class Bounded(unittest.TestCase):
             self.assertIsInstance(header["estimate"]["left_ms"], int)
             self.assertGreaterEqual(header["estimate"]["left_ms"], 0)
             self.assertIn("percent_slower", header["estimate"])
+
+
+class Relay(unittest.TestCase):
+    def publish(self, redis, title, script):
+        with Ssetail(["--publish", redis.url(), "--title", title, "--", "sh", "-c",
+                      script]) as s:
+            return s.wait(30)
+
+    def test_a_failing_run_compared_with_the_last_green_one_of_its_title(self):
+        if shutil.which("redis-server") is None:
+            self.skipTest("needs redis-server")
+        with RedisServer() as redis:
+            self.assertEqual(self.publish(
+                redis, "build", "printf 'a 0.5s\\nb\\nx.c:3:5: warning: unused\\nc\\n'"), 0)
+            self.publish(redis, "other", "echo elsewhere")
+            self.assertEqual(self.publish(
+                redis, "build", "printf 'a 0.7s\\nb\\nc\\nx.c:4:1: error: boom\\n'; exit 1"), 1)
+            with Ssetail(["--relay", redis.url()]) as relay:
+                runs = json.loads(relay.get("/runs")[1])["runs"]
+                self.assertEqual([r["title"] for r in runs], ["build", "other", "build"])
+                red, green = runs[0]["id"], runs[2]["id"]
+                self.assertEqual([r["compare_with"] for r in runs], [green, None, None])
+                for query in ("", f"?with={green}"):
+                    with self.subTest(query=query):
+                        resp, body = relay.get(f"/runs/{red}/compare{query}")
+                        self.assertEqual(resp.status, 200, body)
+                        lines = [json.loads(line) for line in body.decode().splitlines()]
+                        header, hunks, problems = lines[0], lines[1:-1], lines[-1]
+                        self.assertEqual(header["with"]["title"], "build")
+                        self.assertEqual(header["with"]["exit"]["code"], 0)
+                        # a, b, c are the same (0.5s and 0.7s are durations): two hunks.
+                        self.assertEqual([(h["op"], h["ids"], h["with_ids"]) for h in hunks],
+                                         [("delete", [], [f"{green}.4"]),
+                                          ("insert", [f"{red}.5"], [])])
+                        self.assertEqual(header["first_difference"], f"{red}.4")
+                        self.assertEqual([p["message"] for p in problems["new_problems"]],
+                                         ["boom"])
+                        self.assertEqual([p["id"] for p in problems["gone_problems"]],
+                                         [f"{green}.4"])
+                        self.assertTrue(problems["complete"])
+                # The green run has no earlier green one; ids that name no run.
+                self.assertEqual(relay.get(f"/runs/{green}/compare")[0].status, 404)
+                self.assertEqual(relay.get(f"/runs/{red}/compare?with=nosuchrun")[0].status, 404)
+                self.assertEqual(relay.get(f"/runs/{red}/compare?with=a%20b")[0].status, 400)
 
 
 if __name__ == "__main__":
