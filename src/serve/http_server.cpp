@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <memory>
 #include <system_error>
 #include <utility>
 #include <vector>
@@ -85,6 +86,17 @@ httplib::Server::HandlerResponse CheckAccess(const AccessPolicy& policy,
       break;
   }
   return httplib::Server::HandlerResponse::Handled;
+}
+
+// A body built in memory (a comparison's: tens of MiB when two runs differ everywhere), sent
+// from where it is: set_content would copy it.
+void SendNdjson(httplib::Response& res, std::string body) {
+  auto shared = std::make_shared<const std::string>(std::move(body));
+  res.set_content_provider(
+      shared->size(), "application/x-ndjson",
+      [shared](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
+        return sink.write(shared->data() + offset, std::min<std::size_t>(length, 1 << 16));
+      });
 }
 
 void ServeAsset(const WebAsset& asset, httplib::Response& res) {
@@ -237,7 +249,7 @@ void HttpServer::Route() {
                       "text/plain; charset=utf-8");
       return;
     }
-    res.set_content(compare_(), "application/x-ndjson");
+    SendNdjson(res, compare_());
   });
 }
 
@@ -286,8 +298,8 @@ void HttpServer::ServeRelayedCompare(const std::string& id, HostedRun& run,
     return;
   }
   HostedRun& compared = other.use->run();
-  res.set_content(runs_compare_(run.history(), run.record(), compared.history(), compared.record()),
-                  "application/x-ndjson");
+  SendNdjson(res,
+             runs_compare_(run.history(), run.record(), compared.history(), compared.record()));
 }
 
 // SPEC §10: / and /runs list the runs; /runs/RUN/ is a run's page, and its events, status
