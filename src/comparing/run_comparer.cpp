@@ -1,5 +1,8 @@
 #include "comparing/run_comparer.hpp"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <system_error>
 
 #include "base/startup_error.hpp"
@@ -8,6 +11,10 @@
 #include "record/record_reader.hpp"
 
 namespace ssetail {
+
+namespace {
+constexpr int kNice = 10;
+}  // namespace
 
 RunComparer::RunComparer(History& history, const RunRecord* record, OtherRecord other)
     : history_(history), record_(record), other_(std::move(other)) {
@@ -43,6 +50,12 @@ void RunComparer::FinishThis(std::uint32_t t_ms) {
 }
 
 void RunComparer::Follow() {
+  // Capture, the pump and the clients come first: this thread is niced (+10, about a tenth
+  // of a core's share against them when they want it all; not SCHED_IDLE, which would starve
+  // it for as long as a build keeps every core busy). When it falls behind, it reads what
+  // memory lost from the record; a request waits for it at most kCatchUp. Not allowed: it
+  // runs as it is.
+  ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), kNice);
   const History::Subscription subscription = history_.Subscribe(wakeup_);
   std::unique_ptr<RecordReader> reader;
   std::string scratch;
