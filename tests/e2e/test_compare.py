@@ -241,6 +241,21 @@ class Bounded(unittest.TestCase):
                              [("delete", 0, 1)])
             self.assertEqual(texts_by_id(a)[hunks[0]["with_ids"][0]], "only-in-a")
 
+    def test_the_comparison_thread_is_niced_and_capture_is_not(self):
+        a = os.path.join(self.dir, "a.jsonl")
+        save_run(self.dir, a, ["seq", "10"])
+        with Ssetail(["--compare", a, "--", "sleep", "30"]) as s:
+            def nices():
+                out = {}
+                for tid in os.listdir(f"/proc/{s.proc.pid}/task"):
+                    with open(f"/proc/{s.proc.pid}/task/{tid}/stat") as f:
+                        # Field 19 is nice; fields after the ")" that ends comm.
+                        out[int(tid)] = int(f.read().rsplit(")", 1)[1].split()[16])
+                return out
+            self.assertTrue(wait_for(lambda: 10 in nices().values(), 10), nices())
+            self.assertEqual(sorted(nices().values()).count(10), 1, nices())
+            self.assertEqual(nices()[s.proc.pid], 0)
+
     def test_a_live_run_is_compared_as_far_as_it_went(self):
         a = os.path.join(self.dir, "a.jsonl")
         save_run(self.dir, a, ["sh", "-c", "seq 1000; echo last"])
