@@ -41,6 +41,11 @@ void RunComparer::Take(std::uint64_t seq, EventType type, std::string_view text,
   last_seen_ = std::chrono::steady_clock::now();
 }
 
+void RunComparer::TakenUpTo(std::uint64_t seq) {
+  taken_ = seq;
+  caught_up_.notify_all();
+}
+
 void RunComparer::FinishThis(std::uint32_t t_ms) {
   if (finished_) return;
   other_.comparison->Finish(compare::Side::This);
@@ -81,13 +86,15 @@ void RunComparer::Follow() {
             });
         if (read.appended) {
           cursor = read.next_seq;
-          taken_ = cursor - 1;
+          TakenUpTo(cursor - 1);
           continue;
         }
       }
-      for (const EventView& event : slice)
+      for (const EventView& event : slice) {
         Take(event.seq, event.type, event.data, event.t_ms, event.end);
+      }
       cursor = slice.next_seq;
+      TakenUpTo(cursor - 1);
       if (slice.reached_end) {
         FinishThis(last_t_ms_);
         return;

@@ -40,10 +40,11 @@ class RunComparer {
 
  private:
   void Follow();
-  // Takes the events of one slice (or of the record, for what memory lost); false at the end.
+  // Takes one event, from a slice or (what memory lost) from the record.
   void Take(std::uint64_t seq, EventType type, std::string_view text, std::uint32_t t_ms,
             SegmentEnd end);
   void FinishThis(std::uint32_t t_ms);
+  void TakenUpTo(std::uint64_t seq);  // wakes a request waiting for the follower
   std::optional<compare::Estimate> EstimateLocked() const;
 
   History& history_;
