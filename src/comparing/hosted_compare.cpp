@@ -8,6 +8,7 @@
 
 #include "compare/compare_ndjson.hpp"
 #include "compare/comparison.hpp"
+#include "comparing/compare_answer.hpp"
 #include "comparing/index_problems.hpp"
 #include "index/run_index.hpp"
 #include "record/record_reader.hpp"
@@ -122,16 +123,10 @@ std::string CompareHostedRuns(const History& run, const RunRecord* run_record, c
         elapsed);
   }
 
-  std::string body;
-  compare::WriteCompareBody(comparison, run.run_id(), with,
-                            IndexProblems(this_side.index, run.run_id()),
-                            IndexProblems(other_side.index, other.run_id()),
-                            this_side.index.finished() && other_side.index.finished(), estimate,
-                            [&body](std::string_view piece) {
-                              body.append(piece);
-                              return true;
-                            });
-  return body;
+  return CompareAnswer(comparison, run.run_id(), with, IndexProblems(this_side.index, run.run_id()),
+                       IndexProblems(other_side.index, other.run_id()),
+                       this_side.index.finished() && other_side.index.finished(), this_side.ended,
+                       estimate);
 }
 
 }  // namespace ssetail

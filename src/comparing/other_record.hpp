@@ -11,13 +11,14 @@
 #include "compare/compare_ndjson.hpp"
 #include "compare/comparison.hpp"
 #include "compare/problem_match.hpp"
+#include "comparing/index_problems.hpp"
 
 namespace ssetail {
 
 struct OtherRecord {
   compare::OtherRun run;                            // its id, title, start and exit
   std::optional<std::int64_t> duration_ms;          // its exit's, when it has one
-  std::vector<compare::Problem> problems;           // in line order
+  RunProblems problems;                             // in line order
   std::unique_ptr<compare::Comparison> comparison;  // its lines appended, Finish(Other) done
 };
 

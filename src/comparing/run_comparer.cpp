@@ -7,6 +7,7 @@
 
 #include "base/startup_error.hpp"
 #include "compare/compare_ndjson.hpp"
+#include "comparing/compare_answer.hpp"
 #include "comparing/index_problems.hpp"
 #include "record/record_reader.hpp"
 
@@ -122,14 +123,9 @@ std::string RunComparer::Answer() {
   std::unique_lock lock(mutex_);
   caught_up_.wait_for(lock, kCatchUp, [&] { return finished_ || taken_ >= published; });
   other_.comparison->Advance();
-  std::string body;
-  compare::WriteCompareBody(*other_.comparison, history_.run_id(), other_.run,
-                            IndexProblems(index_, history_.run_id()), other_.problems,
-                            index_.finished(), EstimateLocked(), [&body](std::string_view piece) {
-                              body.append(piece);
-                              return true;
-                            });
-  return body;
+  return CompareAnswer(*other_.comparison, history_.run_id(), other_.run,
+                       IndexProblems(index_, history_.run_id()), other_.problems, index_.finished(),
+                       finished_, EstimateLocked());
 }
 
 }  // namespace ssetail
