@@ -23,6 +23,7 @@ _ssetail_options='
 --record-max          word
 --no-record           -
 --view                file
+--compare             file
 --publish             word
 --publish-ttl         word
 --relay               word

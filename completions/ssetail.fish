@@ -21,6 +21,7 @@ set -g __ssetail_options \
     'record-max=||Byte cap of the record (64M, 1G, ...)' \
     'no-record||Keep no record: memory history only' \
     'view=|file|Serve a record written by --save (or FILE.gz)' \
+    'compare=|file|Compare the run with a record written by --save (or FILE.gz)' \
     'publish=||Also publish the run to Redis Streams (redis://HOST:PORT/PREFIX)' \
     "publish-ttl=||Seconds a finished run's keys are kept in Redis" \
     'relay=||Serve every run published to this Redis (redis://HOST:PORT/PREFIX)' \

@@ -20,6 +20,9 @@
 #include "base/warn.hpp"
 #include "capture/child_process.hpp"
 #include "capture/supervisor.hpp"
+#include "comparing/hosted_compare.hpp"
+#include "comparing/other_record.hpp"
+#include "comparing/run_comparer.hpp"
 #include "history/history.hpp"
 #include "options.hpp"
 #include "record/run_record.hpp"
@@ -122,6 +125,24 @@ std::unique_ptr<RunRecord> MakeRecord(const Options& options, History& history) 
   return std::make_unique<RunRecord>(history, std::move(record));
 }
 
+// --compare FILE: the other run read whole now (a bad file is 125 before anything starts).
+std::optional<OtherRecord> ReadCompared(const Options& options) {
+  if (!options.compare_path) return std::nullopt;
+  return ReadOtherRecord(*options.compare_path);
+}
+
+// The run followed into the comparison. Made before the server (which answers GET /compare
+// from it, SetCompare) and so destroyed after it.
+std::unique_ptr<RunComparer> StartComparer(std::optional<OtherRecord> other, History& history,
+                                           const RunRecord* record) {
+  if (!other) return nullptr;
+  return std::make_unique<RunComparer>(history, record, std::move(*other));
+}
+
+void ServeCompare(HttpServer& server, RunComparer* comparer) {
+  if (comparer) server.SetCompare([comparer] { return comparer->Answer(); });
+}
+
 void PrintServing(const ServerOptions& serve, int port, std::size_t max_clients_asked) {
   // The token appears here and nowhere else in ssetail's output.
   const std::string query = serve.access.token ? "?token=" + UrlEncode(*serve.access.token) : "";
@@ -144,10 +165,14 @@ void PrintServing(const ServerOptions& serve, int port, std::size_t max_clients_
 int RunCommand(const Options& options) {
   const SupervisorOptions run = RunOptions(options);
   const ServerOptions serve = ServeOptions(options);
+  std::optional<OtherRecord> compared = ReadCompared(options);
 
   History history(RandomRunId(), {options.history_events, options.history_bytes});
   const std::unique_ptr<RunRecord> record = MakeRecord(options, history);
+  const std::unique_ptr<RunComparer> comparer =
+      StartComparer(std::move(compared), history, record.get());
   HttpServer server(history, record.get(), serve);
+  ServeCompare(server, comparer.get());
   const int port = server.Start();
   if (record) record->Start();
   const std::unique_ptr<Publisher> publisher = MakePublisher(options, history, record.get());
@@ -199,6 +224,7 @@ int RelayRuns(const Options& options) {
   RedisRunCatalog catalog(std::move(relay));
   OpenRuns runs(catalog, std::chrono::seconds(options.relay_idle_seconds));
   HttpServer server(runs, serve);  // destroyed first: its streams use the runs
+  server.SetRunsCompare(CompareHostedRuns);
   const int port = server.Start();
   PrintServing(serve, port, options.max_clients);
   while (sigwaitinfo(&signals, nullptr) < 0) {
@@ -235,6 +261,7 @@ int ViewRecord(const Options& options) {
   const ServerOptions serve = ServeOptions(options);
   RecordViewer viewer(*options.view_path);
   RefuseSavingOverTheView(options);
+  std::optional<OtherRecord> compared = ReadCompared(options);
   FileWatch watch(*options.view_path, signals);
   const RecordViewer::Interrupted interrupted = [&watch] { return watch.Signalled(); };
   // A FIFO may have no writer yet: wait for its first line, or a signal.
@@ -243,7 +270,10 @@ int ViewRecord(const Options& options) {
   }
   History history(viewer.run_id(), {options.history_events, options.history_bytes});
   const std::unique_ptr<RunRecord> record = MakeRecord(options, history);
+  const std::unique_ptr<RunComparer> comparer =
+      StartComparer(std::move(compared), history, record.get());
   HttpServer server(history, record.get(), serve);
+  ServeCompare(server, comparer.get());
   const int port = server.Start();
   if (record) record->Start();
   viewer.ReadAvailable(history, interrupted);  // a file that is not a record: 125, not served

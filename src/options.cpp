@@ -52,12 +52,13 @@ namespace {
 struct Given {
   std::string history_bytes = "64M";
   std::string linger;  // a string: CLI11 would read an int flag's "=0" as "off"
-  std::string token_file, save, record_max, view, publish, relay;
+  std::string token_file, save, record_max, view, publish, relay, compare;
   CLI::Option* linger_flag = nullptr;
   CLI::Option* token_file_option = nullptr;
   CLI::Option* save_option = nullptr;
   CLI::Option* record_max_option = nullptr;
   CLI::Option* view_option = nullptr;
+  CLI::Option* compare_option = nullptr;
   CLI::Option* publish_option = nullptr;
   CLI::Option* relay_option = nullptr;
   CLI::Option* relay_idle_option = nullptr;
@@ -122,6 +123,10 @@ void AddHistoryAndRecord(CLI::App& app, Options& options, Given& given) {
                                      "Serve a record written by --save (or FILE.gz) instead of "
                                      "running a command; follows it while it grows")
                           ->group("History and record");
+  given.compare_option = app.add_option("--compare", given.compare,
+                                        "Compare the run with a record written by --save (or "
+                                        "FILE.gz): GET /compare, the page's Compare mode")
+                             ->group("History and record");
 }
 
 void AddRedis(CLI::App& app, Options& options, Given& given) {
@@ -223,6 +228,7 @@ void CheckMode(Options& options, const Given& given) {
     if (options.pty) throw StartupError("--pty runs a command: it does not go with --view");
     options.view_path = given.view;
   }
+  if (given.compare_option->count() > 0) options.compare_path = given.compare;
   if (given.publish_option->count() > 0) {
     if (options.view_path) throw StartupError("--publish goes with a command, not with --view");
     options.publish_url = CheckedRedisUrl("--publish", given.publish);
@@ -233,6 +239,10 @@ void CheckMode(Options& options, const Given& given) {
     }
     if (options.view_path || options.publish_url || options.pty || options.save_path) {
       throw StartupError("--relay goes with neither --view, --publish, --pty nor --save");
+    }
+    if (given.compare_option->count() > 0) {
+      throw StartupError(
+          "--compare goes with a command or --view; a relay compares with ?with=RUN instead");
     }
     options.relay_url = CheckedRedisUrl("--relay", given.relay);
   } else if (given.relay_idle_option->count() > 0) {

@@ -26,8 +26,9 @@ struct Options {
   std::optional<std::string> save_path;           // --save
   std::optional<std::uint64_t> record_max_bytes;  // --record-max; nothing: the default
   bool no_record = false;
-  std::optional<std::string> view_path;              // --view: serve a record instead of a command
-  std::optional<std::string> publish_url;            // --publish: redis://… (checked here)
+  std::optional<std::string> view_path;     // --view: serve a record instead of a command
+  std::optional<std::string> compare_path;  // --compare: a record to compare the run with (§14)
+  std::optional<std::string> publish_url;   // --publish: redis://… (checked here)
   std::int64_t publish_ttl_seconds = 7 * 24 * 3600;  // --publish-ttl
   std::optional<std::string> relay_url;              // --relay: serve the runs in Redis
   int relay_idle_seconds = 60;                       // --relay-idle: an ended run unwatched

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <memory>
 #include <system_error>
 #include <utility>
 #include <vector>
@@ -85,6 +86,17 @@ httplib::Server::HandlerResponse CheckAccess(const AccessPolicy& policy,
       break;
   }
   return httplib::Server::HandlerResponse::Handled;
+}
+
+// A body built in memory (a comparison's: tens of MiB when two runs differ everywhere), sent
+// from where it is: set_content would copy it.
+void SendNdjson(httplib::Response& res, std::string body) {
+  auto shared = std::make_shared<const std::string>(std::move(body));
+  res.set_content_provider(
+      shared->size(), "application/x-ndjson",
+      [shared](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
+        return sink.write(shared->data() + offset, std::min<std::size_t>(length, 1 << 16));
+      });
 }
 
 void ServeAsset(const WebAsset& asset, httplib::Response& res) {
@@ -229,6 +241,65 @@ void HttpServer::Route() {
   svr.Get("/events", [this](const httplib::Request& req, httplib::Response& res) {
     endpoints_->ServeEvents(req, res);
   });
+  svr.Get("/compare", [this](const httplib::Request&, httplib::Response& res) {
+    res.set_header("Cache-Control", "no-cache");
+    if (!compare_) {
+      res.status = 404;
+      res.set_content("this run is compared with nothing: start ssetail with --compare FILE\n",
+                      "text/plain; charset=utf-8");
+      return;
+    }
+    SendNdjson(res, compare_());
+  });
+}
+
+// SPEC §14 on a relay: RUN against ?with=RUN2, by default the newest run of the same title
+// that exited 0 and started before it (the list's compare_with). Both stay open meanwhile.
+void HttpServer::ServeRelayedCompare(const std::string& id, HostedRun& run,
+                                     const httplib::Request& req, httplib::Response& res) {
+  res.set_header("Cache-Control", "no-cache");
+  std::string with = req.get_param_value("with");
+  if (with.empty()) {
+    const Result<std::vector<RunSummary>> runs = runs_->List();
+    if (!runs) {
+      res.status = 503;
+      res.set_header("Retry-After", "2");
+      res.set_content(
+          "503 Service Unavailable: the runs cannot be listed now (" + runs.error() + ")\n",
+          kPlainText);
+      return;
+    }
+    for (const RunSummary& listed : *runs) {
+      if (listed.id == id && listed.compare_with) with = *listed.compare_with;
+    }
+    if (with.empty()) {
+      res.status = 404;
+      res.set_content("404 Not Found: no earlier run of this title exited 0; give ?with=RUN\n",
+                      kPlainText);
+      return;
+    }
+  }
+  if (!IsRunId(with) || !runs_compare_) {
+    res.status = !runs_compare_ ? 404 : 400;
+    res.set_content(!runs_compare_ ? "404 Not Found\n" : "400 Bad Request: ?with= is no run id\n",
+                    kPlainText);
+    return;
+  }
+  OpenRuns::Used other = runs_->Use(with);
+  if (!other.use) {
+    const bool missing = other.status == RunCatalog::Opened::NotFound;
+    res.status = missing ? 404 : 503;
+    if (!missing) res.set_header("Retry-After", "2");
+    res.set_content(missing ? "404 Not Found: no such run to compare with\n"
+                            : "503 Service Unavailable: the run to compare with cannot be read "
+                              "now (" +
+                                  other.why + ")\n",
+                    kPlainText);
+    return;
+  }
+  HostedRun& compared = other.use->run();
+  SendNdjson(res,
+             runs_compare_(run.history(), run.record(), compared.history(), compared.record()));
 }
 
 // SPEC §10: / and /runs list the runs; /runs/RUN/ is a run's page, and its events, status
@@ -283,6 +354,8 @@ void HttpServer::ServeRelayed(const std::string& id, const std::string& what,
     endpoints.ServeLog(res, keep);
   } else if (what == "search") {
     endpoints.ServeSearch(req, res, keep);
+  } else if (what == "compare") {
+    ServeRelayedCompare(id, run, req, res);
   } else {
     const std::string name = what.empty() ? "index.html" : what;
     for (const WebAsset& asset : WebAssets()) {

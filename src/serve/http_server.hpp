@@ -62,6 +62,14 @@ class HttpServer {
   // destroying the server (see main).
   bool Stop(std::chrono::milliseconds patience = std::chrono::milliseconds(500));
 
+  // GET /compare's body (SPEC §14), built on the request's thread; unset: /compare is 404.
+  // Before Start.
+  void SetCompare(std::function<std::string()> answer) { compare_ = std::move(answer); }
+  // A relay's /runs/RUN/compare?with=RUN2: RUN's History and record, then RUN2's. Unset: 404.
+  using RunsCompare = std::function<std::string(const History&, const RunRecord*, const History&,
+                                                const RunRecord*)>;
+  void SetRunsCompare(RunsCompare answer) { runs_compare_ = std::move(answer); }
+
   // See StreamSlots::SetAllFinishedListener.
   void SetAllClientsFinishedListener(std::function<void()> listener) {
     slots_.SetAllFinishedListener(std::move(listener));
@@ -74,6 +82,8 @@ class HttpServer {
   // /runs/RUN/WHAT: the run opened (or 404, or 503), then one of its endpoints or the page.
   void ServeRelayed(const std::string& id, const std::string& what, const httplib::Request& req,
                     httplib::Response& res);
+  void ServeRelayedCompare(const std::string& id, HostedRun& run, const httplib::Request& req,
+                           httplib::Response& res);
 
   History* history_ = nullptr;  // the local run; null in a relay
   const RunRecord* record_ = nullptr;
@@ -83,6 +93,8 @@ class HttpServer {
   StreamSlots slots_;
   std::unique_ptr<StreamPump> pump_;         // every stream, of every run
   std::unique_ptr<RunEndpoints> endpoints_;  // the local run's
+  std::function<std::string()> compare_;     // --compare's answer, if any
+  RunsCompare runs_compare_;                 // a relay's
   std::unique_ptr<ConnectionServer> server_;
   std::thread thread_;
   std::mutex stopped_mutex_;

@@ -145,3 +145,11 @@ TEST_CASE("options: --source-url is an http(s) template with {file}") {
   CHECK(Status({"--source-url", "file:///src/{file}", "true"}) == 125);
   CHECK(Status({"--source-url", "https://h/r/blob/main/", "true"}) == 125);
 }
+
+TEST_CASE("options: --compare goes with a command or --view, not with --relay (SPEC §14)") {
+  CHECK(Ok({"--compare", "a.jsonl", "make"}).compare_path == "a.jsonl");
+  CHECK(Ok({"--compare", "a.jsonl.gz", "--view", "b.jsonl"}).compare_path == "a.jsonl.gz");
+  CHECK(Ok({"--compare", "a.jsonl", "--view", "b.jsonl"}).view_path == "b.jsonl");
+  CHECK_FALSE(Ok({"make"}).compare_path);
+  CHECK(Status({"--compare", "a.jsonl", "--relay", "redis://ci"}) == 125);
+}
