@@ -1,0 +1,107 @@
+#include "indexer/run_indexer.hpp"
+
+namespace ssetail {
+
+RunIndexer::RunIndexer(const History& history, const RunRecord* record, index::IndexOptions options)
+    : history_(history), record_(record), index_(options) {}
+
+RunIndexer::~RunIndexer() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wakeup_.Signal();
+  if (thread_.joinable()) thread_.join();
+}
+
+void RunIndexer::Start() {
+  thread_ = std::thread([this] { Run(); });
+}
+
+bool RunIndexer::WaitFinished(Clock::time_point deadline) const {
+  std::unique_lock lock(mutex_);
+  return finished_cv_.wait_until(lock, deadline, [this] { return done_; });
+}
+
+void RunIndexer::Run() {
+  // Woken by every publish from now on; what was published before is read at once.
+  const History::Subscription subscription = history_.Subscribe(wakeup_);
+  for (;;) {
+    wakeup_.Reset();  // before looking: a publish from now on wakes the next wait
+    {
+      std::lock_guard lock(mutex_);
+      if (stopping_) return;
+    }
+    const bool ended = IndexAvailable();
+    Tell();
+    if (ended) {
+      std::lock_guard lock(mutex_);
+      if (index_.finished() && !stopping_) {
+        if (finished_listener_) finished_listener_(index_);
+        done_ = true;
+        finished_cv_.notify_all();
+      }
+      return;
+    }
+    wakeup_.Wait();
+  }
+}
+
+bool RunIndexer::IndexAvailable() {
+  for (;;) {
+    const History::Slice slice = history_.Read(cursor_);
+    if (slice.status == History::ReadStatus::NothingNew) return false;
+    std::lock_guard lock(mutex_);
+    if (stopping_) return true;
+    if (slice.status == History::ReadStatus::Ended) {
+      // Ended without `exit` (a relayed run whose publisher is gone): what was read is all.
+      if (!index_.finished()) Finish(last_t_);
+      return true;
+    }
+    // Memory no longer has some: the record does (unless --record-max dropped them); else
+    // the jump of seqs is a gap for the index.
+    if (slice.missed > 0 && record_ != nullptr && IndexFromRecord(slice.first_seq - 1)) continue;
+    for (const EventView event : slice) {
+      index_.Add(event.seq, event.type, event.data, event.t_ms, event.end);
+      last_t_ = event.t_ms;
+      if (event.type == EventType::Exit) Finish(event.t_ms);
+    }
+    cursor_ = slice.next_seq;
+    if (slice.reached_end) {
+      if (!index_.finished()) Finish(last_t_);
+      return true;
+    }
+  }
+}
+
+bool RunIndexer::IndexFromRecord(std::uint64_t last) {
+  if (!reader_) reader_ = std::make_unique<RecordReader>(*record_);
+  bool any = false;
+  while (cursor_ <= last) {
+    const RecordReader::Result read = reader_->ReadEvents(
+        cursor_, last, scratch_, [this](std::uint64_t, const record::Line& line) {
+          index_.Add(line.seq, line.type, IsOutput(line.type) ? line.text : line.data, line.t_ms,
+                     line.end);
+          last_t_ = line.t_ms;
+          return true;
+        });
+    if (!read.appended) break;
+    any = true;
+    cursor_ = read.next_seq;
+  }
+  return any;
+}
+
+void RunIndexer::Finish(std::uint32_t t_ms) {
+  index_.Finish(t_ms);
+}
+
+void RunIndexer::Tell() {
+  if (!listener_) return;
+  const index::Counts counts = Read([](const index::RunIndex& index) { return index.counts(); });
+  if (counts.errors == told_.errors && counts.warnings == told_.warnings) return;
+  told_ = counts;
+  listener_(counts);
+}
+
+}  // namespace ssetail
