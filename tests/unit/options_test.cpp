@@ -3,6 +3,7 @@
 #include "base/startup_error.hpp"
 
 #include <doctest/doctest.h>
+#include <stdlib.h>
 
 #include <string>
 #include <vector>
@@ -144,4 +145,26 @@ TEST_CASE("options: --source-url is an http(s) template with {file}") {
   CHECK(Status({"--source-url", "javascript:alert('{file}')", "true"}) == 125);
   CHECK(Status({"--source-url", "file:///src/{file}", "true"}) == 125);
   CHECK(Status({"--source-url", "https://h/r/blob/main/", "true"}) == 125);
+}
+
+TEST_CASE("options: --sections and --no-summary (SPEC §12)") {
+  ::unsetenv("BUILDKITE");
+  const index::SectionDialects github_gitlab{true, true, false};
+  CHECK(Ok({"true"}).sections == github_gitlab);
+  CHECK(Ok({"--sections", "auto", "true"}).sections == github_gitlab);
+  CHECK(Ok({"--sections", "none", "true"}).sections == index::SectionDialects{false, false, false});
+  CHECK(Ok({"--sections", "buildkite,github", "true"}).sections ==
+        index::SectionDialects{true, false, true});
+  CHECK(Status({"--sections", "github,jenkins", "true"}) == 125);
+  CHECK(Status({"--sections", "", "true"}) == 125);
+  // auto: Buildkite's markers only under Buildkite.
+  ::setenv("BUILDKITE", "true", 1);
+  CHECK(Ok({"true"}).sections == index::SectionDialects{true, true, true});
+  CHECK(Ok({"--sections", "github", "true"}).sections ==
+        index::SectionDialects{true, false, false});
+  ::setenv("BUILDKITE", "false", 1);
+  CHECK(Ok({"true"}).sections == github_gitlab);
+  ::unsetenv("BUILDKITE");
+  CHECK_FALSE(Ok({"true"}).no_summary);
+  CHECK(Ok({"--no-summary", "true"}).no_summary);
 }
