@@ -51,6 +51,12 @@ bool RunIndexer::IndexAvailable() {
   for (;;) {
     const History::Slice slice = history_.Read(cursor_);
     if (slice.status == History::ReadStatus::NothingNew) return false;
+    // Memory no longer has some: the record does (unless --record-max dropped them); else
+    // the jump of seqs is a gap for the index.
+    if (slice.status == History::ReadStatus::Events && slice.missed > 0 && record_ != nullptr &&
+        IndexFromRecord(slice.first_seq - 1)) {
+      continue;
+    }
     std::lock_guard lock(mutex_);
     if (stopping_) return true;
     if (slice.status == History::ReadStatus::Ended) {
@@ -58,9 +64,6 @@ bool RunIndexer::IndexAvailable() {
       if (!index_.finished()) Finish(last_t_);
       return true;
     }
-    // Memory no longer has some: the record does (unless --record-max dropped them); else
-    // the jump of seqs is a gap for the index.
-    if (slice.missed > 0 && record_ != nullptr && IndexFromRecord(slice.first_seq - 1)) continue;
     for (const EventView event : slice) {
       index_.Add(event.seq, event.type, event.data, event.t_ms, event.end);
       last_t_ = event.t_ms;
@@ -78,13 +81,23 @@ bool RunIndexer::IndexFromRecord(std::uint64_t last) {
   if (!reader_) reader_ = std::make_unique<RecordReader>(*record_);
   bool any = false;
   while (cursor_ <= last) {
-    const RecordReader::Result read = reader_->ReadEvents(
-        cursor_, last, scratch_, [this](std::uint64_t, const record::Line& line) {
+    // The index's lock from the first line read on, not across the read itself (a pread
+    // the disk may take its time with). Stopping ends the reading; the caller then sees it.
+    std::unique_lock lock(mutex_, std::defer_lock);
+    bool stopped = false;
+    const RecordReader::Result read =
+        reader_->ReadEvents(cursor_, last, scratch_, [&](std::uint64_t, const record::Line& line) {
+          if (!lock.owns_lock()) lock.lock();
+          if (stopping_) {
+            stopped = true;
+            return false;
+          }
           index_.Add(line.seq, line.type, IsOutput(line.type) ? line.text : line.data, line.t_ms,
                      line.end);
           last_t_ = line.t_ms;
           return true;
         });
+    if (stopped) return true;  // the caller sees stopping_ and returns
     if (!read.appended) break;
     any = true;
     cursor_ = read.next_seq;
