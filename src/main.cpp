@@ -128,8 +128,13 @@ std::unique_ptr<RunRecord> MakeRecord(const Options& options, History& history) 
 std::unique_ptr<RunIndexer> StartIndexer(const Options& options, const History& history,
                                          const RunRecord* record, Publisher* publisher,
                                          bool summary) {
-  auto indexer =
-      std::make_unique<RunIndexer>(history, record, index::IndexOptions{options.sections});
+  // Its Wakeup (an eventfd) and its thread may not be had (out of descriptors): 125.
+  std::unique_ptr<RunIndexer> indexer;
+  try {
+    indexer = std::make_unique<RunIndexer>(history, record, index::IndexOptions{options.sections});
+  } catch (const std::system_error& e) {
+    throw StartupError(e.what());
+  }
   if (publisher != nullptr) {
     indexer->SetCountsListener([publisher](const index::Counts& counts) {
       publisher->SetProblemCounts(counts.errors, counts.warnings);
