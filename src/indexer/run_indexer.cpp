@@ -1,5 +1,8 @@
 #include "indexer/run_indexer.hpp"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 namespace ssetail {
 
 RunIndexer::RunIndexer(const History& history, const RunRecord* record, index::IndexOptions options)
@@ -24,6 +27,10 @@ bool RunIndexer::WaitFinished(Clock::time_point deadline) const {
 }
 
 void RunIndexer::Run() {
+  // The lowest priority: on a machine with fewer cores than busy threads (capture, the
+  // command, the recorder), capture goes first and the index catches up when output pauses
+  // (measured: bench scenario 1c was 46% slower at the same priority, within 2% at 19).
+  setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 19);
   // Woken by every publish from now on; what was published before is read at once.
   const History::Subscription subscription = history_.Subscribe(wakeup_);
   for (;;) {
@@ -55,6 +62,8 @@ bool RunIndexer::IndexAvailable() {
     // the jump of seqs is a gap for the index.
     if (slice.status == History::ReadStatus::Events && slice.missed > 0 && record_ != nullptr &&
         IndexFromRecord(slice.first_seq - 1)) {
+      std::lock_guard lock(mutex_);
+      if (stopping_) return true;  // (the record's reading stopped short for it)
       continue;
     }
     std::lock_guard lock(mutex_);

@@ -140,3 +140,20 @@ TEST_CASE("indexer: a run that ends without exit is finished; a stopped one is n
   }
   CHECK_FALSE(told);
 }
+
+TEST_CASE("indexer: destroyed while it reads the record, it stops there") {
+  TempDir dir;
+  History history("stp", {10, 1 << 20});
+  RunRecord record(history, {std::nullopt, dir.path(), std::nullopt});
+  record.Start();
+  AppendRun(history, 300000, 0);
+  record.WaitWritten(300001);
+  {
+    RunIndexer stopped(history, &record, {});
+    stopped.Start();
+    // Under way in the record (memory holds only the last 10 events).
+    CHECK(testing::WaitUntil(
+        [&] { return stopped.Read([](const index::RunIndex& i) { return i.last_seq(); }) > 0; }));
+  }  // must return: not a loop over the record's reads
+  record.Stop();
+}
