@@ -42,12 +42,15 @@ void RunIndexer::Run() {
     const bool ended = IndexAvailable();
     Tell();
     if (ended) {
-      std::lock_guard lock(mutex_);
-      if (index_.finished() && !stopping_) {
-        if (finished_listener_) finished_listener_(index_);
-        done_ = true;
-        finished_cv_.notify_all();
-      }
+      std::unique_lock lock(mutex_);
+      if (!index_.finished() || stopping_) return;
+      lock.unlock();
+      // Without the lock (the listener may write to a slow terminal while /status is
+      // asked): a finished index is written no more, and readers only read.
+      if (finished_listener_) finished_listener_(index_);
+      lock.lock();
+      done_ = true;
+      finished_cv_.notify_all();
       return;
     }
     wakeup_.Wait();

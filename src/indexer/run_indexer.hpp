@@ -36,8 +36,9 @@ class RunIndexer {
   // Called on the indexer's thread, outside its lock, each time the error or warning count
   // changes (and once with the final counts): for the publisher's meta hash. Must be quick.
   using CountsListener = std::function<void(const index::Counts&)>;
-  // Called on the indexer's thread, under its lock, once the index is finished (not when it
-  // was stopped before): the terminal summary.
+  // Called on the indexer's thread once the index is finished (not when it was stopped
+  // before), before WaitFinished returns: the terminal summary. The index is complete and
+  // no longer written: it is read without the lock.
   using FinishedListener = std::function<void(const index::RunIndex&)>;
 
   // `record` may be null (--no-record). Both must outlive the indexer.
