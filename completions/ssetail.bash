@@ -11,6 +11,8 @@ _ssetail_options='
 -V --version          -
 -q --quiet            -
 --linger              -
+--no-summary          -
+--sections            word
 -p --port             word
 -b --bind             word
 --max-clients         word

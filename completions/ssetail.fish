@@ -9,6 +9,8 @@ set -g __ssetail_options \
     'V/version||Print the version and commit and exit' \
     "q/quiet||Do not echo the command's output" \
     'linger=?||Keep serving after the command ends (--linger=SECS: for that long)' \
+    'no-summary||Print no summary of errors and warnings at the end' \
+    'sections=||Section markers: auto, none, or a list of github,gitlab,buildkite' \
     'p/port=||TCP port; 0 picks a free one' \
     'b/bind=||Listen address, IPv4 or IPv6' \
     'max-clients=||Concurrent SSE clients; more get 503' \

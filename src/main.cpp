@@ -24,6 +24,8 @@
 #include "comparing/other_record.hpp"
 #include "comparing/run_comparer.hpp"
 #include "history/history.hpp"
+#include "index/terminal_report.hpp"
+#include "indexer/run_indexer.hpp"
 #include "options.hpp"
 #include "record/run_record.hpp"
 #include "redis/publisher.hpp"
@@ -143,6 +145,41 @@ void ServeCompare(HttpServer& server, RunComparer* comparer) {
   if (comparer) server.SetCompare([comparer] { return comparer->Answer(); });
 }
 
+// The run's indexer (SPEC §12), started: it reads the run while it is served.
+std::unique_ptr<RunIndexer> StartIndexer(const Options& options, const History& history,
+                                         const RunRecord* record, Publisher* publisher,
+                                         bool summary) {
+  // Its Wakeup (an eventfd) and its thread may not be had (out of descriptors): 125.
+  std::unique_ptr<RunIndexer> indexer;
+  try {
+    indexer = std::make_unique<RunIndexer>(history, record, index::IndexOptions{options.sections});
+  } catch (const std::system_error& e) {
+    throw StartupError(e.what());
+  }
+  if (publisher != nullptr) {
+    indexer->SetCountsListener([publisher](const index::Counts& counts) {
+      publisher->SetProblemCounts(counts.errors, counts.warnings);
+    });
+  }
+  if (summary) {
+    // Once the command has ended (also while --linger serves on): after its output.
+    const char* github = std::getenv("GITHUB_ACTIONS");
+    const bool annotate = github != nullptr && std::string_view(github) == "true";
+    indexer->SetFinishedListener([annotate](const index::RunIndex& index) {
+      std::string out = index::SummaryLine(index);
+      if (annotate) out += index::GitHubAnnotations(index);
+      std::fputs(out.c_str(), stderr);
+      std::fflush(stderr);
+    });
+  }
+  try {
+    indexer->Start();
+  } catch (const std::system_error& e) {
+    throw StartupError(e.what());
+  }
+  return indexer;
+}
+
 void PrintServing(const ServerOptions& serve, int port, std::size_t max_clients_asked) {
   // The token appears here and nowhere else in ssetail's output.
   const std::string query = serve.access.token ? "?token=" + UrlEncode(*serve.access.token) : "";
@@ -169,13 +206,17 @@ int RunCommand(const Options& options) {
 
   History history(RandomRunId(), {options.history_events, options.history_bytes});
   const std::unique_ptr<RunRecord> record = MakeRecord(options, history);
+  const std::unique_ptr<Publisher> publisher = MakePublisher(options, history, record.get());
+  const bool summary = !options.quiet && !options.no_summary;
+  const std::unique_ptr<RunIndexer> indexer =
+      StartIndexer(options, history, record.get(), publisher.get(), summary);
   const std::unique_ptr<RunComparer> comparer =
       StartComparer(std::move(compared), history, record.get());
   HttpServer server(history, record.get(), serve);
+  server.SetIndexer(indexer.get());
   ServeCompare(server, comparer.get());
   const int port = server.Start();
   if (record) record->Start();
-  const std::unique_ptr<Publisher> publisher = MakePublisher(options, history, record.get());
   RunObserver observer{[&server](std::function<void()> listener) {
     server.SetAllClientsFinishedListener(std::move(listener));
   }};
@@ -187,6 +228,10 @@ int RunCommand(const Options& options) {
   if (publisher) publisher->Start();  // its warnings come after the serving line
 
   const int status = supervisor.Run();
+  // The summary and the publisher's counts come from the finished index: a moment after the
+  // exit, bounded. A plain run needing neither does not wait for it.
+  if (summary || publisher)
+    indexer->WaitFinished(RunIndexer::Clock::now() + std::chrono::seconds(1));
   // SPEC §10: at most 5 s more for Redis to get the rest of the run.
   if (publisher) publisher->Finish(std::chrono::seconds(5));
   if (!server.Stop()) {
@@ -214,7 +259,9 @@ int RelayRuns(const Options& options) {
   sigset_t signals = BlockEndSignals();
   const ServerOptions serve = ServeOptions(options);
   RelayOptions relay{*ParseRedisUrl(*options.relay_url),
-                     {{options.history_events, options.history_bytes}, std::nullopt}};
+                     {{options.history_events, options.history_bytes},
+                      std::nullopt,
+                      index::IndexOptions{options.sections}}};
   if (!options.no_record) {  // each run a temporary record, as a local run has
     RecordOptions& record = relay.run.record.emplace();
     const char* tmpdir = std::getenv("TMPDIR");
@@ -270,9 +317,12 @@ int ViewRecord(const Options& options) {
   }
   History history(viewer.run_id(), {options.history_events, options.history_bytes});
   const std::unique_ptr<RunRecord> record = MakeRecord(options, history);
+  const std::unique_ptr<RunIndexer> indexer =
+      StartIndexer(options, history, record.get(), nullptr, false);
   const std::unique_ptr<RunComparer> comparer =
       StartComparer(std::move(compared), history, record.get());
   HttpServer server(history, record.get(), serve);
+  server.SetIndexer(indexer.get());
   ServeCompare(server, comparer.get());
   const int port = server.Start();
   if (record) record->Start();

@@ -53,6 +53,7 @@ struct Given {
   std::string history_bytes = "64M";
   std::string linger;  // a string: CLI11 would read an int flag's "=0" as "off"
   std::string token_file, save, record_max, view, publish, relay, compare;
+  std::string sections = "auto";
   CLI::Option* linger_flag = nullptr;
   CLI::Option* token_file_option = nullptr;
   CLI::Option* save_option = nullptr;
@@ -71,6 +72,16 @@ void AddRunning(CLI::App& app, Options& options, Given& given) {
                                    "Keep serving after the command ends: --linger until "
                                    "SIGINT/SIGTERM, --linger=SECS for that long")
                           ->group("Running");
+  app.add_flag("--no-summary", options.no_summary,
+               "Print no summary of the run's errors and warnings at the end (nor GitHub "
+               "annotations under GitHub Actions)")
+      ->group("Running");
+  app.add_option("--sections", given.sections,
+                 "Section markers that fold the log: auto (GitHub and GitLab; Buildkite's under "
+                 "Buildkite), none, or a list of github,gitlab,buildkite")
+      ->type_name("LIST")
+      ->capture_default_str()
+      ->group("Running");
 }
 
 void AddServing(CLI::App& app, Options& options) {
@@ -271,6 +282,12 @@ void Check(Options& options, const Given& given) {
   if (given.record_max_option->count() > 0) {
     options.record_max_bytes = CheckedSize("--record-max", given.record_max);
   }
+  const char* buildkite = std::getenv("BUILDKITE");
+  std::string why;
+  const std::optional<index::SectionDialects> sections = index::ParseSectionDialects(
+      given.sections, buildkite != nullptr && std::string_view(buildkite) == "true", &why);
+  if (!sections) throw StartupError(why);
+  options.sections = *sections;
   CheckMode(options, given);
   options.linger_seconds = CheckedLinger(given);
 }

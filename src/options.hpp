@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "index/section.hpp"
+
 namespace ssetail {
 
 struct Options {
@@ -18,6 +20,9 @@ struct Options {
   std::size_t max_clients = 256;
   int heartbeat_seconds = 15;
   bool quiet = false;
+  bool no_summary = false;  // --no-summary: no problems summary (nor annotations) at the end
+  // --sections, `auto` resolved (Buildkite's when BUILDKITE=true in our environment)
+  index::SectionDialects sections;
   bool pty = false;
   int cols = 120;
   int rows = 40;

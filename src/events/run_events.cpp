@@ -64,6 +64,7 @@ std::string StatusJson(std::optional<std::string_view> start_data, const RunProg
   out += ",\"record\":" + progress.record;
   out += ",\"source_url\":";
   out += progress.source_url.empty() ? "null" : json::Quote(progress.source_url);
+  if (!progress.index_members.empty()) out += "," + progress.index_members;
   out += "}\n";
   return out;
 }

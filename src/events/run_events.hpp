@@ -49,6 +49,9 @@ struct RunProgress {
   std::size_t clients = 0;      // open event streams
   std::string record = "null";  // the JSON object of the run record (SPEC §8)
   std::string source_url;       // --source-url's template; empty: none (null)
+  // The run index's members (SPEC §12: "problems", "progress"), JSON members to splice in;
+  // empty where nothing indexes the run.
+  std::string index_members;
 };
 
 // The body of GET /status (SPEC §4): the start event's fields (`start_data`, its data, a

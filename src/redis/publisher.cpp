@@ -63,6 +63,8 @@ bool Publisher::Finish(std::chrono::milliseconds patience) {
 void Publisher::SetProblemCounts(std::uint64_t errors, std::uint64_t warnings) {
   {
     std::lock_guard lock(mutex_);
+    // Not delivered until Redis has these too (Finish waits for them).
+    if (counts_ != Counts{errors, warnings}) delivered_ = false;
     counts_ = Counts{errors, warnings};
   }
   wakeup_.Signal();
@@ -202,7 +204,7 @@ Result<bool> Publisher::Round() {
   cursor_ = next;
   std::lock_guard lock(mutex_);
   sent_through_ = cursor_ - 1;
-  if (end_written_) {
+  if (end_written_ && counts_ == counts_written_) {
     delivered_ = true;
     changed_.notify_all();
   }

@@ -57,7 +57,8 @@ class Publisher {
 
   // Starts the thread. Throws std::system_error when there is none to be had.
   void Start();
-  // Waits until the run's final event is in Redis, at most `patience`; then stops the
+  // Waits until the run's final event (and the latest SetProblemCounts) is in Redis, at
+  // most `patience`; then stops the
   // thread, which ends whatever it waits for at once (RedisStop): returns within `patience`
   // and a poll, whatever the server does. False (after a warning line) when Redis did not
   // get everything.

@@ -10,6 +10,8 @@ HostedRun::HostedRun(const std::string& id, const RunOptions& options,
     record_ = std::make_unique<RunRecord>(history_, *options.record);
     record_->Start();
   }
+  indexer_ = std::make_unique<RunIndexer>(history_, record_.get(), options.index);
+  indexer_->Start();
   source_ = make_source(history_);
   source_->Start(std::move(ended));
 }

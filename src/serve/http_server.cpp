@@ -178,6 +178,7 @@ int HttpServer::Start() {
   if (history_ != nullptr) {
     endpoints_ = std::make_unique<RunEndpoints>(*history_, record_, slots_, *pump_);
     endpoints_->SetSourceUrl(options_.source_url);
+    endpoints_->SetIndexer(indexer_);
   }
   // If it fails the backlog stays httplib's: slower bursts of connections, nothing worse.
   ::listen(server_->listening_socket(), kListenBacklog);
@@ -235,6 +236,12 @@ void HttpServer::Route() {
   });
   svr.Get("/log",
           [this](const httplib::Request&, httplib::Response& res) { endpoints_->ServeLog(res); });
+  svr.Get("/problems", [this](const httplib::Request&, httplib::Response& res) {
+    endpoints_->ServeProblems(res);
+  });
+  svr.Get("/sections", [this](const httplib::Request&, httplib::Response& res) {
+    endpoints_->ServeSections(res);
+  });
   svr.Get("/search", [this](const httplib::Request& req, httplib::Response& res) {
     endpoints_->ServeSearch(req, res);
   });
@@ -346,6 +353,7 @@ void HttpServer::ServeRelayed(const std::string& id, const std::string& what,
   HostedRun& run = keep->run();
   RunEndpoints endpoints(run.history(), run.record(), slots_, *pump_);
   endpoints.SetSourceUrl(options_.source_url);
+  endpoints.SetIndexer(run.indexer());
   if (what == "events") {
     endpoints.ServeEvents(req, res, keep);
   } else if (what == "status") {
@@ -356,6 +364,10 @@ void HttpServer::ServeRelayed(const std::string& id, const std::string& what,
     endpoints.ServeSearch(req, res, keep);
   } else if (what == "compare") {
     ServeRelayedCompare(id, run, req, res);
+  } else if (what == "problems") {
+    endpoints.ServeProblems(res);
+  } else if (what == "sections") {
+    endpoints.ServeSections(res);
   } else {
     const std::string name = what.empty() ? "index.html" : what;
     for (const WebAsset& asset : WebAssets()) {

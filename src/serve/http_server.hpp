@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "history/history.hpp"
+#include "indexer/run_indexer.hpp"
 #include "record/run_record.hpp"
 #include "run/open_runs.hpp"
 #include "serve/access_control.hpp"
@@ -70,6 +71,9 @@ class HttpServer {
                                                 const RunRecord*)>;
   void SetRunsCompare(RunsCompare answer) { runs_compare_ = std::move(answer); }
 
+  // The local run's indexer (SPEC §12), before Start: /problems, /sections, /status's index.
+  void SetIndexer(const RunIndexer* indexer) { indexer_ = indexer; }
+
   // See StreamSlots::SetAllFinishedListener.
   void SetAllClientsFinishedListener(std::function<void()> listener) {
     slots_.SetAllFinishedListener(std::move(listener));
@@ -87,7 +91,8 @@ class HttpServer {
 
   History* history_ = nullptr;  // the local run; null in a relay
   const RunRecord* record_ = nullptr;
-  OpenRuns* runs_ = nullptr;  // a relay's runs
+  const RunIndexer* indexer_ = nullptr;  // the local run's; may be null
+  OpenRuns* runs_ = nullptr;             // a relay's runs
   ServerOptions options_;
   PumpOptions pump_options_;
   StreamSlots slots_;

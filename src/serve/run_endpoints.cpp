@@ -5,6 +5,7 @@
 #include "events/log_text.hpp"
 #include "events/run_events.hpp"
 #include "events/sse_format.hpp"
+#include "index/index_json.hpp"
 #include "record/record_reader.hpp"
 #include "serve/connection_server.hpp"
 #include "serve/run_search.hpp"
@@ -40,8 +41,41 @@ void RunEndpoints::ServeStatus(httplib::Response& res) {
   progress.clients = pump_.OpenStreams(history_);
   if (record_ != nullptr) progress.record = record_->StatusJson();
   progress.source_url = source_url_;
+  if (indexer_ != nullptr) {
+    indexer_->Read([&progress](const index::RunIndex& index) {
+      index::AppendStatusMembers(progress.index_members, index);
+    });
+  }
   const std::optional<std::string> start = history_.FirstEventData();
   const std::string body = StatusJson(start, progress);
+  res.set_header("Cache-Control", "no-cache");
+  res.set_content(body, "application/json");
+}
+
+void RunEndpoints::ServeProblems(httplib::Response& res) {
+  if (indexer_ == nullptr) {
+    res.status = 404;
+    return;
+  }
+  std::string body;
+  indexer_->Read([&](const index::RunIndex& index) {
+    index::AppendProblemsJson(body, history_.run_id(), index);
+  });
+  body += '\n';
+  res.set_header("Cache-Control", "no-cache");
+  res.set_content(body, "application/json");
+}
+
+void RunEndpoints::ServeSections(httplib::Response& res) {
+  if (indexer_ == nullptr) {
+    res.status = 404;
+    return;
+  }
+  std::string body;
+  indexer_->Read([&](const index::RunIndex& index) {
+    index::AppendSectionsJson(body, history_.run_id(), index);
+  });
+  body += '\n';
   res.set_header("Cache-Control", "no-cache");
   res.set_content(body, "application/json");
 }

@@ -1,5 +1,5 @@
-// The endpoints of one run (SPEC §4, §11): /events, /status, /log and /search over its
-// History and record.
+// The endpoints of one run (SPEC §4, §11, §12): /events, /status, /log and /search over its
+// History and record, /problems and /sections over its index.
 //
 // A local ssetail has one, at `/`; a relay (SPEC §10) makes one for each request under
 // `/runs/RUN/`, for the run it was given. It owns nothing: the server's StreamPump writes
@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "history/history.hpp"
+#include "indexer/run_indexer.hpp"
 #include "record/run_record.hpp"
 #include "serve/stream_pump.hpp"
 #include "serve/stream_slots.hpp"
@@ -37,9 +38,14 @@ class RunEndpoints {
                    std::shared_ptr<const void> keep = nullptr);
   void ServeEvents(const httplib::Request& req, httplib::Response& res,
                    std::shared_ptr<const void> keep = nullptr);
+  // SPEC §12: 404 where nothing indexes the run.
+  void ServeProblems(httplib::Response& res);
+  void ServeSections(httplib::Response& res);
 
   // --source-url's template, shown in /status for the page.
   void SetSourceUrl(std::string source_url) { source_url_ = std::move(source_url); }
+  // The run's indexer (may be null): /problems, /sections and /status's index members.
+  void SetIndexer(const RunIndexer* indexer) { indexer_ = indexer; }
 
  private:
   History& history_;
@@ -47,6 +53,7 @@ class RunEndpoints {
   StreamSlots& slots_;
   StreamPump& pump_;
   std::string source_url_;
+  const RunIndexer* indexer_ = nullptr;
 };
 
 }  // namespace ssetail

@@ -3,6 +3,7 @@
 #include "base/startup_error.hpp"
 
 #include <doctest/doctest.h>
+#include <stdlib.h>
 
 #include <string>
 #include <vector>
@@ -152,4 +153,26 @@ TEST_CASE("options: --compare goes with a command or --view, not with --relay (S
   CHECK(Ok({"--compare", "a.jsonl", "--view", "b.jsonl"}).view_path == "b.jsonl");
   CHECK_FALSE(Ok({"make"}).compare_path);
   CHECK(Status({"--compare", "a.jsonl", "--relay", "redis://ci"}) == 125);
+}
+
+TEST_CASE("options: --sections and --no-summary (SPEC §12)") {
+  ::unsetenv("BUILDKITE");
+  const index::SectionDialects github_gitlab{true, true, false};
+  CHECK(Ok({"true"}).sections == github_gitlab);
+  CHECK(Ok({"--sections", "auto", "true"}).sections == github_gitlab);
+  CHECK(Ok({"--sections", "none", "true"}).sections == index::SectionDialects{false, false, false});
+  CHECK(Ok({"--sections", "buildkite,github", "true"}).sections ==
+        index::SectionDialects{true, false, true});
+  CHECK(Status({"--sections", "github,jenkins", "true"}) == 125);
+  CHECK(Status({"--sections", "", "true"}) == 125);
+  // auto: Buildkite's markers only under Buildkite.
+  ::setenv("BUILDKITE", "true", 1);
+  CHECK(Ok({"true"}).sections == index::SectionDialects{true, true, true});
+  CHECK(Ok({"--sections", "github", "true"}).sections ==
+        index::SectionDialects{true, false, false});
+  ::setenv("BUILDKITE", "false", 1);
+  CHECK(Ok({"true"}).sections == github_gitlab);
+  ::unsetenv("BUILDKITE");
+  CHECK_FALSE(Ok({"true"}).no_summary);
+  CHECK(Ok({"--no-summary", "true"}).no_summary);
 }
