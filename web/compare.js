@@ -120,7 +120,7 @@ export function createCompare(state, ui, { onLeave }) {
     const { rows, first } = compareRows(answer, state.lines.length, (n) => state.lines.rowOf(n));
     const x = header.with.exit;
     const how = !x ? 'running' : x.signal ? `killed (${x.signal})` : `exited ${x.code}`;
-    ui.compareWith.textContent = `Compared with ${header.with.title || 'the other run'} · started ${header.with.started || '?'} · ${how}`;
+    ui.compareWith.textContent = `Compared with ${header.with.title || 'the other run'} · started ${(header.with.started || '?').replace('T', ' ').replace(/\.\d+Z$/, ' UTC')} · ${how}`;
     ui.compareSummary.textContent = hunks.length
       ? `${hunks.length} difference${hunks.length === 1 ? '' : 's'}${problems.complete ? '' : ' so far'}, ${CONTEXT} lines of context`
       : problems.complete ? 'No difference: the runs have the same lines.' : 'No difference so far.';

@@ -89,9 +89,10 @@ export function startSsetail(bin, command, { linger = true, args = [], cwd } = {
 }
 
 // Runs `command` under `ssetail --save RECORD` to its end (a record for --view / --compare).
-export function saveRun(bin, record, command, { cwd } = {}) {
+export function saveRun(bin, record, command, { cwd, args = [] } = {}) {
   return new Promise((resolve, reject) => {
-    const proc = spawn(bin, ['--port', '0', '--quiet', '--save', record, '--', ...command], { stdio: 'ignore', cwd });
+    const argv = ['--port', '0', '--quiet', '--save', record, ...args, '--', ...command];
+    const proc = spawn(bin, argv, { stdio: 'ignore', cwd });
     const timer = setTimeout(() => proc.kill('SIGKILL'), 60000);
     proc.on('error', reject);
     proc.on('exit', (code, signal) => {
