@@ -7,7 +7,8 @@
 //
 // `compare` is asked once the page knows how the run stands, then every
 // POLL_MS while the run goes on (and the tab is shown), once more when it
-// ended, never after. A 404: nothing to compare with, no button.
+// ended, never after; only its first line (the header: the estimate) while
+// the pane is not shown. A 404: nothing to compare with, no button.
 import { CONTEXT, compareRows, estimateText, parseCompare, problemText } from './compare-view.js';
 
 const POLL_MS = 2000;
@@ -27,7 +28,8 @@ function el(tag, className, text) {
 }
 
 export function createCompare(state, ui, { onLeave }) {
-  let answer = null;
+  let header = null; // the last answer's first line (the estimate)
+  let answer = null; // the last whole answer (the pane)
   let active = false;
   let timer = 0;
   let asking = false;
@@ -37,23 +39,51 @@ export function createCompare(state, ui, { onLeave }) {
 
   const ended = () => !!state.run.exit || state.status.state === 'exited';
 
-  async function ask() {
+  // The first line of a response body (the header), then the body let go:
+  // the header is all the estimate needs, and hunks can be megabytes.
+  async function firstLine(res) {
+    const reader = res.body.getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (value) text += decoder.decode(value, { stream: true });
+      const nl = text.indexOf('\n');
+      if (nl >= 0 || done) {
+        reader.cancel().catch(() => {});
+        return nl >= 0 ? text.slice(0, nl) : text;
+      }
+    }
+  }
+
+  // `full`: the hunks and problems too (the pane is shown), else the header only.
+  async function ask(full) {
     if (asking) return;
     asking = true;
     try {
       const res = await fetch(compareUrl(), { cache: 'no-store' });
       if (!res.ok) {
-        if (res.status === 404 && !answer) stop();
+        if (res.status === 404 && !header) stop();
+        res.body?.cancel().catch(() => {});
         return;
       }
-      const parsed = parseCompare(await res.text());
-      if (!parsed) return;
-      answer = parsed;
+      if (full) {
+        const parsed = parseCompare(await res.text());
+        if (!parsed) return;
+        answer = parsed;
+        header = parsed.header;
+      } else {
+        const line = JSON.parse(await firstLine(res));
+        if (!line.with) return;
+        header = line;
+      }
       ui.compareToggle.hidden = false;
       render();
     } catch { /* the next tick asks again */ } finally {
       asking = false;
     }
+    // The pane was opened while a header-only answer was on its way.
+    if (!full && active && !answer) ask(true);
   }
 
   function stop() {
@@ -64,14 +94,14 @@ export function createCompare(state, ui, { onLeave }) {
   function tick() {
     if (document.visibilityState !== 'visible') return;
     if (ended()) stop(); // this last answer is the complete one
-    ask();
+    ask(active);
   }
 
   function renderEstimate() {
-    const estimate = answer && !ended() ? estimateText(answer.header.estimate) : '';
+    const estimate = header && !ended() ? estimateText(header.estimate) : '';
     ui.compareEstimate.hidden = !estimate;
     if (ui.compareEstimate.textContent !== estimate) ui.compareEstimate.textContent = estimate;
-    if (answer) ui.compareEstimate.title = `against ${answer.header.with.title || 'the other run'}`;
+    if (header) ui.compareEstimate.title = `on the timeline of ${header.with.title || 'the other run'}`;
   }
 
   function lineRow(kind, row) {
@@ -113,14 +143,18 @@ export function createCompare(state, ui, { onLeave }) {
   }
 
   function drawPane() {
+    if (!answer) {
+      ui.compareSummary.textContent = 'Comparing…';
+      return;
+    }
     if (drawnFor && drawnFor[0] === answer && drawnFor[1] === state.lines.length) return;
     drawnFor = [answer, state.lines.length];
     const keepScroll = ui.compareBody.scrollTop;
-    const { header, hunks, problems } = answer;
+    const { hunks, problems, header: head } = answer;
     const { rows, first } = compareRows(answer, state.lines.length, (n) => state.lines.rowOf(n));
-    const x = header.with.exit;
+    const x = head.with.exit;
     const how = !x ? 'running' : x.signal ? `killed (${x.signal})` : `exited ${x.code}`;
-    ui.compareWith.textContent = `Compared with ${header.with.title || 'the other run'} · started ${(header.with.started || '?').replace('T', ' ').replace(/\.\d+Z$/, ' UTC')} · ${how}`;
+    ui.compareWith.textContent = `Compared with ${head.with.title || 'the other run'} · started ${(head.with.started || '?').replace('T', ' ').replace(/\.\d+Z$/, ' UTC')} · ${how}`;
     ui.compareSummary.textContent = hunks.length
       ? `${hunks.length} difference${hunks.length === 1 ? '' : 's'}${problems.complete ? '' : ' so far'}, ${CONTEXT} lines of context`
       : problems.complete ? 'No difference: the runs have the same lines.' : 'No difference so far.';
@@ -155,7 +189,7 @@ export function createCompare(state, ui, { onLeave }) {
   }
 
   function setActive(on) {
-    if (on === active || (on && !answer)) return;
+    if (on === active || (on && !header)) return;
     active = on;
     ui.compareToggle.setAttribute('aria-pressed', String(on));
     if (on) {
@@ -164,7 +198,8 @@ export function createCompare(state, ui, { onLeave }) {
       ui.compare.hidden = false;
       drawnFor = null;
       drawPane();
-      ask(); // fresh, while the reader looks
+      // The whole answer: once for a finished run, fresh while one goes on.
+      if (!answer || !answer.problems.complete) ask(true);
     } else {
       ui.compare.hidden = true;
       ui.log.hidden = false;
@@ -187,10 +222,10 @@ export function createCompare(state, ui, { onLeave }) {
   return {
     // Called once `status` answered.
     start() {
-      ask();
+      ask(false);
       if (!ended()) timer = setInterval(tick, POLL_MS);
     },
-    available: () => !!answer,
+    available: () => !!header,
     active: () => active,
     toggle: () => setActive(!active),
     jumpToFirst,
