@@ -10,6 +10,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
+import { spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -1341,4 +1343,57 @@ describe('ssetail page: a CI log view', () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  test('Compare on a relay: a failing run\'s page compares with the last green run of its title', async (t) => {
+    if (!fs.existsSync('/usr/bin/redis-server')) {
+      t.skip('needs redis-server');
+      return;
+    }
+    const port = await new Promise((resolve) => {
+      const probe = net.createServer().listen(0, '127.0.0.1', () => {
+        const { port: p } = probe.address();
+        probe.close(() => resolve(p));
+      });
+    });
+    const redis = spawn('/usr/bin/redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ssetail-relay-'));
+    try {
+      const url = `redis://127.0.0.1:${port}`;
+      const publish = (script) => saveRun(BIN, path.join(dir, `${Math.random()}.jsonl`), sh(script), { args: ['--publish', url, '--title', 'build'] });
+      // The publisher retries until Redis answers; it exits with the command's status.
+      assert.equal(await publish("printf 'a 0.5s\\nb\\nx.c:3:5: warning: unused\\nc\\n'"), 0);
+      assert.equal(await publish("printf 'a 0.7s\\nb\\nc\\nx.c:4:1: error: boom\\n'; exit 1"), 1);
+      const relay = await startSsetail(BIN, [], { linger: false, args: ['--relay', url] });
+      try {
+        const runs = (await (await fetch(new URL('runs', relay.url))).json()).runs;
+        assert.equal(runs.length, 2);
+        const [red, green] = runs;
+        assert.equal(red.compare_with, green.id);
+        const page = await context.newPage();
+        await page.bringToFront();
+        const errors = [];
+        page.on('pageerror', (e) => errors.push(e.message));
+        try {
+          await page.goto(new URL(`runs/${red.id}/`, relay.url).href);
+          await waitForExitBanner(page);
+          await page.waitForSelector('#compare-toggle:not([hidden])');
+          await page.click('#compare-toggle');
+          await page.waitForSelector('#compare-rows .cmp-ins');
+          const shown = await compareRows(page);
+          assert.deepEqual(shown.filter((r) => r.kind === 'ins').map((r) => r.text), ['x.c:4:1: error: boom']);
+          assert.deepEqual(shown.filter((r) => r.kind === 'del').map((r) => r.text), ['x.c:3:5: warning: unused']);
+          assert.match(await page.textContent('#compare-with'), /^Compared with build · started .* · exited 0$/);
+          assert.deepEqual(errors, []);
+        } finally {
+          await page.close();
+        }
+      } finally {
+        await relay.stop();
+      }
+    } finally {
+      redis.kill('SIGTERM');
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
+
