@@ -25,6 +25,7 @@ import { createDownloads } from './downloads.js';
 import { createNotify } from './notify.js';
 import { createToolbar } from './toolbar.js';
 import { bindKeys } from './keys.js';
+import { createCompare } from './compare.js';
 import { bindCopy } from './copy.js';
 
 const $ = (id) => document.getElementById(id);
@@ -42,6 +43,9 @@ const ui = {
   findNext: $('find-next'), findClose: $('find-close'), findMarks: $('find-marks'),
   download: $('download'), downloadFiltered: $('download-filtered'),
   expandAll: $('expand-all'), collapseAll: $('collapse-all'),
+  compareToggle: $('compare-toggle'), compareEstimate: $('compare-estimate'), compare: $('compare'),
+  compareWith: $('compare-with'), compareSummary: $('compare-summary'), compareFirst: $('compare-first'),
+  compareProblems: $('compare-problems'), compareBody: $('compare-body'), compareRows: $('compare-rows'),
 };
 
 const state = createState();
@@ -86,6 +90,7 @@ const notify = createNotify(state, ui);
 const header = createHeader(state, ui, { firstError: problems.firstError, gotoProblem: problems.goto, ended: notify.ended });
 const toolbar = createToolbar(state, ui, { view, invalidate });
 const downloads = createDownloads(state, ui);
+const compare = createCompare(state, ui, { onLeave: invalidate });
 
 function frame(now) {
   frameRequested = false;
@@ -101,6 +106,7 @@ function frame(now) {
   problems.render();
   downloads.render();
   toolbar.render();
+  compare.render();
 }
 
 // ---------------------------------------------------------------------------
@@ -177,6 +183,7 @@ bindKeys(ui.help, findbar.open, {
   '+': () => toolbar.foldAll(false),
   '-': () => toolbar.foldAll(true),
   p: () => problems.toggle(),
+  c: { when: compare.available, run: compare.toggle },
   n: { when: findbar.active, run: () => findbar.step(1) },
   N: { when: findbar.active, run: () => findbar.step(-1) },
   Escape: { when: findbar.isOpen, run: findbar.close },
@@ -192,5 +199,6 @@ statusLoaded.then(() => {
   if (state.status.state !== 'exited') notify.offer();
   problems.redraw();
   permalinks.onHash();
+  compare.start();
   schedule();
 });

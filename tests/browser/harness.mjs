@@ -42,10 +42,11 @@ export function binaryFromArgs() {
   return abs;
 }
 
-// Starts `ssetail --port 0 --quiet [options] -- command...` and resolves
-// once it printed the address it serves.
+// Starts `ssetail --port 0 --quiet [options] -- command...` (no command:
+// `--view FILE` in `args`) and resolves once it printed the address it serves.
 export function startSsetail(bin, command, { linger = true, args = [], cwd } = {}) {
-  const argv = ['--port', '0', '--quiet', ...(linger ? ['--linger'] : []), ...args, '--', ...command];
+  const argv = ['--port', '0', '--quiet', ...(linger ? ['--linger'] : []), ...args,
+    ...(command.length ? ['--', ...command] : [])];
   const proc = spawn(bin, argv, { stdio: ['ignore', 'ignore', 'pipe'], cwd });
   let stderr = '';
   const exited = new Promise((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
@@ -85,6 +86,21 @@ export function startSsetail(bin, command, { linger = true, args = [], cwd } = {
       await exited;
     },
   }));
+}
+
+// Runs `command` under `ssetail --save RECORD` to its end (a record for --view / --compare).
+export function saveRun(bin, record, command, { cwd, args = [] } = {}) {
+  return new Promise((resolve, reject) => {
+    const argv = ['--port', '0', '--quiet', '--save', record, ...args, '--', ...command];
+    const proc = spawn(bin, argv, { stdio: 'ignore', cwd });
+    const timer = setTimeout(() => proc.kill('SIGKILL'), 60000);
+    proc.on('error', reject);
+    proc.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      if (signal) reject(new Error(`saving ${record}: ssetail killed by ${signal}`));
+      else resolve(code);
+    });
+  });
 }
 
 // A file the test creates to let a waiting command go on: commands built by

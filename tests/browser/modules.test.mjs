@@ -1,4 +1,4 @@
-// Unit tests of the page's DOM-free modules (terminal, sse, find, store, sections, filter),
+// Unit tests of the page's DOM-free modules (terminal, sse, find, store, sections, filter, compare-view),
 // in plain node. page.test.mjs imports this file, so ctest runs it too;
 // alone: node tests/browser/modules.test.mjs
 import { describe, it } from 'node:test';
@@ -20,6 +20,7 @@ import { parseFilter } from '../../web/filter.js';
 import { ProblemDetector, sourceLink } from '../../web/problems.js';
 import fs from 'node:fs';
 import { TIME_MODES, formatStamp, nextTimeMode } from '../../web/time.js';
+import { MAX_ROWS, compareRows, estimateText, parseCompare } from '../../web/compare-view.js';
 
 const ATTRS = [[A_BOLD, 'bold'], [A_DIM, 'dim'], [A_ITALIC, 'italic'], [A_UNDERLINE, 'underline'],
   [A_INVERSE, 'inverse'], [A_STRIKE, 'strike']];
@@ -582,3 +583,52 @@ describe('time.js', () => {
     assert.equal(formatStamp('delta', 1234, null, start), '+0.000s');
   });
 });
+
+describe('compare-view.js', () => {
+  // 40 lines, line n at row n - 1 (SEQ n + 1): rowOf is the identity on numbers.
+  const rowOf = (n) => n;
+  const answer = (hunks, gone = []) => ({ header: { with: {} }, hunks, problems: { new_problems: [], gone_problems: gone, complete: true } });
+  const kinds = (rows) => rows.map((r) => (r.kind === 'sep' ? `sep${r.hidden}` : r.kind === 'ctx' || r.kind === 'ins' ? `${r.kind}${r.row}` : r.kind === 'del' ? `del@${r.withLine}` : `${r.kind}${r.from}-${r.to}`));
+
+  it('keeps 3 lines of context around each hunk and folds the rest', () => {
+    // Row 10 new; other run's lines 30, 31 gone after row 25.
+    const { rows, first } = compareRows(answer([
+      { op: 'insert', ids: ['R.11'], with_ids: [] },
+      { op: 'delete', ids: [], with_ids: ['O.31', 'O.32'], after: 'R.26' },
+    ]), 40, rowOf);
+    assert.deepEqual(kinds(rows), ['sep7', 'ctx7', 'ctx8', 'ctx9', 'ins10', 'ctx11', 'ctx12', 'ctx13', 'sep9',
+      'ctx23', 'ctx24', 'ctx25', 'del-run30-31', 'ctx26', 'ctx27', 'ctx28', 'sep11']);
+    assert.equal(first, 4);
+  });
+
+  it('names a gone line by its gone problem; a deletion before the first line; a replacement', () => {
+    const gone = [{ id: 'O.3', severity: 'warning', file: 'a.c', line: 2, col: 7, message: 'unused' }];
+    const { rows, first } = compareRows(answer([
+      { op: 'delete', ids: [], with_ids: ['O.2', 'O.3'], after: null },
+      { op: 'replace', ids: ['R.5'], with_ids: ['O.8'] },
+    ], gone), 8, rowOf);
+    assert.deepEqual(kinds(rows), ['del-run1-1', 'del@2', 'ctx0', 'ctx1', 'ctx2', 'ctx3', 'del-run7-7', 'ins4', 'ctx5', 'ctx6', 'ctx7']);
+    assert.equal(rows[1].problem.message, 'unused');
+    assert.equal(first, 0);
+  });
+
+  it('draws at most MAX_ROWS rows and says how many hunks it left out', () => {
+    const hunks = [];
+    for (let n = 1; n <= 20000; n += 2) hunks.push({ op: 'insert', ids: [`R.${n + 1}`], with_ids: [] });
+    const { rows } = compareRows(answer(hunks), 20000, rowOf);
+    assert.ok(rows.length <= MAX_ROWS + 2, String(rows.length));
+    assert.equal(rows.at(-1).kind, 'more');
+    assert.ok(rows.at(-1).hunks > 0);
+  });
+
+  it('says the estimate as the header shows it; parses /compare', () => {
+    assert.equal(estimateText({ left_ms: 42400, percent_slower: 12.4 }), 'about 42 s left, 12% slower so far');
+    assert.equal(estimateText({ left_ms: 150000, percent_slower: -8 }), 'about 3 min left, 8% faster so far');
+    assert.equal(estimateText({ left_ms: 1000, percent_slower: null }), 'about 1 s left');
+    assert.equal(estimateText(undefined), '');
+    const body = '{"with":{"title":"t","started":"s","exit":null},"first_difference":null}\n{"new_problems":[],"gone_problems":[],"complete":false}\n';
+    assert.deepEqual(parseCompare(body).hunks, []);
+    assert.equal(parseCompare('{"x":1}\n'), null);
+  });
+});
+

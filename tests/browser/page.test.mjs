@@ -10,8 +10,12 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
+import { spawn } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
 import {
-  Gates, binaryFromArgs, launchBrowser, parseColor, rows, startSsetail, texts, waitFor, waitForExitBanner,
+  Gates, binaryFromArgs, launchBrowser, parseColor, rows, saveRun, startSsetail, texts, waitFor, waitForExitBanner,
   waitForTexts,
 } from './harness.mjs';
 import './modules.test.mjs'; // the page's DOM-free modules, tested in node
@@ -45,7 +49,10 @@ async function session(command, fn, { args = [], linger = true, suffix = '' } = 
   await page.bringToFront();
   const errors = [];
   page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+    // The page asks `compare` to learn whether there is a run to compare with (SPEC §14):
+    // without --compare it is a 404, which Chromium logs, and nothing else may be.
+    const probe = /\/compare(\?|$)/.test(m.location().url || '') && /status of 404/.test(m.text());
+    if (m.type() === 'error' && !probe) errors.push(`console: ${m.text()}`);
   });
   page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
   try {
@@ -1191,4 +1198,202 @@ describe('ssetail page: a CI log view', () => {
       for (const key of ['w, W', '+, -']) assert.ok(keys.includes(key), `${key} in ${JSON.stringify(keys)}`);
     });
   });
+
+  // Compare mode (SPEC §14). Two saved runs of fixtures/c-project.sh: green (one warning) and
+  // red (the warning fixed, one new error); timestamps, durations and temporary paths differ on
+  // every line. Made once, for the tests that need them.
+  let cRecords = null;
+  function cProject() {
+    cRecords ??= (async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ssetail-compare-'));
+      const script = new URL('fixtures/c-project.sh', import.meta.url).pathname;
+      const green = path.join(dir, 'green.jsonl');
+      const red = path.join(dir, 'red.jsonl');
+      assert.equal(await saveRun(BIN, green, ['sh', script, 'green']), 0, 'the green build passes');
+      assert.equal(await saveRun(BIN, red, ['sh', script, 'red']), 1, 'the red build fails');
+      after(() => fs.rmSync(dir, { recursive: true, force: true }));
+      return { green, red };
+    })();
+    return cRecords;
+  }
+
+  // The Compare pane's rows: kind (ins, del, ctx, sep), line number and text.
+  const compareRows = (page) => page.$$eval('#compare-rows .line', (els) => els.map((el) => ({
+    kind: /cmp-(\w+)/.exec(el.className)[1],
+    n: el.querySelector('.ln') ? Number(el.querySelector('.ln').textContent) : null,
+    text: (el.querySelector('.tx') || el).textContent,
+    hl: el.classList.contains('hl'),
+  })));
+
+  test('Compare: c shows only the new error\'s hunk and the gone warning\'s, with context; new and gone problems; c goes back', async () => {
+    const { green, red } = await cProject();
+    await session([], async (page) => {
+      await page.setViewportSize({ width: 1000, height: 360 });
+      await waitForExitBanner(page);
+      await page.waitForSelector('#compare-toggle:not([hidden])');
+      // The log scrolled somewhere in the middle: leaving Compare comes back there.
+      await page.$eval('#log', (el) => { el.scrollTop = 120; });
+      await waitFor('the log scrolled', () => page.$eval('#log', (el) => el.scrollTop === 120));
+      const before = await texts(page);
+      await page.click('#log');
+      await page.keyboard.press('c');
+      await page.waitForSelector('#compare:not([hidden])');
+      assert.equal(await page.isVisible('#log'), false, 'the pane stands in for the log');
+      assert.equal(await page.getAttribute('#compare-toggle', 'aria-pressed'), 'true');
+      const shown = await waitFor('the compare rows', async () => {
+        const r = await compareRows(page);
+        return r.length && r;
+      });
+      // Hunks: runs of changed rows (ins, del) between context and separators.
+      const hunks = [];
+      let last = null;
+      for (const r of shown) {
+        const changed = r.kind === 'ins' || r.kind === 'del';
+        if (changed && last !== 'changed') hunks.push([]);
+        if (changed) hunks.at(-1).push(r);
+        last = changed ? 'changed' : r.kind;
+      }
+      assert.equal(hunks.length, 2, `two hunks: ${JSON.stringify(shown)}`);
+      const [gone, added] = hunks;
+      assert.ok(gone.every((r) => r.kind === 'del'), 'the first hunk is only gone lines');
+      assert.ok(gone.some((r) => /warning: unused variable ‘unused’/.test(r.text)), JSON.stringify(gone));
+      assert.ok(added.every((r) => r.kind === 'ins'), 'the second hunk is only new lines');
+      assert.match(added[0].text, /main\.c: In function ‘main’/);
+      assert.ok(added.some((r) => /main\.c:4:15: error: expected ‘;’ before ‘}’ token/.test(r.text)));
+      // Every new line is the red run's own line, with its number.
+      for (const r of added) assert.ok(Number.isInteger(r.n) && r.n > 0, JSON.stringify(r));
+      // 3 lines of context each side, the rest folded into separators.
+      const ctxBefore = (h) => {
+        const k = shown.indexOf(h[0]);
+        let n = 0;
+        for (let j = k - 1; j >= 0 && shown[j].kind === 'ctx'; j--) n++;
+        return n;
+      };
+      assert.equal(ctxBefore(gone), 3);
+      assert.equal(ctxBefore(added), 3);
+      assert.ok(shown.filter((r) => r.kind === 'sep').length >= 2, 'unchanged lines are folded');
+      assert.ok(shown.every((r) => r.kind !== 'ctx' || !/error|warning/.test(r.text)), 'context is unchanged lines');
+      assert.match(await page.textContent('#compare-summary'), /^2 differences/);
+      // New and gone problems.
+      const listed = (kind) => page.$$eval(`#compare-problems .${kind} li`, (els) => els.map((el) => el.textContent));
+      const newProblems = await listed('new');
+      assert.equal(newProblems.length, 1, JSON.stringify(newProblems));
+      assert.match(newProblems[0], /error.*expected ‘;’ before ‘}’ token.*main\.c:4:15/);
+      const goneProblems = await listed('gone');
+      assert.equal(goneProblems.length, 1, JSON.stringify(goneProblems));
+      assert.match(goneProblems[0], /warning.*unused variable.*util\.c:2:7/);
+      // Jump to the first difference: the first gone line, marked and in view.
+      await page.$eval('#compare-body', (el) => { el.scrollTop = el.scrollHeight; });
+      await page.click('#compare-first');
+      const first = await waitFor('the first difference marked', async () => (await compareRows(page)).find((r) => r.hl));
+      assert.equal(first.kind, 'del');
+      assert.ok(await page.$eval('#compare-rows .line.hl', (el) => {
+        const box = el.getBoundingClientRect();
+        const pane = document.getElementById('compare-body').getBoundingClientRect();
+        return box.top >= pane.top && box.bottom <= pane.bottom;
+      }), 'the first difference is in view');
+      // c again: the log as it was, where it was.
+      await page.keyboard.press('c');
+      await page.waitForSelector('#compare', { state: 'hidden' });
+      assert.equal(await page.getAttribute('#compare-toggle', 'aria-pressed'), 'false');
+      assert.equal(await page.$eval('#log', (el) => el.scrollTop), 120);
+      await waitForTexts(page, (t) => t.join('\n') === before.join('\n'), 'the same rows as before');
+      await page.keyboard.press('?');
+      const keys = await page.$$eval('#help th', (els) => els.map((el) => el.textContent));
+      assert.ok(keys.includes('c'), `c in ${JSON.stringify(keys)}`);
+    }, { args: ['--view', red, '--compare', green], linger: false });
+  });
+
+  test('Compare: without --compare, no Compare button and c does nothing', async () => {
+    await session(sh('echo one; echo two'), async (page, server) => {
+      const answered = page.waitForResponse((r) => new URL(r.url()).pathname === '/compare');
+      await page.goto(server.url);
+      assert.equal((await answered).status(), 404);
+      await waitForExitBanner(page);
+      await page.click('#log');
+      await page.keyboard.press('c');
+      await waitForTexts(page, (t) => t.join() === 'one,two', 'the log');
+      assert.equal(await page.isVisible('#compare-toggle'), false);
+      assert.equal(await page.isVisible('#compare'), false);
+      assert.equal(await page.isVisible('#log'), true);
+    }, { suffix: null });
+  });
+
+  test('Compare: a live run shows its time left against the other run in the header, until it ends', async () => {
+    // A ninja-like build: the saved run took 12 steps of 0.25 s; this one stops half-way.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ssetail-estimate-'));
+    const gates = new Gates();
+    try {
+      const earlier = path.join(dir, 'earlier.jsonl');
+      const steps = (from, to) => `i=${from}; while [ $i -le ${to} ]; do echo "[$i/12] Building step$i.o"; sleep 0.25; i=$((i+1)); done`;
+      assert.equal(await saveRun(BIN, earlier, sh(steps(1, 12))), 0);
+      await session(gates.command(`${steps(1, 6)}; wait_gate 1; ${steps(7, 12)}`), async (page) => {
+        const estimate = await waitFor('the estimate in the header', async () => {
+          const text = await page.$eval('#compare-estimate', (el) => (el.hidden ? '' : el.textContent));
+          return /^about \d+ s left, (\d+% (slower|faster)|same pace) so far$/.test(text) && text;
+        }, { timeout: 30000 });
+        assert.match(estimate, /left/);
+        gates.open(1);
+        await waitForExitBanner(page, 30000);
+        await page.waitForSelector('#compare-estimate', { state: 'hidden' });
+        await page.waitForSelector('#compare-toggle:not([hidden])');
+      }, { args: ['--compare', earlier] });
+    } finally {
+      gates.remove();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('Compare on a relay: a failing run\'s page compares with the last green run of its title', async (t) => {
+    if (!fs.existsSync('/usr/bin/redis-server')) {
+      t.skip('needs redis-server');
+      return;
+    }
+    const port = await new Promise((resolve) => {
+      const probe = net.createServer().listen(0, '127.0.0.1', () => {
+        const { port: p } = probe.address();
+        probe.close(() => resolve(p));
+      });
+    });
+    const redis = spawn('/usr/bin/redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ssetail-relay-'));
+    try {
+      const url = `redis://127.0.0.1:${port}`;
+      const publish = (script) => saveRun(BIN, path.join(dir, `${Math.random()}.jsonl`), sh(script), { args: ['--publish', url, '--title', 'build'] });
+      // The publisher retries until Redis answers; it exits with the command's status.
+      assert.equal(await publish("printf 'a 0.5s\\nb\\nx.c:3:5: warning: unused\\nc\\n'"), 0);
+      assert.equal(await publish("printf 'a 0.7s\\nb\\nc\\nx.c:4:1: error: boom\\n'; exit 1"), 1);
+      const relay = await startSsetail(BIN, [], { linger: false, args: ['--relay', url] });
+      try {
+        const runs = (await (await fetch(new URL('runs', relay.url))).json()).runs;
+        assert.equal(runs.length, 2);
+        const [red, green] = runs;
+        assert.equal(red.compare_with, green.id);
+        const page = await context.newPage();
+        await page.bringToFront();
+        const errors = [];
+        page.on('pageerror', (e) => errors.push(e.message));
+        try {
+          await page.goto(new URL(`runs/${red.id}/`, relay.url).href);
+          await waitForExitBanner(page);
+          await page.waitForSelector('#compare-toggle:not([hidden])');
+          await page.click('#compare-toggle');
+          await page.waitForSelector('#compare-rows .cmp-ins');
+          const shown = await compareRows(page);
+          assert.deepEqual(shown.filter((r) => r.kind === 'ins').map((r) => r.text), ['x.c:4:1: error: boom']);
+          assert.deepEqual(shown.filter((r) => r.kind === 'del').map((r) => r.text), ['x.c:3:5: warning: unused']);
+          assert.match(await page.textContent('#compare-with'), /^Compared with build · started .* · exited 0$/);
+          assert.deepEqual(errors, []);
+        } finally {
+          await page.close();
+        }
+      } finally {
+        await relay.stop();
+      }
+    } finally {
+      redis.kill('SIGTERM');
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
+

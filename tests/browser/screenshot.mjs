@@ -5,15 +5,18 @@
 //   (fixtures/failing-build.sh: make and pytest), Problems open and Find
 //   showing "k of N", 1200 px wide;
 // - failing-1280.png and failing-390.png: the same failing build as a
-//   desktop and a phone (390 px) show it, Problems open, to look at.
+//   desktop and a phone (390 px) show it, Problems open, to look at;
+// - screenshot-compare.png: Compare mode (`c`) over two saved builds of
+//   fixtures/c-project.sh, the red one against the green one, 1200 px wide.
 //
 //     node tests/browser/screenshot.mjs build/ssetail [OUTDIR]
 //
 // OUTDIR is docs/ by default (the README shows the first three from there).
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import {
-  binaryFromArgs, here, launchBrowser, repoRoot, startSsetail, waitForExitBanner,
+  binaryFromArgs, here, launchBrowser, repoRoot, saveRun, startSsetail, waitForExitBanner,
 } from './harness.mjs';
 
 const bin = binaryFromArgs();
@@ -21,6 +24,7 @@ const outDir = path.resolve(process.argv[3] || path.join(repoRoot, 'docs'));
 fs.mkdirSync(outDir, { recursive: true });
 const demo = path.relative(repoRoot, path.join(here, 'fixtures', 'demo.sh'));
 const failing = path.relative(repoRoot, path.join(here, 'fixtures', 'failing-build.sh'));
+const cProject = path.relative(repoRoot, path.join(here, 'fixtures', 'c-project.sh'));
 
 async function shoot(page, file) {
   await page.mouse.move(0, 0);
@@ -73,6 +77,30 @@ try {
     }
   } finally {
     await build.stop();
+  }
+  const records = fs.mkdtempSync(path.join(os.tmpdir(), 'ssetail-shots-'));
+  try {
+    const green = path.join(records, 'green.jsonl');
+    const red = path.join(records, 'red.jsonl');
+    await saveRun(bin, green, ['sh', cProject, 'green'], { cwd: repoRoot, args: ['--title', 'make'] });
+    await saveRun(bin, red, ['sh', cProject, 'red'], { cwd: repoRoot, args: ['--title', 'make'] });
+    const viewer = await startSsetail(bin, [], { linger: false, args: ['--view', red, '--compare', green] });
+    try {
+      const context = await browser.newContext({ viewport: { width: 1200, height: 800 }, colorScheme: 'light' });
+      const page = await context.newPage();
+      await page.goto(viewer.url);
+      await waitForExitBanner(page, 30000);
+      await page.waitForSelector('#compare-toggle:not([hidden])');
+      await page.click('#log');
+      await page.keyboard.press('c');
+      await page.waitForSelector('#compare-rows .cmp-ins');
+      await shoot(page, 'screenshot-compare.png');
+      await context.close();
+    } finally {
+      await viewer.stop();
+    }
+  } finally {
+    fs.rmSync(records, { recursive: true, force: true });
   }
 } finally {
   await browser.close();
