@@ -136,9 +136,9 @@ std::optional<OtherRecord> ReadCompared(const Options& options) {
 // The run followed into the comparison. Made before the server (which answers GET /compare
 // from it, SetCompare) and so destroyed after it.
 std::unique_ptr<RunComparer> StartComparer(std::optional<OtherRecord> other, History& history,
-                                           const RunRecord* record) {
+                                           const RunRecord* record, const RunIndexer& indexer) {
   if (!other) return nullptr;
-  return std::make_unique<RunComparer>(history, record, std::move(*other));
+  return std::make_unique<RunComparer>(history, record, indexer, std::move(*other));
 }
 
 void ServeCompare(HttpServer& server, RunComparer* comparer) {
@@ -211,7 +211,7 @@ int RunCommand(const Options& options) {
   const std::unique_ptr<RunIndexer> indexer =
       StartIndexer(options, history, record.get(), publisher.get(), summary);
   const std::unique_ptr<RunComparer> comparer =
-      StartComparer(std::move(compared), history, record.get());
+      StartComparer(std::move(compared), history, record.get(), *indexer);
   HttpServer server(history, record.get(), serve);
   server.SetIndexer(indexer.get());
   ServeCompare(server, comparer.get());
@@ -320,7 +320,7 @@ int ViewRecord(const Options& options) {
   const std::unique_ptr<RunIndexer> indexer =
       StartIndexer(options, history, record.get(), nullptr, false);
   const std::unique_ptr<RunComparer> comparer =
-      StartComparer(std::move(compared), history, record.get());
+      StartComparer(std::move(compared), history, record.get(), *indexer);
   HttpServer server(history, record.get(), serve);
   server.SetIndexer(indexer.get());
   ServeCompare(server, comparer.get());

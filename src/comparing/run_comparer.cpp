@@ -17,8 +17,9 @@ namespace {
 constexpr int kNice = 10;
 }  // namespace
 
-RunComparer::RunComparer(History& history, const RunRecord* record, OtherRecord other)
-    : history_(history), record_(record), other_(std::move(other)) {
+RunComparer::RunComparer(History& history, const RunRecord* record, const RunIndexer& indexer,
+                         OtherRecord other)
+    : history_(history), record_(record), indexer_(indexer), other_(std::move(other)) {
   try {
     thread_ = std::thread([this] { Follow(); });
   } catch (const std::system_error& e) {
@@ -32,12 +33,11 @@ RunComparer::~RunComparer() {
   thread_.join();
 }
 
-void RunComparer::Take(std::uint64_t seq, EventType type, std::string_view text, std::uint32_t t_ms,
-                       SegmentEnd end) {
-  if (type == EventType::Exit) return FinishThis(last_t_ms_);
+void RunComparer::Take(std::uint64_t seq, EventType type, std::string_view text,
+                       std::uint32_t t_ms) {
+  if (type == EventType::Exit) return FinishThis();
   if (!IsOutput(type)) return;
   other_.comparison->Append(compare::Side::This, seq, text, t_ms);
-  index_.Add(seq, type, text, t_ms, end);
   last_t_ms_ = t_ms;
   last_seen_ = std::chrono::steady_clock::now();
 }
@@ -47,10 +47,9 @@ void RunComparer::TakenUpTo(std::uint64_t seq) {
   caught_up_.notify_all();
 }
 
-void RunComparer::FinishThis(std::uint32_t t_ms) {
+void RunComparer::FinishThis() {
   if (finished_) return;
   other_.comparison->Finish(compare::Side::This);
-  index_.Finish(t_ms);
   finished_ = true;
   caught_up_.notify_all();
 }
@@ -74,7 +73,7 @@ void RunComparer::Follow() {
       if (slice.status == History::ReadStatus::NothingNew) break;
       std::lock_guard lock(mutex_);
       if (slice.status == History::ReadStatus::Ended) {
-        FinishThis(last_t_ms_);  // a run lost without its exit: compared as far as it went
+        FinishThis();  // a run lost without its exit: compared as far as it went
         return;
       }
       if (slice.missed > 0 && record_ != nullptr) {
@@ -82,7 +81,7 @@ void RunComparer::Follow() {
         if (!reader) reader = std::make_unique<RecordReader>(*record_);
         const RecordReader::Result read = reader->ReadEvents(
             cursor, slice.first_seq - 1, scratch, [this](std::uint64_t, const record::Line& line) {
-              Take(line.seq, line.type, line.text, line.t_ms, line.end);
+              Take(line.seq, line.type, line.text, line.t_ms);
               return true;
             });
         if (read.appended) {
@@ -92,12 +91,12 @@ void RunComparer::Follow() {
         }
       }
       for (const EventView& event : slice) {
-        Take(event.seq, event.type, event.data, event.t_ms, event.end);
+        Take(event.seq, event.type, event.data, event.t_ms);
       }
       cursor = slice.next_seq;
       TakenUpTo(cursor - 1);
       if (slice.reached_end) {
-        FinishThis(last_t_ms_);
+        FinishThis();
         return;
       }
     }
@@ -122,10 +121,15 @@ std::string RunComparer::Answer() {
   const std::uint64_t published = history_.Stats().last_seq;
   std::unique_lock lock(mutex_);
   caught_up_.wait_for(lock, kCatchUp, [&] { return finished_ || taken_ >= published; });
+  // The indexer runs at a lower priority than this follower: once the run is compared to its
+  // end, its problems are complete a moment later (the same patience).
+  if (finished_) indexer_.WaitFinished(std::chrono::steady_clock::now() + kCatchUp);
+  auto [problems, problems_complete] = indexer_.Read([&](const index::RunIndex& index) {
+    return std::make_pair(IndexProblems(index, history_.run_id()), index.finished());
+  });
   other_.comparison->Advance();
-  return CompareAnswer(*other_.comparison, history_.run_id(), other_.run,
-                       IndexProblems(index_, history_.run_id()), other_.problems, index_.finished(),
-                       finished_, EstimateLocked());
+  return CompareAnswer(*other_.comparison, history_.run_id(), other_.run, std::move(problems),
+                       other_.problems, problems_complete, finished_, EstimateLocked());
 }
 
 }  // namespace ssetail

@@ -1,10 +1,11 @@
 // The served run compared with another (SPEC §14), where the run is: a follower thread reads
 // the run's History at its own cursor, woken by appends (never capture's thread, never
-// polling), and appends each output line to the Comparison and to an index of the run's
-// problems; a GET /compare aligns what came since (Comparison::Advance, within its budget)
-// and writes the NDJSON answer, on the request's thread. One mutex guards the Comparison
-// and the index: the follower holds it for one slice of events at a time, a request for
-// one Advance and the writing of its answer into memory (sent after, without it).
+// polling), and appends each output line to the Comparison; a GET /compare aligns what came
+// since (Comparison::Advance, within its budget) and writes the NDJSON answer, on the
+// request's thread. The run's problems are its indexer's (SPEC §12: one index per run), read
+// through RunIndexer::Read. One mutex guards the Comparison: the follower holds it for one
+// slice of events at a time, a request for one Advance and the writing of its answer into
+// memory (sent after, without it).
 #pragma once
 
 #include <atomic>
@@ -18,7 +19,7 @@
 #include "base/wakeup.hpp"
 #include "comparing/other_record.hpp"
 #include "history/history.hpp"
-#include "index/run_index.hpp"
+#include "indexer/run_indexer.hpp"
 #include "record/run_record.hpp"
 
 namespace ssetail {
@@ -26,9 +27,11 @@ namespace ssetail {
 class RunComparer {
  public:
   // Follows `history` from its first event; events that left memory before the follower
-  // read them come from `record` (may be null: then they are a gap). Both must outlive it.
-  // Throws StartupError when no thread can be started.
-  RunComparer(History& history, const RunRecord* record, OtherRecord other);
+  // read them come from `record` (may be null: then they are a gap). The run's problems come
+  // from `indexer`, which follows the same History. All three must outlive it. Throws
+  // StartupError when no thread can be started.
+  RunComparer(History& history, const RunRecord* record, const RunIndexer& indexer,
+              OtherRecord other);
   ~RunComparer();
   RunComparer(const RunComparer&) = delete;
   RunComparer& operator=(const RunComparer&) = delete;
@@ -41,20 +44,19 @@ class RunComparer {
  private:
   void Follow();
   // Takes one event, from a slice or (what memory lost) from the record.
-  void Take(std::uint64_t seq, EventType type, std::string_view text, std::uint32_t t_ms,
-            SegmentEnd end);
-  void FinishThis(std::uint32_t t_ms);
+  void Take(std::uint64_t seq, EventType type, std::string_view text, std::uint32_t t_ms);
+  void FinishThis();
   void TakenUpTo(std::uint64_t seq);  // wakes a request waiting for the follower
   std::optional<compare::Estimate> EstimateLocked() const;
 
   History& history_;
   const RunRecord* record_;
+  const RunIndexer& indexer_;
   OtherRecord other_;
   Wakeup wakeup_;
   std::atomic<bool> stop_{false};
 
   std::mutex mutex_;  // guards everything below
-  index::RunIndex index_;
   bool finished_ = false;
   std::uint64_t taken_ = 0;                            // the last event the follower took
   std::condition_variable caught_up_;                  // taken_ or finished_ moved on

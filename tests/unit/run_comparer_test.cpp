@@ -13,6 +13,7 @@
 #include "comparing/other_record.hpp"
 #include "comparing/run_comparer.hpp"
 #include "history/history.hpp"
+#include "indexer/run_indexer.hpp"
 
 using namespace ssetail;
 
@@ -121,7 +122,10 @@ TEST_CASE("ReadOtherRecord: what is not a record is a StartupError naming the fi
 TEST_CASE("RunComparer: the run as the History has it, the real change only, then complete") {
   TempDir dir;
   History history("new", {});
-  RunComparer comparer(history, nullptr, ReadOtherRecord(dir.File("a.jsonl", OtherRecordText())));
+  RunIndexer indexer(history, nullptr, {});  // the run's problems are its indexer's
+  indexer.Start();
+  RunComparer comparer(history, nullptr, indexer,
+                       ReadOtherRecord(dir.File("a.jsonl", OtherRecordText())));
   {
     History::Writer writer(history);
     writer.Append(EventType::Start, R"({"title":"make","started":"2026-12-06T11:00:00.000Z"})", 0);
