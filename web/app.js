@@ -19,6 +19,7 @@ import { createScroller } from './scroller.js';
 import { createPermalinks } from './permalink.js';
 import { createFindBar } from './findbar.js';
 import { createProblemsPanel } from './problems-panel.js';
+import { createRunIndex } from './run-index.js';
 import { createHeader } from './header.js';
 import { createStatus } from './status.js';
 import { createDownloads } from './downloads.js';
@@ -91,6 +92,10 @@ const header = createHeader(state, ui, { firstError: problems.firstError, gotoPr
 const toolbar = createToolbar(state, ui, { view, invalidate });
 const downloads = createDownloads(state, ui);
 const compare = createCompare(state, ui, { onLeave: invalidate });
+const runIndex = createRunIndex(state, (folds) => {
+  if (folds) view.rebuild();
+  schedule();
+});
 
 function frame(now) {
   frameRequested = false;
@@ -118,17 +123,19 @@ const ingest = createIngest(state, {
     else scroller.dirty(i);
     findbar.changed(i);
     view.sync(i);
+    runIndex.linesCame();
     scheduleData();
   },
-  fold: (range) => view.refresh(range),
   redraw: (i) => scroller.dirty(i),
   started: schedule,
   exit() {
     connection.disconnect('ended');
     status.ended();
+    runIndex.ended();
     schedule();
   },
   reset() {
+    runIndex.reset();
     problems.reset();
     scroller.reset();
     view.clear();

@@ -89,15 +89,24 @@ export function createHeader(state, ui, { firstError, gotoProblem, ended }) {
   // Shown in the same frame as the last lines.
   function renderBanner() {
     const x = run.exit;
-    if (!x || !ui.banner.hidden) return;
+    if (!x) return;
     const ok = !x.signal && x.code === 0;
+    if (!ui.banner.hidden) {
+      if (!ok) offerFirstError(); // the server's index may come after the exit
+      return;
+    }
     ui.banner.hidden = false;
     ui.banner.dataset.ok = ok ? 'yes' : 'no';
     const when = Number.isFinite(x.duration_ms) ? ` after ${formatDuration(x.duration_ms, true)}` : '';
     ui.banner.textContent = `${ok ? '✓' : '✗'} The command ${exitSummary(x)}${when}.`;
     ended(ok, `${exitSummary(x)}${when}`);
+    if (!ok) offerFirstError();
+  }
+
+  // A failed run's banner offers its first error, once there is one.
+  function offerFirstError() {
     const first = firstError();
-    if (!ok && first) {
+    if (first && !ui.banner.querySelector('#first-error')) {
       const button = document.createElement('button');
       button.type = 'button';
       button.id = 'first-error';

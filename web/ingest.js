@@ -1,16 +1,17 @@
 // Events into state: each event of the stream (batches from
 // events-reader.js) becomes lines of state.lines, as a terminal would show
 // them (terminal.js), and what the events say about the run goes into
-// state.run. Lines are also looked at once for section markers
-// (state.sections) and, when complete, for problems
-// (state.problems.detector). No DOM.
+// state.run. A new line is given the section open at its start
+// (state.sections; the server says which they are, run-index.js) and marked
+// when it looks like a section marker (how to show it, should the server say
+// it is one). No DOM.
 //
-// Owner of state.lines, state.run and the problem detector. Tells `on`
-// what changed: line(i, added), fold([first, last]), redraw(i), started(),
+// Owner of state.lines and state.run. Tells `on`
+// what changed: line(i, added), redraw(i), started(),
 // reset(), exit() — app.js wires that to the view, the rows and the stream.
 import { CONTROL, newTerminal, writeSegment } from './terminal.js';
 import { F_ERR, F_NOTICE } from './store.js';
-import { ProblemDetector } from './problems.js';
+import { markerFlags } from './sections.js';
 import { B_CR, B_PARTIAL, T_EXIT, T_GAP, T_START, T_STDERR, T_STDOUT } from './events-reader.js';
 
 function parseJson(data) {
@@ -28,7 +29,6 @@ export function createIngest(state, on) {
   function resetRun() {
     lines.clear();
     sections.reset();
-    state.problems.detector = new ProblemDetector();
     terms.out = newTerminal(false);
     terms.err = newTerminal(true);
     Object.assign(run, { seq: 0, title: '', startedMs: NaN, lastT: 0, exit: null, counts: [0, 0], missed: 0 });
@@ -101,16 +101,12 @@ export function createIngest(state, on) {
       } else {
         writeLine(term, i, text, partial);
       }
+      lines.flags[i] |= markerFlags(lines.text[i]);
     } else {
       writeLine(term, i, text, partial);
     }
     if (cr) term.cursor = 0;
-    else if (!partial) {
-      term.line = -1;
-      state.problems.detector.line(i, lines.text[i], term.err); // a complete line: look for diagnostics
-    }
-    const folded = sections.detect(i, state.scroll.following);
-    if (folded) on.fold(folded);
+    else if (!partial) term.line = -1;
     on.line(i, added);
   }
 

@@ -1,11 +1,11 @@
-// Problems (SPEC §11, §13): the diagnostics problems.js found (as ingest.js
-// fed it complete lines), in a panel with counts; each entry jumps to its
+// Problems (SPEC §11, §12, §13): the diagnostics the server found
+// (run-index.js asks GET problems), in a panel with counts; each entry jumps to its
 // line; `e` / `E` step through the errors, `w` / `W` through the warnings;
 // the panel marks the problem jumped to last; a failed run's banner offers
 // the first error.
 //
-// Owner of state.problems but its detector (ingest.js feeds that).
-import { sourceLink } from './problems.js';
+// Owner of state.problems but its list and counts (run-index.js's).
+import { sourceLink } from './source-link.js';
 
 const MAX_PANEL_ENTRIES = 1000;
 
@@ -18,6 +18,7 @@ export function createProblemsPanel(state, ui, { gotoLine, schedule }) {
   let drawn = -1; // how many problems the panel shows (-1: draw again)
   let entries = []; // the panel's <li>, by problem index
   let marked = null; // the <li> marked current
+  let drawnList = null; // the list drawn (a new answer is a new list)
 
   const number = (i) => state.lines.number(i);
 
@@ -32,7 +33,7 @@ export function createProblemsPanel(state, ui, { gotoLine, schedule }) {
   // The next (dir 1) or previous (-1) problem of `severity` from the last
   // problem jumped to, or from the top of the screen; wraps around.
   function step(severity, dir) {
-    const list = problems.detector.problems.filter((p) => p.severity === severity);
+    const list = problems.list.filter((p) => p.severity === severity);
     if (!list.length) return;
     const top = state.scroll.topLine;
     const from = problems.cursor >= 0 ? problems.cursor : (dir > 0 ? top - 1 : top);
@@ -43,7 +44,8 @@ export function createProblemsPanel(state, ui, { gotoLine, schedule }) {
 
   // Marks the entry of the current problem (and keeps it in the panel's view).
   function markCurrent() {
-    const k = problems.current ? problems.detector.problems.indexOf(problems.current) : -1;
+    const c = problems.current; // from this answer of the server's or an earlier one
+    const k = c ? problems.list.findIndex((p) => p.line === c.line && p.message === c.message) : -1;
     const li = k >= 0 && k < entries.length ? entries[k] : null;
     if (li === marked) return;
     if (marked) {
@@ -90,14 +92,15 @@ export function createProblemsPanel(state, ui, { gotoLine, schedule }) {
   }
 
   function render() {
-    const list = problems.detector.problems;
-    if (list.length === drawn) {
+    const { list } = problems;
+    if (list === drawnList && list.length === drawn) {
       markCurrent();
       return;
     }
     drawn = list.length;
-    const { error, warning, notice } = problems.detector.counts;
-    ui.problemsToggle.hidden = list.length === 0;
+    drawnList = list;
+    const { error, warning, notice } = problems.counts;
+    ui.problemsToggle.hidden = error + warning + notice === 0;
     const parts = [plural(error, 'error'), plural(warning, 'warning')];
     if (notice) parts.push(plural(notice, 'notice'));
     const label = `Problems: ${parts.join(', ')}`;
@@ -135,7 +138,7 @@ export function createProblemsPanel(state, ui, { gotoLine, schedule }) {
     toggle,
 
     // The first error, or undefined.
-    firstError: () => problems.detector.problems.find((p) => p.severity === 'error'),
+    firstError: () => problems.list.find((p) => p.severity === 'error'),
 
     // Draws the panel again (the source links came).
     redraw() {

@@ -1,23 +1,48 @@
-// Collapsible sections from CI markers (SPEC §6). Pure: no DOM, so node tests it.
+// Collapsible sections (SPEC §6, §12): the server finds them (GET sections);
+// this keeps them over the page's lines and folds them. Pure: no DOM, so
+// node tests it.
 //
-// A section's header line stays in the log (shown as a fold toggle); end
-// markers are kept for stable line numbers but never shown. Sections that
-// the convention folds by default (GitHub groups, GitLab `[collapsed=true]`,
-// Buildkite `---`/`~~~`) stay open while output is going into them, and fold
-// when they end if the view is following — never under the eyes of someone
-// who scrolled back to read. Sections still open when the run exits stay
-// open: the end of a log is usually what one came to see.
+// A section's header line stays in the log (shown as a fold toggle, with
+// the server's title); an end marker (`::endgroup::`, GitLab's
+// `section_end:`) is kept for stable line numbers but never shown. Sections
+// that the convention folds by default (GitHub groups, GitLab
+// `[collapsed=true]`, Buildkite `---`/`~~~`) stay open while output is going
+// into them, and fold when they end if the view is following — never under
+// the eyes of someone who scrolled back to read. Sections still open when
+// the run exits stay open: the end of a log is usually what one came to see.
 //
-// Owner of the sections (the page's state.sections): ingest.js feeds it the
-// lines as they complete; a fold the reader asks for goes through
-// setCollapsed. A change of what a fold hides comes back as the range of
-// lines [first, last] whose visibility changed, for the caller to redraw.
-import { F_HEAD, F_HIDDEN, F_NOTICE } from './store.js';
+// Owner of the sections (the page's state.sections): run-index.js hands it
+// what the server found (apply); ingest.js asks top() for the section of a
+// new line and marks the lines that look like markers (markerFlags); a fold the reader asks for goes through toggle and setAll.
+import { F_HEAD, F_HIDDEN, F_MARK_END, F_MARK_FOLDS } from './store.js';
 
-const GITLAB_START = /^section_start:\d+:([^\s[]+)(?:\[([^\]]*)\])?/;
-const GITLAB_END = /^section_end:\d+:(\S+)/;
-const BUILDKITE = /^(---|\+\+\+|~~~) +(\S.*)$/;
 const NONE = [];
+
+// How a line is shown should the server say it heads or ends a section:
+// an end marker is hidden; GitHub groups, GitLab's `[collapsed=true]` and
+// Buildkite's `---` / `~~~` fold by default.
+export function markerFlags(text) {
+  const c = text.charCodeAt(0);
+  if (c === 58 /* : */) {
+    if (text.startsWith('::endgroup::')) return F_MARK_END;
+    if (text.startsWith('::group::')) return F_MARK_FOLDS;
+  } else if (c === 115 /* s */) {
+    if (text.startsWith('section_end:')) return F_MARK_END;
+    if (text.startsWith('section_start:') && /^\S*\[[^\]]*\bcollapsed=true\b/.test(text)) return F_MARK_FOLDS;
+  } else if ((c === 45 /* - */ || c === 126 /* ~ */) && /^(---|~~~) +\S/.test(text)) {
+    return F_MARK_FOLDS;
+  }
+  return 0;
+}
+
+// The SEQ of an event id `RUN.SEQ` of run `runId`, or -1.
+export function seqOf(id, runId) {
+  if (typeof id !== 'string') return -1;
+  const dot = id.lastIndexOf('.');
+  if (dot < 0 || (runId && id.slice(0, dot) !== runId)) return -1;
+  const seq = Number(id.slice(dot + 1));
+  return Number.isInteger(seq) && seq > 0 ? seq : -1;
+}
 
 export class Sections {
   constructor(lines) {
@@ -26,11 +51,10 @@ export class Sections {
   }
 
   reset() {
-    // id -> { line, name, marker, kind, auto, collapsed, user, parent, end, count }
+    // id -> { line, name, auto, collapsed, user, parent, end, count }
     this.groups = [null];
-    this.open = []; // stack of the ids of the sections not ended yet
+    this.open = []; // the ids of the sections not ended yet, outermost first
     this.heads = new Map(); // header line -> id
-    this.lastBuildkite = 0;
   }
 
   // The innermost open section (0: none): the group of a line added now.
@@ -51,83 +75,97 @@ export class Sections {
     return folded;
   }
 
-  // Looks at line i for a section marker once its text changed. `following`:
-  // whether the view follows the tail (a section that ends then folds).
-  // Returns the lines whose visibility changed, [first, last], or null.
-  detect(i, following) {
+  // Takes in the server's sections (GET sections: in line order, a parent
+  // before its children) of `run` (state.run: its id and the last SEQ the
+  // page has; a section not reached yet waits for the next). `following`: whether the view
+  // follows the tail (a section that ends then folds). Returns true when
+  // lines changed section or fold (the view is to be made again).
+  apply(list, run, following) {
+    const runId = run.id;
     const { lines } = this;
-    const flags = lines.flags[i];
-    if (flags & (F_HIDDEN | F_NOTICE)) return null;
-    const text = lines.text[i];
-    if (flags & F_HEAD) { // a header line still being written: keep its name current
-      const g = this.groups[this.heads.get(i)];
-      if (g.kind === 'gh' && text.startsWith('::group::')) {
-        g.name = text.slice(9).trim() || 'group';
-        g.marker = text;
+    const touched = [];
+    const stack = []; // the ids of the sections around the one looked at, by depth
+    for (const s of Array.isArray(list) ? list : []) {
+      const firstSeq = seqOf(s && s.first, runId);
+      if (firstSeq < 0 || firstSeq > run.seq) continue;
+      const line = lines.rowOf(firstSeq - 1);
+      if (line < 0) continue;
+      const depth = Number(s.depth) || 0;
+      stack.length = Math.min(stack.length, depth);
+      let lastSeq = s.last == null ? -1 : seqOf(s.last, runId);
+      if (lastSeq > run.seq) lastSeq = -1; // it ends in lines still to come
+      let lastRow = lastSeq > 0 ? lines.rowOf(lastSeq - 1) : -1;
+      if (lastSeq > 0 && lastRow < line) lastRow = line;
+      const end = lastSeq > 0 ? lastRow + 1 : -1;
+      let id = this.heads.get(line);
+      if (id === undefined) {
+        id = this.add(line, s, stack.length ? stack[stack.length - 1] : 0, end);
+        if (end >= 0) this.ended(id, end, following);
+        touched.push(id);
+      } else if (this.groups[id].end < 0 && end >= 0) {
+        this.close(id, end, following);
+        touched.push(id);
       }
-      return null;
+      if (typeof s.title === 'string' && s.title) this.groups[id].name = s.title;
+      stack.push(id);
     }
-    const c = text.charCodeAt(0); // cheap pre-check: most lines start with none of these
-    if (c !== 58 && c !== 115 && c !== 45 && c !== 43 && c !== 126 && c !== 94) return null;
-    let m;
-    if (text.startsWith('::group::')) {
-      this.start(i, 'gh', text.slice(9).trim() || 'group', true);
-    } else if (/^::endgroup::\s*$/.test(text)) {
-      this.hideMarker(i);
-      return this.end((g) => g.kind === 'gh', i + 1, following);
-    } else if ((m = GITLAB_START.exec(text))) {
-      this.start(i, 'gl', m[1], /\bcollapsed=true\b/.test(m[2] || ''));
-    } else if ((m = GITLAB_END.exec(text))) {
-      this.hideMarker(i);
-      const name = m[1];
-      return this.end((g) => g.kind === 'gl' && g.name === name, i + 1, following);
-    } else if ((m = BUILDKITE.exec(text))) {
-      const folded = this.end((g) => g.kind === 'bk', i, following);
-      this.start(i, 'bk', m[2], m[1] !== '+++');
-      return folded;
-    } else if (/^\^\^\^ \+\+\+\s*$/.test(text)) { // Buildkite: expand the previous section
-      this.hideMarker(i);
-      if (this.lastBuildkite) {
-        this.groups[this.lastBuildkite].auto = false;
-        return this.setCollapsed(this.lastBuildkite, false);
-      }
-    }
-    return null;
+    if (!touched.length) return false;
+    for (const id of touched) this.recount(id); // once every end marker is hidden
+    this.open = [];
+    for (let id = 1; id < this.groups.length; id++) if (this.groups[id].end < 0) this.open.push(id);
+    return true;
   }
 
-  start(i, kind, name, auto) {
-    const parent = this.top();
+  // A new section headed by line `line`, inside section `parent`, ending
+  // before line `end` (-1: open): it takes the lines after its header that
+  // were its parent's.
+  add(line, s, parent, end) {
+    const { lines } = this;
     const id = this.groups.length;
     this.groups.push({
-      line: i, name, marker: this.lines.text[i], kind, auto, collapsed: false, user: false,
-      parent, end: -1, count: 0,
+      line, name: s.title || 'section', auto: (lines.flags[line] & F_MARK_FOLDS) !== 0,
+      collapsed: false, user: false, parent, end: -1, count: 0,
     });
-    this.lines.flags[i] |= F_HEAD;
-    this.lines.group[i] = parent;
-    this.heads.set(i, id);
-    this.open.push(id);
-    if (kind === 'bk') this.lastBuildkite = id;
+    this.heads.set(line, id);
+    lines.flags[line] |= F_HEAD;
+    const last = end < 0 ? lines.length : end;
+    for (let j = line + 1; j < last; j++) if (lines.group[j] === parent) lines.group[j] = id;
+    return id;
   }
 
-  // Ends the innermost open section that `matches`, and all opened inside
-  // it; `end` is the first line past the section. Folds those that fold by
-  // default when `following`; returns the lines that hides, or null.
-  end(matches, end, following) {
-    let k = this.open.length - 1;
-    while (k >= 0 && !matches(this.groups[this.open[k]])) k--;
-    if (k < 0) return null;
-    let changed = null;
-    for (const id of this.open.splice(k)) {
-      const g = this.groups[id];
-      g.end = end;
-      if (g.auto && !g.user && following) changed = union(changed, this.setCollapsed(id, true));
-    }
-    return changed;
+  // Section `id` ended before line `end`: the lines from there on that were
+  // given to it (or to one inside it) while it seemed open go back to its
+  // parent; its end marker is hidden; it folds by default when `following`.
+  close(id, end, following) {
+    const { lines } = this;
+    const g = this.groups[id];
+    for (let j = end; j < lines.length; j++) if (this.within(lines.group[j], id)) lines.group[j] = g.parent;
+    this.ended(id, end, following);
   }
 
-  hideMarker(i) {
-    this.lines.flags[i] |= F_HIDDEN;
-    for (const id of this.open) this.groups[id].count--; // it was counted as a line of each
+  // Section `id` ends before line `end`.
+  ended(id, end, following) {
+    const { lines } = this;
+    const g = this.groups[id];
+    g.end = end;
+    if (lines.flags[end - 1] & F_MARK_END && end - 1 > g.line) lines.flags[end - 1] |= F_HIDDEN;
+    if (g.auto && !g.user && following) g.collapsed = true;
+  }
+
+  // Whether section a is section b or lies inside it.
+  within(a, b) {
+    for (; a; a = this.groups[a].parent) if (a === b) return true;
+    return false;
+  }
+
+  // The lines section id shows when unfolded (its end marker is not one).
+  recount(id) {
+    const { lines } = this;
+    const g = this.groups[id];
+    const end = g.end < 0 ? lines.length : g.end;
+    let n = 0;
+    for (let j = g.line + 1; j < end; j++) if (!(lines.flags[j] & F_HIDDEN)) n++;
+    g.count = n;
   }
 
   // The section whose header is line i.
@@ -135,12 +173,9 @@ export class Sections {
     return this.groups[this.heads.get(i)];
   }
 
-  // What a header shows: the section name, or the line's own text when the
-  // marker was overwritten by a title (GitLab: `section_start:…\r\e[0KTitle`).
+  // What a header shows: the section's title.
   label(i) {
-    const g = this.headed(i);
-    const text = this.lines.text[i];
-    return text === g.marker || text === '' ? g.name : text;
+    return this.headed(i).name;
   }
 
   // Whether section g or one around it is folded (g = 0: no section).

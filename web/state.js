@@ -3,14 +3,13 @@
 // app.js makes it and hands it to every module. Pure: no DOM.
 import { LineStore } from './store.js';
 import { Sections } from './sections.js';
-import { ProblemDetector } from './problems.js';
 
 export function createState() {
   const lines = new LineStore();
   return {
-    // Owner: ingest.js (sections.js flags headers and markers).
+    // Owner: ingest.js (sections.js flags headers and hides end markers).
     lines,
-    // Owner: ingest.js feeds it; folds change through its methods (sections.js).
+    // Owner: sections.js; run-index.js hands it the server's, folds change through its methods.
     sections: new Sections(lines),
     // Owner: ingest.js. What the events said about the run.
     run: {
@@ -36,9 +35,10 @@ export function createState() {
       counts: [0, 0], // the run's stdout, stderr events, when asked
       sourceUrl: '', // --source-url's template
     },
-    // Owner: ingest.js feeds the detector; problems-panel.js the rest.
+    // Owner: run-index.js the list and counts (the server's); problems-panel.js the rest.
     problems: {
-      detector: new ProblemDetector(),
+      list: [], // { line, severity, tool, message, file, fileLine, col }, in line order
+      counts: { error: 0, warning: 0, notice: 0 }, // every problem found (the list may hold fewer)
       cursor: -1, // the line of the problem last jumped to
       current: null, // the problem last jumped to (marked in the panel)
     },

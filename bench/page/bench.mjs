@@ -9,8 +9,7 @@
 // "timestamps" toggle every 250 ms (a real input event, which re-renders the
 // visible rows) and measures, in the page, the time from each click to the
 // next frame. Afterwards it measures a reload that replays the whole run,
-// what problem detection costs on that replay (pages with it on and off, in
-// turn), a filter and Find over all lines, and the page's JS heap. It prints
+// a filter and Find over all lines, and the page's JS heap. It prints
 // figures and asserts nothing about time.
 import {
   Gates, binaryFromArgs, launchBrowser, startSsetail, waitFor, waitForExitBanner,
@@ -20,13 +19,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { compileFind, rangesIn } from '../../web/find.js';
-import { ProblemDetector } from '../../web/problems.js';
 
 const bin = binaryFromArgs();
 const LINES = Number(process.argv[3] || 1_000_000);
 // Only the live run (click -> next frame, long tasks) and the reload of the
-// finished run, printed as JSON: for an older page, whose Find or problem
-// detection may not be there to measure.
+// finished run, printed as JSON: for an older page, whose Find may not be
+// there to measure.
 const LIVE_ONLY = process.env.BENCH_PAGE_LIVE_ONLY === '1';
 // A binary with an older page: its live run and reload are measured first (by
 // this script, run again with BENCH_PAGE_LIVE_ONLY) and reported beside this page's.
@@ -131,14 +129,6 @@ function instrument() {
   });
 }
 
-// web/problems.js for a page of the detection benchmark: the real module,
-// or (detect false) the same with a detector that finds nothing.
-const PROBLEMS_JS = fs.readFileSync(new URL('../../web/problems.js', import.meta.url), 'utf8');
-function serveProblems(route, detect) {
-  const off = '\nProblemDetector.prototype.line = function line() { return null; };\n';
-  return route.fulfill({ contentType: 'text/javascript', body: detect ? PROBLEMS_JS : PROBLEMS_JS + off });
-}
-
 // The page's JS heap after a full garbage collection (DevTools protocol).
 async function heapCollected(page) {
   const cdp = await page.context().newCDPSession(page);
@@ -205,32 +195,6 @@ bench: try {
     console.log(JSON.stringify(liveFigures));
     break bench;
   }
-
-  // Problem detection's cost: the same replay in fresh pages with detection
-  // on and off, in turn, so that the machine's load falls on both alike.
-  // The page has no switch for it: the bench serves it web/problems.js
-  // itself, as it is (on) or with a detector that looks at nothing (off),
-  // so both pages go through the same interception.
-  const replays = { on: [], off: [] };
-  for (let round = 0; round < 4; round++) {
-    for (const mode of round % 2 ? ['off', 'on'] : ['on', 'off']) {
-      const p = await context.newPage();
-      await p.route('**/problems.js', (route) => serveProblems(route, mode === 'on'));
-      await p.goto(server.url);
-      replays[mode].push(await allShownAt(p));
-      await p.close();
-    }
-  }
-  // The detector alone over the same lines, in node, for scale. The texts
-  // go through JSON, as the page's do: flat strings (template literals make
-  // rope strings, which the first regex over each would have to flatten).
-  const detectAlone = (() => {
-    const texts = JSON.parse(JSON.stringify(Array.from({ length: LINES }, (_, i) => lineText(i + 1))));
-    const detector = new ProblemDetector();
-    const t0 = performance.now();
-    for (let i = 0; i < LINES; i++) detector.line(i, texts[i], (i + 1) % 50 === 0);
-    return performance.now() - t0;
-  })();
 
   // A filter over every line: from typing to the one matching row on screen.
   const filterTime = async (query, expect) => {
@@ -312,7 +276,6 @@ bench: try {
   const longCell = (f) => (f.live.longTasks.length
     ? `${f.live.longTasks.length}, p50 ${ms(p50(f.live.longTasks))}, max ${ms(Math.max(...f.live.longTasks))}` : 'none');
   const ingestCell = (f) => `${fmt(f.ingest)} (server: ${fmt(f.serverDone)})`;
-  const ratio = (a, b) => (a / b).toFixed(3);
   const mib = (v) => `${(v / 2 ** 20).toFixed(0)} MiB`;
   const heapCell = (v, gc) => `${mib(v)}${Number.isFinite(gc) ? ` (${mib(gc)})` : ''}`;
   const rows = [
@@ -325,10 +288,6 @@ bench: try {
     ['opening the finished run: all of it taken in (exit banner)', fmt(replay), before && fmt(before.replay), '≤ 5 s'],
     ['JS heap after opening the finished run (after a GC)', heapCell(replayHeap, replayHeapAfterGc),
       before && heapCell(before.replayHeap, before.replayHeapAfterGc), '≤ 150 MiB'],
-    ['replays with problem detection on / off', `${replays.on.map(fmt).join(', ')} / ${replays.off.map(fmt).join(', ')}`, '', ''],
-    ['problem detection\'s cost, on / off', `${ratio(Math.min(...replays.on), Math.min(...replays.off))} by the fastest, `
-      + `${ratio(p50(replays.on), p50(replays.off))} by medians`, '', '≤ 1.10'],
-    ['problem detection alone (node, same lines)', `${detectAlone.toFixed(0)} ms (${(100 * detectAlone / Math.min(...replays.on)).toFixed(1)}% of the fastest replay)`, '', ''],
     ['filter, substring / regex (incl. its 250 ms debounce)', `${ms(substring.elapsed)} / ${ms(regex.elapsed)}, longest task ${ms(Math.max(substring.longest, regex.longest))}`, '', ''],
     ...finds.map((f) => [`Find, ${f.what}: \`${f.query}\` → "${f.count}"`,
       `${ms(f.shown)} after the last key, longest task ${ms(f.longest)}${f.early ? ' (the count was right before the last key)' : ''}`, '', '≤ 300 ms']),

@@ -15,9 +15,10 @@ import {
 } from '../../web/find.js';
 import { F_ERR, F_HEAD, F_HIDDEN, F_NOTICE, LineStore } from '../../web/store.js';
 import { logName } from '../../web/downloads.js';
-import { Sections } from '../../web/sections.js';
+import { Sections, markerFlags } from '../../web/sections.js';
 import { parseFilter } from '../../web/filter.js';
-import { ProblemDetector, sourceLink } from '../../web/problems.js';
+import { sourceLink } from '../../web/source-link.js';
+import { problemsOf } from '../../web/run-index.js';
 import fs from 'node:fs';
 import { TIME_MODES, formatStamp, nextTimeMode } from '../../web/time.js';
 import { MAX_ROWS, compareRows, estimateText, parseCompare } from '../../web/compare-view.js';
@@ -372,69 +373,86 @@ describe('downloads.js', () => {
 });
 
 describe('sections.js', () => {
-  // Adds lines as the page does (a line, then its markers looked at);
-  // returns the store, the sections and the ranges whose visibility changed.
-  function feed(lines, following) {
+  // Lines as the page adds them (row i is the event with SEQ i + 2 of run
+  // `r`), marked as ingest.js marks them; the sections are the server's.
+  function feed(lines) {
     const store = new LineStore();
     const sections = new Sections(store);
-    const changed = [];
     for (const text of lines) {
-      const i = store.add(text, 0, 0, sections.top());
+      const i = store.add(text, markerFlags(text), 0, sections.top(), store.length + 2);
       sections.countLine();
-      const range = sections.detect(i, following);
-      if (range) changed.push(range);
     }
-    return { store, sections, changed };
+    return { store, sections, run: { id: 'r', seq: lines.length + 1 } };
   }
+  // A /sections entry over rows first..last (last null: still open).
+  const sec = (title, first, last, depth = 0) => ({
+    title, first: `r.${first + 2}`, last: last === null ? null : `r.${last + 2}`, depth, duration_ms: 0, failed: false,
+  });
 
-  it('folds GitHub groups when they end while following, and keeps markers hidden', () => {
-    const { store, sections, changed } = feed(['::group::Build', 'cc a.c', 'cc b.c', '::endgroup::', 'done'], true);
+  it('folds a GitHub group that ended while following, and hides its end marker', () => {
+    const { store, sections, run } = feed(['::group::Build', 'cc a.c', 'cc b.c', '::endgroup::', 'done']);
+    assert.equal(sections.apply([sec('Build', 0, 3)], run, true), true);
     const { groups } = sections;
     assert.equal(groups.length, 2);
-    assert.equal(groups[1].name, 'Build');
+    assert.equal(sections.label(0), 'Build');
     assert.equal(store.flags[0] & F_HEAD, F_HEAD);
     assert.equal(store.flags[3] & F_HIDDEN, F_HIDDEN);
     assert.equal(groups[1].count, 2); // the end marker is not a line of it
     assert.equal(groups[1].collapsed, true);
-    assert.deepEqual(changed, [[0, 3]]);
+    assert.deepEqual([...store.group.slice(0, 5)], [0, 1, 1, 1, 0]);
     assert.equal(sections.hiddenByFold(store.group[1]), true);
     assert.equal(sections.hiddenByFold(store.group[4]), false);
     assert.deepEqual(sections.setCollapsed(1, false), [0, 3]);
-    assert.equal(sections.hiddenByFold(store.group[1]), false);
     assert.equal(sections.setCollapsed(1, false), null, 'nothing changed');
+    assert.equal(sections.apply([sec('Build', 0, 3)], run, true), false, 'the same answer again changes nothing');
   });
 
-  it('does not fold under the eyes of a reader, nests, and reads GitLab and Buildkite', () => {
-    const { store, sections, changed } = feed(['section_start:1:outer[collapsed=true]', '--- inner', 'x', 'section_end:2:outer', 'y'], false);
-    assert.deepEqual(sections.groups.slice(1).map((g) => [g.kind, g.name, g.parent, g.collapsed]),
-      [['gl', 'outer', 0, false], ['bk', 'inner', 1, false]]);
-    assert.deepEqual(changed, []);
-    assert.equal(store.group[2], 2);
-    assert.equal(store.group[4], 0); // the end of outer closed inner too
-    assert.equal(sections.label(0), 'outer');
+  it('does not fold under the eyes of a reader; nests by depth; a `---` line is shown, and folds only if the server says it is a section', () => {
+    const { store, sections, run } = feed(['section_start:1:outer[collapsed=true]', '--- inner', 'x', 'section_end:2:outer', 'y']);
+    sections.apply([sec('outer', 0, 3), sec('inner', 1, 2, 1)], run, false);
+    assert.deepEqual(sections.groups.slice(1).map((g) => [g.name, g.parent, g.collapsed, g.auto]),
+      [['outer', 0, false, true], ['inner', 1, false, true]]);
+    assert.deepEqual([...store.group.slice(0, 5)], [0, 1, 2, 1, 0]);
+    const plain = feed(['--- a/x.go', '+++ b/x.go', 'y']);
+    assert.equal(plain.sections.apply([], plain.run, true), false);
+    assert.equal(plain.store.flags[0] & (F_HEAD | F_HIDDEN), 0);
   });
 
-  it('unfolds every section around a line, and counts lines into folded ones', () => {
-    const { store, sections } = feed(['::group::outer', '::group::inner', 'deep', '::endgroup::', '::endgroup::'], true);
-    assert.deepEqual(sections.groups.slice(1).map((g) => g.collapsed), [true, true]);
+  it('follows a run: an open section takes the new lines; when it ends, those after it go back', () => {
+    const { store, sections } = feed(['::group::outer', '::group::inner', 'deep']);
+    sections.apply([sec('outer', 0, null), sec('inner', 1, null, 1)], { id: 'r', seq: 4 }, true);
+    assert.equal(sections.top(), 2);
+    for (const text of ['::endgroup::', '::endgroup::', 'after']) {
+      store.add(text, markerFlags(text), 0, sections.top(), store.length + 2);
+      sections.countLine();
+    }
+    assert.deepEqual([...store.group.slice(0, 6)], [0, 1, 2, 2, 2, 2], 'given to the innermost open one meanwhile');
+    sections.apply([sec('outer', 0, 4), sec('inner', 1, 3, 1)], { id: 'r', seq: 7 }, true);
+    assert.deepEqual([...store.group.slice(0, 6)], [0, 1, 2, 2, 1, 0]);
+    assert.deepEqual(sections.groups.slice(1).map((g) => [g.collapsed, g.count]), [[true, 2], [true, 1]]);
+    assert.equal(sections.top(), 0);
     assert.deepEqual(sections.unfoldAround(2), [0, 4]);
     assert.deepEqual(sections.groups.slice(1).map((g) => [g.collapsed, g.user]), [[false, true], [false, true]]);
-    assert.equal(sections.hiddenByFold(store.group[2]), false);
-    const open = new Sections(store);
-    store.add('::group::g', 0, 0, 0);
-    open.detect(store.length - 1, true);
-    open.setCollapsed(1, true);
-    assert.deepEqual(open.countLine(), [store.length - 1], 'a folded section shows its size: its header is redrawn');
   });
 
-  it('expands and collapses every section, as the reader asked', () => {
-    const { sections } = feed(['::group::one', 'x', '::endgroup::', '::group::two', 'y'], true);
+  it('waits for a section whose lines have not come, and ignores another run\'s', () => {
+    const { sections, run } = feed(['a']);
+    assert.equal(sections.apply([sec('later', 5, null), { ...sec('other', 0, null), first: 'x.2' }], run, true), false);
+    assert.equal(sections.groups.length, 1);
+  });
+
+  it('counts lines into open folded sections, and expands and collapses every section', () => {
+    const { store, sections, run } = feed(['::group::one', 'x', '::endgroup::', '::group::two', 'y']);
+    sections.apply([sec('one', 0, 2), sec('two', 3, null)], run, true);
     assert.deepEqual(sections.groups.slice(1).map((g) => g.collapsed), [true, false]);
-    assert.equal(sections.setAll(true), true);
-    assert.deepEqual(sections.groups.slice(1).map((g) => [g.collapsed, g.user]), [[true, true], [true, true]]);
-    assert.equal(sections.setAll(true), false, 'nothing changed');
+    sections.setCollapsed(2, true);
+    store.add('z', 0, 0, sections.top(), 7);
+    assert.deepEqual(sections.countLine(), [3], 'a folded section shows its size: its header is redrawn');
     assert.equal(sections.setAll(false), true);
-    assert.deepEqual(sections.groups.slice(1).map((g) => g.collapsed), [false, false]);
+    assert.deepEqual(sections.groups.slice(1).map((g) => [g.collapsed, g.user]), [[false, true], [false, true]]);
+    assert.equal(sections.setAll(false), false, 'nothing changed');
+    assert.equal(sections.setAll(true), true);
+    assert.deepEqual(sections.groups.slice(1).map((g) => g.collapsed), [true, true]);
   });
 });
 
@@ -452,87 +470,21 @@ describe('filter.js', () => {
   });
 });
 
-describe('problems.js on real output (tests/browser/fixtures/problems)', () => {
-  // [line (1-based), severity, tool, file, file line, col, message] of each problem.
-  function detect(name, err = true) {
-    const d = new ProblemDetector();
-    const text = fs.readFileSync(new URL(`fixtures/problems/${name}`, import.meta.url), 'utf8');
-    text.split('\n').forEach((line, i) => d.line(i, line, err));
-    return {
-      counts: d.counts,
-      list: d.problems.map((p) => [p.line + 1, p.severity, p.tool, p.file, p.fileLine, p.col, p.message]),
-    };
-  }
-
-  it('gcc', () => {
-    assert.deepEqual(detect('gcc.txt').list, [
-      [2, 'warning', 'cc', 'prog.c', 5, 13, 'initialization of ‘char *’ from ‘int’ makes pointer from integer without a cast [-Wint-conversion]'],
-      [5, 'error', 'cc', 'prog.c', 6, 18, 'too few arguments to function ‘add’'],
-      [11, 'error', 'cc', 'prog.c', 7, 11, 'expected ‘;’ before ‘}’ token'],
-      [17, 'warning', 'cc', 'prog.c', 5, 9, 'unused variable ‘p’ [-Wunused-variable]'],
-      [20, 'warning', 'cc', 'prog.c', 4, 7, 'unused variable ‘unused’ [-Wunused-variable]'],
+describe('run-index.js and source-link.js', () => {
+  it('takes the server\'s problems to the page\'s lines', () => {
+    const store = new LineStore();
+    for (const seq of [2, 3, 5]) store.add('x', 0, 0, 0, seq); // the row of SEQ 5 began at it (4 was a cr)
+    const answer = { problems: [
+      { id: 'r.3', severity: 'error', file: 'a.c', line: 2, col: null, message: 'bad', tool: 'cc' },
+      { id: 'r.5', severity: 'warning', file: null, line: null, col: null, message: 'meh', tool: 'make' },
+      { id: 'r.9', severity: 'error', file: null, line: null, col: null, message: 'not here yet', tool: 'cc' },
+      { id: 'q.2', severity: 'error', file: null, line: null, col: null, message: 'another run', tool: 'cc' },
+    ] };
+    assert.deepEqual(problemsOf(answer, { id: 'r', seq: 5 }, store), [
+      { line: 1, severity: 'error', tool: 'cc', message: 'bad', file: 'a.c', fileLine: 2, col: undefined },
+      { line: 2, severity: 'warning', tool: 'make', message: 'meh', file: undefined, fileLine: undefined, col: undefined },
     ]);
-  });
-
-  it('clang', () => {
-    const { counts, list } = detect('clang.txt');
-    assert.deepEqual(counts, { error: 2, warning: 1, notice: 0 });
-    assert.deepEqual(list.map((p) => p.slice(0, 6)), [
-      [1, 'warning', 'cc', 'prog.c', 5, 9], [4, 'error', 'cc', 'prog.c', 6, 23], [10, 'error', 'cc', 'prog.c', 7, 11],
-    ]);
-  });
-
-  it('rustc: the place from the --> line; the summary lines are not problems', () => {
-    assert.deepEqual(detect('rustc.txt').list, [
-      [1, 'error', 'rustc', 'main.rs', 4, 20, '[E0425] cannot find value `y` in this scope'],
-      [13, 'error', 'rustc', 'main.rs', 2, 18, '[E0308] mismatched types'],
-    ]);
-    assert.deepEqual(detect('rustc-warning.txt').list, [
-      [1, 'warning', 'rustc', 'warn.rs', 2, 9, 'unused variable: `unused`'],
-    ]);
-  });
-
-  it('go', () => {
-    assert.deepEqual(detect('go.txt').list, [
-      [2, 'error', 'go', './main.go', 6, 2, 'x declared but not used'],
-      [3, 'error', 'go', './main.go', 7, 14, 'undefined: y'],
-    ]);
-  });
-
-  it('a Python traceback: at its first line, the exception as message, the last frame as place', () => {
-    assert.deepEqual(detect('python.txt').list, [
-      [1, 'error', 'python', '/root/.pyenv/versions/3.11.7/lib/python3.11/json/decoder.py', 353, undefined,
-        'json.decoder.JSONDecodeError: Expecting property name enclosed in double quotes: line 1 column 2 (char 1)'],
-    ]);
-  });
-
-  it('pytest: the FAILED lines of the summary, not the progress or the tracebacks', () => {
-    assert.deepEqual(detect('pytest.txt', false).list, [
-      [25, 'error', 'pytest', 'tests/test_calc.py', undefined, undefined, 'tests/test_calc.py::test_add_wrong - assert 4 == 5'],
-      [26, 'error', 'pytest', 'tests/test_calc.py', undefined, undefined, 'tests/test_calc.py::test_boom - RuntimeError: boom'],
-    ]);
-  });
-
-  it('GitHub workflow commands and MSVC (written from their documented formats)', () => {
-    assert.deepEqual(detect('github.txt').list, [
-      [2, 'error', 'github', 'app.js', 10, 15, 'Something went wrong'],
-      [3, 'warning', 'github', 'src/util.js', 3, undefined, 'Deprecated: use the new API'],
-      [4, 'notice', 'github', undefined, undefined, undefined, 'Deployed to staging'],
-    ]);
-    assert.deepEqual(detect('msvc.txt').list, [
-      [3, 'error', 'msvc', 'C:\\src\\demo\\main.cpp', 12, undefined, "C2065: 'y': undeclared identifier"],
-      [4, 'warning', 'msvc', 'C:\\src\\demo\\main.cpp', 5, 9, "C4101: 'unused': unreferenced local variable"],
-      [5, 'error', 'msvc', 'util.h', 3, undefined, "C1083: Cannot open include file: 'missing.h': No such file or directory"],
-    ]);
-  });
-
-  it('keeps the streams apart: a stdout line does not end a stderr traceback', () => {
-    const d = new ProblemDetector();
-    d.line(0, 'Traceback (most recent call last):', true);
-    d.line(1, 'progress 50%', false);
-    d.line(2, '  File "x.py", line 3, in <module>', true);
-    d.line(3, 'ValueError: bad', true);
-    assert.deepEqual(d.problems.map((p) => [p.line, p.file, p.fileLine, p.message]), [[0, 'x.py', 3, 'ValueError: bad']]);
+    assert.deepEqual(problemsOf(null, { id: 'r', seq: 5 }, store), []);
   });
 
   it('links only relative paths, into an http(s) template', () => {

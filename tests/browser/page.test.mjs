@@ -421,8 +421,9 @@ describe('ssetail page', () => {
     const script = "printf 'before\\n::group::Build step\\ncompiling a\\ncompiling b\\n::endgroup::\\nafter\\n'";
     await session(sh(script), async (page) => {
       await waitForExitBanner(page);
-      // A group that ended while the view followed is folded, showing its size.
-      assert.deepEqual(await texts(page), ['before', 'Build step', 'after']);
+      // A group that ended while the view followed is folded, showing its size
+      // (the server found it: GET sections).
+      await waitForTexts(page, (t) => t.join() === 'before,Build step,after', 'the group folded');
       const head = (await rows(page)).find((r) => r.head);
       assert.equal(head.n, 2);
       assert.match(await page.textContent(rowSel(2)), /2 lines/);
@@ -449,13 +450,23 @@ describe('ssetail page', () => {
       await waitForExitBanner(page);
       // collapsed=true folds; a plain GitLab section stays open; Buildkite's
       // `---` folds once the next section starts, `+++` stays open.
-      assert.deepEqual(await texts(page), ['Installing deps', 'Running tests', 'test ok', 'Setup', 'Deploy', 'deploying']);
+      await waitForTexts(page, (t) => t.join() === 'Installing deps,Running tests,test ok,Setup,Deploy,deploying', 'the sections folded');
       const heads = (await rows(page)).filter((r) => r.head).map((r) => r.text);
       assert.deepEqual(heads, ['Installing deps', 'Running tests', 'Setup', 'Deploy']);
       await page.click(`${rowSel(1)} .tx`);
       await waitForTexts(page, (t) => t.slice(0, 3).join() === 'Installing deps,dep one,dep two', 'deps unfolded');
       await page.click('#rows .line.head:has-text("Running tests") .tx');
       await waitForTexts(page, (t) => !t.includes('test ok'), 'tests folded');
+    }, { args: ['--sections', 'github,gitlab,buildkite'] }); // Buildkite's markers are sections only under Buildkite
+  });
+
+  test('`--- ` lines (go test, diff -u) are not sections outside Buildkite', async () => {
+    const script = "printf '%s\\n' '--- FAIL: TestB (0.00s)' '    b_test.go:5: wrong' '--- a/x' '+++ b/x' 'end'";
+    await session(sh(script), async (page) => {
+      await waitForExitBanner(page);
+      await waitFor('the run\'s index', () => page.evaluate(async () => (await (await fetch('problems')).json()).complete));
+      await waitForTexts(page, (t) => t.length === 5, 'every line');
+      assert.deepEqual((await rows(page)).filter((r) => r.head), []);
     });
   });
 
@@ -747,7 +758,8 @@ describe('ssetail page', () => {
     await session(sh(script), async (page) => {
       await waitForExitBanner(page);
       const hl = async () => (await rows(page)).filter((r) => r.hl).map((r) => r.n);
-      assert.equal(await page.textContent('#problems-toggle'), 'Problems: 4 errors, 3 warnings');
+      await waitFor('the server\'s problems', async () => await page.textContent('#problems-toggle') === 'Problems: 4 errors, 3 warnings');
+      await page.waitForSelector('#first-error');
       assert.equal(await page.textContent('#first-error'), 'First error at line 5');
       await page.click('#first-error');
       await waitFor('line 5 highlighted', async () => (await hl(page)).join() === '5');
@@ -767,11 +779,11 @@ describe('ssetail page', () => {
       assert.deepEqual(entries, [
         ['warning', 'prog.c:5:13 · line 2'], ['error', 'prog.c:6:18 · line 5'], ['error', 'prog.c:7:11 · line 11'],
         ['warning', 'prog.c:5:9 · line 17'], ['warning', 'prog.c:4:7 · line 20'],
-        ['error', 'tests/test_calc.py · line 47'], ['error', 'tests/test_calc.py · line 48']]);
+        ['error', 'tests/test_calc.py:10 · line 47'], ['error', 'tests/test_calc.py:14 · line 48']]);
       await page.click('#problems-list .problem:nth-child(7)');
       await waitFor('line 48 highlighted', async () => (await hl(page)).join() === '48');
-      assert.equal(await page.textContent('#problems-list .problem:nth-child(7) .msg'),
-        'tests/test_calc.py::test_boom - RuntimeError: boom');
+      // The server's pytest message names the test; its place is the test's line (SPEC §12).
+      assert.equal(await page.textContent('#problems-list .problem:nth-child(7) .msg'), 'test_boom - RuntimeError: boom');
     });
   });
 
@@ -793,6 +805,30 @@ describe('ssetail page', () => {
       ]);
       assert.deepEqual(links.slice(5), ['../../etc/passwd:1 · line 23', '/etc/shadow:2 · line 24']);
     }, { args: ['--source-url', 'https://example.test/r/blob/main/{file}#L{line}'] });
+  });
+
+  test('Problems and sections follow a live run: the server\'s index is asked again as lines come', async () => {
+    const gates = new Gates();
+    const script = "echo 'a.c:1:1: error: one'; echo '::group::G'; echo 'in g'; wait_gate 1; "
+      + "echo '::endgroup::'; echo 'a.c:2:1: warning: two'; wait_gate 2";
+    const toggle = (page) => page.textContent('#problems-toggle');
+    try {
+      await session(gates.command(script), async (page) => {
+        await waitFor('the first error', async () => await toggle(page) === 'Problems: 1 error, 0 warnings',
+          { describe: async () => `it says ${JSON.stringify(await toggle(page))}` });
+        await waitForTexts(page, (t) => t.join() === 'a.c:1:1: error: one,G,in g', 'the open section');
+        assert.deepEqual((await rows(page)).filter((r) => r.head).map((r) => r.text), ['G']);
+        gates.open(1);
+        await waitFor('the warning', async () => await toggle(page) === 'Problems: 1 error, 1 warning',
+          { describe: async () => `it says ${JSON.stringify(await toggle(page))}` });
+        // The group ended while the view followed: folded.
+        await waitForTexts(page, (t) => t.join() === 'a.c:1:1: error: one,G,a.c:2:1: warning: two', 'the section folded');
+        gates.open(2);
+        await waitForExitBanner(page);
+      });
+    } finally {
+      gates.remove();
+    }
   });
 
   test('Problems: none found, no button; a successful run offers no first error', async () => {
@@ -1170,7 +1206,7 @@ describe('ssetail page: a CI log view', () => {
       assert.deepEqual(await current(), ['prog.c:4:7 · line 20']);
       await page.keyboard.press('e'); // the next error after line 20
       await waitFor('line 47 highlighted', async () => (await hl(page)).join() === '47');
-      assert.deepEqual(await current(), ['tests/test_calc.py · line 47']);
+      assert.deepEqual(await current(), ['tests/test_calc.py:10 · line 47']);
       assert.equal(await page.getAttribute('#problems-list .problem.current', 'aria-current'), 'true');
       await page.click('#problems-toggle');
       assert.equal(await page.getAttribute('#problems-toggle', 'aria-pressed'), 'false');
@@ -1376,6 +1412,10 @@ describe('ssetail page: a CI log view', () => {
         try {
           await page.goto(new URL(`runs/${red.id}/`, relay.url).href);
           await waitForExitBanner(page);
+          // The Problems and the first error are the relay's index of the run (runs/RUN/problems).
+          await waitFor('the relay\'s problems', async () => await page.textContent('#problems-toggle') === 'Problems: 1 error, 0 warnings');
+          await page.waitForSelector('#first-error');
+          assert.equal(await page.textContent('#first-error'), 'First error at line 4');
           await page.waitForSelector('#compare-toggle:not([hidden])');
           await page.click('#compare-toggle');
           await page.waitForSelector('#compare-rows .cmp-ins');
