@@ -224,9 +224,11 @@ class NestedGroups(unittest.TestCase):
             # ::endgroup:: 7, after 8.
             self.assertEqual([(seq(x["first"]), seq(x["last"])) for x in sections],
                              [(2, 7), (3, 5)])
-            # Durations from the lines' times: at least the sleeps inside each.
+            # Durations from the lines' times (taken when ssetail read each line): at least
+            # the sleep inside the inner one, and the outer holds the inner. Not "inner + the
+            # outer's own 0.2 s": a line read late (a loaded machine) shortens what precedes it.
             self.assertGreaterEqual(inner["duration_ms"], 300)
-            self.assertGreaterEqual(outer["duration_ms"], inner["duration_ms"] + 200)
+            self.assertGreaterEqual(outer["duration_ms"], inner["duration_ms"])
 
     def test_while_running_a_section_is_open_and_problems_are_not_complete(self):
         script = 'echo ::group::build; echo "x.c:1:1: error: bad" >&2; sleep 30'
