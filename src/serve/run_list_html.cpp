@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <utility>
 
+#include "events/json.hpp"
+
 namespace ssetail {
 
 namespace {
@@ -76,6 +78,27 @@ std::string CountCell(const std::optional<std::uint64_t>& count, std::string_vie
   return out + "</td>";
 }
 
+// The command as a shell line ("make check"), from its JSON array; "" in stdin mode or when
+// it does not parse (the catalog encodes it anew, but a list never fails on one run).
+std::string CommandText(std::string_view json) {
+  std::string out;
+  if (json.size() < 2 || json.front() != '[') return out;
+  std::size_t i = 1;
+  while (i < json.size() && json[i] == '"') {
+    std::size_t end = i + 1;
+    while (end < json.size() && json[end] != '"') end += json[end] == '\\' ? 2 : 1;
+    if (end >= json.size()) return "";
+    std::string arg;
+    if (!json::AppendUnescaped(json.substr(i + 1, end - i - 1), arg)) return "";
+    const bool quote = arg.empty() || arg.find_first_of(" \t'\"") != std::string::npos;
+    if (!out.empty()) out += ' ';
+    out += quote ? "'" + arg + "'" : arg;
+    i = end + 1;
+    if (i < json.size() && json[i] == ',') ++i;
+  }
+  return out;
+}
+
 std::string RunHref(const RunSummary& run) {
   return "runs/" + EscapeHtml(run.id) + "/";
 }
@@ -92,13 +115,20 @@ std::string RunRow(const RunSummary& run, std::int64_t now_ms) {
   out += "<td class=\"badge-cell\"><span class=\"badge\" data-outcome=\"" + std::string(outcome) +
          "\">" + EscapeHtml(BadgeText(run)) + "</span></td>";
   out += "<td class=\"id\"><a class=\"run-link\" href=\"" + RunHref(run) + "\">" +
-         EscapeHtml(run.id) + "</a></td>";
+         EscapeHtml(run.id) + "</a>";
+  const std::string command = CommandText(run.command);
+  if (!command.empty()) {
+    out += "<span class=\"command\" title=\"" + EscapeHtml(command) + "\">" + EscapeHtml(command) +
+           "</span>";
+  }
+  out += "</td>";
   out += StartedCell(run, now_ms);
   out += "<td class=\"num duration\">" + DurationText(run.duration_ms) + "</td>";
   out += CountCell(run.errors, "errors");
   out += CountCell(run.warnings, "warnings");
   out += "<td class=\"links\">";
-  if (run.compare_with) {
+  // What changed since the last green run: the question after a red (or unfinished) run.
+  if (run.compare_with && outcome != "passed") {
     out += "<a class=\"compare-link\" href=\"" + RunHref(run) +
            "?compare=" + EscapeHtml(*run.compare_with) +
            "\" title=\"What changed since the last run of this title that passed\">compare "

@@ -72,6 +72,7 @@ TEST_CASE("run list: badges say the outcome, a failure with its exit status") {
 
 TEST_CASE("run list: titles, ids and the error are escaped, never markup") {
   RunSummary run = Run("r1", "<script>alert('x')</script> & \"q\"", 1, "exited", 1);
+  run.command = R"(["<script>"])";
   run.compare_with = "r0";
   run.started = "<img src=x>";
   const std::string page = Page({run});
@@ -125,14 +126,31 @@ TEST_CASE("run list: a group shows at most ten small badges") {
   CHECK(Count(page, "<tr class=\"run\"") == 14);
 }
 
-TEST_CASE("run list: each row links to its run, and to the last green run when there is one") {
+TEST_CASE("run list: each row links to its run; one that did not pass to the last green run") {
   RunSummary red = Run("red", "build", 1, "exited", 2);
   red.compare_with = "green";
-  const std::string page = Page({red, Run("green", "build", 9, "exited", 0)});
+  RunSummary passed = Run("again", "build", 0, "exited", 0);
+  passed.compare_with = "green";
+  const std::string page = Page({passed, red, Run("green", "build", 9, "exited", 0)});
   CHECK(page.find("<a class=\"run-link\" href=\"runs/red/\">red</a>") != std::string::npos);
   CHECK(page.find("<a class=\"run-link\" href=\"runs/green/\">green</a>") != std::string::npos);
   CHECK(page.find("href=\"runs/red/?compare=green\"") != std::string::npos);
+  CHECK(page.find("href=\"runs/again/?compare=green\"") == std::string::npos);
   CHECK(Count(page, "compare-link") == 1);
+}
+
+TEST_CASE("run list: the command as a shell line, escaped") {
+  RunSummary run = Run("r", "t", 1, "running");
+  run.command = R"(["sh","-c","echo \"<b>hi</b>\" \u0026 x"])";
+  const std::string page = Page({run});
+  CHECK(page.find("<b>hi") == std::string::npos);
+  CHECK(page.find(">sh -c &#39;echo &quot;&lt;b&gt;hi&lt;/b&gt;&quot; &amp; x&#39;</span>") !=
+        std::string::npos);
+  RunSummary stdin_mode = Run("s", "t", 1, "running");  // command null: no command text
+  CHECK(Page({stdin_mode}).find("class=\"command\"") == std::string::npos);
+  RunSummary broken = Run("b", "t", 1, "running");
+  broken.command = R"(["unterminated)";
+  CHECK(Page({broken}).find("class=\"command\"") == std::string::npos);
 }
 
 TEST_CASE("run list: start as relative time with the ISO time on hover, duration, counts") {
