@@ -127,6 +127,11 @@ std::string RunRow(const RunSummary& run, std::int64_t now_ms) {
   out += CountCell(run.errors, "errors");
   out += CountCell(run.warnings, "warnings");
   out += "<td class=\"links\">";
+  if (run.first_error && outcome != "passed") {
+    out += "<a class=\"error-link\" href=\"" + RunHref(run) + "#L" +
+           std::to_string(*run.first_error) + "\" title=\"The run's first error, line " +
+           std::to_string(*run.first_error) + "\">first error</a>";
+  }
   // What changed since the last green run: the question after a red (or unfinished) run.
   if (run.compare_with && outcome != "passed") {
     out += "<a class=\"compare-link\" href=\"" + RunHref(run) +

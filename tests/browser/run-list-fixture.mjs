@@ -38,7 +38,7 @@ export async function startRedis() {
 }
 
 // `runs`: { id, title, minutesAgo, state: 'passed'|'failed'|'running'|'lost', code?,
-// signal?, durationMs?, errors?, warnings? }.
+// signal?, durationMs?, errors?, warnings?, firstError? (its line number) }.
 export function addRuns(port, runs, nowMs = Date.now()) {
   for (const run of runs) {
     const started = new Date(nowMs - run.minutesAgo * 60000).toISOString();
@@ -50,7 +50,7 @@ export function addRuns(port, runs, nowMs = Date.now()) {
       const exit = { code: run.signal ? null : (run.code ?? (run.state === 'passed' ? 0 : 1)), signal: run.signal ?? null, duration_ms: run.durationMs ?? 60000 };
       meta.push('exit', JSON.stringify(exit));
     }
-    if (run.errors !== undefined) meta.push('errors', String(run.errors), 'warnings', String(run.warnings ?? 0));
+    if (run.errors !== undefined) meta.push('errors', String(run.errors), 'warnings', String(run.warnings ?? 0), 'first_error', String(run.firstError ?? 0));
     cli(port, ['HSET', `ssetail:run:${run.id}:meta`, ...meta]);
     if (run.state === 'running') cli(port, ['SET', `ssetail:run:${run.id}:alive`, '1', 'EX', '600']);
     cli(port, ['ZADD', 'ssetail:runs', String(Date.parse(started)), run.id]);
@@ -60,10 +60,10 @@ export function addRuns(port, runs, nowMs = Date.now()) {
 // A dozen runs of three titles: passed, failed (by a code and by a signal), running, lost.
 export const DOZEN = [
   { id: 'b7', title: 'ci / build', minutesAgo: 2, state: 'running', errors: 0, warnings: 1 },
-  { id: 'b6', title: 'ci / build', minutesAgo: 26, state: 'failed', code: 2, durationMs: 214000, errors: 3, warnings: 1 },
+  { id: 'b6', title: 'ci / build', minutesAgo: 26, state: 'failed', code: 2, durationMs: 214000, errors: 3, warnings: 1, firstError: 1187 },
   { id: 'b5', title: 'ci / build', minutesAgo: 71, state: 'passed', durationMs: 198000, errors: 0, warnings: 2 },
   { id: 'b4', title: 'ci / build', minutesAgo: 190, state: 'passed', durationMs: 205000, errors: 0, warnings: 2 },
-  { id: 'b3', title: 'ci / build', minutesAgo: 320, state: 'failed', code: 1, durationMs: 45000, errors: 1, warnings: 0 },
+  { id: 'b3', title: 'ci / build', minutesAgo: 320, state: 'failed', code: 1, durationMs: 45000, errors: 1, warnings: 0, firstError: 212 },
   { id: 't4', title: 'unit tests', minutesAgo: 9, state: 'passed', durationMs: 38400, errors: 0, warnings: 0 },
   { id: 't3', title: 'unit tests', minutesAgo: 44, state: 'passed', durationMs: 40100, errors: 0, warnings: 0 },
   { id: 't2', title: 'unit tests', minutesAgo: 130, state: 'failed', signal: 'SIGTERM', durationMs: 600000, errors: 0, warnings: 0 },

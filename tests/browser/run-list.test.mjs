@@ -105,11 +105,15 @@ describe('the relay\'s run list', { skip }, () => {
         warnings: row.querySelector('td.warnings').textContent,
         duration: row.querySelector('td.duration').textContent,
         compare: row.querySelector('.compare-link').getAttribute('href'),
+        error: row.querySelector('.error-link').getAttribute('href'),
       }));
       assert.equal(b6.started, '26 min ago');
       assert.match(b6.hover, /\(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\)$/);
       assert.deepEqual([b6.errors, b6.warnings, b6.duration], ['3', '1', '3 min 34 s']);
       assert.equal(b6.compare, 'runs/b6/?compare=b5');
+      assert.equal(b6.error, 'runs/b6/#L1187');
+      // A run that passed links to neither.
+      assert.equal(await page.$('tr.run:has(a[href="runs/b5/"]) .links a'), null);
       // A title is text: no element was made of it.
       assert.equal(await page.$('staging'), null);
       // A click on a row opens its run (answered here: the run page is not under test).

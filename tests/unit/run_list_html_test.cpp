@@ -139,6 +139,16 @@ TEST_CASE("run list: each row links to its run; one that did not pass to the las
   CHECK(Count(page, "compare-link") == 1);
 }
 
+TEST_CASE("run list: a run that did not pass links to its first error") {
+  RunSummary red = Run("red", "build", 1, "exited", 2);
+  red.first_error = 42;
+  RunSummary passed = Run("ok", "build", 2, "exited", 0);
+  passed.first_error = 7;  // an error line in a run that passed: no link
+  const std::string page = Page({red, passed, Run("none", "build", 3, "exited", 1)});
+  CHECK(page.find("<a class=\"error-link\" href=\"runs/red/#L42\"") != std::string::npos);
+  CHECK(Count(page, "error-link") == 1);
+}
+
 TEST_CASE("run list: the command as a shell line, escaped") {
   RunSummary run = Run("r", "t", 1, "running");
   run.command = R"(["sh","-c","echo \"<b>hi</b>\" \u0026 x"])";
