@@ -157,8 +157,13 @@ std::unique_ptr<RunIndexer> StartIndexer(const Options& options, const History& 
     throw StartupError(e.what());
   }
   if (publisher != nullptr) {
-    indexer->SetCountsListener([publisher](const index::Counts& counts) {
-      publisher->SetProblemCounts(counts.errors, counts.warnings);
+    // Called outside the index's lock: reading the first error here is safe.
+    indexer->SetCountsListener([publisher, self = indexer.get()](const index::Counts& counts) {
+      const std::uint64_t first_error = self->Read([](const index::RunIndex& index) {
+        const index::Problem* error = index.FirstError();
+        return error != nullptr ? error->seq - 1 : 0;  // line N is event N + 1
+      });
+      publisher->SetProblemCounts(counts.errors, counts.warnings, first_error);
     });
   }
   if (summary) {

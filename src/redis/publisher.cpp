@@ -60,12 +60,14 @@ bool Publisher::Finish(std::chrono::milliseconds patience) {
   return delivered;
 }
 
-void Publisher::SetProblemCounts(std::uint64_t errors, std::uint64_t warnings) {
+void Publisher::SetProblemCounts(std::uint64_t errors, std::uint64_t warnings,
+                                 std::uint64_t first_error) {
   {
     std::lock_guard lock(mutex_);
+    const Counts counts{errors, warnings, first_error};
     // Not delivered until Redis has these too (Finish waits for them).
-    if (counts_ != Counts{errors, warnings}) delivered_ = false;
-    counts_ = Counts{errors, warnings};
+    if (counts_ != counts) delivered_ = false;
+    counts_ = counts;
   }
   wakeup_.Signal();
 }
@@ -181,7 +183,9 @@ Result<bool> Publisher::Round() {
   if (counts && counts != counts_written_) {
     const std::string errors = std::to_string(counts->errors);
     const std::string warnings = std::to_string(counts->warnings);
-    client_->Append({"HSET", meta_key_, "errors", errors, "warnings", warnings});
+    const std::string first_error = std::to_string(counts->first_error);
+    client_->Append(
+        {"HSET", meta_key_, "errors", errors, "warnings", warnings, "first_error", first_error});
     ++commands;
   }
   const bool end = ends && !end_written_ && (start_written_ || start);

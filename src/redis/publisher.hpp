@@ -65,13 +65,16 @@ class Publisher {
   bool Finish(std::chrono::milliseconds patience);
 
   // The run's problem counts (SPEC §12), written to the meta hash's `errors` and `warnings`
-  // with the next round. For the run's indexer; from any thread.
-  void SetProblemCounts(std::uint64_t errors, std::uint64_t warnings);
+  // with the next round, and `first_error`: the line number of the first error (0: none),
+  // which the relay's list links to. For the run's indexer; from any thread.
+  void SetProblemCounts(std::uint64_t errors, std::uint64_t warnings,
+                        std::uint64_t first_error = 0);
 
  private:
   struct Counts {
     std::uint64_t errors = 0;
     std::uint64_t warnings = 0;
+    std::uint64_t first_error = 0;
     bool operator==(const Counts&) const = default;
   };
 

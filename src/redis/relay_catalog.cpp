@@ -44,6 +44,7 @@ RunSummary Summary(std::string id, const RunMeta& meta, bool lease_alive, std::i
   }
   run.errors = meta.errors;
   run.warnings = meta.warnings;
+  if (meta.first_error && *meta.first_error > 0) run.first_error = meta.first_error;
   return run;
 }
 

@@ -167,6 +167,7 @@ RunMeta DecodeRunMeta(const std::vector<std::string_view>& fields) {
     if (key == "exit") Exit(value, meta);
     if (key == "errors") meta.errors = Count(value);
     if (key == "warnings") meta.warnings = Count(value);
+    if (key == "first_error") meta.first_error = Count(value);
   }
   return meta;
 }

@@ -29,6 +29,7 @@ struct RunMeta {
   std::optional<std::int64_t> duration_ms;  // exit's duration
   std::optional<std::uint64_t> errors;      // SPEC §12's counts, once the publisher wrote them
   std::optional<std::uint64_t> warnings;
+  std::optional<std::uint64_t> first_error;  // the first error's line number; 0: none
 };
 
 // The hash as HGETALL gives it: name, value, name, value….

@@ -22,7 +22,8 @@ struct RunSummary {
   std::optional<std::int64_t> duration_ms;  // exited: the run's; running: so far; lost: none
   std::optional<std::uint64_t> errors;      // SPEC §12's counts, once published
   std::optional<std::uint64_t> warnings;
-  std::optional<std::string> compare_with;  // SPEC §14's default run to compare with
+  std::optional<std::uint64_t> first_error;  // its line number (`#LN` on the run's page)
+  std::optional<std::string> compare_with;   // SPEC §14's default run to compare with
 };
 
 // Sets each run's compare_with: the newest run of the same title that exited with code 0

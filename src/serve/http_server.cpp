@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <cstdlib>
 #include <memory>
 #include <system_error>
@@ -315,8 +316,21 @@ void HttpServer::RouteRelay() {
   auto& svr = *server_;
   svr.Get("/", [this](const httplib::Request&, httplib::Response& res) {
     SetPageHeaders(res);
-    res.set_content(RunListHtml(runs_->List()), "text/html; charset=utf-8");
+    const auto now = std::chrono::system_clock::now().time_since_epoch();
+    const std::int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(now).count();
+    res.set_content(RunListHtml(runs_->List(), now_ms), "text/html; charset=utf-8");
   });
+  // The list's own files, beside it (a run's page has its copies under /runs/RUN/).
+  for (const WebAsset& asset : WebAssets()) {
+    if (asset.name != "style.css" && asset.name != "run-list.css" && asset.name != "run-list.js" &&
+        asset.name != "favicon.svg") {
+      continue;
+    }
+    std::string path = "/";
+    path += asset.name;
+    svr.Get(path,
+            [&asset](const httplib::Request&, httplib::Response& res) { ServeAsset(asset, res); });
+  }
   svr.Get("/runs", [this](const httplib::Request&, httplib::Response& res) {
     res.set_header("Cache-Control", "no-cache");
     res.set_content(RunListJson(runs_->List()), "application/json");

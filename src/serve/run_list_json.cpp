@@ -25,6 +25,7 @@ void AppendRun(std::string& out, const RunSummary& run) {
   out += ",\"duration_ms\":" + NumberOrNull(run.duration_ms);
   out += ",\"errors\":" + NumberOrNull(run.errors);
   out += ",\"warnings\":" + NumberOrNull(run.warnings);
+  out += ",\"first_error\":" + NumberOrNull(run.first_error);
   out += ",\"compare_with\":";
   if (run.compare_with) {
     json::AppendString(out, *run.compare_with);

@@ -19,6 +19,7 @@ import {
   waitForTexts,
 } from './harness.mjs';
 import './modules.test.mjs'; // the page's DOM-free modules, tested in node
+import './run-list.test.mjs'; // a relay's run list
 
 const BIN = binaryFromArgs();
 let browser;

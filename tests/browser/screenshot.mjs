@@ -7,7 +7,9 @@
 // - failing-1280.png and failing-390.png: the same failing build as a
 //   desktop and a phone (390 px) show it, Problems open, to look at;
 // - screenshot-compare.png: Compare mode (`c`) over two saved builds of
-//   fixtures/c-project.sh, the red one against the green one, 1200 px wide.
+//   fixtures/c-project.sh, the red one against the green one, 1200 px wide;
+// - screenshot-runs.png and screenshot-runs-dark.png: a relay's run list (`/`) over a
+//   dozen runs of three titles (run-list-fixture.mjs), when redis-server is installed.
 //
 //     node tests/browser/screenshot.mjs build/ssetail [OUTDIR]
 //
@@ -18,6 +20,7 @@ import path from 'node:path';
 import {
   binaryFromArgs, here, launchBrowser, repoRoot, saveRun, startSsetail, waitForExitBanner,
 } from './harness.mjs';
+import { DOZEN, REDIS_SERVER, addRuns, startRedis } from './run-list-fixture.mjs';
 
 const bin = binaryFromArgs();
 const outDir = path.resolve(process.argv[3] || path.join(repoRoot, 'docs'));
@@ -101,6 +104,29 @@ try {
     }
   } finally {
     fs.rmSync(records, { recursive: true, force: true });
+  }
+  if (fs.existsSync(REDIS_SERVER)) {
+    const redis = await startRedis();
+    try {
+      addRuns(redis.port, DOZEN);
+      const relay = await startSsetail(bin, [], { linger: false, args: ['--relay', redis.url] });
+      try {
+        for (const [scheme, file] of [['light', 'screenshot-runs.png'], ['dark', 'screenshot-runs-dark.png']]) {
+          const context = await browser.newContext({ viewport: { width: 1100, height: 760 }, colorScheme: scheme });
+          const page = await context.newPage();
+          await page.goto(relay.url);
+          await page.waitForSelector('#list-filter:not([hidden])');
+          await shoot(page, file);
+          await context.close();
+        }
+      } finally {
+        await relay.stop();
+      }
+    } finally {
+      redis.stop();
+    }
+  } else {
+    console.log(`no ${REDIS_SERVER}: no screenshot of a relay's run list`);
   }
 } finally {
   await browser.close();

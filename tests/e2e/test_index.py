@@ -253,9 +253,13 @@ class Relay(unittest.TestCase):
                 runs = get_json(relay, "/runs")["runs"]
                 self.assertEqual(len(runs), 1)
                 self.assertEqual((runs[0]["errors"], runs[0]["warnings"]), (1, 1))
-                _, html = relay.get("/")
-                self.assertRegex(html.decode(), r"<td>1</td><td>1</td>")
                 run = runs[0]["id"]
+                # The first error is line 2 (the warning is line 1): the list links to it.
+                self.assertEqual(runs[0]["first_error"], 2)
+                _, html = relay.get("/")
+                self.assertRegex(html.decode(), r'<td class="num errors">1</td>'
+                                                r'<td class="num warnings">1</td>')
+                self.assertIn(f'<a class="error-link" href="runs/{run}/#L2"', html.decode())
                 problems = complete_problems(relay, f"/runs/{run}/problems")
                 self.assertEqual(kinds(problems), [("warning", "a.c", 1, "cc"),
                                                    ("error", "a.c", 3, "cc")])

@@ -974,7 +974,7 @@ class Access(unittest.TestCase):
         self.redis.kill()
         self.tmp.cleanup()
 
-    PATHS = ["/", "/runs", "/runs/r1/", "/runs/r1/app.js", "/runs/r1/events", "/runs/r1/status",
+    PATHS = ["/", "/run-list.js", "/style.css", "/runs", "/runs/r1/", "/runs/r1/app.js", "/runs/r1/events", "/runs/r1/status",
              "/runs/r1/log", "/runs/r1/search?q=secret", "/runs/nosuchrun/status"]
 
     def test_without_the_token_every_path_is_401_with_no_data(self):
@@ -1067,8 +1067,18 @@ class RunList(unittest.TestCase):
                 self.assertEqual({k: r["compare_with"] for k, r in runs.items()},
                                  {"live": "old", "gone": "old", "red": "old", "old": None})
                 html = relay.get("/")[1].decode()
-                self.assertIn('<tr class="lost">', html)
-                self.assertIn("exit 2", html)
+                self.assertIn('<tr class="run" data-state="lost">', html)
+                self.assertIn('data-outcome="failed">failed · exit 2</span>', html)
+                self.assertIn('href="runs/red/?compare=old"', html)
+                self.assertEqual(html.count('<tbody class="group"'), 1)  # one title
+                # The list's own files, beside it, as the page's are beside a run.
+                for path, kind in (("/style.css", "text/css"), ("/run-list.css", "text/css"),
+                                   ("/run-list.js", "text/javascript")):
+                    resp, body = relay.get(path)
+                    self.assertEqual(resp.status, 200, path)
+                    self.assertTrue(resp.getheader("Content-Type").startswith(kind), path)
+                    self.assertGreater(len(body), 100)
+                self.assertEqual(relay.get("/app.js")[0].status, 404)
 
 
 if __name__ == "__main__":

@@ -272,12 +272,14 @@ TEST_CASE("redis meta: JSON fields parsed and encoded anew, never spliced (issue
   CHECK(good.duration_ms == 12);
   CHECK_FALSE(good.exit_signal);
   CHECK_FALSE(good.errors);
-  const RunMeta counted = DecodeRunMeta({"errors", "3", "warnings", "0"});
+  const RunMeta counted = DecodeRunMeta({"errors", "3", "warnings", "0", "first_error", "17"});
   CHECK(counted.errors == 3u);
   CHECK(counted.warnings == 0u);
+  CHECK(counted.first_error == 17u);
   for (const char* count : {"-1", "1e3", " 1", "", "99999999999999999999", "0x1"}) {
     CAPTURE(count);
     CHECK_FALSE(DecodeRunMeta({"errors", count}).errors);
+    CHECK_FALSE(DecodeRunMeta({"first_error", count}).first_error);
   }
   const RunMeta killed =
       DecodeRunMeta({"exit", R"({"code":null,"signal":"SIGKILL","duration_ms":5})"});
