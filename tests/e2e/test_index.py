@@ -1,7 +1,7 @@
 """SPEC §12: the run's index on the server: /problems, /sections, /status's problems and
 progress, the terminal summary, GitHub annotations, --sections, --view of a record, and the
 relay's run list, on the real output of real tools (gcc and make, go test's text, python3
-unittest)."""
+unittest and pytest)."""
 
 import json
 import os
@@ -39,6 +39,15 @@ class T(unittest.TestCase):
     def test_sum(self):
         self.assertEqual(1 + 1, 3)
 """
+# Debian's pytest (python3-pytest), whichever python3 runs these tests.
+TEST_P = """def double(x):
+    return x * 2
+
+
+def test_double():
+    assert double(2) == 5
+"""
+PYTEST = "/usr/bin/python3 -m pytest -q -p no:cacheprovider test_p.py"
 
 
 def env_without_ci(**extra):
@@ -68,13 +77,15 @@ def seq(problem_or_id):
 
 
 def c_project(directory):
-    for name, text in (("Makefile", MAKEFILE), ("a.c", A_C), ("b.c", B_C), ("test_m.py", TEST_M)):
+    for name, text in (("Makefile", MAKEFILE), ("a.c", A_C), ("b.c", B_C), ("test_m.py", TEST_M),
+                       ("test_p.py", TEST_P)):
         with open(os.path.join(directory, name), "w") as f:
             f.write(text)
 
 
-# The failing build and tests: make stops at b.c, then unittest fails; a progress line first.
-BUILD = 'echo "[3/10] Building"; make; python3 -m unittest test_m; exit 2'
+# The failing build and tests: make stops at b.c, then unittest and pytest fail; a progress
+# line first.
+BUILD = f'echo "[3/10] Building"; make; python3 -m unittest test_m; {PYTEST}; exit 2'
 
 
 def kinds(problems):
@@ -152,10 +163,12 @@ class FailingBuild(unittest.TestCase):
                 ("error", "b.c", 2, "cc"),
                 ("error", None, None, "make"),
                 ("error", "test_m.py", 6, "unittest"),
+                ("error", "test_p.py", 6, "pytest"),
             ])
-            self.assertEqual((problems["errors"], problems["warnings"]), (3, 2))
+            self.assertEqual((problems["errors"], problems["warnings"]), (4, 2))
+            self.assertEqual(problems["problems"][-1]["message"], "test_double - assert 4 == 5")
             status = get_json(s, "/status")
-            self.assertEqual(status["problems"], {"errors": 3, "warnings": 2})
+            self.assertEqual(status["problems"], {"errors": 4, "warnings": 2})
             self.assertEqual(status["progress"], {"done": 3, "total": 10})
             # Each problem's id is the line a reader wants: the compiler's, make's, the
             # exception line of unittest's traceback.
@@ -166,12 +179,13 @@ class FailingBuild(unittest.TestCase):
             self.assertTrue(wanted[2].startswith("b.c:2:"), wanted)
             self.assertTrue(wanted[3].startswith("make: ***"), wanted)
             self.assertEqual(wanted[4], "AssertionError: 2 != 3")
+            self.assertEqual(wanted[5], "FAILED test_p.py::test_double - assert 4 == 5")
             s.signal(15)
             self.assertEqual(s.wait(30), 2)
             stderr = s.stderr().decode()
             # The summary is the last line, after the command's output.
             last = stderr.rstrip("\n").split("\n")[-1]
-            self.assertRegex(last, r"^ssetail: 3 errors, 2 warnings; first error: b\.c:2:\d+: "
+            self.assertRegex(last, r"^ssetail: 4 errors, 2 warnings; first error: b\.c:2:\d+: "
                                    r"expected .;. before .* \(line \d+\)$")
             self.assertNotIn("::error", stderr)
             # --view of the saved record: the same problems.
@@ -179,28 +193,29 @@ class FailingBuild(unittest.TestCase):
                          env=env_without_ci()) as view:
                 self.assertEqual(complete_problems(view), problems)
                 self.assertEqual(get_json(view, "/status")["problems"],
-                                 {"errors": 3, "warnings": 2})
+                                 {"errors": 4, "warnings": 2})
 
     def test_github_actions_annotations_follow_the_summary(self):
         s = self.run_build(env=env_without_ci(GITHUB_ACTIONS="true"))
         self.assertEqual(s.wait(60), 2)
         tail = s.stderr().decode().rstrip("\n").split("\n")
-        at = next(i for i, line in enumerate(tail) if line.startswith("ssetail: 3 errors"))
+        at = next(i for i, line in enumerate(tail) if line.startswith("ssetail: 4 errors"))
         annotations = tail[at + 1:]
         # In line order, those with a file (make's error has none).
         self.assertEqual([a.split(" ")[0] for a in annotations],
-                         ["::warning", "::warning", "::error", "::error"])
+                         ["::warning", "::warning", "::error", "::error", "::error"])
         self.assertTrue(annotations[0].startswith("::warning file=a.c,line=3,col="), annotations)
         self.assertIn("unused variable", annotations[0])
         self.assertTrue(annotations[2].startswith("::error file=b.c,line=2,col="), annotations)
         self.assertRegex(annotations[2], "::expected .;. before")
         self.assertRegex(annotations[3], r"^::error file=/.*test_m.py,line=6::")
+        self.assertRegex(annotations[4], r"^::error file=test_p.py,line=6::")
 
     def test_no_summary_and_quiet_print_none(self):
         for option in ("--no-summary", "--quiet"):
             s = self.run_build(option, env=env_without_ci(GITHUB_ACTIONS="true"))
             self.assertEqual(s.wait(60), 2)
-            self.assertNotIn("ssetail: 3 errors", s.stderr().decode(), option)
+            self.assertNotIn("ssetail: 4 errors", s.stderr().decode(), option)
             self.assertNotIn("::error", s.stderr().decode(), option)
 
     def test_a_clean_run_prints_no_summary(self):
