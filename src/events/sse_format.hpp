@@ -13,7 +13,7 @@
 
 namespace ssetail::sse {
 
-// Upper bound of the bytes EncodeEvent writes.
+// Upper bound of the bytes EncodeEventWithId writes for an IdLine of `run_id`.
 constexpr std::size_t EncodedSizeBound(std::string_view run_id, std::size_t data_size) {
   // "id: " RUN "." SEQ(<=20) "\nevent: " TYPE(<=6) "\ndata: " DATA "\n\n"
   return 4 + run_id.size() + 1 + 20 + 8 + 6 + 7 + data_size + 2;
@@ -48,12 +48,6 @@ inline Encoded EncodeEventWithId(char* out, std::string_view id_line, EventType 
   *p++ = '\n';
   *p++ = '\n';
   return {static_cast<std::size_t>(p - out), data_offset};
-}
-
-inline Encoded EncodeEvent(char* out, std::string_view run_id, std::uint64_t seq, EventType type,
-                           std::string_view data) {
-  const std::string id_line = "id: " + std::string(run_id) + "." + std::to_string(seq);
-  return EncodeEventWithId(out, id_line, type, data);
 }
 
 // The same, appended to a string.

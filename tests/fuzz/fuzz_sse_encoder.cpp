@@ -1,4 +1,4 @@
-// The SSE writer (EncodeEvent, EncodeEventWithId, IdLine, AppendEvent, AppendGap,
+// The SSE writer (EncodeEventWithId, IdLine, AppendEvent, AppendGap,
 // AppendJsonOutputEvent, and the history's pre-encoded events) read back by an independent
 // EventSource parser (WHATWG rules) and JSON decoder: each event gives back its id, its
 // name and its data, and the JSON data its text, t and cr/partial flags.
@@ -81,9 +81,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::string stream(sse::kStreamPreamble);
   std::vector<Expected> expected;
 
-  // EncodeEvent into a buffer of exactly the bound it promises.
+  // EncodeEventWithId into a buffer of exactly the bound it promises.
   std::string buffer(sse::EncodedSizeBound(run, text.size()), '\xAA');
-  const sse::Encoded encoded = sse::EncodeEvent(buffer.data(), run, seq, type, text);
+  sse::IdLine event_id(run);
+  event_id.Set(seq);
+  const sse::Encoded encoded = sse::EncodeEventWithId(buffer.data(), event_id.text(), type, text);
   FUZZ_CHECK(encoded.size <= buffer.size());
   FUZZ_CHECK(encoded.data_offset + text.size() + 2 == encoded.size);
   buffer.resize(encoded.size);

@@ -106,8 +106,11 @@ TEST_CASE("history: the final event does not count against the event limit") {
 }
 
 TEST_CASE("history: the byte cap drops the oldest too") {
+  sse::IdLine id("r");
+  id.Set(2);
   const std::size_t one =
-      sse::EncodeEvent(std::vector<char>(100).data(), "r", 2, EventType::Stdout, "line 1").size;
+      sse::EncodeEventWithId(std::vector<char>(100).data(), id.text(), EventType::Stdout, "line 1")
+          .size;
   History h("r", {1000, one * 2});
   {
     History::Writer w(h);

@@ -8,12 +8,15 @@ using namespace ssetail;
 
 TEST_CASE("sse: an event is id, event and one data line") {
   char buffer[256];
-  const auto encoded = sse::EncodeEvent(buffer, "r1", 42, EventType::Stdout, "hello <b>");
+  sse::IdLine id("r1");
+  id.Set(42);
+  const auto encoded = sse::EncodeEventWithId(buffer, id.text(), EventType::Stdout, "hello <b>");
   const std::string text(buffer, encoded.size);
   CHECK(text == "id: r1.42\nevent: stdout\ndata: hello <b>\n\n");
   CHECK(text.substr(encoded.data_offset, 9) == "hello <b>");
   CHECK(encoded.size <= sse::EncodedSizeBound("r1", 9));
-  const auto max = sse::EncodeEvent(buffer, "r1", UINT64_MAX, EventType::Stderr, "");
+  id.Set(UINT64_MAX);
+  const auto max = sse::EncodeEventWithId(buffer, id.text(), EventType::Stderr, "");
   CHECK(max.size <= sse::EncodedSizeBound("r1", 0));
 }
 
