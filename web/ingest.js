@@ -2,16 +2,14 @@
 // events-reader.js) becomes lines of state.lines, as a terminal would show
 // them (terminal.js), and what the events say about the run goes into
 // state.run. A new line is given the section open at its start
-// (state.sections; the server says which they are, run-index.js) and marked
-// when it looks like a section marker (how to show it, should the server say
-// it is one). No DOM.
+// (state.sections; the server says which they are and how they show,
+// run-index.js). No DOM.
 //
 // Owner of state.lines and state.run. Tells `on`
 // what changed: line(i, added), redraw(i), started(),
 // reset(), exit() — app.js wires that to the view, the rows and the stream.
 import { CONTROL, newTerminal, writeSegment } from './terminal.js';
 import { F_ERR, F_NOTICE } from './store.js';
-import { markerFlags } from './sections.js';
 import { B_CR, B_PARTIAL, T_EXIT, T_GAP, T_START, T_STDERR, T_STDOUT } from './events-reader.js';
 
 function parseJson(data) {
@@ -101,7 +99,6 @@ export function createIngest(state, on) {
       } else {
         writeLine(term, i, text, partial);
       }
-      lines.flags[i] |= markerFlags(lines.text[i]);
     } else {
       writeLine(term, i, text, partial);
     }

@@ -3,37 +3,21 @@
 // node tests it.
 //
 // A section's header line stays in the log (shown as a fold toggle, with
-// the server's title); an end marker (`::endgroup::`, GitLab's
-// `section_end:`) is kept for stable line numbers but never shown. Sections
-// that the convention folds by default (GitHub groups, GitLab
-// `[collapsed=true]`, Buildkite `---`/`~~~`) stay open while output is going
-// into them, and fold when they end if the view is following — never under
-// the eyes of someone who scrolled back to read. Sections still open when
-// the run exits stay open: the end of a log is usually what one came to see.
+// the server's title); its end marker (the server's `end_marker`:
+// `::endgroup::`, GitLab's `section_end:`) is kept for stable line numbers
+// but never shown. Sections the server says fold by default (`collapsed`:
+// its dialect's rule, which only the server knows) stay open while output
+// is going into them, and fold when they end if the view is following —
+// never under the eyes of someone who scrolled back to read. Sections still
+// open when the run exits stay open: the end of a log is usually what one
+// came to see.
 //
 // Owner of the sections (the page's state.sections): run-index.js hands it
 // what the server found (apply); ingest.js asks top() for the section of a
-// new line and marks the lines that look like markers (markerFlags); a fold the reader asks for goes through toggle and setAll.
-import { F_HEAD, F_HIDDEN, F_MARK_END, F_MARK_FOLDS } from './store.js';
+// new line; a fold the reader asks for goes through toggle and setAll.
+import { F_HEAD, F_HIDDEN } from './store.js';
 
 const NONE = [];
-
-// How a line is shown should the server say it heads or ends a section:
-// an end marker is hidden; GitHub groups, GitLab's `[collapsed=true]` and
-// Buildkite's `---` / `~~~` fold by default.
-export function markerFlags(text) {
-  const c = text.charCodeAt(0);
-  if (c === 58 /* : */) {
-    if (text.startsWith('::endgroup::')) return F_MARK_END;
-    if (text.startsWith('::group::')) return F_MARK_FOLDS;
-  } else if (c === 115 /* s */) {
-    if (text.startsWith('section_end:')) return F_MARK_END;
-    if (text.startsWith('section_start:') && /^\S*\[[^\]]*\bcollapsed=true\b/.test(text)) return F_MARK_FOLDS;
-  } else if ((c === 45 /* - */ || c === 126 /* ~ */) && /^(---|~~~) +\S/.test(text)) {
-    return F_MARK_FOLDS;
-  }
-  return 0;
-}
 
 // The SEQ of an event id `RUN.SEQ` of run `runId`, or -1.
 export function seqOf(id, runId) {
@@ -97,14 +81,20 @@ export class Sections {
       let lastRow = lastSeq > 0 ? lines.rowOf(lastSeq - 1) : -1;
       if (lastSeq > 0 && lastRow < line) lastRow = line;
       const end = lastSeq > 0 ? lastRow + 1 : -1;
+      const markerSeq = end >= 0 ? seqOf(s.end_marker, runId) : -1;
+      const marker = markerSeq > 0 && markerSeq <= run.seq ? lines.rowOf(markerSeq - 1) : -1;
       let id = this.heads.get(line);
       if (id === undefined) {
         id = this.add(line, s, stack.length ? stack[stack.length - 1] : 0, end);
-        if (end >= 0) this.ended(id, end, following);
+        if (end >= 0) this.ended(id, end, marker, following);
         touched.push(id);
-      } else if (this.groups[id].end < 0 && end >= 0) {
-        this.close(id, end, following);
-        touched.push(id);
+      } else {
+        const g = this.groups[id];
+        const reopened = g.auto && s.collapsed === false; // Buildkite's `^^^ +++`
+        if (reopened) this.reopened(id);
+        const closed = g.end < 0 && end >= 0;
+        if (closed) this.close(id, end, marker, following);
+        if (reopened || closed) touched.push(id);
       }
       if (typeof s.title === 'string' && s.title) this.groups[id].name = s.title;
       stack.push(id);
@@ -123,7 +113,7 @@ export class Sections {
     const { lines } = this;
     const id = this.groups.length;
     this.groups.push({
-      line, name: s.title || 'section', auto: (lines.flags[line] & F_MARK_FOLDS) !== 0,
+      line, name: s.title || 'section', auto: s.collapsed === true,
       collapsed: false, user: false, parent, end: -1, count: 0,
     });
     this.heads.set(line, id);
@@ -135,21 +125,30 @@ export class Sections {
 
   // Section `id` ended before line `end`: the lines from there on that were
   // given to it (or to one inside it) while it seemed open go back to its
-  // parent; its end marker is hidden; it folds by default when `following`.
-  close(id, end, following) {
+  // parent; its end marker (line `marker`, -1: none) is hidden; it folds by
+  // default when `following`.
+  close(id, end, marker, following) {
     const { lines } = this;
     const g = this.groups[id];
     for (let j = end; j < lines.length; j++) if (this.within(lines.group[j], id)) lines.group[j] = g.parent;
-    this.ended(id, end, following);
+    this.ended(id, end, marker, following);
   }
 
-  // Section `id` ends before line `end`.
-  ended(id, end, following) {
+  // Section `id` ends before line `end`; line `marker` (-1: none) ended it.
+  ended(id, end, marker, following) {
     const { lines } = this;
     const g = this.groups[id];
     g.end = end;
-    if (lines.flags[end - 1] & F_MARK_END && end - 1 > g.line) lines.flags[end - 1] |= F_HIDDEN;
+    if (marker > g.line && marker < end) lines.flags[marker] |= F_HIDDEN;
     if (g.auto && !g.user && following) g.collapsed = true;
+  }
+
+  // The server no longer folds section `id` by default: unfolded, unless the
+  // reader folded it.
+  reopened(id) {
+    const g = this.groups[id];
+    g.auto = false;
+    if (!g.user) g.collapsed = false;
   }
 
   // Whether section a is section b or lies inside it.

@@ -14,11 +14,6 @@ export const F_ERR = 1; // stderr line
 export const F_HEAD = 2; // header of a collapsible section
 export const F_HIDDEN = 4; // section end marker: kept (numbering stays stable) but never shown
 export const F_NOTICE = 8; // a note from the page itself (events missed)
-// What a line's first segment looks like, for when the server says it
-// heads or ends a section: an end marker (hidden), a header that folds by
-// default. The server finds the sections; these only say how to show them.
-export const F_MARK_END = 16;
-export const F_MARK_FOLDS = 32;
 
 function grown(array, need) {
   if (need <= array.length) return array;

@@ -102,6 +102,14 @@ void AppendSectionJson(std::string& out, std::string_view run_id, const Section&
   }
   out += ",\"failed\":";
   out += s.failed ? "true" : "false";
+  out += ",\"collapsed\":";
+  out += s.collapsed ? "true" : "false";
+  out += ",\"end_marker\":";
+  if (s.end_marker == 0) {
+    out += "null";
+  } else {
+    AppendId(out, run_id, s.end_marker);
+  }
   out += '}';
 }
 

@@ -42,7 +42,13 @@ struct Section {
   std::uint32_t t_last = 0;  // valid once closed
   std::int32_t parent = -1;  // the enclosing section's index, -1 at the top
   Dialect dialect = Dialect::GitHub;
-  bool failed = false;        // an error lies between first and last
+  bool failed = false;  // an error lies between first and last
+  // Folded by default, as its dialect says: GitHub groups, GitLab's `[collapsed=true]`,
+  // Buildkite's `---` and `~~~` (until a `^^^ +++` inside reopens it); not Buildkite's `+++`.
+  bool collapsed = false;
+  // Its end marker's line (`::endgroup::`, `section_end:`), which the page hides; 0 when
+  // something else ended it (an enclosing end, the next Buildkite marker, the run's end).
+  std::uint64_t end_marker = 0;
   std::uint64_t version = 0;  // the index's version when this section last changed
 
   bool open() const { return last == 0; }

@@ -31,6 +31,16 @@ std::string Title(std::string_view text) {
   return Field(Trim(text));
 }
 
+// Whether the comma-separated GitLab section options hold `option`.
+bool HasOption(std::string_view options, std::string_view option) {
+  while (true) {
+    const std::size_t comma = options.find(',');
+    if (Trim(options.substr(0, comma)) == option) return true;
+    if (comma == std::string_view::npos) return false;
+    options.remove_prefix(comma + 1);
+  }
+}
+
 }  // namespace
 
 SectionTracker::SectionTracker(SectionDialects dialects, std::size_t max_sections)
@@ -57,7 +67,7 @@ void SectionTracker::OnPiece(int stream, const Piece& piece, std::string_view bo
       GitHubMarker(piece, text, line, version);
     } else if (c == 's' && dialects_.gitlab) {
       GitLabMarker(piece, body, line, version);
-    } else if ((c == '-' || c == '+' || c == '~') && dialects_.buildkite) {
+    } else if ((c == '-' || c == '+' || c == '~' || c == '^') && dialects_.buildkite) {
       BuildkiteMarker(piece, text, version);
     }
   }
@@ -75,7 +85,7 @@ bool SectionTracker::GitHubMarker(const Piece& piece, std::string_view text, Lin
                                   std::uint64_t version) {
   if (text.starts_with("::group::") || text.starts_with("##[group]")) {
     const std::string_view title = Trim(text.substr(9));
-    Start(Dialect::GitHub, title.empty() ? "group" : title, {}, piece, version);
+    Start(Dialect::GitHub, title.empty() ? "group" : title, {}, true, piece, version);
     return true;
   }
   const std::string_view marker = Trim(text);
@@ -106,19 +116,35 @@ bool SectionTracker::GitLabMarker(const Piece& piece, std::string_view body, Lin
                    .t = piece.t};
     return true;
   }
-  if (i < b.size() && b[i] == '[') {  // options: [collapsed=true]
+  bool collapsed = false;
+  if (i < b.size() && b[i] == '[') {  // options: [collapsed=true], maybe among others
     const std::size_t close = b.find(']', i);
+    const std::size_t options_end = close == std::string_view::npos ? b.size() : close;
+    collapsed = HasOption(b.substr(i + 1, options_end - i - 1), "collapsed=true");
     i = close == std::string_view::npos ? b.size() : close + 1;
   }
   const std::string title = Title(text::Printable(b.substr(i)));
   const std::int64_t index =
-      Start(Dialect::GitLab, title.empty() ? name : title, name, piece, version);
+      Start(Dialect::GitLab, title.empty() ? name : title, name, collapsed, piece, version);
   if (title.empty() && !piece.line_ends) line.title_for = index;
   return true;
 }
 
 bool SectionTracker::BuildkiteMarker(const Piece& piece, std::string_view text,
                                      std::uint64_t version) {
+  if (text.starts_with("^^^ +++")) {  // reopens the Buildkite section it is in
+    for (std::size_t k = open_.size(); k-- > 0;) {
+      Section& s = sections_[open_[k].index];
+      if (s.dialect != Dialect::Buildkite) continue;
+      if (s.collapsed) {
+        s.collapsed = false;
+        s.version = version;
+        ++changes_;
+      }
+      break;
+    }
+    return true;
+  }
   const std::string_view mark = text.substr(0, 4);
   if (mark != "--- " && mark != "+++ " && mark != "~~~ ") return false;
   const std::string_view title = Trim(text.substr(4));
@@ -129,12 +155,12 @@ bool SectionTracker::BuildkiteMarker(const Piece& piece, std::string_view text,
       break;
     }
   }
-  Start(Dialect::Buildkite, title, {}, piece, version);
+  Start(Dialect::Buildkite, title, {}, mark != "+++ ", piece, version);
   return true;
 }
 
 std::int64_t SectionTracker::Start(Dialect dialect, std::string_view title, std::string name,
-                                   const Piece& piece, std::uint64_t version) {
+                                   bool collapsed, const Piece& piece, std::uint64_t version) {
   // A marker on a line that began before the latest boundary and ended no later (a partial
   // line flushed at the end) has no place in the order: it is not kept either.
   if (sections_.size() >= max_sections_ || open_.size() >= kMaxDepth || piece.seq <= floor_) {
@@ -148,6 +174,7 @@ std::int64_t SectionTracker::Start(Dialect dialect, std::string_view title, std:
   s.depth = static_cast<std::uint32_t>(open_.size());
   s.parent = open_.empty() ? -1 : static_cast<std::int32_t>(open_.back().index);
   s.dialect = dialect;
+  s.collapsed = collapsed;
   s.version = version;
   floor_ = s.first;
   ++changes_;
@@ -165,7 +192,11 @@ void SectionTracker::EndAt(const End& end, std::uint64_t version) {
   for (std::size_t k = open_.size(); k-- > 0;) {
     const Section& s = sections_[open_[k].index];
     if (s.dialect == end.dialect && (end.dialect != Dialect::GitLab || open_[k].name == end.name)) {
+      const std::uint32_t ended = open_[k].index;
       CloseFrom(k, end.seq, end.t, version);
+      // Its last line is the marker's, unless the marker's line began before a boundary
+      // that came later (then `last` moved past it: the marker is not at its end).
+      if (sections_[ended].last == end.seq) sections_[ended].end_marker = end.seq;
       return;
     }
   }

@@ -1,7 +1,8 @@
 // The run's sections (SPEC §12) from the markers of the dialects that are on: GitHub's
 // `::group::TITLE` / `::endgroup::` (also `##[group]` as raw logs have them), nested;
 // GitLab's `section_start:UNIX:NAME[opts]` + `\r\e[0KTITLE` / `section_end:UNIX:NAME`,
-// ended by name; Buildkite's `--- `, `+++ `, `~~~ `, each ending the one before.
+// ended by name; Buildkite's `--- `, `+++ `, `~~~ `, each ending the one before, and its
+// `^^^ +++`, which unfolds the Buildkite section it is in.
 #pragma once
 
 #include <cstdint>
@@ -66,8 +67,8 @@ class SectionTracker {
   bool GitLabMarker(const Piece& piece, std::string_view body, LineState& line,
                     std::uint64_t version);
   bool BuildkiteMarker(const Piece& piece, std::string_view text, std::uint64_t version);
-  std::int64_t Start(Dialect dialect, std::string_view title, std::string name, const Piece& piece,
-                     std::uint64_t version);
+  std::int64_t Start(Dialect dialect, std::string_view title, std::string name, bool collapsed,
+                     const Piece& piece, std::uint64_t version);
   void EndAt(const End& end, std::uint64_t version);
   void CloseFrom(std::size_t depth, std::uint64_t last, std::uint32_t t, std::uint64_t version);
 

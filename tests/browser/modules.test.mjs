@@ -15,7 +15,7 @@ import {
 } from '../../web/find.js';
 import { F_ERR, F_HEAD, F_HIDDEN, F_NOTICE, LineStore } from '../../web/store.js';
 import { logName } from '../../web/downloads.js';
-import { Sections, markerFlags } from '../../web/sections.js';
+import { Sections } from '../../web/sections.js';
 import { parseFilter } from '../../web/filter.js';
 import { sourceLink } from '../../web/source-link.js';
 import { problemsOf } from '../../web/run-index.js';
@@ -374,24 +374,26 @@ describe('downloads.js', () => {
 
 describe('sections.js', () => {
   // Lines as the page adds them (row i is the event with SEQ i + 2 of run
-  // `r`), marked as ingest.js marks them; the sections are the server's.
+  // `r`); the sections, their default fold and end markers are the server's.
   function feed(lines) {
     const store = new LineStore();
     const sections = new Sections(store);
     for (const text of lines) {
-      const i = store.add(text, markerFlags(text), 0, sections.top(), store.length + 2);
+      store.add(text, 0, 0, sections.top(), store.length + 2);
       sections.countLine();
     }
     return { store, sections, run: { id: 'r', seq: lines.length + 1 } };
   }
-  // A /sections entry over rows first..last (last null: still open).
-  const sec = (title, first, last, depth = 0) => ({
+  // A /sections entry over rows first..last (last null: still open), ended
+  // by its end marker on row `marker` (null: none).
+  const sec = (title, first, last, depth = 0, { collapsed = true, marker = null } = {}) => ({
     title, first: `r.${first + 2}`, last: last === null ? null : `r.${last + 2}`, depth, duration_ms: 0, failed: false,
+    collapsed, end_marker: marker === null ? null : `r.${marker + 2}`,
   });
 
   it('folds a GitHub group that ended while following, and hides its end marker', () => {
     const { store, sections, run } = feed(['::group::Build', 'cc a.c', 'cc b.c', '::endgroup::', 'done']);
-    assert.equal(sections.apply([sec('Build', 0, 3)], run, true), true);
+    assert.equal(sections.apply([sec('Build', 0, 3, 0, { marker: 3 })], run, true), true);
     const { groups } = sections;
     assert.equal(groups.length, 2);
     assert.equal(sections.label(0), 'Build');
@@ -404,12 +406,12 @@ describe('sections.js', () => {
     assert.equal(sections.hiddenByFold(store.group[4]), false);
     assert.deepEqual(sections.setCollapsed(1, false), [0, 3]);
     assert.equal(sections.setCollapsed(1, false), null, 'nothing changed');
-    assert.equal(sections.apply([sec('Build', 0, 3)], run, true), false, 'the same answer again changes nothing');
+    assert.equal(sections.apply([sec('Build', 0, 3, 0, { marker: 3 })], run, true), false, 'the same answer again changes nothing');
   });
 
   it('does not fold under the eyes of a reader; nests by depth; a `---` line is shown, and folds only if the server says it is a section', () => {
     const { store, sections, run } = feed(['section_start:1:outer[collapsed=true]', '--- inner', 'x', 'section_end:2:outer', 'y']);
-    sections.apply([sec('outer', 0, 3), sec('inner', 1, 2, 1)], run, false);
+    sections.apply([sec('outer', 0, 3, 0, { marker: 3 }), sec('inner', 1, 2, 1)], run, false);
     assert.deepEqual(sections.groups.slice(1).map((g) => [g.name, g.parent, g.collapsed, g.auto]),
       [['outer', 0, false, true], ['inner', 1, false, true]]);
     assert.deepEqual([...store.group.slice(0, 5)], [0, 1, 2, 1, 0]);
@@ -423,16 +425,47 @@ describe('sections.js', () => {
     sections.apply([sec('outer', 0, null), sec('inner', 1, null, 1)], { id: 'r', seq: 4 }, true);
     assert.equal(sections.top(), 2);
     for (const text of ['::endgroup::', '::endgroup::', 'after']) {
-      store.add(text, markerFlags(text), 0, sections.top(), store.length + 2);
+      store.add(text, 0, 0, sections.top(), store.length + 2);
       sections.countLine();
     }
     assert.deepEqual([...store.group.slice(0, 6)], [0, 1, 2, 2, 2, 2], 'given to the innermost open one meanwhile');
-    sections.apply([sec('outer', 0, 4), sec('inner', 1, 3, 1)], { id: 'r', seq: 7 }, true);
+    sections.apply([sec('outer', 0, 4, 0, { marker: 4 }), sec('inner', 1, 3, 1, { marker: 3 })], { id: 'r', seq: 7 }, true);
     assert.deepEqual([...store.group.slice(0, 6)], [0, 1, 2, 2, 1, 0]);
     assert.deepEqual(sections.groups.slice(1).map((g) => [g.collapsed, g.count]), [[true, 2], [true, 1]]);
     assert.equal(sections.top(), 0);
     assert.deepEqual(sections.unfoldAround(2), [0, 4]);
     assert.deepEqual(sections.groups.slice(1).map((g) => [g.collapsed, g.user]), [[false, true], [false, true]]);
+  });
+
+  it('folds by default only what the server says; hides only the end marker it names', () => {
+    const { store, sections, run } = feed(['+++ Open', 'x', '::endgroup::', '--- Folds', 'y', '::endgroup::']);
+    sections.apply([sec('Open', 0, 2, 0, { collapsed: false }), sec('Folds', 3, 4, 0, { marker: 4 })], run, true);
+    assert.deepEqual(sections.groups.slice(1).map((g) => [g.auto, g.collapsed]), [[false, false], [true, true]]);
+    assert.equal(store.flags[2] & F_HIDDEN, 0, 'a line that looks like an end marker but is not one is shown');
+    assert.equal(store.flags[4] & F_HIDDEN, F_HIDDEN);
+    assert.equal(store.flags[5] & F_HIDDEN, 0);
+  });
+
+  it('unfolds a section the server no longer folds (Buildkite\'s `^^^ +++`), unless the reader folded it', () => {
+    const { sections } = feed(['--- Tests', 'FAIL', '^^^ +++', '--- Next', 'z']);
+    const run = { id: 'r', seq: 3 };
+    sections.apply([sec('Tests', 0, null)], run, true);
+    assert.equal(sections.groups[1].auto, true);
+    // `^^^ +++` and the next section come in the same answer: it ends open.
+    assert.equal(sections.apply([sec('Tests', 0, 2, 0, { collapsed: false }), sec('Next', 3, null)], { id: 'r', seq: 6 }, true), true);
+    assert.deepEqual(sections.groups.slice(1).map((g) => [g.auto, g.collapsed]), [[false, false], [true, false]]);
+
+    const folded = feed(['--- Tests', 'FAIL', '^^^ +++']);
+    folded.sections.apply([sec('Tests', 0, 1)], folded.run, true);
+    assert.equal(folded.sections.groups[1].collapsed, true);
+    assert.equal(folded.sections.apply([sec('Tests', 0, 1, 0, { collapsed: false })], folded.run, true), true);
+    assert.equal(folded.sections.groups[1].collapsed, false, 'it unfolds when the reader had not touched it');
+    const kept = feed(['--- Tests', 'FAIL', '^^^ +++']);
+    kept.sections.apply([sec('Tests', 0, 1)], kept.run, true);
+    kept.sections.toggle(1);
+    kept.sections.toggle(1);
+    kept.sections.apply([sec('Tests', 0, 1, 0, { collapsed: false })], kept.run, true);
+    assert.deepEqual([kept.sections.groups[1].auto, kept.sections.groups[1].collapsed], [false, true], 'the reader\'s fold stays');
   });
 
   it('waits for a section whose lines have not come, and ignores another run\'s', () => {
@@ -443,7 +476,7 @@ describe('sections.js', () => {
 
   it('counts lines into open folded sections, and expands and collapses every section', () => {
     const { store, sections, run } = feed(['::group::one', 'x', '::endgroup::', '::group::two', 'y']);
-    sections.apply([sec('one', 0, 2), sec('two', 3, null)], run, true);
+    sections.apply([sec('one', 0, 2, 0, { marker: 2 }), sec('two', 3, null)], run, true);
     assert.deepEqual(sections.groups.slice(1).map((g) => g.collapsed), [true, false]);
     sections.setCollapsed(2, true);
     store.add('z', 0, 0, sections.top(), 7);

@@ -126,6 +126,21 @@ class GoTestAndDiff(unittest.TestCase):
             self.assertIn("PASS: TestA (0.00s)", titles)
             self.assertTrue(any(t.startswith("a.txt") for t in titles), titles)
             self.assertEqual(seq(sections[0]["first"]), 3)
+            # `--- ` folds by default, a diff's `+++ b.txt` does not; no end markers.
+            folds = {x["title"].split(" ")[0]: x["collapsed"] for x in sections}
+            self.assertEqual((folds["a.txt"], folds["b.txt"]), (True, False), sections)
+            self.assertEqual({x["end_marker"] for x in sections}, {None})
+
+    def test_buildkite_folds_and_a_reopened_section(self):
+        script = ('echo "--- Build"; echo x; echo "^^^ +++"; echo "--- Test"; echo y; '
+                  'echo "+++ Report"; echo "~~~ Cleanup"')
+        with Ssetail(["--linger=30", "--", "sh", "-c", script],
+                     env=env_without_ci(BUILDKITE="true")) as s:
+            complete_problems(s)
+            sections = get_json(s, "/sections")["sections"]
+            self.assertEqual([(x["title"], x["collapsed"]) for x in sections],
+                             [("Build", False), ("Test", True), ("Report", False),
+                              ("Cleanup", True)])
 
     def test_sections_none_and_a_bad_list(self):
         with Ssetail(["--linger=30", "--sections", "none", "--", "sh", "-c",
@@ -239,6 +254,9 @@ class NestedGroups(unittest.TestCase):
             # ::endgroup:: 7, after 8.
             self.assertEqual([(seq(x["first"]), seq(x["last"])) for x in sections],
                              [(2, 7), (3, 5)])
+            # GitHub groups fold by default; each names its `::endgroup::` line, to hide.
+            self.assertEqual([(x["collapsed"], seq(x["end_marker"])) for x in sections],
+                             [(True, 7), (True, 5)])
             # Durations from the lines' times (taken when ssetail read each line): at least
             # the sleep inside the inner one, and the outer holds the inner. Not "inner + the
             # outer's own 0.2 s": a line read late (a loaded machine) shortens what precedes it.

@@ -26,7 +26,8 @@ std::string Read(const std::filesystem::path& path) {
 }
 
 // The expected file's text form: P|seq|severity|tool|file|line|col|message per problem in
-// line order, S|depth|first|last|duration_ms|failed or ok|title per section, G|done/total,
+// line order, S|depth|first|last|duration_ms|failed or ok|collapsed or expanded|end_marker|title
+// per section (its default fold; end_marker empty when no end marker ended it), G|done/total,
 // C|errors|warnings|notices.
 std::string Render(const index::RunIndex& idx) {
   std::ostringstream out;
@@ -38,7 +39,9 @@ std::string Render(const index::RunIndex& idx) {
   }
   for (const index::Section& s : idx.sections()) {
     out << "S|" << s.depth << '|' << s.first << '|' << s.last << '|' << s.duration_ms() << '|'
-        << (s.failed ? "failed" : "ok") << '|' << s.title << '\n';
+        << (s.failed ? "failed" : "ok") << '|' << (s.collapsed ? "collapsed" : "expanded") << '|'
+        << (s.end_marker == 0 ? std::string() : std::to_string(s.end_marker)) << '|' << s.title
+        << '\n';
   }
   if (const auto& g = idx.progress()) {
     out << "G|" << g->fraction.done << '/' << g->fraction.total << '\n';

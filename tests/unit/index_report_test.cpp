@@ -43,9 +43,10 @@ TEST_CASE("index json: /sections; an open section has no last and no duration ye
   index::AppendSectionsJson(out, "RUN", idx);
   CHECK(out ==
         "{\"sections\":[{\"title\":\"A \\\"b\\\"\",\"first\":\"RUN.2\",\"last\":\"RUN.3\","
-        "\"depth\":0,\"duration_ms\":20,\"failed\":false},"
+        "\"depth\":0,\"duration_ms\":20,\"failed\":false,\"collapsed\":true,\"end_marker\":\"RUN."
+        "3\"},"
         "{\"title\":\"open\",\"first\":\"RUN.4\",\"last\":null,\"depth\":0,\"duration_ms\":null,"
-        "\"failed\":false}]}");
+        "\"failed\":false,\"collapsed\":true,\"end_marker\":null}]}");
 }
 
 TEST_CASE("index json: /status members: problem counts and the last progress") {
@@ -82,7 +83,8 @@ TEST_CASE("index json: the delta gives a fresh reader everything, then only what
         "{\"errors\":1,\"warnings\":0,\"notices\":0,\"complete\":false,\"problems\":["
         "{\"id\":\"R.3\",\"severity\":\"error\",\"file\":\"a.c\",\"line\":1,\"col\":1,"
         "\"message\":\"e\",\"tool\":\"cc\"}],\"sections\":[{\"n\":0,\"title\":\"g\","
-        "\"first\":\"R.2\",\"last\":null,\"depth\":0,\"duration_ms\":null,\"failed\":true}],"
+        "\"first\":\"R.2\",\"last\":null,\"depth\":0,\"duration_ms\":null,\"failed\":true,"
+        "\"collapsed\":true,\"end_marker\":null}],"
         "\"progress\":{\"done\":2,\"total\":4,\"id\":\"R.4\"}}");
 
   feeder.Lines({"plain", "::endgroup::", "::group::h"});

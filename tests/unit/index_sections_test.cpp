@@ -125,6 +125,59 @@ TEST_CASE("sections: Buildkite's markers only when that dialect is on") {
         Lines{"0|2|3|40|ok|:hammer: Build", "0|4|5|50|failed|Test", "0|6|8|10|ok|Cleanup"});
 }
 
+// collapsed|end_marker for each section (end_marker empty: none).
+std::vector<std::string> Folds(const index::RunIndex& idx) {
+  std::vector<std::string> out;
+  for (const index::Section& s : idx.sections()) {
+    out.push_back(std::string(s.collapsed ? "collapsed" : "expanded") + "|" +
+                  (s.end_marker == 0 ? "" : std::to_string(s.end_marker)));
+  }
+  return out;
+}
+
+TEST_CASE("sections: GitHub groups fold by default; an end marker's line is named") {
+  index::RunIndex idx;
+  Feeder(idx)
+      .Out("::group::Outer")
+      .Out("::group::Inner")
+      .Out("::endgroup::")
+      .Out("::group::Ended by its own marker")
+      .Out("::endgroup::")
+      .Out("::group::Last");
+  idx.Finish(10);
+  CHECK(Folds(idx) == Lines{"collapsed|", "collapsed|4", "collapsed|6", "collapsed|"});
+}
+
+TEST_CASE("sections: GitLab folds only with collapsed=true among its options") {
+  index::RunIndex idx;
+  Feeder(idx)
+      .Out("section_start:1:a[collapsed=true]\x1b[0KA")
+      .Out("section_end:1:a")
+      .Out("section_start:1:b\x1b[0KB")
+      .Out("section_start:1:c[collapsed=false]\x1b[0KC")
+      .Out("section_start:1:d[foo=bar, collapsed=true]\x1b[0KD")
+      .Out("section_start:1:e[collapsed=trueish]\x1b[0KE")
+      .Out("section_end:1:b");
+  idx.Finish(10);
+  CHECK(Folds(idx) == Lines{"collapsed|3", "expanded|8", "expanded|", "collapsed|", "expanded|"});
+}
+
+TEST_CASE(
+    "sections: Buildkite's --- and ~~~ fold, +++ does not, ^^^ +++ reopens the one it is in") {
+  index::RunIndex idx(With({.buildkite = true}));
+  Feeder(idx)
+      .Out("--- Folded")
+      .Out("+++ Open")
+      .Out("~~~ Folded too")
+      .Out("--- Reopened")
+      .Out("tests failed")
+      .Out("^^^ +++")
+      .Out("--- Folded again");
+  idx.Finish(10);
+  CHECK(Folds(idx) == Lines{"collapsed|", "expanded|", "collapsed|", "expanded|", "collapsed|"});
+  CHECK(Shown(idx).size() == 5);  // `^^^ +++` opens nothing
+}
+
 TEST_CASE("sections: --sections none and a dialect left out change nothing else") {
   index::RunIndex idx(With({false, false, false}));
   Feeder(idx).Lines(
