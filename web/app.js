@@ -28,6 +28,7 @@ import { createToolbar } from './toolbar.js';
 import { bindKeys } from './keys.js';
 import { createCompare } from './compare.js';
 import { bindCopy } from './copy.js';
+import { markProblemRows } from './rows.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -94,6 +95,7 @@ const downloads = createDownloads(state, ui);
 const compare = createCompare(state, ui, { onLeave: invalidate });
 const runIndex = createRunIndex(state, (folds) => {
   if (folds) view.rebuild();
+  markProblemRows(state, ui.rows); // the rows drawn, as /problems now says
   schedule();
 });
 

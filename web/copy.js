@@ -1,5 +1,6 @@
 // Copying (SPEC §13): a selection that crosses a folded section copies the
-// section's lines, never its placeholder ("Build step  2 lines"). Other
+// section's lines, never its placeholder ("Build step  2 lines"); one that
+// crosses an annotation copies its raw `::error …` line, as downloaded. Other
 // selections are the browser's own: line numbers, timestamps and fold
 // buttons are `user-select: none`, so it copies the text only. Reads the
 // state, writes none of it.
@@ -35,11 +36,13 @@ export function bindCopy(state, ui) {
     if (!selection.rangeCount || selection.isCollapsed) return;
     const range = selection.getRangeAt(0);
     const rows = [...ui.rows.children].filter((row) => range.intersectsNode(row));
-    if (!rows.some((row) => row.classList.contains('folded'))) return; // the browser's copy is right
+    if (!rows.some((row) => row.classList.contains('folded') || row.classList.contains('ann'))) return; // the browser's copy is right
     const parts = [];
     for (const row of rows) {
       if (row.classList.contains('folded')) {
         parts.push(sectionText(state, state.sections.groups[Number(row.dataset.group)]));
+      } else if (row.classList.contains('ann')) {
+        if (selectedText(row, range) !== null) parts.push(row.dataset.raw);
       } else {
         const text = selectedText(row, range);
         if (text !== null) parts.push(text);

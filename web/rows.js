@@ -4,6 +4,55 @@
 import { F_ERR, F_HEAD, F_NOTICE } from './store.js';
 import { renderMarked, renderText } from './render.js';
 import { formatStamp } from './time.js';
+import { parseAnnotation } from './annotation.js';
+
+const KIND_TEXT = { error: 'Error', warning: 'Warning', notice: 'Notice' };
+
+// Row -> 'error' or 'warning' for the rows /problems lists (the worse one
+// when a row has both), and the same by line number, made again for each
+// new list the server answers.
+let severityList = null;
+let severities = new Map();
+let byNumber = new Map();
+
+function severityMaps(state) {
+  const { list } = state.problems;
+  if (list === severityList) return;
+  severityList = list;
+  severities = new Map();
+  byNumber = new Map();
+  for (const p of list) {
+    if (p.severity !== 'error' && p.severity !== 'warning') continue;
+    if (p.severity === 'warning' && severities.has(p.line)) continue;
+    severities.set(p.line, p.severity);
+    byNumber.set(state.lines.number(p.line), p.severity);
+  }
+}
+
+// A new /problems answer: marks the rows drawn in `container` anew in
+// place (made again, they would lose a reader's selection).
+export function markProblemRows(state, container) {
+  severityMaps(state);
+  for (const row of container.children) {
+    const severity = row.dataset.line ? byNumber.get(Number(row.dataset.line)) : undefined;
+    row.classList.toggle('problem-error', severity === 'error');
+    row.classList.toggle('problem-warning', severity === 'warning');
+  }
+}
+
+// An annotation as its kind, title, message and place (all text nodes).
+function renderAnnotation(tx, a) {
+  const part = (cls, text) => {
+    const span = document.createElement('span');
+    span.className = cls;
+    span.textContent = text;
+    tx.append(span);
+  };
+  part('ann-kind', KIND_TEXT[a.kind]);
+  if (a.title) part('ann-title', a.title);
+  part('ann-msg', a.message);
+  if (a.where) part('ann-where', a.where);
+}
 
 export function makeRow(state, i) {
   const { lines, sections, mark, prefs, find } = state;
@@ -12,6 +61,9 @@ export function makeRow(state, i) {
   let cls = 'line';
   if (flags & F_ERR) cls += ' err';
   if (flags & F_NOTICE) cls += ' notice';
+  severityMaps(state);
+  const severity = severities.get(i);
+  if (severity) cls += ` problem-${severity}`;
   if (i >= mark.first && i <= mark.last) cls += ' hl';
   const n = lines.number(i);
   const ln = document.createElement('a');
@@ -56,8 +108,14 @@ export function makeRow(state, i) {
     }
   } else {
     const marks = find.index ? find.index.on(i) : [];
+    // Find's matches are in the raw text: an annotation with some shows it raw.
+    const annotation = marks.length ? null : parseAnnotation(lines.text[i]);
     if (marks.length) renderMarked(tx, lines.text[i], lines.runs[i], marks, find.current);
-    else renderText(tx, lines.text[i], lines.runs[i]);
+    else if (annotation) {
+      cls += ` ann ann-${annotation.kind}`;
+      row.dataset.raw = lines.text[i]; // what copying it gives (copy.js)
+      renderAnnotation(tx, annotation);
+    } else renderText(tx, lines.text[i], lines.runs[i]);
     if (find.index && find.current >= 0 && find.index.line[find.current] === i) cls += ' fcur';
     row.append(tx);
   }

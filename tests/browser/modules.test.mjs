@@ -1,4 +1,4 @@
-// Unit tests of the page's DOM-free modules (terminal, sse, find, store, sections, filter, compare-view),
+// Unit tests of the page's DOM-free modules (terminal, sse, find, store, sections, filter, compare-view, annotation),
 // in plain node. page.test.mjs imports this file, so ctest runs it too;
 // alone: node tests/browser/modules.test.mjs
 import { describe, it } from 'node:test';
@@ -18,6 +18,7 @@ import { logName } from '../../web/downloads.js';
 import { Sections } from '../../web/sections.js';
 import { parseFilter } from '../../web/filter.js';
 import { sourceLink } from '../../web/source-link.js';
+import { parseAnnotation } from '../../web/annotation.js';
 import { problemsOf } from '../../web/run-index.js';
 import fs from 'node:fs';
 import { TIME_MODES, formatStamp, nextTimeMode } from '../../web/time.js';
@@ -617,3 +618,17 @@ describe('compare-view.js', () => {
   });
 });
 
+
+describe('annotation.js', () => {
+  it('reads ::error/::warning/::notice with their properties and GitHub\'s escapes', () => {
+    assert.deepEqual(parseAnnotation('::error file=src/a.c,line=3,col=7,title=Build%3A C::it broke%0Atwice'),
+      { kind: 'error', title: 'Build: C', message: 'it broke\ntwice', where: 'src/a.c:3:7' });
+    assert.deepEqual(parseAnnotation('::warning::look here'), { kind: 'warning', title: '', message: 'look here', where: '' });
+    assert.deepEqual(parseAnnotation('::notice file=x.py::fyi'), { kind: 'notice', title: '', message: 'fyi', where: 'x.py' });
+  });
+  it('leaves other lines and other workflow commands alone', () => {
+    for (const text of ['::group::Build', 'error: x', ' ::error::indented', '::debug::x', '::errors::x', '']) {
+      assert.equal(parseAnnotation(text), null, text);
+    }
+  });
+});

@@ -1214,6 +1214,52 @@ describe('ssetail page: a CI log view', () => {
     });
   });
 
+  test('::error/::warning lines read as annotations, copied raw; errors and warnings are styled apart', async () => {
+    const script = `cat '${fixtures}gcc.txt'; echo '::error file=src/a.c,line=3::it broke'; echo '::warning::look here'; echo plain; echo to-stderr >&2; exit 1`;
+    await session(sh(script), async (page) => {
+      await waitForExitBanner(page);
+      await waitForTexts(page, (t) => t.includes('plain'), 'the lines');
+      // The annotations: their message and kind, not the workflow command's syntax.
+      const ann = (n) => page.$eval(rowSel(n), (el) => ({ text: el.querySelector('.tx').textContent, cls: el.className }));
+      const a = await ann(23);
+      assert.ok(!a.text.includes('::'), `shown as ${JSON.stringify(a.text)}`);
+      assert.match(a.text, /it broke/);
+      assert.match(a.text, /src\/a\.c:3/);
+      assert.match(a.cls, /\bann-error\b/);
+      const w = await ann(24);
+      assert.match(w.text, /look here/);
+      assert.ok(!w.text.includes('::'));
+      assert.match(w.cls, /\bann-warning\b/);
+      // Copying them gives the raw line, as the download does.
+      const copied = await page.evaluate(() => {
+        const range = document.createRange();
+        range.setStartBefore(document.querySelector('#rows .line[data-line="23"] .tx'));
+        range.setEndAfter(document.querySelector('#rows .line[data-line="24"] .tx'));
+        getSelection().removeAllRanges();
+        getSelection().addRange(range);
+        const data = new DataTransfer();
+        const event = new ClipboardEvent('copy', { clipboardData: data, bubbles: true, cancelable: true });
+        document.querySelector('#rows .line[data-line="23"] .tx').dispatchEvent(event);
+        return event.defaultPrevented ? data.getData('text/plain') : getSelection().toString();
+      });
+      assert.equal(copied.trim(), '::error file=src/a.c,line=3::it broke\n::warning::look here');
+      // /problems' warnings (line 2) and errors (line 5) each have their own look; plain stderr keeps its own.
+      await waitFor('the problems marked', async () => (await page.$$(`${rowSel(5)}.problem-error`)).length === 1);
+      const props = ['backgroundColor', 'borderLeftColor'];
+      const warning = await computed(page, rowSel(2), props);
+      const error = await computed(page, rowSel(5), props);
+      const plain = await computed(page, rowSel(25), props);
+      const stderr = await computed(page, rowSel(26), props);
+      assert.match(await page.getAttribute(rowSel(2), 'class'), /\bproblem-warning\b/);
+      assert.notEqual(warning.borderLeftColor, error.borderLeftColor);
+      assert.notEqual(warning.backgroundColor, error.backgroundColor);
+      assert.notEqual(warning.borderLeftColor, plain.borderLeftColor);
+      assert.notEqual(error.borderLeftColor, plain.borderLeftColor);
+      assert.equal((await page.getAttribute(rowSel(26), 'class')).includes('problem-'), false);
+      assert.notEqual(stderr.backgroundColor, plain.backgroundColor);
+    }, { args: ['--title', 'annotated'] });
+  });
+
   test('sections: expand all and collapse all, by buttons and keys (+ and -)', async () => {
     const script = "printf 'a\\n::group::One\\none 1\\n::endgroup::\\n::group::Two\\ntwo 1\\n::endgroup::\\nz\\n'";
     await session(sh(script), async (page) => {
