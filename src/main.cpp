@@ -145,10 +145,10 @@ void ServeCompare(HttpServer& server, RunComparer* comparer) {
   if (comparer) server.SetCompare([comparer] { return comparer->Answer(); });
 }
 
-// The run's indexer (SPEC §12), started: it reads the run while it is served.
-std::unique_ptr<RunIndexer> StartIndexer(const Options& options, const History& history,
-                                         const RunRecord* record, Publisher* publisher,
-                                         bool summary) {
+// The run's indexer (SPEC §12), made: StartIndexing starts its thread.
+std::unique_ptr<RunIndexer> MakeIndexer(const Options& options, const History& history,
+                                        const RunRecord* record, Publisher* publisher,
+                                        bool summary) {
   // Its Wakeup (an eventfd) and its thread may not be had (out of descriptors): 125.
   std::unique_ptr<RunIndexer> indexer;
   try {
@@ -177,12 +177,16 @@ std::unique_ptr<RunIndexer> StartIndexer(const Options& options, const History& 
       std::fflush(stderr);
     });
   }
+  return indexer;
+}
+
+// Its thread, which reads the run while it is served.
+void StartIndexing(RunIndexer& indexer) {
   try {
-    indexer->Start();
+    indexer.Start();
   } catch (const std::system_error& e) {
     throw StartupError(e.what());
   }
-  return indexer;
 }
 
 void PrintServing(const ServerOptions& serve, int port, std::size_t max_clients_asked) {
@@ -214,7 +218,7 @@ int RunCommand(const Options& options) {
   const std::unique_ptr<Publisher> publisher = MakePublisher(options, history, record.get());
   const bool summary = !options.quiet && !options.no_summary;
   const std::unique_ptr<RunIndexer> indexer =
-      StartIndexer(options, history, record.get(), publisher.get(), summary);
+      MakeIndexer(options, history, record.get(), publisher.get(), summary);
   const std::unique_ptr<RunComparer> comparer =
       StartComparer(std::move(compared), history, record.get(), *indexer);
   HttpServer server(history, record.get(), serve);
@@ -227,6 +231,11 @@ int RunCommand(const Options& options) {
   }};
   Supervisor supervisor(history, run, std::move(observer));
   supervisor.Start();
+  // Only now that the command runs (the launcher returns once it has exec'd): a thread that
+  // allocates while the launcher forks can leave a lock held in the child, where Boost.Asio's
+  // fork notification allocates before exec (glibc's malloc is safe across fork, the
+  // sanitizers' allocators are not). The indexer reads the run from its first event anyway.
+  StartIndexing(*indexer);
   // A reader of --save's file never finds it empty (SPEC §8).
   if (record) record->WaitWritten(1);
   PrintServing(serve, port, options.max_clients);
@@ -323,7 +332,8 @@ int ViewRecord(const Options& options) {
   History history(viewer.run_id(), {options.history_events, options.history_bytes});
   const std::unique_ptr<RunRecord> record = MakeRecord(options, history);
   const std::unique_ptr<RunIndexer> indexer =
-      StartIndexer(options, history, record.get(), nullptr, false);
+      MakeIndexer(options, history, record.get(), nullptr, false);
+  StartIndexing(*indexer);  // no command is started here
   const std::unique_ptr<RunComparer> comparer =
       StartComparer(std::move(compared), history, record.get(), *indexer);
   HttpServer server(history, record.get(), serve);
