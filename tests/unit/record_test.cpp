@@ -24,32 +24,14 @@
 #include "history/history.hpp"
 #include "record/record_line.hpp"
 #include "record/record_reader.hpp"
+#include "temp_dir.hpp"
 #include "wait_until.hpp"
 
 using namespace ssetail;
+using testing::TempDir;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-
-// A fresh directory, removed with everything in it at the end of the test.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "ssetail-record-test-XXXXXX").string();
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  std::string path() const { return path_.string(); }
-  std::string file(const char* name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
 
 // A disk that stops answering after the record's first write, until the test lets it go on
 // (or the disk is destroyed): what RunRecord is given instead of write(2).

@@ -14,30 +14,12 @@
 #include "comparing/run_comparer.hpp"
 #include "history/history.hpp"
 #include "indexer/run_indexer.hpp"
+#include "temp_dir.hpp"
 
 using namespace ssetail;
+using testing::TempDir;
 
 namespace {
-
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "ssetail-comparer-test-XXXXXX").string();
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    path_ = pattern;
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  std::string File(const std::string& name, const std::string& text) const {
-    const std::string path = (path_ / name).string();
-    std::ofstream(path, std::ios::binary) << text;
-    return path;
-  }
-  std::string path() const { return path_.string(); }
-
- private:
-  std::filesystem::path path_;
-};
 
 const std::string kStart = R"({"id":"old.1","event":"start","data":{"command":["make"],"pid":1,)"
                            R"("started":"2026-12-06T10:00:00.000Z","title":"make"}})"
@@ -70,7 +52,7 @@ std::vector<std::string> Lines(const std::string& body) {
 
 TEST_CASE("ReadOtherRecord: the run, its exit and its problems") {
   TempDir dir;
-  const OtherRecord other = ReadOtherRecord(dir.File("a.jsonl", OtherRecordText()));
+  const OtherRecord other = ReadOtherRecord(dir.Write("a.jsonl", OtherRecordText()));
   CHECK(other.run.run_id == "old");
   CHECK(other.run.title == "make");
   CHECK(other.run.started == "2026-12-06T10:00:00.000Z");
@@ -86,7 +68,7 @@ TEST_CASE("ReadOtherRecord: the run, its exit and its problems") {
 TEST_CASE("ReadOtherRecord: a record cut short counts as what it holds") {
   TempDir dir;
   const OtherRecord other =
-      ReadOtherRecord(dir.File("a.jsonl", kStart + Line(2, "a", 1) + Line(3, "b", 2)));
+      ReadOtherRecord(dir.Write("a.jsonl", kStart + Line(2, "a", 1) + Line(3, "b", 2)));
   CHECK_FALSE(other.run.exit_json);
   CHECK_FALSE(other.duration_ms);
   CHECK(other.comparison->lines(compare::Side::Other) == 2);
@@ -95,12 +77,12 @@ TEST_CASE("ReadOtherRecord: a record cut short counts as what it holds") {
 TEST_CASE("ReadOtherRecord: what is not a record is a StartupError naming the file") {
   TempDir dir;
   const std::vector<std::pair<std::string, std::string>> bad = {
-      {dir.File("empty", ""), "empty"},
-      {dir.File("text", "hello\n"), ":1:"},
-      {dir.File("nostart", Line(2, "a", 1)), ":1:"},
-      {dir.File("order", kStart + Line(3, "a", 1) + Line(2, "b", 2)), ":3: ids do not increase"},
-      {dir.File("other", kStart + R"({"id":"new.2","event":"stdout","data":{"text":"a","t":1}})"
-                                  "\n"),
+      {dir.Write("empty", ""), "empty"},
+      {dir.Write("text", "hello\n"), ":1:"},
+      {dir.Write("nostart", Line(2, "a", 1)), ":1:"},
+      {dir.Write("order", kStart + Line(3, "a", 1) + Line(2, "b", 2)), ":3: ids do not increase"},
+      {dir.Write("other", kStart + R"({"id":"new.2","event":"stdout","data":{"text":"a","t":1}})"
+                                   "\n"),
        ":2: an id of another run"},
       {dir.path(), "not a regular file"},
       {dir.path() + "/missing", "No such file"},
@@ -125,7 +107,7 @@ TEST_CASE("RunComparer: the run as the History has it, the real change only, the
   RunIndexer indexer(history, nullptr, {});  // the run's problems are its indexer's
   indexer.Start();
   RunComparer comparer(history, nullptr, indexer,
-                       ReadOtherRecord(dir.File("a.jsonl", OtherRecordText())));
+                       ReadOtherRecord(dir.Write("a.jsonl", OtherRecordText())));
   {
     History::Writer writer(history);
     writer.Append(EventType::Start, R"({"title":"make","started":"2026-12-06T11:00:00.000Z"})", 0);

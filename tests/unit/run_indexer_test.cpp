@@ -10,9 +10,11 @@
 
 #include "history/history.hpp"
 #include "record/run_record.hpp"
+#include "temp_dir.hpp"
 #include "wait_until.hpp"
 
 using namespace ssetail;
+using testing::TempDir;
 
 namespace {
 
@@ -21,25 +23,6 @@ constexpr auto kPatience = std::chrono::seconds(10);
 RunIndexer::Clock::time_point Deadline() {
   return RunIndexer::Clock::now() + kPatience;
 }
-
-// A fresh directory for a temporary record, removed at the end of the test.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "ssetail-indexer-test-XXXXXX").string();
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  std::string path() const { return path_.string(); }
-
- private:
-  std::filesystem::path path_;
-};
 
 // start, `lines` lines of which line `error_at` (1-based) is a compiler's error, in batches.
 void AppendRun(History& history, int lines, int error_at) {
