@@ -73,17 +73,17 @@ bool RunIndexer::IndexAvailable() {
     if (stopping_) return true;
     if (slice.status == History::ReadStatus::Ended) {
       // Ended without `exit` (a relayed run whose publisher is gone): what was read is all.
-      if (!index_.finished()) Finish(last_t_);
+      if (!index_.finished()) index_.Finish(last_t_);
       return true;
     }
     for (const EventView event : slice) {
       index_.Add(event.seq, event.type, event.data, event.t_ms, event.end);
       last_t_ = event.t_ms;
-      if (event.type == EventType::Exit) Finish(event.t_ms);
+      if (event.type == EventType::Exit) index_.Finish(event.t_ms);
     }
     cursor_ = slice.next_seq;
     if (slice.reached_end) {
-      if (!index_.finished()) Finish(last_t_);
+      if (!index_.finished()) index_.Finish(last_t_);
       return true;
     }
   }
@@ -115,10 +115,6 @@ bool RunIndexer::IndexFromRecord(std::uint64_t last) {
     cursor_ = read.next_seq;
   }
   return any;
-}
-
-void RunIndexer::Finish(std::uint32_t t_ms) {
-  index_.Finish(t_ms);
 }
 
 void RunIndexer::Tell() {

@@ -73,8 +73,7 @@ class RunIndexer {
   bool IndexAvailable();
   // Events cursor_..`last` from the record (memory lost them): false when it holds none.
   bool IndexFromRecord(std::uint64_t last);
-  void Finish(std::uint32_t t_ms);  // under mutex_
-  void Tell();                      // the listener, when the counts changed
+  void Tell();  // the listener, when the counts changed
 
   const History& history_;
   const RunRecord* const record_;

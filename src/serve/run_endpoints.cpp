@@ -53,28 +53,20 @@ void RunEndpoints::ServeStatus(httplib::Response& res) {
 }
 
 void RunEndpoints::ServeProblems(httplib::Response& res) {
-  if (indexer_ == nullptr) {
-    res.status = 404;
-    return;
-  }
-  std::string body;
-  indexer_->Read([&](const index::RunIndex& index) {
-    index::AppendProblemsJson(body, history_.run_id(), index);
-  });
-  body += '\n';
-  res.set_header("Cache-Control", "no-cache");
-  res.set_content(body, "application/json");
+  ServeIndexJson(res, index::AppendProblemsJson);
 }
 
 void RunEndpoints::ServeSections(httplib::Response& res) {
+  ServeIndexJson(res, index::AppendSectionsJson);
+}
+
+void RunEndpoints::ServeIndexJson(httplib::Response& res, IndexJson append) {
   if (indexer_ == nullptr) {
     res.status = 404;
     return;
   }
   std::string body;
-  indexer_->Read([&](const index::RunIndex& index) {
-    index::AppendSectionsJson(body, history_.run_id(), index);
-  });
+  indexer_->Read([&](const index::RunIndex& index) { append(body, history_.run_id(), index); });
   body += '\n';
   res.set_header("Cache-Control", "no-cache");
   res.set_content(body, "application/json");

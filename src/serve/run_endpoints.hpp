@@ -8,6 +8,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "history/history.hpp"
@@ -48,6 +49,10 @@ class RunEndpoints {
   void SetIndexer(const RunIndexer* indexer) { indexer_ = indexer; }
 
  private:
+  // The run's index as JSON (`append` writes it), or 404 where nothing indexes the run.
+  using IndexJson = void (*)(std::string&, std::string_view, const index::RunIndex&);
+  void ServeIndexJson(httplib::Response& res, IndexJson append);
+
   History& history_;
   const RunRecord* record_;
   StreamSlots& slots_;
