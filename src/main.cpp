@@ -135,8 +135,8 @@ std::optional<OtherRecord> ReadCompared(const Options& options) {
 
 // The run followed into the comparison. Made before the server (which answers GET /compare
 // from it, SetCompare) and so destroyed after it.
-std::unique_ptr<RunComparer> StartComparer(std::optional<OtherRecord> other, History& history,
-                                           const RunRecord* record, const RunIndexer& indexer) {
+std::unique_ptr<RunComparer> MakeComparer(std::optional<OtherRecord> other, History& history,
+                                          const RunRecord* record, const RunIndexer& indexer) {
   if (!other) return nullptr;
   return std::make_unique<RunComparer>(history, record, indexer, std::move(*other));
 }
@@ -220,7 +220,7 @@ int RunCommand(const Options& options) {
   const std::unique_ptr<RunIndexer> indexer =
       MakeIndexer(options, history, record.get(), publisher.get(), summary);
   const std::unique_ptr<RunComparer> comparer =
-      StartComparer(std::move(compared), history, record.get(), *indexer);
+      MakeComparer(std::move(compared), history, record.get(), *indexer);
   HttpServer server(history, record.get(), serve);
   server.SetIndexer(indexer.get());
   ServeCompare(server, comparer.get());
@@ -231,11 +231,13 @@ int RunCommand(const Options& options) {
   }};
   Supervisor supervisor(history, run, std::move(observer));
   supervisor.Start();
-  // Only now that the command runs (the launcher returns once it has exec'd): a thread that
-  // allocates while the launcher forks can leave a lock held in the child, where Boost.Asio's
-  // fork notification allocates before exec (glibc's malloc is safe across fork, the
-  // sanitizers' allocators are not). The indexer reads the run from its first event anyway.
+  // The run's readers start only now that the command runs (the launcher returns once it
+  // has exec'd): a thread that allocates while the launcher forks can leave a lock held in
+  // the child, where Boost.Asio's fork notification allocates before exec (glibc's malloc is
+  // safe across fork, the sanitizers' allocators are not). Both read the run from its first
+  // event anyway.
   StartIndexing(*indexer);
+  if (comparer) comparer->Start();
   // A reader of --save's file never finds it empty (SPEC §8).
   if (record) record->WaitWritten(1);
   PrintServing(serve, port, options.max_clients);
@@ -335,7 +337,8 @@ int ViewRecord(const Options& options) {
       MakeIndexer(options, history, record.get(), nullptr, false);
   StartIndexing(*indexer);  // no command is started here
   const std::unique_ptr<RunComparer> comparer =
-      StartComparer(std::move(compared), history, record.get(), *indexer);
+      MakeComparer(std::move(compared), history, record.get(), *indexer);
+  if (comparer) comparer->Start();
   HttpServer server(history, record.get(), serve);
   server.SetIndexer(indexer.get());
   ServeCompare(server, comparer.get());

@@ -19,7 +19,9 @@ constexpr int kNice = 10;
 
 RunComparer::RunComparer(History& history, const RunRecord* record, const RunIndexer& indexer,
                          OtherRecord other)
-    : history_(history), record_(record), indexer_(indexer), other_(std::move(other)) {
+    : history_(history), record_(record), indexer_(indexer), other_(std::move(other)) {}
+
+void RunComparer::Start() {
   try {
     thread_ = std::thread([this] { Follow(); });
   } catch (const std::system_error& e) {
@@ -30,7 +32,7 @@ RunComparer::RunComparer(History& history, const RunRecord* record, const RunInd
 RunComparer::~RunComparer() {
   stop_ = true;
   wakeup_.Signal();
-  thread_.join();
+  if (thread_.joinable()) thread_.join();
 }
 
 void RunComparer::Take(std::uint64_t seq, EventType type, std::string_view text,

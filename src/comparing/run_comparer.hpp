@@ -28,13 +28,15 @@ class RunComparer {
  public:
   // Follows `history` from its first event; events that left memory before the follower
   // read them come from `record` (may be null: then they are a gap). The run's problems come
-  // from `indexer`, which follows the same History. All three must outlive it. Throws
-  // StartupError when no thread can be started.
+  // from `indexer`, which follows the same History. All three must outlive it.
   RunComparer(History& history, const RunRecord* record, const RunIndexer& indexer,
               OtherRecord other);
   ~RunComparer();
   RunComparer(const RunComparer&) = delete;
   RunComparer& operator=(const RunComparer&) = delete;
+
+  // Starts the follower. Throws StartupError when no thread can be started.
+  void Start();
 
   // GET /compare's body (NDJSON), as far as the run has come: the follower is first given
   // up to kCatchUp to take what was published when it was asked. From any thread.

@@ -108,6 +108,7 @@ TEST_CASE("RunComparer: the run as the History has it, the real change only, the
   indexer.Start();
   RunComparer comparer(history, nullptr, indexer,
                        ReadOtherRecord(dir.Write("a.jsonl", OtherRecordText())));
+  comparer.Start();
   {
     History::Writer writer(history);
     writer.Append(EventType::Start, R"({"title":"make","started":"2026-12-06T11:00:00.000Z"})", 0);
