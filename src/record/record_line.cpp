@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "events/json.hpp"
+#include "events/json_reader.hpp"
 #include "events/sse_format.hpp"
 #include "text/utf8.hpp"
 
@@ -50,120 +51,6 @@ char* WriteOutputLine(char* out, std::string_view run_id, std::uint64_t seq, Eve
 
 namespace {
 
-// A strict reader of one JSON text, enough for record lines: it finds members, decodes
-// strings and skips any value. Hand-rolled: none of the project's libraries reads JSON.
-class Reader {
- public:
-  explicit Reader(std::string_view text) : s_(text) {}
-
-  bool AtEnd() {
-    SkipSpace();
-    return i_ == s_.size();
-  }
-  bool Consume(char c) {
-    SkipSpace();
-    if (i_ < s_.size() && s_[i_] == c) {
-      ++i_;
-      return true;
-    }
-    return false;
-  }
-  std::size_t position() const { return i_; }
-
-  // A string: its raw content (between the quotes) when it holds no escape, else decoded
-  // into `decoded`. Sets `raw` to the raw view either way.
-  bool String(std::string_view& raw, std::string& decoded, bool& escaped) {
-    SkipSpace();
-    if (i_ >= s_.size() || s_[i_] != '"') return false;
-    const std::size_t start = ++i_;
-    escaped = false;
-    for (; i_ < s_.size(); ++i_) {
-      const auto c = static_cast<unsigned char>(s_[i_]);
-      if (c == '"') break;
-      if (c < 0x20) return false;
-      if (c == '\\') {
-        escaped = true;
-        ++i_;
-      }
-    }
-    if (i_ >= s_.size()) return false;
-    raw = s_.substr(start, i_ - start);
-    ++i_;
-    return !escaped || json::AppendUnescaped(raw, decoded);
-  }
-
-  // Any value, skipped; nesting is limited so a hostile line cannot exhaust the stack.
-  bool SkipValue(int depth = 0) {
-    SkipSpace();
-    if (i_ >= s_.size() || depth > 64) return false;
-    const char c = s_[i_];
-    if (c == '"') {
-      std::string_view raw;
-      std::string ignored;
-      bool escaped;
-      return String(raw, ignored, escaped);
-    }
-    if (c == '{' || c == '[') {
-      const char close = c == '{' ? '}' : ']';
-      ++i_;
-      if (Consume(close)) return true;
-      do {
-        if (c == '{') {
-          std::string_view raw;
-          std::string ignored;
-          bool escaped;
-          if (!String(raw, ignored, escaped) || !Consume(':')) return false;
-        }
-        if (!SkipValue(depth + 1)) return false;
-      } while (Consume(','));
-      return Consume(close);
-    }
-    if (c == '-' || (c >= '0' && c <= '9')) {
-      double ignored;
-      const auto [ptr, ec] = std::from_chars(s_.data() + i_, s_.data() + s_.size(), ignored);
-      if (ec != std::errc{}) return false;
-      i_ = static_cast<std::size_t>(ptr - s_.data());
-      return true;
-    }
-    for (std::string_view word : {"true", "false", "null"}) {
-      if (s_.substr(i_, word.size()) == word) {
-        i_ += word.size();
-        return true;
-      }
-    }
-    return false;
-  }
-
-  bool Bool(bool& value) {
-    SkipSpace();
-    for (bool candidate : {true, false}) {
-      const std::string_view word = candidate ? "true" : "false";
-      if (s_.substr(i_, word.size()) == word) {
-        i_ += word.size();
-        value = candidate;
-        return true;
-      }
-    }
-    return false;
-  }
-
-  bool Unsigned(std::uint32_t& value) {
-    SkipSpace();
-    const auto [ptr, ec] = std::from_chars(s_.data() + i_, s_.data() + s_.size(), value);
-    if (ec != std::errc{}) return false;
-    i_ = static_cast<std::size_t>(ptr - s_.data());
-    return true;
-  }
-
- private:
-  void SkipSpace() {
-    while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\t' || s_[i_] == '\r')) ++i_;
-  }
-
-  std::string_view s_;
-  std::size_t i_ = 0;
-};
-
 std::optional<EventType> RecordedType(std::string_view name) {
   for (EventType type : {EventType::Start, EventType::Stdout, EventType::Stderr, EventType::Exit}) {
     if (EventTypeName(type) == name) return type;
@@ -184,7 +71,7 @@ bool Fail(const char** why, const char* reason) {
 // The fields of an output event's DATA object; the text is appended to `text_buffer`.
 bool ParseOutputData(std::string_view data, std::string& text_buffer, Line& line,
                      const char** why) {
-  Reader r(data);
+  json::Reader r(data);
   if (!r.Consume('{')) return Fail(why, "\"data\" of an output event is not an object");
   bool has_text = false;
   std::string scratch;
@@ -234,7 +121,11 @@ bool ParseOutputData(std::string_view data, std::string& text_buffer, Line& line
 // The checks ParseLine and ParseEvent share, once the id, event and DATA are known.
 std::optional<Line> CheckedLine(Line line, std::string& text_buffer, const char** why) {
   if (!IsRunId(line.run_id)) return Refuse(why, "the run id is not 1 to 64 of A-Z a-z 0-9 _ -");
-  if (line.data.find('\r') != std::string_view::npos) return Refuse(why, "\"data\" holds a CR");
+  // One JSON value may hold line breaks as whitespace; a record line and an SSE data: line
+  // cannot.
+  if (line.data.find_first_of("\r\n") != std::string_view::npos) {
+    return Refuse(why, "\"data\" holds a line break");
+  }
   if (!utf8::IsClean(line.data)) return Refuse(why, "not UTF-8");
   if (IsOutput(line.type)) {
     if (!ParseOutputData(line.data, text_buffer, line, why)) return std::nullopt;
@@ -266,7 +157,7 @@ bool ParseId(std::string_view value, Line& line, const char** why) {
 std::optional<Line> ParseLineOrWhy(std::string_view text, std::string& text_buffer,
                                    const char** why) {
   Line line;
-  Reader r(text);
+  json::Reader r(text);
   if (!r.Consume('{')) return Refuse(why, "not a JSON object");
   bool has_id = false, has_event = false, has_data = false;
   std::string scratch;
@@ -324,7 +215,7 @@ std::optional<Line> ParseEventOrWhy(std::string_view run_id, std::uint64_t seq,
   if (!type) return Refuse(why, "\"event\" is not start, stdout, stderr or exit");
   line.type = *type;
   // DATA must be one JSON value and nothing else: `{"text":"x"},"event":"exit"` is not.
-  Reader r(data);
+  json::Reader r(data);
   if (!r.SkipValue() || !r.AtEnd()) return Refuse(why, "\"data\" is not one JSON value");
   line.data = data;
   while (!line.data.empty() && (line.data.front() == ' ' || line.data.front() == '\t')) {

@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "events/json.hpp"
+#include "events/json_reader.hpp"
 #include "redisformat/json_fields.hpp"
 #include "text/utf8.hpp"
 
@@ -12,71 +13,25 @@ namespace ssetail {
 
 namespace {
 
-// A strict reader of the little JSON the meta holds (RFC 8259 strings, integers, null).
-class Scanner {
- public:
-  explicit Scanner(std::string_view text) : s_(text) {}
-  bool Consume(char c) {
-    SkipSpace();
-    if (i_ < s_.size() && s_[i_] == c) {
-      ++i_;
-      return true;
-    }
-    return false;
-  }
-  bool Word(std::string_view word) {
-    SkipSpace();
-    if (s_.substr(i_, word.size()) != word) return false;
-    i_ += word.size();
-    return true;
-  }
-  bool AtEnd() {
-    SkipSpace();
-    return i_ == s_.size();
-  }
-  // A string, decoded and repaired to valid UTF-8.
-  bool String(std::string& out) {
-    SkipSpace();
-    if (i_ >= s_.size() || s_[i_] != '"') return false;
-    const std::size_t start = ++i_;
-    for (; i_ < s_.size() && s_[i_] != '"'; ++i_) {
-      if (static_cast<unsigned char>(s_[i_]) < 0x20) return false;
-      if (s_[i_] == '\\') ++i_;
-    }
-    if (i_ >= s_.size()) return false;
-    std::string decoded;
-    if (!json::AppendUnescaped(s_.substr(start, i_++ - start), decoded)) return false;
-    out.clear();
-    utf8::AppendRepaired(decoded, out);
-    return true;
-  }
-  bool Integer(std::int64_t& value) {
-    SkipSpace();
-    const auto [end, error] = std::from_chars(s_.data() + i_, s_.data() + s_.size(), value);
-    if (error != std::errc{}) return false;
-    i_ = static_cast<std::size_t>(end - s_.data());
-    return true;
-  }
-
- private:
-  void SkipSpace() {
-    while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\t' || s_[i_] == '\n' || s_[i_] == '\r'))
-      ++i_;
-  }
-  std::string_view s_;
-  std::size_t i_ = 0;
-};
+// A string from the meta, decoded and repaired to valid UTF-8 (anyone may write there).
+bool ReadText(json::Reader& reader, std::string& out) {
+  std::string decoded;
+  if (!reader.String(decoded)) return false;
+  out.clear();
+  utf8::AppendRepaired(decoded, out);
+  return true;
+}
 
 // The exit event's object encoded anew, with its code and duration; `null` for anything else.
 std::string ExitJson(std::string_view raw, std::optional<std::int64_t>& code,
                      std::optional<std::string>& signal, std::optional<std::int64_t>& duration) {
-  Scanner s(raw);
+  json::Reader s(raw);
   bool has_code = false, has_signal = false;
   if (!s.Consume('{')) return "null";
   if (!s.Consume('}')) {
     do {
       std::string key;
-      if (!s.String(key) || !s.Consume(':')) return "null";
+      if (!ReadText(s, key) || !s.Consume(':')) return "null";
       std::int64_t number = 0;
       std::string text;
       if (key == "code" && !has_code) {
@@ -88,7 +43,7 @@ std::string ExitJson(std::string_view raw, std::optional<std::int64_t>& code,
         }
       } else if (key == "signal" && !has_signal) {
         has_signal = true;
-        if (s.String(text)) {
+        if (ReadText(s, text)) {
           signal = text;
         } else if (!s.Word("null")) {
           return "null";
@@ -127,15 +82,15 @@ std::string Text(std::string_view raw) {
 
 // `null` or an array of strings, encoded anew.
 std::string Command(std::string_view raw) {
-  Scanner s(raw);
+  json::Reader s(raw);
   if (s.Word("null") && s.AtEnd()) return "null";
-  s = Scanner(raw);
+  s = json::Reader(raw);
   if (!s.Consume('[')) return "null";
   std::string out = "[";
   if (!s.Consume(']')) {
     std::string arg;
     do {
-      if (!s.String(arg)) return "null";
+      if (!ReadText(s, arg)) return "null";
       if (out.size() > 1) out += ',';
       json::AppendString(out, arg);
     } while (s.Consume(','));

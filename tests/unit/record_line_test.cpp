@@ -250,9 +250,9 @@ TEST_CASE("record line: refusals say why") {
   CHECK(WhyRefused(R"({"id":"r.2","event":"stdout","data":{"text":"a\rb","t":1}})") ==
         "\"text\" holds a line break");
   CHECK(WhyRefused("{\"id\":\"r.2\",\"event\":\"stdout\",\"data\":{\"text\":\"a\",\r\"t\":1}}") ==
-        "\"data\" holds a CR");
+        "\"data\" holds a line break");
   CHECK(WhyRefused("{\"id\":\"r.1\",\"event\":\"start\",\"data\":{\"a\":1,\r\"b\":2}}") ==
-        "\"data\" holds a CR");
+        "\"data\" holds a line break");
   CHECK(WhyRefused("{\"id\":\"r.2\",\"event\":\"stdout\",\"data\":{\"text\":\"a\rb\"}}") ==
         "bad JSON");  // a raw control character in a string
   // The shape of DATA.
@@ -370,6 +370,8 @@ TEST_CASE("record line: ParseEvent takes an event by its parts, DATA one JSON va
   REQUIRE_FALSE(spliced);
   CHECK(spliced.error() == "\"data\" is not one JSON value");
   CHECK_FALSE(record::ParseEvent("run", 3, "stdout", R"({"text":"x"}})", buffer));
+  // JSON allows a line break between tokens; an SSE data: line cannot hold one.
+  CHECK_FALSE(record::ParseEvent("run", 3, "stdout", "{\"text\":\"x\",\n\"t\":1}", buffer));
   CHECK_FALSE(record::ParseEvent("run", 3, "stdout", "", buffer));
   CHECK_FALSE(record::ParseEvent("run", 3, "gap", R"({"missed":1})", buffer));
   CHECK_FALSE(record::ParseEvent("run", 0, "exit", R"({"code":0})", buffer));
