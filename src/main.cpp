@@ -189,6 +189,41 @@ void StartIndexing(RunIndexer& indexer) {
   }
 }
 
+// What serves one run of this process, a command's or a record's: its record, its
+// publisher (--publish, a command's run only), its index, its comparison (--compare) and the
+// HTTP server over them. Members are destroyed in reverse: the server first (its streams
+// read the rest), the record last.
+struct LocalRun {
+  std::unique_ptr<RunRecord> record;
+  std::unique_ptr<Publisher> publisher;
+  std::unique_ptr<RunIndexer> indexer;
+  std::unique_ptr<RunComparer> comparer;
+  std::unique_ptr<HttpServer> server;
+  int port = 0;
+
+  // The readers' threads (index, comparison), once whatever forks has forked (see RunCommand).
+  void StartReaders() {
+    StartIndexing(*indexer);
+    if (comparer) comparer->Start();
+  }
+};
+
+// Makes the run's parts and starts serving and recording it.
+LocalRun ServeLocalRun(const Options& options, History& history, const ServerOptions& serve,
+                       bool publish, bool summary, std::optional<OtherRecord> compared) {
+  LocalRun run;
+  run.record = MakeRecord(options, history);
+  if (publish) run.publisher = MakePublisher(options, history, run.record.get());
+  run.indexer = MakeIndexer(options, history, run.record.get(), run.publisher.get(), summary);
+  run.comparer = MakeComparer(std::move(compared), history, run.record.get(), *run.indexer);
+  run.server = std::make_unique<HttpServer>(history, run.record.get(), serve);
+  run.server->SetIndexer(run.indexer.get());
+  ServeCompare(*run.server, run.comparer.get());
+  run.port = run.server->Start();
+  if (run.record) run.record->Start();
+  return run;
+}
+
 void PrintServing(const ServerOptions& serve, int port, std::size_t max_clients_asked) {
   // The token appears here and nowhere else in ssetail's output.
   const std::string query = serve.access.token ? "?token=" + UrlEncode(*serve.access.token) : "";
@@ -214,18 +249,11 @@ int RunCommand(const Options& options) {
   std::optional<OtherRecord> compared = ReadCompared(options);
 
   History history(RandomRunId(), {options.history_events, options.history_bytes});
-  const std::unique_ptr<RunRecord> record = MakeRecord(options, history);
-  const std::unique_ptr<Publisher> publisher = MakePublisher(options, history, record.get());
   const bool summary = !options.quiet && !options.no_summary;
-  const std::unique_ptr<RunIndexer> indexer =
-      MakeIndexer(options, history, record.get(), publisher.get(), summary);
-  const std::unique_ptr<RunComparer> comparer =
-      MakeComparer(std::move(compared), history, record.get(), *indexer);
-  HttpServer server(history, record.get(), serve);
-  server.SetIndexer(indexer.get());
-  ServeCompare(server, comparer.get());
-  const int port = server.Start();
-  if (record) record->Start();
+  LocalRun served = ServeLocalRun(options, history, serve, true, summary, std::move(compared));
+  RunRecord* const record = served.record.get();
+  Publisher* const publisher = served.publisher.get();
+  HttpServer& server = *served.server;
   RunObserver observer{[&server](std::function<void()> listener) {
     server.SetAllClientsFinishedListener(std::move(listener));
   }};
@@ -236,18 +264,17 @@ int RunCommand(const Options& options) {
   // the child, where Boost.Asio's fork notification allocates before exec (glibc's malloc is
   // safe across fork, the sanitizers' allocators are not). Both read the run from its first
   // event anyway.
-  StartIndexing(*indexer);
-  if (comparer) comparer->Start();
+  served.StartReaders();
   // A reader of --save's file never finds it empty (SPEC §8).
   if (record) record->WaitWritten(1);
-  PrintServing(serve, port, options.max_clients);
+  PrintServing(serve, served.port, options.max_clients);
   if (publisher) publisher->Start();  // its warnings come after the serving line
 
   const int status = supervisor.Run();
   // The summary and the publisher's counts come from the finished index: a moment after the
   // exit, bounded. A plain run needing neither does not wait for it.
   if (summary || publisher)
-    indexer->WaitFinished(RunIndexer::Clock::now() + std::chrono::seconds(1));
+    served.indexer->WaitFinished(RunIndexer::Clock::now() + std::chrono::seconds(1));
   // SPEC §10: at most 5 s more for Redis to get the rest of the run.
   if (publisher) publisher->Finish(std::chrono::seconds(5));
   if (!server.Stop()) {
@@ -332,21 +359,11 @@ int ViewRecord(const Options& options) {
     if (watch.Signalled() || !watch.Wait()) return 0;
   }
   History history(viewer.run_id(), {options.history_events, options.history_bytes});
-  const std::unique_ptr<RunRecord> record = MakeRecord(options, history);
-  const std::unique_ptr<RunIndexer> indexer =
-      MakeIndexer(options, history, record.get(), nullptr, false);
-  StartIndexing(*indexer);  // no command is started here
-  const std::unique_ptr<RunComparer> comparer =
-      MakeComparer(std::move(compared), history, record.get(), *indexer);
-  if (comparer) comparer->Start();
-  HttpServer server(history, record.get(), serve);
-  server.SetIndexer(indexer.get());
-  ServeCompare(server, comparer.get());
-  const int port = server.Start();
-  if (record) record->Start();
+  LocalRun served = ServeLocalRun(options, history, serve, false, false, std::move(compared));
+  served.StartReaders();                       // no command is started here
   viewer.ReadAvailable(history, interrupted);  // a file that is not a record: 125, not served
   if (!watch.Signalled()) {
-    PrintServing(serve, port, options.max_clients);
+    PrintServing(serve, served.port, options.max_clients);
     bool following = true;
     while (following && !viewer.finished() && watch.Wait()) {
       try {
@@ -358,7 +375,7 @@ int ViewRecord(const Options& options) {
     }
     watch.WaitForSignal();
   }
-  if (!server.Stop()) {
+  if (!served.server->Stop()) {
     std::fflush(nullptr);
     std::_Exit(0);
   }
