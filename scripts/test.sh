@@ -2,12 +2,12 @@
 # The whole test suite: installs what it needs, then builds and runs every test, in tiers:
 # the libFuzzer targets (a clang build, FUZZ_SECONDS each), the unit and end-to-end tests on
 # an AddressSanitizer+UndefinedBehaviorSanitizer build and on a ThreadSanitizer build, and
-# the unit, end-to-end, browser (Chromium) and package (.deb, lintian) tests on a plain
-# build. The times of the tiers are printed at the end, followed by ctest's summary line of
+# the end-to-end, browser (Chromium) and package (.deb, lintian) tests on a plain build. The times of the tiers are printed at the end, followed by ctest's summary line of
 # the last build (repeated, so that it is the last line).
 #
 # 2 cores: a build uses both; ctest runs 2 tests at once (tests mostly wait on sockets and
-# processes), except those that measure time or CPU, which run alone (RUN_SERIAL).
+# processes), except those that measure time or CPU, which run alone (RUN_SERIAL); the
+# longest start first (COST in tests/CMakeLists.txt).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -41,15 +41,18 @@ tier() { # name: ends the tier under way (its time is kept) and starts this one
   return 0
 }
 
-run_build() { # name, targets ("all" or a list), extra cmake arguments...
-  local dir="build-test-$1" targets=$2
-  shift 2
+run_build() { # name, targets ("all" or a list), ctest -E pattern ("" for none), cmake arguments...
+  local dir="build-test-$1" targets=$2 exclude=$3
+  shift 3
   tier "$dir"
   cmake -S . -B "$dir" "${generator[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo "${launcher[@]}" "$@" >/dev/null
   local target_args=()
   [ "$targets" != all ] && for t in $targets; do target_args+=(--target "$t"); done
   cmake --build "$dir" -j"$jobs" "${target_args[@]}"
-  (cd "$dir" && ctest -j"$jobs" --output-on-failure --timeout 600 | tee ctest.log) || status=1
+  local exclude_args=()
+  [ -n "$exclude" ] && exclude_args=(-E "$exclude")
+  (cd "$dir" && ctest -j"$jobs" --output-on-failure --timeout 600 "${exclude_args[@]}" | tee ctest.log) ||
+    status=1
 }
 
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
@@ -65,12 +68,15 @@ cmake -S . -B build-test-fuzz "${generator[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInf
 cmake --build build-test-fuzz --target fuzz -j"$jobs"
 (cd build-test-fuzz && ctest -j"$jobs" -R '^fuzz\.' --output-on-failure --timeout 600) || status=1
 
-# The sanitizer trees build what their tests run: the binary and the unit tests.
-run_build asan "ssetail unit_tests" "${sanitized_flags[@]}" -DSSETAIL_SANITIZE=address,undefined \
+# Each tree builds what its tests run. The sanitizer trees: the binary and the unit tests.
+# The plain tree: the binary (end-to-end, browser and package tests) and the benchmarks'
+# programs (so that they keep compiling); the unit tests, pure code already run under both
+# sanitizers, are not built a third time.
+run_build asan "ssetail unit_tests" "" "${sanitized_flags[@]}" \
+  -DSSETAIL_SANITIZE=address,undefined -DSSETAIL_BROWSER_TESTS=OFF
+run_build tsan "ssetail unit_tests" "" "${sanitized_flags[@]}" -DSSETAIL_SANITIZE=thread \
   -DSSETAIL_BROWSER_TESTS=OFF
-run_build tsan "ssetail unit_tests" "${sanitized_flags[@]}" -DSSETAIL_SANITIZE=thread \
-  -DSSETAIL_BROWSER_TESTS=OFF
-run_build plain all "${plain_flags[@]}"
+run_build plain "ssetail index_bench compare_bench" '^unit\.' "${plain_flags[@]}"
 tier
 echo "=== times: ${times[*]}"
 grep -E '^[0-9]+% tests passed' build-test-plain/ctest.log | tail -1
