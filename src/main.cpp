@@ -103,7 +103,8 @@ std::size_t ClientsWithinDescriptorLimit(std::size_t max_clients) {
 ServerOptions ServeOptions(const Options& options) {
   ServerOptions serve{
       options.bind_address,      options.port, ClientsWithinDescriptorLimit(options.max_clients),
-      options.heartbeat_seconds, {},           options.source_url};
+      options.heartbeat_seconds, {},           options.source_url,
+      options.source_roots};
   serve.access.token = ReadToken(options);
   serve.access.loopback_only = IsLoopbackAddress(options.bind_address);
   serve.access.cors_origins = options.cors_origins;

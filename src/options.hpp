@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "ci_environment.hpp"
 #include "index/section.hpp"
 
 namespace ssetail {
@@ -37,13 +38,18 @@ struct Options {
   std::int64_t publish_ttl_seconds = 7 * 24 * 3600;  // --publish-ttl
   std::optional<std::string> relay_url;              // --relay: serve the runs in Redis
   int relay_idle_seconds = 60;                       // --relay-idle: an ended run unwatched
-  std::string title;                                 // empty: the command line
-  std::string source_url;                            // --source-url: links to file:line
-  std::vector<std::string> command;                  // empty: stdin mode
+  std::string title;       // empty: the command line (--title, or the CI's job: SPEC §13)
+  std::string source_url;  // --source-url (or the CI's): links to file:line; empty: none
+  std::vector<std::string> source_roots;  // --source-root (or the CI's workspace)
+  std::vector<std::string> command;       // empty: stdin mode
 };
 
 // The options, or nothing after --help or --version has been printed (exit 0).
-// Throws StartupError for a bad option.
+// Throws StartupError for a bad option. What the options leave out and `env` (the CI
+// service's variables) tells is filled in from it: the title, the source links, whether
+// Buildkite's section markers are on.
+std::optional<Options> ParseOptions(int argc, char** argv, const Environment& env);
+// The same with this process's CiEnvironment().
 std::optional<Options> ParseOptions(int argc, char** argv);
 
 // The secret from --token-file or SSETAIL_TOKEN, trailing whitespace (a newline) removed;
