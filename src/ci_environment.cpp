@@ -53,7 +53,8 @@ Environment CiEnvironment() {
 CiDefaults CiDefaultsFrom(const Environment& env) {
   CiDefaults ci;
   ci.buildkite = IsTrue(env, "BUILDKITE");
-  if (IsTrue(env, "GITHUB_ACTIONS")) {
+  ci.github_actions = IsTrue(env, "GITHUB_ACTIONS");
+  if (ci.github_actions) {
     const std::string repository = Get(env, "GITHUB_REPOSITORY");
     ci.source_url =
         Template(Get(env, "GITHUB_SERVER_URL"),

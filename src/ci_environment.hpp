@@ -1,6 +1,7 @@
 // What the CI service ssetail runs under says about the run (SPEC §13 "Source links"): the
 // source-link template, the workspace root and the title, used where the command line gives
-// none; and whether Buildkite's section markers are on (--sections auto). The environment is
+// none; whether Buildkite's section markers are on (--sections auto), and whether the summary
+// is followed by GitHub's annotations. The environment is
 // read in one place, CiEnvironment; the rest is pure and takes it as a map.
 #pragma once
 
@@ -22,6 +23,7 @@ struct CiDefaults {
   std::vector<std::string> source_roots;  // the workspace, as SourceRoot gives it
   std::string title;                      // empty: none
   bool buildkite = false;                 // BUILDKITE=true
+  bool github_actions = false;            // GITHUB_ACTIONS=true
 };
 
 // GitHub Actions (GITHUB_ACTIONS=true): GITHUB_SERVER_URL/GITHUB_REPOSITORY/blob/GITHUB_SHA/

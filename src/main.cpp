@@ -169,8 +169,7 @@ std::unique_ptr<RunIndexer> MakeIndexer(const Options& options, const History& h
   }
   if (summary) {
     // Once the command has ended (also while --linger serves on): after its output.
-    const char* github = std::getenv("GITHUB_ACTIONS");
-    const bool annotate = github != nullptr && std::string_view(github) == "true";
+    const bool annotate = options.github_annotations;
     indexer->SetFinishedListener([annotate](const index::RunIndex& index) {
       std::string out = index::SummaryLine(index);
       if (annotate) out += index::GitHubAnnotations(index);

@@ -328,6 +328,7 @@ void Check(Options& options, const Given& given, const Environment& env) {
       index::ParseSectionDialects(given.sections, ci.buildkite, &why);
   if (!sections) throw StartupError(why);
   options.sections = *sections;
+  options.github_annotations = ci.github_actions;
   CheckMode(options, given);
   options.linger_seconds = CheckedLinger(given);
   ApplyCiDefaults(options, given, ci);

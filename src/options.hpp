@@ -22,6 +22,7 @@ struct Options {
   int heartbeat_seconds = 15;
   bool quiet = false;
   bool no_summary = false;  // --no-summary: no problems summary (nor annotations) at the end
+  bool github_annotations = false;  // under GitHub Actions: annotations after the summary
   // --sections, `auto` resolved (Buildkite's when BUILDKITE=true in our environment)
   index::SectionDialects sections;
   bool pty = false;
@@ -47,7 +48,7 @@ struct Options {
 // The options, or nothing after --help or --version has been printed (exit 0).
 // Throws StartupError for a bad option. What the options leave out and `env` (the CI
 // service's variables) tells is filled in from it: the title, the source links, whether
-// Buildkite's section markers are on.
+// Buildkite's section markers are on, whether GitHub's annotations follow the summary.
 std::optional<Options> ParseOptions(int argc, char** argv, const Environment& env);
 // The same with this process's CiEnvironment().
 std::optional<Options> ParseOptions(int argc, char** argv);

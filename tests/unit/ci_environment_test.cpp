@@ -32,6 +32,7 @@ TEST_CASE("ci environment: GitHub Actions gives the commit's links, the workspac
   CHECK(ci.source_url == "https://github.com/o/r/blob/abc/{file}#L{line}");
   CHECK(ci.source_roots == std::vector<std::string>{"/home/runner/work/r/r"});
   CHECK(ci.title == "CI / test");
+  CHECK(ci.github_actions);
   CHECK_FALSE(ci.buildkite);
   // GitHub Enterprise, its URL with a trailing slash; a workspace with one.
   CHECK(CiDefaultsFrom(With(kGitHub, "GITHUB_SERVER_URL", "https://ghe.example/")).source_url ==
@@ -82,6 +83,7 @@ TEST_CASE("ci environment: Buildkite gives the step's label and its section mark
                                         {"BUILDKITE_LABEL", ":hammer: build"},
                                         {"BUILDKITE_BUILD_CHECKOUT_PATH", "/var/lib/bk/o/r"}});
   CHECK(ci.buildkite);
+  CHECK_FALSE(ci.github_actions);
   CHECK(ci.title == ":hammer: build");
   CHECK(ci.source_url.empty());
   CHECK(ci.source_roots.empty());

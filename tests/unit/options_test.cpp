@@ -173,6 +173,8 @@ TEST_CASE("options: the CI environment's source links and title, where the optio
   CHECK(o.source_url == "https://github.com/o/r/blob/abc/{file}#L{line}");
   CHECK(o.source_roots == std::vector<std::string>{"/home/runner/work/r/r"});
   CHECK(o.title == "CI / build");
+  CHECK(o.github_annotations);
+  CHECK_FALSE(Ok({"make"}).github_annotations);
   // Each option given wins over its default, and only its own.
   const Options given = Ok({"--title", "mine", "--source-url", "https://m/{file}", "make"}, github);
   CHECK(given.title == "mine");
