@@ -19,6 +19,7 @@ _ssetail_options='
 --heartbeat           word
 --title               word
 --source-url          word
+--source-root         file
 --history             word
 --history-bytes       word
 --save                file

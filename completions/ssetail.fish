@@ -15,8 +15,9 @@ set -g __ssetail_options \
     'b/bind=||Listen address, IPv4 or IPv6' \
     'max-clients=||Concurrent SSE clients; more get 503' \
     'heartbeat=||Seconds between pings on idle streams' \
-    'title=||Page title (default: the command line)' \
+    'title=||Page title (default: the CI job, else the command line)' \
     'source-url=||Link file:line in Problems to TEMPLATE ({file}, {line})' \
+    'source-root=|file|Strip this workspace directory from absolute paths (repeatable)' \
     'history=||Events kept for replay' \
     'history-bytes=||Byte cap of the replay history (64M, 1G, ...)' \
     'save=|file|Keep the record of the run in FILE (JSON lines)' \

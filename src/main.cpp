@@ -103,7 +103,8 @@ std::size_t ClientsWithinDescriptorLimit(std::size_t max_clients) {
 ServerOptions ServeOptions(const Options& options) {
   ServerOptions serve{
       options.bind_address,      options.port, ClientsWithinDescriptorLimit(options.max_clients),
-      options.heartbeat_seconds, {},           options.source_url};
+      options.heartbeat_seconds, {},           options.source_url,
+      options.source_roots};
   serve.access.token = ReadToken(options);
   serve.access.loopback_only = IsLoopbackAddress(options.bind_address);
   serve.access.cors_origins = options.cors_origins;
@@ -168,8 +169,7 @@ std::unique_ptr<RunIndexer> MakeIndexer(const Options& options, const History& h
   }
   if (summary) {
     // Once the command has ended (also while --linger serves on): after its output.
-    const char* github = std::getenv("GITHUB_ACTIONS");
-    const bool annotate = github != nullptr && std::string_view(github) == "true";
+    const bool annotate = options.github_annotations;
     indexer->SetFinishedListener([annotate](const index::RunIndex& index) {
       std::string out = index::SummaryLine(index);
       if (annotate) out += index::GitHubAnnotations(index);

@@ -12,6 +12,7 @@
 
 #include "base/startup_error.hpp"
 #include "redisformat/redis_url.hpp"
+#include "source_link_rules.hpp"
 
 #ifndef SSETAIL_VERSION
 #define SSETAIL_VERSION "0.0.0"
@@ -54,6 +55,7 @@ struct Given {
   std::string linger;  // a string: CLI11 would read an int flag's "=0" as "off"
   std::string token_file, save, record_max, view, publish, relay, compare;
   std::string sections = "auto";
+  std::vector<std::string> source_roots;
   CLI::Option* linger_flag = nullptr;
   CLI::Option* token_file_option = nullptr;
   CLI::Option* save_option = nullptr;
@@ -63,6 +65,9 @@ struct Given {
   CLI::Option* publish_option = nullptr;
   CLI::Option* relay_option = nullptr;
   CLI::Option* relay_idle_option = nullptr;
+  CLI::Option* title_option = nullptr;
+  CLI::Option* source_url_option = nullptr;
+  CLI::Option* source_root_option = nullptr;
 };
 
 // --help shows the options in these groups, in this order (after -h and -V).
@@ -84,7 +89,7 @@ void AddRunning(CLI::App& app, Options& options, Given& given) {
       ->group("Running");
 }
 
-void AddServing(CLI::App& app, Options& options) {
+void AddServing(CLI::App& app, Options& options, Given& given) {
   app.add_option("-p,--port", options.port, "TCP port; 0 picks a free one")
       ->check(CLI::Range(0, 65535))
       ->capture_default_str()
@@ -100,12 +105,24 @@ void AddServing(CLI::App& app, Options& options) {
       ->check(CLI::Range(1, 3600))
       ->capture_default_str()
       ->group("Serving");
-  app.add_option("--title", options.title, "Page title (default: the command line)")
-      ->group("Serving");
-  app.add_option("--source-url", options.source_url,
-                 "Link file:line in the page's Problems to TEMPLATE, an http(s) URL with {file} "
-                 "and {line} (e.g. https://host/repo/blob/main/{file}#L{line})")
-      ->group("Serving");
+  given.title_option = app.add_option("--title", options.title,
+                                      "Page title (default: the CI job's name under GitHub "
+                                      "Actions, GitLab CI or Buildkite, else the command line)")
+                           ->group("Serving");
+  given.source_url_option =
+      app.add_option("--source-url", options.source_url,
+                     "Link file:line in the page's Problems to TEMPLATE, an http(s) URL with "
+                     "{file} and {line} (e.g. https://host/repo/blob/main/{file}#L{line}; "
+                     "default: the commit's under GitHub Actions or GitLab CI)")
+          ->type_name("TEMPLATE")
+          ->group("Serving");
+  given.source_root_option =
+      app.add_option("--source-root", given.source_roots,
+                     "Strip this workspace directory from absolute paths so that they link "
+                     "through --source-url too (repeatable; default: the CI's workspace)")
+          ->type_name("DIR")
+          ->allow_extra_args(false)
+          ->group("Serving");
 }
 
 void AddHistoryAndRecord(CLI::App& app, Options& options, Given& given) {
@@ -214,12 +231,34 @@ std::size_t CheckedSize(const std::string& option, const std::string& text) {
 
 void CheckSourceUrl(const std::string& url) {
   if (url.empty()) return;
-  const bool web = url.rfind("https://", 0) == 0 || url.rfind("http://", 0) == 0;
-  if (!web || url.find("{file}") == std::string::npos) {
+  if (!IsSourceUrlTemplate(url)) {
     throw StartupError(
         "--source-url: give an http(s) URL with {file} (and {line}) in it, like "
         "https://host/repo/blob/main/{file}#L{line}");
   }
+}
+
+std::vector<std::string> CheckedSourceRoots(const std::vector<std::string>& dirs) {
+  std::vector<std::string> roots;
+  for (const std::string& dir : dirs) {
+    const std::optional<std::string> root = SourceRoot(dir);
+    if (!root) {
+      throw StartupError("--source-root '" + dir +
+                         "': give an absolute directory without . or .. in it, like "
+                         "/home/me/project");
+    }
+    roots.push_back(*root);
+  }
+  return roots;
+}
+
+// The source links and the title the options leave out, from the CI service's variables;
+// not for a relay, whose runs come from elsewhere (its own environment says nothing of them).
+void ApplyCiDefaults(Options& options, const Given& given, const CiDefaults& ci) {
+  if (given.title_option->count() == 0) options.title = ci.title;
+  if (given.relay_option->count() > 0) return;
+  if (given.source_url_option->count() == 0) options.source_url = ci.source_url;
+  if (given.source_root_option->count() == 0) options.source_roots = ci.source_roots;
 }
 
 std::string CheckedRedisUrl(const std::string& option, const std::string& url) {
@@ -273,28 +312,43 @@ std::optional<int> CheckedLinger(const Given& given) {
   return seconds;
 }
 
-// The checks CLI11 cannot make, and the values it read as text.
-void Check(Options& options, const Given& given) {
+// The checks CLI11 cannot make, the values it read as text, and the CI's defaults.
+void Check(Options& options, const Given& given, const Environment& env) {
   options.history_bytes = CheckedSize("--history-bytes", given.history_bytes);
   CheckSourceUrl(options.source_url);
+  options.source_roots = CheckedSourceRoots(given.source_roots);
+  const CiDefaults ci = CiDefaultsFrom(env);
   if (given.token_file_option->count() > 0) options.token_file = given.token_file;
   if (given.save_option->count() > 0) options.save_path = given.save;
   if (given.record_max_option->count() > 0) {
     options.record_max_bytes = CheckedSize("--record-max", given.record_max);
   }
-  const char* buildkite = std::getenv("BUILDKITE");
   std::string why;
-  const std::optional<index::SectionDialects> sections = index::ParseSectionDialects(
-      given.sections, buildkite != nullptr && std::string_view(buildkite) == "true", &why);
+  const std::optional<index::SectionDialects> sections =
+      index::ParseSectionDialects(given.sections, ci.buildkite, &why);
   if (!sections) throw StartupError(why);
   options.sections = *sections;
+  options.github_annotations = ci.github_actions;
   CheckMode(options, given);
   options.linger_seconds = CheckedLinger(given);
+  ApplyCiDefaults(options, given, ci);
+  if (options.source_url.empty()) {
+    if (given.source_root_option->count() > 0) {
+      throw StartupError(
+          "--source-root strips a directory from the paths --source-url links: give "
+          "--source-url too");
+    }
+    options.source_roots.clear();  // the CI's workspace, with no template to link through
+  }
 }
 
 }  // namespace
 
 std::optional<Options> ParseOptions(int argc, char** argv) {
+  return ParseOptions(argc, argv, CiEnvironment());
+}
+
+std::optional<Options> ParseOptions(int argc, char** argv, const Environment& env) {
   Options options;
   Given given;
   CLI::App app{
@@ -304,7 +358,7 @@ std::optional<Options> ParseOptions(int argc, char** argv) {
       "  COMMAND | ssetail [OPTIONS]\n",
       "ssetail"};
   AddRunning(app, options, given);
-  AddServing(app, options);
+  AddServing(app, options, given);
   AddHistoryAndRecord(app, options, given);
   AddRedis(app, options, given);
   AddSecurity(app, options, given);
@@ -321,7 +375,7 @@ std::optional<Options> ParseOptions(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     throw StartupError(std::string(e.what()) + " (see ssetail --help)");
   }
-  Check(options, given);
+  Check(options, given, env);
   return options;
 }
 

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "ci_environment.hpp"
 #include "index/section.hpp"
 
 namespace ssetail {
@@ -21,6 +22,7 @@ struct Options {
   int heartbeat_seconds = 15;
   bool quiet = false;
   bool no_summary = false;  // --no-summary: no problems summary (nor annotations) at the end
+  bool github_annotations = false;  // under GitHub Actions: annotations after the summary
   // --sections, `auto` resolved (Buildkite's when BUILDKITE=true in our environment)
   index::SectionDialects sections;
   bool pty = false;
@@ -37,13 +39,18 @@ struct Options {
   std::int64_t publish_ttl_seconds = 7 * 24 * 3600;  // --publish-ttl
   std::optional<std::string> relay_url;              // --relay: serve the runs in Redis
   int relay_idle_seconds = 60;                       // --relay-idle: an ended run unwatched
-  std::string title;                                 // empty: the command line
-  std::string source_url;                            // --source-url: links to file:line
-  std::vector<std::string> command;                  // empty: stdin mode
+  std::string title;       // empty: the command line (--title, or the CI's job: SPEC §13)
+  std::string source_url;  // --source-url (or the CI's): links to file:line; empty: none
+  std::vector<std::string> source_roots;  // --source-root (or the CI's workspace)
+  std::vector<std::string> command;       // empty: stdin mode
 };
 
 // The options, or nothing after --help or --version has been printed (exit 0).
-// Throws StartupError for a bad option.
+// Throws StartupError for a bad option. What the options leave out and `env` (the CI
+// service's variables) tells is filled in from it: the title, the source links, whether
+// Buildkite's section markers are on, whether GitHub's annotations follow the summary.
+std::optional<Options> ParseOptions(int argc, char** argv, const Environment& env);
+// The same with this process's CiEnvironment().
 std::optional<Options> ParseOptions(int argc, char** argv);
 
 // The secret from --token-file or SSETAIL_TOKEN, trailing whitespace (a newline) removed;

@@ -74,7 +74,7 @@ export function createProblemsPanel(state, ui, { gotoLine, schedule }) {
     where.className = 'where';
     const place = p.file ? `${p.file}${p.fileLine ? `:${p.fileLine}` : ''}${p.col ? `:${p.col}` : ''}` : '';
     // A link only from the template and the parsed place, never from raw output.
-    const href = sourceLink(state.status.sourceUrl, p.file, p.fileLine);
+    const href = sourceLink(state.status.sourceUrl, p.file, p.fileLine, state.status.sourceRoots);
     if (href) {
       const a = document.createElement('a');
       a.href = href;

@@ -34,6 +34,7 @@ export function createState() {
       title: '',
       counts: [0, 0], // the run's stdout, stderr events, when asked
       sourceUrl: '', // --source-url's template
+      sourceRoots: [], // --source-root's directories, stripped from absolute paths
     },
     // Owner: run-index.js the list and counts (the server's); problems-panel.js the rest.
     problems: {

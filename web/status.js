@@ -19,6 +19,7 @@ function parse(s) {
     title: typeof s.title === 'string' ? s.title : '',
     counts: [Number(s.stdout_lines) || 0, Number(s.stderr_lines) || 0],
     sourceUrl: typeof s.source_url === 'string' ? s.source_url : '',
+    sourceRoots: Array.isArray(s.source_roots) ? s.source_roots.filter((r) => typeof r === 'string') : [],
   };
 }
 

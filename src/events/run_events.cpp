@@ -64,6 +64,12 @@ std::string StatusJson(std::optional<std::string_view> start_data, const RunProg
   out += ",\"record\":" + progress.record;
   out += ",\"source_url\":";
   out += progress.source_url.empty() ? "null" : json::Quote(progress.source_url);
+  out += ",\"source_roots\":[";
+  for (std::size_t i = 0; i < progress.source_roots.size(); ++i) {
+    if (i > 0) out += ",";
+    out += json::Quote(progress.source_roots[i]);
+  }
+  out += "]";
   if (!progress.index_members.empty()) out += "," + progress.index_members;
   out += "}\n";
   return out;

@@ -45,10 +45,11 @@ struct RunProgress {
   bool lost = false;  // it ended without `exit` (a relayed run whose publisher is gone)
   std::uint64_t stdout_lines = 0;
   std::uint64_t stderr_lines = 0;
-  std::uint64_t dropped = 0;    // events no longer in the memory history
-  std::size_t clients = 0;      // open event streams
-  std::string record = "null";  // the JSON object of the run record (SPEC §8)
-  std::string source_url;       // --source-url's template; empty: none (null)
+  std::uint64_t dropped = 0;              // events no longer in the memory history
+  std::size_t clients = 0;                // open event streams
+  std::string record = "null";            // the JSON object of the run record (SPEC §8)
+  std::string source_url;                 // --source-url's template; empty: none (null)
+  std::vector<std::string> source_roots;  // --source-root: stripped from absolute paths
   // The run index's members (SPEC §12: "problems", "progress"), JSON members to splice in;
   // empty where nothing indexes the run.
   std::string index_members;

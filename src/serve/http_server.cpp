@@ -178,7 +178,7 @@ int HttpServer::Start() {
   }
   if (history_ != nullptr) {
     endpoints_ = std::make_unique<RunEndpoints>(*history_, record_, slots_, *pump_);
-    endpoints_->SetSourceUrl(options_.source_url);
+    endpoints_->SetSourceLinks(options_.source_url, options_.source_roots);
     endpoints_->SetIndexer(indexer_);
   }
   // If it fails the backlog stays httplib's: slower bursts of connections, nothing worse.
@@ -366,7 +366,7 @@ void HttpServer::ServeRelayed(const std::string& id, const std::string& what,
   const auto keep = std::make_shared<const RunUse>(std::move(*used.use));
   HostedRun& run = keep->run();
   RunEndpoints endpoints(run.history(), run.record(), slots_, *pump_);
-  endpoints.SetSourceUrl(options_.source_url);
+  endpoints.SetSourceLinks(options_.source_url, options_.source_roots);
   endpoints.SetIndexer(run.indexer());
   if (what == "events") {
     endpoints.ServeEvents(req, res, keep);

@@ -16,6 +16,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "history/history.hpp"
 #include "indexer/run_indexer.hpp"
@@ -40,8 +41,9 @@ struct ServerOptions {
   int port = 8642;
   std::size_t max_clients = 256;
   int heartbeat_seconds = 15;
-  AccessPolicy access;     // its cookie name gets the port appended once bound
-  std::string source_url;  // --source-url, for the page (in /status); empty: none
+  AccessPolicy access;                    // its cookie name gets the port appended once bound
+  std::string source_url;                 // --source-url, for the page (in /status); empty: none
+  std::vector<std::string> source_roots;  // --source-root, for the page (in /status)
 };
 
 class HttpServer {

@@ -41,6 +41,7 @@ void RunEndpoints::ServeStatus(httplib::Response& res) {
   progress.clients = pump_.OpenStreams(history_);
   if (record_ != nullptr) progress.record = record_->StatusJson();
   progress.source_url = source_url_;
+  progress.source_roots = source_roots_;
   if (indexer_ != nullptr) {
     indexer_->Read([&progress](const index::RunIndex& index) {
       index::AppendStatusMembers(progress.index_members, index);

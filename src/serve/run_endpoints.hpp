@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "history/history.hpp"
 #include "indexer/run_indexer.hpp"
@@ -43,8 +44,11 @@ class RunEndpoints {
   void ServeProblems(httplib::Response& res);
   void ServeSections(httplib::Response& res);
 
-  // --source-url's template, shown in /status for the page.
-  void SetSourceUrl(std::string source_url) { source_url_ = std::move(source_url); }
+  // --source-url's template and --source-root's directories, shown in /status for the page.
+  void SetSourceLinks(std::string source_url, std::vector<std::string> source_roots) {
+    source_url_ = std::move(source_url);
+    source_roots_ = std::move(source_roots);
+  }
   // The run's indexer (may be null): /problems, /sections and /status's index members.
   void SetIndexer(const RunIndexer* indexer) { indexer_ = indexer; }
 
@@ -58,6 +62,7 @@ class RunEndpoints {
   StreamSlots& slots_;
   StreamPump& pump_;
   std::string source_url_;
+  std::vector<std::string> source_roots_;
   const RunIndexer* indexer_ = nullptr;
 };
 

@@ -42,12 +42,22 @@ export function binaryFromArgs() {
   return abs;
 }
 
+// This environment without the variables that say it is a CI service's
+// (which give ssetail a title and source links: SPEC §13), and with `extra`:
+// a test run under GitHub Actions sees the page it would see anywhere else.
+export function envOutsideCi(extra = {}) {
+  const env = { ...process.env };
+  for (const name of ['GITHUB_ACTIONS', 'GITLAB_CI', 'BUILDKITE']) delete env[name];
+  return { ...env, ...extra };
+}
+
 // Starts `ssetail --port 0 --quiet [options] -- command...` (no command:
 // `--view FILE` in `args`) and resolves once it printed the address it serves.
-export function startSsetail(bin, command, { linger = true, args = [], cwd } = {}) {
+// `env`: ssetail's environment (envOutsideCi() unless given).
+export function startSsetail(bin, command, { linger = true, args = [], cwd, env = envOutsideCi() } = {}) {
   const argv = ['--port', '0', '--quiet', ...(linger ? ['--linger'] : []), ...args,
     ...(command.length ? ['--', ...command] : [])];
-  const proc = spawn(bin, argv, { stdio: ['ignore', 'ignore', 'pipe'], cwd });
+  const proc = spawn(bin, argv, { stdio: ['ignore', 'ignore', 'pipe'], cwd, env });
   let stderr = '';
   const exited = new Promise((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
   const url = new Promise((resolve, reject) => {

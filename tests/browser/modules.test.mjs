@@ -17,7 +17,7 @@ import { F_ERR, F_HEAD, F_HIDDEN, F_NOTICE, LineStore } from '../../web/store.js
 import { logName } from '../../web/downloads.js';
 import { Sections } from '../../web/sections.js';
 import { parseFilter } from '../../web/filter.js';
-import { sourceLink } from '../../web/source-link.js';
+import { repoPath, sourceLink } from '../../web/source-link.js';
 import { parseAnnotation } from '../../web/annotation.js';
 import { problemsOf } from '../../web/run-index.js';
 import fs from 'node:fs';
@@ -530,6 +530,28 @@ describe('run-index.js and source-link.js', () => {
     }
     assert.equal(sourceLink('javascript:alert({file})', 'a.c', 1), null);
     assert.equal(sourceLink('', 'a.c', 1), null);
+  });
+
+  it('links an absolute path under a root (--source-root), without the root; under none, not', () => {
+    const t = 'https://github.com/o/r/blob/abc/{file}#L{line}';
+    const roots = ['/home/runner/work/r/r', '/srv/'];
+    assert.equal(sourceLink(t, '/home/runner/work/r/r/src/a.py', 3, roots), 'https://github.com/o/r/blob/abc/src/a.py#L3');
+    assert.equal(sourceLink(t, '/srv/check.py', 2, roots), 'https://github.com/o/r/blob/abc/check.py#L2');
+    assert.equal(sourceLink(t, 'src/a.py', 3, roots), 'https://github.com/o/r/blob/abc/src/a.py#L3');
+    for (const bad of ['/home/runner/work/r/rx/a.py', '/home/runner/work/r/r', '/home/runner/work/r/r/', '/etc/passwd',
+      '/home/runner/work/r/r/../../../etc/passwd', '/home/runner/work/r/r//a.py', '/srv/javascript:x']) {
+      assert.equal(sourceLink(t, bad, 1, roots), null, bad);
+    }
+    assert.equal(sourceLink('javascript:alert({file})', '/srv/a.c', 1, roots), null);
+  });
+
+  it('takes the longest root a path is under', () => {
+    assert.equal(repoPath('/w/sub/a.c', ['/w', '/w/sub']), 'a.c');
+    assert.equal(repoPath('/w/sub/a.c', ['/w/sub', '/w']), 'a.c');
+    assert.equal(repoPath('/w/a.c', ['/w/sub', '/w']), 'a.c');
+    assert.equal(repoPath('./a.c', ['/w']), 'a.c');
+    assert.equal(repoPath('/w/a.c', []), null);
+    assert.equal(repoPath('/w/a.c', ['w', '/', 7, null]), null);
   });
 });
 

@@ -15,8 +15,8 @@ import { spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  Gates, binaryFromArgs, launchBrowser, parseColor, rows, saveRun, startSsetail, texts, waitFor, waitForExitBanner,
-  waitForTexts,
+  Gates, binaryFromArgs, envOutsideCi, launchBrowser, parseColor, rows, saveRun, startSsetail, texts, waitFor,
+  waitForExitBanner, waitForTexts,
 } from './harness.mjs';
 import './modules.test.mjs'; // the page's DOM-free modules, tested in node
 import './run-list.test.mjs'; // a relay's run list
@@ -41,8 +41,8 @@ after(async () => {
 
 // Runs `command` under ssetail, opens the page and calls fn(page, server).
 // Every test also checks that the page logged no error to the console.
-async function session(command, fn, { args = [], linger = true, suffix = '' } = {}) {
-  const server = await startSsetail(BIN, command, { linger, args });
+async function session(command, fn, { args = [], linger = true, suffix = '', env } = {}) {
+  const server = await startSsetail(BIN, command, { linger, args, env });
   const page = await (nextPage ?? context.newPage());
   nextPage = context.newPage();
   // The newest page is the front one: Chromium gives the others one animation
@@ -806,6 +806,39 @@ describe('ssetail page', () => {
       ]);
       assert.deepEqual(links.slice(5), ['../../etc/passwd:1 · line 23', '/etc/shadow:2 · line 24']);
     }, { args: ['--source-url', 'https://example.test/r/blob/main/{file}#L{line}'] });
+  });
+
+  test('Problems: under GitHub Actions absolute paths in the workspace link to the commit (SPEC §13)', async () => {
+    const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'ssetail-ws-'));
+    try {
+      const script = `echo '${workspace}/src/a.py:3: error: bad thing'; `
+        + `printf 'Traceback (most recent call last):\\n  File "%s/check.py", line 2, in <module>\\n    main()\\nKeyError: 1\\n' '${workspace}'; `
+        + "echo '/elsewhere/b.c:4: error: outside'; echo 'rel/c.c:5: error: relative'; exit 1";
+      const env = envOutsideCi({
+        GITHUB_ACTIONS: 'true', GITHUB_SERVER_URL: 'https://github.com', GITHUB_REPOSITORY: 'o/r',
+        GITHUB_SHA: 'abc', GITHUB_WORKSPACE: workspace, GITHUB_WORKFLOW: 'CI', GITHUB_JOB: 'test',
+      });
+      await session(sh(script), async (page) => {
+        await waitForExitBanner(page);
+        await page.click('#problems-toggle');
+        await page.waitForSelector('#problems-list .problem a');
+        const links = await page.$$eval('#problems-list .problem', (els) => els.map((el) => {
+          const a = el.querySelector('a');
+          return a ? [a.textContent, a.getAttribute('href')] : el.querySelector('.where').textContent;
+        }));
+        assert.deepEqual(links, [
+          [`${workspace}/src/a.py:3`, 'https://github.com/o/r/blob/abc/src/a.py#L3'],
+          [`${workspace}/check.py:2`, 'https://github.com/o/r/blob/abc/check.py#L2'],
+          '/elsewhere/b.c:4 · line 6',
+          ['rel/c.c:5', 'https://github.com/o/r/blob/abc/rel/c.c#L5'],
+        ]);
+        // The title is the workflow's and the job's.
+        await waitFor('the title', async () => (await page.title()).includes('CI / test'),
+          { describe: async () => `it is ${JSON.stringify(await page.title())}` });
+      }, { env });
+    } finally {
+      fs.rmSync(workspace, { recursive: true, force: true });
+    }
   });
 
   test('Problems and sections follow a live run: the server\'s index is asked again as lines come', async () => {

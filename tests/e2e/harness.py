@@ -16,14 +16,26 @@ SSETAIL = os.environ.get("SSETAIL", os.path.join(os.path.dirname(__file__), "../
 SERVING = re.compile(r"ssetail: serving http://(.+):(\d+)/")
 
 
+def env_outside_ci(**extra):
+    """This environment without the variables that say it is a CI service's (they give
+    ssetail a title, source links, annotations: SPEC §12, §13), plus `extra`: tests run
+    under GitHub Actions see what they would see anywhere else."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("GITHUB_ACTIONS", "GITLAB_CI", "BUILDKITE")}
+    env.update(extra)
+    return env
+
+
 class Ssetail:
-    """One running ssetail. `args` are its options and command."""
+    """One running ssetail. `args` are its options and command; `env` its environment
+    (env_outside_ci() unless given)."""
 
     def __init__(self, args, stdin=subprocess.DEVNULL, env=None, quiet=True, **popen):
         argv = [SSETAIL, "--port", "0"] + (["--quiet"] if quiet else []) + list(args)
         self.proc = subprocess.Popen(argv, stdin=stdin, stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, env=env, start_new_session=True,
-                                     **popen)
+                                     stderr=subprocess.PIPE,
+                                     env=env if env is not None else env_outside_ci(),
+                                     start_new_session=True, **popen)
         line, rest = self._read_stderr(30)
         match = SERVING.search(line.decode(errors="replace"))
         if not match:

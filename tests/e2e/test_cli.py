@@ -55,7 +55,9 @@ class ExitStatus(unittest.TestCase):
 
     def test_bad_options_are_125_with_one_line(self):
         for args in (["--bogus", "true"], ["--port", "70000", "true"], ["--port"],
-                     ["--history-bytes", "many", "true"], ["--linger=-2", "true"]):
+                     ["--history-bytes", "many", "true"], ["--linger=-2", "true"],
+                     ["--source-url", "https://h/{file}", "--source-root", "rel", "true"],
+                     ["--source-root", "/home/me/proj", "true"]):
             with self.subTest(args=args):
                 r = run(args)
                 self.assertEqual(r.returncode, 125)

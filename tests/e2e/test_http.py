@@ -1,10 +1,12 @@
 """SPEC §3-§4: events, ids, resume, headers, /status, /log, errors, limits, lifetime."""
 
 import json
+import os
+import tempfile
 import time
 import unittest
 
-from harness import Ssetail, lines_of, open_raw, output, raw_request, read_reply, wait_for
+from harness import Ssetail, env_outside_ci, lines_of, open_raw, output, raw_request, read_reply, wait_for
 
 NUMBERS = "for i in $(seq 1 {n}); do echo line$i; done"
 
@@ -101,11 +103,43 @@ class Replay(unittest.TestCase):
         self.assertIn("started", status)
         self.assertIn("clients", status)
         self.assertIsNone(status["source_url"])
+        self.assertEqual(status["source_roots"], [])
 
     def test_status_carries_the_source_url_template_for_the_page(self):
         template = "https://example.test/r/blob/main/{file}#L{line}"
         with Ssetail(["--linger=30", "--source-url", template, "--", "true"]) as s:
             self.assertEqual(json.loads(s.get("/status")[1])["source_url"], template)
+
+    def test_status_carries_the_source_roots_for_the_page(self):
+        template = "https://example.test/r/blob/main/{file}#L{line}"
+        args = ["--source-url", template, "--source-root", "/home/me/proj/", "--source-root", "/b"]
+        with Ssetail(["--linger=30"] + args + ["--", "true"]) as s:
+            self.assertEqual(json.loads(s.get("/status")[1])["source_roots"],
+                             ["/home/me/proj", "/b"])
+
+    def test_under_github_actions_the_page_gets_the_commits_links_and_the_job_title(self):
+        with tempfile.TemporaryDirectory() as workspace:
+            env = env_outside_ci(
+                GITHUB_ACTIONS="true", GITHUB_SERVER_URL="https://github.com",
+                GITHUB_REPOSITORY="o/r", GITHUB_SHA="abc", GITHUB_WORKSPACE=workspace,
+                GITHUB_WORKFLOW="CI", GITHUB_JOB="build")
+            script = f"echo '{os.path.join(workspace, 'src/a.py')}:3: error: bad'"
+            with Ssetail(["--linger=30", "--", "sh", "-c", script], env=env) as s:
+                self.assertTrue(wait_for(lambda: json.loads(s.get("/status")[1])["state"] == "exited"))
+                status = json.loads(s.get("/status")[1])
+                self.assertEqual(status["source_url"],
+                                 "https://github.com/o/r/blob/abc/{file}#L{line}")
+                self.assertEqual(status["source_roots"], [workspace])
+                self.assertEqual(status["title"], "CI / build")
+            # Options given win over the environment's defaults, each its own.
+            mine = "https://mirror.example/r/{file}#L{line}"
+            with Ssetail(["--linger=30", "--title", "mine", "--source-url", mine, "--", "true"],
+                         env=env) as s:
+                self.assertTrue(wait_for(lambda: json.loads(s.get("/status")[1])["state"] == "exited"))
+                status = json.loads(s.get("/status")[1])
+                self.assertEqual(status["source_url"], mine)
+                self.assertEqual(status["source_roots"], [workspace])
+                self.assertEqual(status["title"], "mine")
 
     def test_log(self):
         resp, body = self.s.get("/log")

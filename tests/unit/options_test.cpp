@@ -3,7 +3,6 @@
 #include "base/startup_error.hpp"
 
 #include <doctest/doctest.h>
-#include <stdlib.h>
 
 #include <string>
 #include <vector>
@@ -11,22 +10,24 @@
 using namespace ssetail;
 
 namespace {
-std::optional<Options> Parse(std::vector<std::string> args) {
+// Outside any CI service unless a test gives the variables: the tests' own environment
+// (they may run under GitHub Actions) changes nothing.
+std::optional<Options> Parse(std::vector<std::string> args, const Environment& env = {}) {
   args.insert(args.begin(), "ssetail");
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
-  return ParseOptions(static_cast<int>(argv.size()), argv.data());
+  return ParseOptions(static_cast<int>(argv.size()), argv.data(), env);
 }
-Options Ok(std::vector<std::string> args) {
-  auto parsed = Parse(std::move(args));
+Options Ok(std::vector<std::string> args, const Environment& env = {}) {
+  auto parsed = Parse(std::move(args), env);
   REQUIRE(parsed.has_value());
   return *parsed;
 }
 // The exit status ssetail ends with for these arguments: 0 after --help or --version, or
 // the status of the StartupError they raise.
-int Status(std::vector<std::string> args) {
+int Status(std::vector<std::string> args, const Environment& env = {}) {
   try {
-    auto parsed = Parse(std::move(args));
+    auto parsed = Parse(std::move(args), env);
     REQUIRE_FALSE(parsed.has_value());
     return 0;
   } catch (const StartupError& e) {
@@ -147,6 +148,52 @@ TEST_CASE("options: --source-url is an http(s) template with {file}") {
   CHECK(Status({"--source-url", "https://h/r/blob/main/", "true"}) == 125);
 }
 
+TEST_CASE("options: --source-root is an absolute directory, repeatable (SPEC §13)") {
+  const std::string url = "https://h/r/blob/main/{file}#L{line}";
+  CHECK(Ok({"--source-url", url, "--source-root", "/home/me/proj/", "--source-root", "/b", "true"})
+            .source_roots == std::vector<std::string>{"/home/me/proj", "/b"});
+  CHECK(Ok({"--source-url", url, "true"}).source_roots.empty());
+  for (const char* bad : {"proj", "./proj", "/", "//", "/a/../b", "/a/./b", "/a//b", ""}) {
+    CAPTURE(bad);
+    CHECK(Status({"--source-url", url, "--source-root", bad, "true"}) == 125);
+  }
+  // It strips a prefix from the paths a template links: alone it would do nothing.
+  CHECK(Status({"--source-root", "/home/me/proj", "true"}) == 125);
+}
+
+TEST_CASE("options: the CI environment's source links and title, where the options give none") {
+  const Environment github{{"GITHUB_ACTIONS", "true"},
+                           {"GITHUB_SERVER_URL", "https://github.com"},
+                           {"GITHUB_REPOSITORY", "o/r"},
+                           {"GITHUB_SHA", "abc"},
+                           {"GITHUB_WORKSPACE", "/home/runner/work/r/r"},
+                           {"GITHUB_WORKFLOW", "CI"},
+                           {"GITHUB_JOB", "build"}};
+  const Options o = Ok({"make"}, github);
+  CHECK(o.source_url == "https://github.com/o/r/blob/abc/{file}#L{line}");
+  CHECK(o.source_roots == std::vector<std::string>{"/home/runner/work/r/r"});
+  CHECK(o.title == "CI / build");
+  CHECK(o.github_annotations);
+  CHECK_FALSE(Ok({"make"}).github_annotations);
+  // Each option given wins over its default, and only its own.
+  const Options given = Ok({"--title", "mine", "--source-url", "https://m/{file}", "make"}, github);
+  CHECK(given.title == "mine");
+  CHECK(given.source_url == "https://m/{file}");
+  CHECK(given.source_roots == std::vector<std::string>{"/home/runner/work/r/r"});
+  CHECK(Ok({"--source-root", "/src", "make"}, github).source_roots ==
+        std::vector<std::string>{"/src"});
+  // A relay serves runs from elsewhere: its own environment links none of them.
+  const Options relay = Ok({"--relay", "redis://ci"}, github);
+  CHECK(relay.source_url.empty());
+  CHECK(relay.source_roots.empty());
+  // Outside CI: nothing (the title stays empty: the command line, in main).
+  CHECK(Ok({"make"}).source_url.empty());
+  CHECK(Ok({"make"}).title.empty());
+  // A workspace with no template to link through is dropped, not an error.
+  CHECK(Ok({"make"}, {{"GITLAB_CI", "true"}, {"CI_PROJECT_DIR", "/builds/o/r"}})
+            .source_roots.empty());
+}
+
 TEST_CASE("options: --compare goes with a command or --view, not with --relay (SPEC §14)") {
   CHECK(Ok({"--compare", "a.jsonl", "make"}).compare_path == "a.jsonl");
   CHECK(Ok({"--compare", "a.jsonl.gz", "--view", "b.jsonl"}).compare_path == "a.jsonl.gz");
@@ -156,7 +203,6 @@ TEST_CASE("options: --compare goes with a command or --view, not with --relay (S
 }
 
 TEST_CASE("options: --sections and --no-summary (SPEC §12)") {
-  ::unsetenv("BUILDKITE");
   const index::SectionDialects github_gitlab{true, true, false};
   CHECK(Ok({"true"}).sections == github_gitlab);
   CHECK(Ok({"--sections", "auto", "true"}).sections == github_gitlab);
@@ -166,13 +212,11 @@ TEST_CASE("options: --sections and --no-summary (SPEC §12)") {
   CHECK(Status({"--sections", "github,jenkins", "true"}) == 125);
   CHECK(Status({"--sections", "", "true"}) == 125);
   // auto: Buildkite's markers only under Buildkite.
-  ::setenv("BUILDKITE", "true", 1);
-  CHECK(Ok({"true"}).sections == index::SectionDialects{true, true, true});
-  CHECK(Ok({"--sections", "github", "true"}).sections ==
+  const Environment buildkite{{"BUILDKITE", "true"}};
+  CHECK(Ok({"true"}, buildkite).sections == index::SectionDialects{true, true, true});
+  CHECK(Ok({"--sections", "github", "true"}, buildkite).sections ==
         index::SectionDialects{true, false, false});
-  ::setenv("BUILDKITE", "false", 1);
-  CHECK(Ok({"true"}).sections == github_gitlab);
-  ::unsetenv("BUILDKITE");
+  CHECK(Ok({"true"}, {{"BUILDKITE", "false"}}).sections == github_gitlab);
   CHECK_FALSE(Ok({"true"}).no_summary);
   CHECK(Ok({"--no-summary", "true"}).no_summary);
 }

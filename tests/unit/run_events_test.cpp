@@ -45,7 +45,8 @@ TEST_CASE("/status: the start event's fields, then the state, the exit and the c
   CHECK(StatusJson(start, progress) ==
         "{\"command\":[\"make\"],\"pid\":7,\"started\":\"2026-01-02T03:04:05.006Z\","
         "\"title\":\"make\",\"state\":\"running\",\"exit\":null,\"stdout_lines\":3,"
-        "\"stderr_lines\":1,\"dropped\":2,\"clients\":4,\"record\":null,\"source_url\":null}\n");
+        "\"stderr_lines\":1,\"dropped\":2,\"clients\":4,\"record\":null,\"source_url\":null,"
+        "\"source_roots\":[]}\n");
   progress.exit_data = ExitEventData(ExitStatus::Exited(2), 10);
   CHECK(
       StatusJson(start, progress)
@@ -54,11 +55,14 @@ TEST_CASE("/status: the start event's fields, then the state, the exit and the c
   // Before the command has started there is no start event: only the live fields.
   CHECK(StatusJson(std::nullopt, RunProgress{}) ==
         "{\"state\":\"running\",\"exit\":null,\"stdout_lines\":0,\"stderr_lines\":0,"
-        "\"dropped\":0,\"clients\":0,\"record\":null,\"source_url\":null}\n");
-  // --source-url's template, for the page.
+        "\"dropped\":0,\"clients\":0,\"record\":null,\"source_url\":null,"
+        "\"source_roots\":[]}\n");
+  // --source-url's template and --source-root's directories, for the page.
   progress.source_url = "https://h/r/{file}#L{line}";
-  CHECK(StatusJson(start, progress).find(",\"source_url\":\"https://h/r/{file}#L{line}\"}\n") !=
-        std::string::npos);
+  progress.source_roots = {"/home/me/proj", "/b\"x"};
+  CHECK(StatusJson(start, progress)
+            .find(",\"source_url\":\"https://h/r/{file}#L{line}\","
+                  "\"source_roots\":[\"/home/me/proj\",\"/b\\\"x\"]}\n") != std::string::npos);
 }
 
 TEST_CASE("ISO-8601 UTC with milliseconds") {
