@@ -59,6 +59,16 @@ export class LineStore {
     return this.flags[i] & F_NOTICE ? 0 : this.seq[i] - 1;
   }
 
+  // The run's number of the first line row i shows or, a note, stands for.
+  firstNumber(i) {
+    return this.seq[i] - 1;
+  }
+
+  // Whether row i is a note of the page's own (events it does not have).
+  isNote(i) {
+    return (this.flags[i] & F_NOTICE) !== 0;
+  }
+
   // The line that shows the run's line n: the last one that begins at it or
   // before (a note, when line n is one the server no longer had); -1 if none.
   rowOf(n) {
