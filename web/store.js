@@ -34,7 +34,9 @@ export class LineStore {
     this.time = new Uint32Array(1024); // ms since the start of the run when the line began
     this.flags = new Uint8Array(1024);
     this.group = new Uint32Array(1024); // innermost enclosing section (0: none)
-    this.seq = new Uint32Array(1024); // SEQ of the line's first event (a note: of the first event it stands for)
+    // SEQ of the line's first event (a note: of the first event it stands for). Doubles: a
+    // SEQ may pass 2^32 (a long --no-record run joined late), and a double holds any to 2^53.
+    this.seq = new Float64Array(1024);
   }
 
   add(text, flags, t, group, seq) {

@@ -361,6 +361,13 @@ describe('store.js: the run\'s line numbers', () => {
     assert.deepEqual([0, 1, 2, 3].map((i) => store.isNote(i)), [false, false, true, false]);
     assert.deepEqual([1, 2, 3, 4, 5, 9, 14, 15, 99].map((n) => store.rowOf(n)), [0, 0, 0, 1, 2, 2, 2, 3, 3]);
     assert.equal(new LineStore().rowOf(1), -1);
+    // Past 2^32 (a late joiner of a long --no-record run): still exact.
+    const far = new LineStore();
+    far.add('⋯', F_NOTICE, 0, 0, 2);
+    far.add('a', 0, 0, 0, 2 ** 40 + 2);
+    far.add('b', 0, 0, 0, 2 ** 40 + 3);
+    assert.deepEqual([far.number(1), far.number(2)], [2 ** 40 + 1, 2 ** 40 + 2]);
+    assert.deepEqual([far.rowOf(2 ** 40), far.rowOf(2 ** 40 + 1), far.rowOf(2 ** 40 + 2)], [0, 1, 2]);
   });
 });
 
