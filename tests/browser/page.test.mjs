@@ -40,8 +40,9 @@ after(async () => {
 });
 
 // Runs `command` under ssetail, opens the page and calls fn(page, server).
-// Every test also checks that the page logged no error to the console.
-async function session(command, fn, { args = [], linger = true, suffix = '' } = {}) {
+// Every test also checks that the page logged no error to the console
+// (but those matching `expectedErrors`, a test's own doing).
+async function session(command, fn, { args = [], linger = true, suffix = '', expectedErrors = null } = {}) {
   const server = await startSsetail(BIN, command, { linger, args });
   const page = await (nextPage ?? context.newPage());
   nextPage = context.newPage();
@@ -53,7 +54,7 @@ async function session(command, fn, { args = [], linger = true, suffix = '' } = 
     // The page asks `compare` to learn whether there is a run to compare with (SPEC §14):
     // without --compare it is a 404, which Chromium logs, and nothing else may be.
     const probe = /\/compare(\?|$)/.test(m.location().url || '') && /status of 404/.test(m.text());
-    if (m.type() === 'error' && !probe) errors.push(`console: ${m.text()}`);
+    if (m.type() === 'error' && !probe && !expectedErrors?.test(m.text())) errors.push(`console: ${m.text()}`);
   });
   page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
   try {
@@ -1167,6 +1168,50 @@ describe('ssetail page: a CI log view', () => {
       } finally {
         gates.remove();
       }
+    }
+  });
+
+  test('a new run behind the same address (the server restarted): the header counts the new run, not the old one\'s /status', async () => {
+    const gates = new Gates();
+    let target = null; // the server the proxy forwards to
+    const proxy = http.createServer((req, res) => {
+      const upstream = http.request({
+        host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host },
+      }, (up) => {
+        res.writeHead(up.statusCode, up.headers);
+        up.pipe(res);
+      });
+      upstream.on('error', () => res.destroy());
+      res.on('close', () => upstream.destroy());
+      req.pipe(upstream);
+    });
+    await new Promise((r) => proxy.listen(0, '127.0.0.1', r));
+    let second = null;
+    try {
+      // The old run: 5,000 lines, and it goes on.
+      await session(gates.command('seq 5000; wait_gate 1'), async (page, server) => {
+        target = new URL(server.url);
+        await waitFor('line 5,000', async () => (await status(server)).stdout_lines === 5000);
+        await page.goto(`http://127.0.0.1:${proxy.address().port}/`);
+        await waitForTexts(page, (t) => t.includes('5000'), 'the old run\'s last line');
+        await waitFor('the old run\'s counts', async () => (await page.textContent('#count-out')) === '5,000');
+        // The new run behind the same address; the old server's stream breaks, the page reconnects.
+        second = await startSsetail(BIN, gates.command('echo one; echo two >&2; wait_gate 2'), { linger: true });
+        target = new URL(second.url);
+        proxy.closeAllConnections();
+        await waitForTexts(page, (t) => t.join() === 'one,two', 'the new run\'s lines', 30000);
+        const counts = async () => [await page.textContent('#count-out'), await page.textContent('#count-err')];
+        await waitFor('the new run\'s counts', async () => (await counts()).join() === '1,1', { describe: async () => JSON.stringify(await counts()) });
+        assert.equal(await page.textContent('#state'), 'running');
+        gates.open(2);
+        await waitForExitBanner(page);
+        assert.deepEqual(await counts(), ['1', '1']);
+      }, { suffix: null, expectedErrors: /ERR_INCOMPLETE_CHUNKED_ENCODING/ }); // the old stream, broken
+    } finally {
+      proxy.closeAllConnections();
+      await new Promise((r) => proxy.close(r));
+      if (second) await second.stop();
+      gates.remove();
     }
   });
 
