@@ -137,6 +137,7 @@ const ingest = createIngest(state, {
     schedule();
   },
   reset() {
+    status.reset();
     runIndex.reset();
     problems.reset();
     scroller.reset();

@@ -111,7 +111,7 @@ export function createHeader(state, ui, { firstError, gotoProblem, ended }) {
       button.type = 'button';
       button.id = 'first-error';
       button.className = 'button';
-      button.textContent = `First error at line ${state.lines.number(first.line)}`;
+      button.textContent = `First error at line ${first.n}`;
       button.addEventListener('click', () => gotoProblem(first));
       ui.banner.append(' ', button);
     }

@@ -20,13 +20,13 @@ export function createProblemsPanel(state, ui, { gotoLine, schedule }) {
   let marked = null; // the <li> marked current
   let drawnList = null; // the list drawn (a new answer is a new list)
 
-  const number = (i) => state.lines.number(i);
-
+  // A problem says its own number (the run's line): the row that shows it
+  // may begin before it (a `cr` overwrite) or be the note of a gap.
   function goto(p) {
-    problems.cursor = p.line;
+    problems.cursor = p.n;
     problems.current = p;
     gotoLine(p.line);
-    history.replaceState(null, '', `#L${number(p.line)}`);
+    history.replaceState(null, '', `#L${p.n}`);
     schedule();
   }
 
@@ -35,9 +35,11 @@ export function createProblemsPanel(state, ui, { gotoLine, schedule }) {
   function step(severity, dir) {
     const list = problems.list.filter((p) => p.severity === severity);
     if (!list.length) return;
-    const top = state.scroll.topLine;
+    const { lines } = state;
+    const topRow = state.scroll.topLine; // lines.length when nothing is drawn
+    const top = topRow < lines.length ? lines.firstNumber(topRow) : Infinity;
     const from = problems.cursor >= 0 ? problems.cursor : (dir > 0 ? top - 1 : top);
-    let next = dir > 0 ? list.find((p) => p.line > from) : list.findLast((p) => p.line < from);
+    let next = dir > 0 ? list.find((p) => p.n > from) : list.findLast((p) => p.n < from);
     if (!next) next = dir > 0 ? list[0] : list[list.length - 1];
     goto(next);
   }
@@ -45,7 +47,7 @@ export function createProblemsPanel(state, ui, { gotoLine, schedule }) {
   // Marks the entry of the current problem (and keeps it in the panel's view).
   function markCurrent() {
     const c = problems.current; // from this answer of the server's or an earlier one
-    const k = c ? problems.list.findIndex((p) => p.line === c.line && p.message === c.message) : -1;
+    const k = c ? problems.list.findIndex((p) => p.n === c.n && p.message === c.message) : -1;
     const li = k >= 0 && k < entries.length ? entries[k] : null;
     if (li === marked) return;
     if (marked) {
@@ -63,7 +65,7 @@ export function createProblemsPanel(state, ui, { gotoLine, schedule }) {
   function entry(p) {
     const li = document.createElement('li');
     li.className = `problem ${p.severity}`;
-    li.dataset.line = String(number(p.line));
+    li.dataset.line = String(p.n);
     const sev = document.createElement('span');
     sev.className = 'sev';
     sev.textContent = p.severity;
@@ -82,9 +84,9 @@ export function createProblemsPanel(state, ui, { gotoLine, schedule }) {
       a.rel = 'noopener noreferrer';
       a.textContent = place;
       a.addEventListener('click', (e) => e.stopPropagation());
-      where.append(a, ` · line ${number(p.line)}`);
+      where.append(a, ` · line ${p.n}`);
     } else {
-      where.textContent = place ? `${place} · line ${number(p.line)}` : `line ${number(p.line)}`;
+      where.textContent = place ? `${place} · line ${p.n}` : `line ${p.n}`;
     }
     li.append(sev, msg, where);
     li.addEventListener('click', () => goto(p));

@@ -10,7 +10,8 @@ const KIND_TEXT = { error: 'Error', warning: 'Warning', notice: 'Notice' };
 
 // Row -> 'error' or 'warning' for the rows /problems lists (the worse one
 // when a row has both), and the same by line number, made again for each
-// new list the server answers.
+// new list the server answers. A note of a gap is not marked: it stands for
+// lines, problems or not, the page does not have.
 let severityList = null;
 let severities = new Map();
 let byNumber = new Map();
@@ -22,7 +23,7 @@ function severityMaps(state) {
   severities = new Map();
   byNumber = new Map();
   for (const p of list) {
-    if (p.severity !== 'error' && p.severity !== 'warning') continue;
+    if ((p.severity !== 'error' && p.severity !== 'warning') || state.lines.isNote(p.line)) continue;
     if (p.severity === 'warning' && severities.has(p.line)) continue;
     severities.set(p.line, p.severity);
     byNumber.set(state.lines.number(p.line), p.severity);

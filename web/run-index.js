@@ -17,8 +17,9 @@ function num(v) {
   return Number.isFinite(v) ? v : undefined;
 }
 
-// GET problems' objects -> the page's: { line (row), severity, tool,
-// message, file, fileLine, col }, for those of run `run` it has.
+// GET problems' objects -> the page's: { line (the row that shows it, or
+// the note that stands for it), n (its number, the run's line), severity,
+// tool, message, file, fileLine, col }, for those of run `run` it has had.
 export function problemsOf(answer, run, lines) {
   const out = [];
   for (const p of Array.isArray(answer && answer.problems) ? answer.problems : []) {
@@ -28,7 +29,7 @@ export function problemsOf(answer, run, lines) {
     if (line < 0) continue;
     const severity = p.severity === 'error' || p.severity === 'warning' ? p.severity : 'notice';
     out.push({
-      line, severity, tool: String(p.tool || ''), message: String(p.message ?? ''),
+      line, n: seq - 1, severity, tool: String(p.tool || ''), message: String(p.message ?? ''),
       file: typeof p.file === 'string' && p.file ? p.file : undefined, fileLine: num(p.line), col: num(p.col),
     });
   }

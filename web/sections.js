@@ -76,13 +76,18 @@ export class Sections {
       if (line < 0) continue;
       const depth = Number(s.depth) || 0;
       stack.length = Math.min(stack.length, depth);
+      if (lines.isNote(line)) { // its header is in a gap: no line to fold it by; its sections are the enclosing one's
+        stack.push(stack.length ? stack[stack.length - 1] : 0);
+        continue;
+      }
       let lastSeq = s.last == null ? -1 : seqOf(s.last, runId);
       if (lastSeq > run.seq) lastSeq = -1; // it ends in lines still to come
       let lastRow = lastSeq > 0 ? lines.rowOf(lastSeq - 1) : -1;
       if (lastSeq > 0 && lastRow < line) lastRow = line;
       const end = lastSeq > 0 ? lastRow + 1 : -1;
       const markerSeq = end >= 0 ? seqOf(s.end_marker, runId) : -1;
-      const marker = markerSeq > 0 && markerSeq <= run.seq ? lines.rowOf(markerSeq - 1) : -1;
+      let marker = markerSeq > 0 && markerSeq <= run.seq ? lines.rowOf(markerSeq - 1) : -1;
+      if (marker >= 0 && lines.isNote(marker)) marker = -1; // in a gap: the note stays
       let id = this.heads.get(line);
       if (id === undefined) {
         id = this.add(line, s, stack.length ? stack[stack.length - 1] : 0, end);

@@ -40,7 +40,7 @@ export function createState() {
     problems: {
       list: [], // { line, severity, tool, message, file, fileLine, col }, in line order
       counts: { error: 0, warning: 0, notice: 0 }, // every problem found (the list may hold fewer)
-      cursor: -1, // the line of the problem last jumped to
+      cursor: -1, // the number (the run's line) of the problem last jumped to
       current: null, // the problem last jumped to (marked in the panel)
     },
     // Owner: view.js. The lines the reader can see, in order.

@@ -26,9 +26,13 @@ function parse(s) {
 export function createStatus(state, changed) {
   let asking = false;
   let asked = false;
+  let again = false; // a new run came while asking: the answer may be the old one's
 
   async function ask() {
-    if (asking) return;
+    if (asking) {
+      again = true;
+      return;
+    }
     asking = true;
     try {
       // The first answer is the one index.html preloads (a request like it:
@@ -36,12 +40,16 @@ export function createStatus(state, changed) {
       const res = await fetch('status', asked ? { cache: 'no-store' } : {});
       asked = true;
       const s = res.ok ? await res.json() : null;
-      if (s && typeof s === 'object') {
+      if (s && typeof s === 'object' && !again) {
         Object.assign(state.status, parse(s));
         state.status.known = true;
       }
     } catch { /* what the events say, then */ }
     asking = false;
+    if (again) {
+      again = false;
+      ask();
+    }
     changed();
   }
 
@@ -59,6 +67,13 @@ export function createStatus(state, changed) {
     // The run ended: after a gap, the final counts are the server's.
     ended() {
       if (state.run.missed) ask();
+    },
+
+    // A new run replaced the one shown (the server restarted): what `status`
+    // said was the old run's (its counts, how it ended), so it is asked again.
+    reset() {
+      Object.assign(state.status, { state: null, exit: null, startedMs: NaN, title: '', counts: [0, 0] });
+      ask();
     },
   };
 }

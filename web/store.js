@@ -34,7 +34,9 @@ export class LineStore {
     this.time = new Uint32Array(1024); // ms since the start of the run when the line began
     this.flags = new Uint8Array(1024);
     this.group = new Uint32Array(1024); // innermost enclosing section (0: none)
-    this.seq = new Uint32Array(1024); // SEQ of the line's first event (a note: of the first event it stands for)
+    // SEQ of the line's first event (a note: of the first event it stands for). Doubles: a
+    // SEQ may pass 2^32 (a long --no-record run joined late), and a double holds any to 2^53.
+    this.seq = new Float64Array(1024);
   }
 
   add(text, flags, t, group, seq) {
@@ -57,6 +59,16 @@ export class LineStore {
   // The run's number of line i (0 for a note of the page's own: it has none).
   number(i) {
     return this.flags[i] & F_NOTICE ? 0 : this.seq[i] - 1;
+  }
+
+  // The run's number of the first line row i shows or, a note, stands for.
+  firstNumber(i) {
+    return this.seq[i] - 1;
+  }
+
+  // Whether row i is a note of the page's own (events it does not have).
+  isNote(i) {
+    return (this.flags[i] & F_NOTICE) !== 0;
   }
 
   // The line that shows the run's line n: the last one that begins at it or

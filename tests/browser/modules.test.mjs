@@ -357,8 +357,17 @@ describe('store.js: the run\'s line numbers', () => {
     store.add('⋯ 10 events no longer kept', F_NOTICE, 0, 0, 6); // SEQ 6..15 gone
     store.add('back', 0, 0, 0, 16);
     assert.deepEqual([0, 1, 2, 3].map((i) => store.number(i)), [1, 4, 0, 15]);
+    assert.deepEqual([0, 1, 2, 3].map((i) => store.firstNumber(i)), [1, 4, 5, 15], 'a note: the first line it stands for');
+    assert.deepEqual([0, 1, 2, 3].map((i) => store.isNote(i)), [false, false, true, false]);
     assert.deepEqual([1, 2, 3, 4, 5, 9, 14, 15, 99].map((n) => store.rowOf(n)), [0, 0, 0, 1, 2, 2, 2, 3, 3]);
     assert.equal(new LineStore().rowOf(1), -1);
+    // Past 2^32 (a late joiner of a long --no-record run): still exact.
+    const far = new LineStore();
+    far.add('⋯', F_NOTICE, 0, 0, 2);
+    far.add('a', 0, 0, 0, 2 ** 40 + 2);
+    far.add('b', 0, 0, 0, 2 ** 40 + 3);
+    assert.deepEqual([far.number(1), far.number(2)], [2 ** 40 + 1, 2 ** 40 + 2]);
+    assert.deepEqual([far.rowOf(2 ** 40), far.rowOf(2 ** 40 + 1), far.rowOf(2 ** 40 + 2)], [0, 1, 2]);
   });
 });
 
@@ -447,6 +456,33 @@ describe('sections.js', () => {
     assert.equal(store.flags[5] & F_HIDDEN, 0);
   });
 
+  it('leaves a gap\'s note as it is: a section whose header or end marker is in the gap neither heads nor hides it', () => {
+    // A late joiner: SEQ 2..6 gone (a section `early` in them, and the header of `outer`, still open).
+    const store = new LineStore();
+    const sections = new Sections(store);
+    store.add('⋯ 5 events no longer kept', F_NOTICE, 0, 0, 2);
+    for (const [text, seq] of [['x', 7], ['::group::inner', 8], ['y', 9], ['::endgroup::', 10], ['z', 11]]) store.add(text, 0, 0, 0, seq);
+    const at = (title, first, last, depth, marker) => ({
+      title, first: `r.${first}`, last: last && `r.${last}`, depth, duration_ms: 0, failed: false, collapsed: true, end_marker: marker && `r.${marker}`,
+    });
+    sections.apply([at('early', 3, 5, 0, 5), at('outer', 6, null, 0, null), at('inner', 8, 10, 1, 10)], { id: 'r', seq: 11 }, false);
+    assert.deepEqual(sections.groups.slice(1).map((g) => [g.name, g.line, g.parent]), [['inner', 2, 0]], 'only the section it has the header of');
+    assert.equal(store.flags[0], F_NOTICE, 'the note is no header and is shown');
+    assert.equal(store.flags[4] & F_HIDDEN, F_HIDDEN);
+    assert.deepEqual([...store.group.slice(0, 6)], [0, 0, 0, 1, 1, 0]);
+    assert.equal(sections.top(), 0);
+
+    // A viewer that fell behind: the end marker of an open section went in a gap.
+    const late = new LineStore();
+    const lateSections = new Sections(late);
+    late.add('::group::a', 0, 0, 0, 2);
+    late.add('⋯ 2 events no longer kept', F_NOTICE, 0, 0, 3);
+    late.add('after', 0, 0, 0, 5);
+    lateSections.apply([at('a', 2, 4, 0, 4)], { id: 'r', seq: 5 }, false);
+    assert.equal(late.flags[1], F_NOTICE, 'the note is not hidden as the end marker it stands for');
+    assert.deepEqual([...late.group.slice(0, 3)], [0, 1, 0]);
+  });
+
   it('unfolds a section the server no longer folds (Buildkite\'s `^^^ +++`), unless the reader folded it', () => {
     const { sections } = feed(['--- Tests', 'FAIL', '^^^ +++', '--- Next', 'z']);
     const run = { id: 'r', seq: 3 };
@@ -505,19 +541,20 @@ describe('filter.js', () => {
 });
 
 describe('run-index.js and source-link.js', () => {
-  it('takes the server\'s problems to the page\'s lines', () => {
+  it('takes the server\'s problems to the page\'s lines, each with the run\'s number of its own', () => {
     const store = new LineStore();
-    for (const seq of [2, 3, 5]) store.add('x', 0, 0, 0, seq); // the row of SEQ 5 began at it (4 was a cr)
+    for (const seq of [2, 3, 5]) store.add('x', 0, 0, 0, seq); // the row of SEQ 3 took SEQ 4 in too (a cr)
+    store.add('⋯ 4 events no longer kept', F_NOTICE, 0, 0, 6); // SEQ 6..9: a gap
+    store.add('y', 0, 0, 0, 10);
+    const p = (id, severity, message, file = null, line = null) => ({ id, severity, file, line, col: null, message, tool: 'cc' });
     const answer = { problems: [
-      { id: 'r.3', severity: 'error', file: 'a.c', line: 2, col: null, message: 'bad', tool: 'cc' },
-      { id: 'r.5', severity: 'warning', file: null, line: null, col: null, message: 'meh', tool: 'make' },
-      { id: 'r.9', severity: 'error', file: null, line: null, col: null, message: 'not here yet', tool: 'cc' },
-      { id: 'q.2', severity: 'error', file: null, line: null, col: null, message: 'another run', tool: 'cc' },
+      p('r.3', 'error', 'bad', 'a.c', 2), p('r.4', 'warning', 'overwritten'), p('r.5', 'warning', 'meh'),
+      p('r.7', 'error', 'in the gap'), p('r.12', 'error', 'not here yet'), p('q.2', 'error', 'another run'),
     ] };
-    assert.deepEqual(problemsOf(answer, { id: 'r', seq: 5 }, store), [
-      { line: 1, severity: 'error', tool: 'cc', message: 'bad', file: 'a.c', fileLine: 2, col: undefined },
-      { line: 2, severity: 'warning', tool: 'make', message: 'meh', file: undefined, fileLine: undefined, col: undefined },
-    ]);
+    const got = problemsOf(answer, { id: 'r', seq: 10 }, store);
+    assert.deepEqual(got[0], { line: 1, n: 2, severity: 'error', tool: 'cc', message: 'bad', file: 'a.c', fileLine: 2, col: undefined });
+    // The row that shows it (or the note that stands for it), and its own number: the server's, #L's.
+    assert.deepEqual(got.map((x) => [x.message, x.line, x.n]), [['bad', 1, 2], ['overwritten', 1, 3], ['meh', 2, 4], ['in the gap', 3, 6]]);
     assert.deepEqual(problemsOf(null, { id: 'r', seq: 5 }, store), []);
   });
 

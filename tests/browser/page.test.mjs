@@ -40,8 +40,9 @@ after(async () => {
 });
 
 // Runs `command` under ssetail, opens the page and calls fn(page, server).
-// Every test also checks that the page logged no error to the console.
-async function session(command, fn, { args = [], linger = true, suffix = '', env } = {}) {
+// Every test also checks that the page logged no error to the console
+// (but those matching `expectedErrors`, a test's own doing).
+async function session(command, fn, { args = [], linger = true, suffix = '', env, expectedErrors = null } = {}) {
   const server = await startSsetail(BIN, command, { linger, args, env });
   const page = await (nextPage ?? context.newPage());
   nextPage = context.newPage();
@@ -53,7 +54,7 @@ async function session(command, fn, { args = [], linger = true, suffix = '', env
     // The page asks `compare` to learn whether there is a run to compare with (SPEC §14):
     // without --compare it is a 404, which Chromium logs, and nothing else may be.
     const probe = /\/compare(\?|$)/.test(m.location().url || '') && /status of 404/.test(m.text());
-    if (m.type() === 'error' && !probe) errors.push(`console: ${m.text()}`);
+    if (m.type() === 'error' && !probe && !expectedErrors?.test(m.text())) errors.push(`console: ${m.text()}`);
   });
   page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
   try {
@@ -1107,29 +1108,143 @@ describe('ssetail page: a CI log view', () => {
     }, { suffix: null, args: ['--title', 'Counting'] });
   });
 
-  test('line N is the run\'s N-th output line for every viewer; the header counts are /status\'s', async () => {
-    const script = 'i=1; while [ $i -le 3000 ]; do echo "line $i"; i=$((i+1)); done; echo "src/x.c:1:2: error: boom"; exit 1';
+  test('line N is the run\'s N-th output line for every viewer: #L, the first error, Problems, e, the header\'s counts', async () => {
+    // 200,000 lines: an error, a section, line N's text is N from line 5 on, an error on stderr
+    // at line 200,001, then (live) 99 more lines. The server's index has the early lines before
+    // they leave a 1,000-event history (gate 1 waits for it); the stderr line comes after the
+    // last stdout one (gate 2: else it may be published before stdout's pipe is drained).
+    const script = 'echo "src/x.c:1:2: error: early"; echo "::group::early"; echo in; echo "::endgroup::"; wait_gate 1; '
+      + 'seq 5 200000; wait_gate 2; echo "src/x.c:3:4: error: late" >&2; wait_gate 3; seq 200002 200100; wait_gate 4; exit 1';
+    const index = async (server) => (await fetch(new URL('problems', server.url))).json();
+    const sections = async (server) => (await (await fetch(new URL('sections', server.url))).json()).sections;
+    const counts = async (page) => [await page.textContent('#count-out'), await page.textContent('#count-err')];
+    const statusCounts = async (server) => {
+      const s = await status(server);
+      return [s.stdout_lines, s.stderr_lines].map((n) => n.toLocaleString('en-US'));
+    };
+    const lit = (page) => waitFor('a highlighted row', async () => (await rows(page)).find((r) => r.hl));
     // A viewer that holds only the last 1,000 events (a gap before them), and one that holds them all.
     for (const args of [['--no-record', '--history', '1000'], []]) {
-      await session(sh(script), async (page, server) => {
-        await waitFor('the run to end', async () => (await status(server)).state === 'exited');
-        await page.goto(`${server.url}#L2500`);
+      const partial = args.length > 0;
+      const gates = new Gates();
+      try {
+        const what = partial ? 'the partial viewer' : 'the full viewer';
+        await session(gates.command(script), async (page, server) => {
+          await waitFor('the early error and section in the index', async () => (await index(server)).errors === 1
+            && (await sections(server)).some((s) => s.title === 'early' && s.last));
+          gates.open(1);
+          await waitFor('line 200,000', async () => (await status(server)).stdout_lines === 200000, { timeout: 60000 });
+          gates.open(2);
+          await waitFor('line 200,001 indexed', async () => (await index(server)).errors === 2,
+            { timeout: 60000, describe: async () => JSON.stringify([await index(server), await status(server)]) });
+          // A late joiner, while the run goes on.
+          await page.goto(`${server.url}#L199500`);
+          const held = await lit(page);
+          assert.deepEqual([held.n, held.text], [199500, '199500'], what);
+          await waitFor(`${what}'s counts to be /status's`, async () => (await counts(page)).join() === (await statusCounts(server)).join(),
+            { describe: async () => JSON.stringify([await counts(page), await statusCounts(server)]) });
+          assert.deepEqual(await counts(page), ['200,000', '1']);
+          gates.open(3);
+          await waitFor(`${what}'s counts to follow the run`, async () => (await counts(page)).join() === '200,099,1',
+            { describe: async () => JSON.stringify(await counts(page)) });
+          gates.open(4);
+          await waitForExitBanner(page);
+          assert.deepEqual(await counts(page), await statusCounts(server));
+          const first = await page.waitForSelector('#first-error');
+          assert.equal(await first.textContent(), 'First error at line 1', what);
+
+          // #L1: the early error, or for the partial viewer the note that stands for it.
+          await page.evaluate(() => { location.hash = '#L1'; });
+          const one = await lit(page);
+          if (partial) {
+            assert.deepEqual([one.n, one.head], [0, false]);
+            assert.match(one.text, /^⋯ 199,00\d events no longer kept/);
+          } else assert.deepEqual([one.n, one.text], [1, 'src/x.c:1:2: error: early']);
+          await page.$eval('#log', (el) => { el.scrollTop = 0; });
+          await waitForTexts(page, (t) => t.length > 5 && /^(src\/x\.c:1|⋯ )/.test(t[0]), 'the top');
+          const top = await page.$$eval('#rows .line', (els) => els.map((el) => ({
+            n: Number(el.querySelector('.ln').textContent), text: el.querySelector('.tx').textContent, cls: el.className,
+          })));
+          const counted = top.filter((r) => /^\d+$/.test(r.text)); // line N's text is N
+          assert.ok(counted.length > 20, JSON.stringify(top));
+          for (const r of counted) assert.equal(String(r.n), r.text, `${what}: ${JSON.stringify(r)}`);
+          if (partial) {
+            // The note has no number, is no section header and no error, though the server's index has both in it.
+            assert.equal(top[0].n, 0);
+            assert.match(top[0].text, /no longer kept/);
+            assert.doesNotMatch(top[0].cls, /head|problem-error/);
+          }
+
+          // The Problems panel and e/E say and link the run's numbers.
+          await page.click('#problems-toggle');
+          await page.waitForSelector('#problems:not([hidden])');
+          const wheres = await page.$$eval('#problems-list .problem .where', (els) => els.map((el) => el.textContent));
+          assert.deepEqual(wheres, ['src/x.c:1:2 · line 1', 'src/x.c:3:4 · line 200001'], what);
+          await page.click('#problems-list .problem:last-child'); // the panel is not squeezed by a long log
+          await waitFor('#L200001', () => page.evaluate(() => location.hash === '#L200001'));
+          assert.deepEqual((({ n, text }) => [n, text])(await lit(page)), [200001, 'src/x.c:3:4: error: late']);
+          await page.click('#log');
+          await page.keyboard.press('e'); // wraps around to the first error
+          await waitFor('#L1', () => page.evaluate(() => location.hash === '#L1'));
+          await page.keyboard.press('e');
+          await waitFor('#L200001 again', () => page.evaluate(() => location.hash === '#L200001'));
+          await page.keyboard.press('E');
+          await waitFor('#L1 again', () => page.evaluate(() => location.hash === '#L1'));
+
+          // Find's match is on the line of the same number.
+          await page.keyboard.press('/');
+          await page.waitForSelector('#findbar:not([hidden])');
+          await page.keyboard.type('199777');
+          await waitForCount(page, '1 of 1');
+          assert.deepEqual(await waitFor('the match in view', async () => (await marks(page))[0]), { text: '199777', cur: true, line: 199777 });
+        }, { args, suffix: null });
+      } finally {
+        gates.remove();
+      }
+    }
+  });
+
+  test('a new run behind the same address (the server restarted): the header counts the new run, not the old one\'s /status', async () => {
+    const gates = new Gates();
+    let target = null; // the server the proxy forwards to
+    const proxy = http.createServer((req, res) => {
+      const upstream = http.request({
+        host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host },
+      }, (up) => {
+        res.writeHead(up.statusCode, up.headers);
+        up.pipe(res);
+      });
+      upstream.on('error', () => res.destroy());
+      res.on('close', () => upstream.destroy());
+      req.pipe(upstream);
+    });
+    await new Promise((r) => proxy.listen(0, '127.0.0.1', r));
+    let second = null;
+    try {
+      // The old run: 5,000 lines, and it goes on.
+      await session(gates.command('seq 5000; wait_gate 1'), async (page, server) => {
+        target = new URL(server.url);
+        await waitFor('line 5,000', async () => (await status(server)).stdout_lines === 5000);
+        await page.goto(`http://127.0.0.1:${proxy.address().port}/`);
+        await waitForTexts(page, (t) => t.includes('5000'), 'the old run\'s last line');
+        await waitFor('the old run\'s counts', async () => (await page.textContent('#count-out')) === '5,000');
+        // The new run behind the same address; the old server's stream breaks, the page reconnects.
+        second = await startSsetail(BIN, gates.command('echo one; echo two >&2; wait_gate 2'), { linger: true });
+        target = new URL(second.url);
+        proxy.closeAllConnections();
+        await waitForTexts(page, (t) => t.join() === 'one,two', 'the new run\'s lines', 30000);
+        const counts = async () => [await page.textContent('#count-out'), await page.textContent('#count-err')];
+        await waitFor('the new run\'s counts', async () => (await counts()).join() === '1,1', { describe: async () => JSON.stringify(await counts()) });
+        assert.equal(await page.textContent('#state'), 'running');
+        gates.open(2);
         await waitForExitBanner(page);
-        const lit = await waitFor('#L2500 highlighted', async () => (await rows(page)).find((r) => r.hl));
-        assert.deepEqual([lit.n, lit.text], [2500, 'line 2500'], JSON.stringify(args));
-        assert.equal(await page.textContent('#first-error'), 'First error at line 3001');
-        assert.equal(await page.textContent('#count-out'), '3,001');
-        assert.equal(await page.textContent('#count-err'), '0');
-        await page.$eval('#log', (el) => { el.scrollTop = 0; });
-        const top = await waitForTexts(page, (t) => t.length > 2 && /^(line 1|⋯ )/.test(t[0]), 'the top');
-        const shown = await rows(page);
-        assert.ok(shown.length > 2 && top.length === shown.length);
-        for (const r of shown) {
-          if (r.text.startsWith('line ')) assert.equal(r.n, Number(r.text.slice(5)), `${r.text} numbered ${r.n}`);
-          else assert.match(r.text, /no longer kept/);
-        }
-        if (args.length) assert.equal(await page.textContent(`#rows .line.notice .ln`), '', 'the note has no number');
-      }, { args, suffix: null });
+        assert.deepEqual(await counts(), ['1', '1']);
+      }, { suffix: null, expectedErrors: /ERR_INCOMPLETE_CHUNKED_ENCODING/ }); // the old stream, broken
+    } finally {
+      proxy.closeAllConnections();
+      await new Promise((r) => proxy.close(r));
+      if (second) await second.stop();
+      gates.remove();
     }
   });
 
