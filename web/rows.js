@@ -54,10 +54,19 @@ function renderAnnotation(tx, a) {
   if (a.where) part('ann-where', a.where);
 }
 
+// Row element -> the index of the line it shows (copy.js asks).
+const rowLines = new WeakMap();
+
+// The index of the line row element `row` shows, or undefined.
+export function lineOfRow(row) {
+  return rowLines.get(row);
+}
+
 export function makeRow(state, i) {
   const { lines, sections, mark, prefs, find } = state;
   const flags = lines.flags[i];
   const row = document.createElement('div');
+  rowLines.set(row, i);
   let cls = 'line';
   if (flags & F_ERR) cls += ' err';
   if (flags & F_NOTICE) cls += ' notice';

@@ -1,4 +1,5 @@
-// Unit tests of the page's DOM-free modules (terminal, sse, find, store, sections, filter, compare-view, annotation),
+// Unit tests of the page's DOM-free modules (terminal, sse, find, store, sections, copy-text, filter, compare-view,
+// annotation),
 // in plain node. page.test.mjs imports this file, so ctest runs it too;
 // alone: node tests/browser/modules.test.mjs
 import { describe, it } from 'node:test';
@@ -16,6 +17,8 @@ import {
 import { F_ERR, F_HEAD, F_HIDDEN, F_NOTICE, LineStore } from '../../web/store.js';
 import { logName } from '../../web/downloads.js';
 import { Sections } from '../../web/sections.js';
+import { createView } from '../../web/view.js';
+import { copiedText } from '../../web/copy-text.js';
 import { parseFilter } from '../../web/filter.js';
 import { sourceLink } from '../../web/source-link.js';
 import { parseAnnotation } from '../../web/annotation.js';
@@ -487,6 +490,54 @@ describe('sections.js', () => {
     assert.equal(sections.setAll(false), false, 'nothing changed');
     assert.equal(sections.setAll(true), true);
     assert.deepEqual(sections.groups.slice(1).map((g) => g.collapsed), [true, true]);
+  });
+});
+
+describe('copy-text.js', () => {
+  // A run with a folded section holding a nested one, and an annotation.
+  function run() {
+    const texts = ['before', '::group::Outer', 'a', '::group::Inner', 'b', '::endgroup::', '::endgroup::',
+      '::error file=x.c,line=3::bad', 'after'];
+    const lines = new LineStore();
+    const sections = new Sections(lines);
+    for (const text of texts) {
+      lines.add(text, 0, 0, sections.top(), lines.length + 2);
+      sections.countLine();
+    }
+    const at = (row) => `r.${row + 2}`;
+    sections.apply([
+      { title: 'Outer', first: at(1), last: at(6), depth: 0, collapsed: true, end_marker: at(6) },
+      { title: 'Inner', first: at(3), last: at(5), depth: 1, collapsed: true, end_marker: at(5) },
+    ], { id: 'r', seq: texts.length + 1 }, true);
+    const state = { lines, sections, view: { lines: [], show: { out: true, err: true }, filter: null } };
+    const view = createView(state, () => {});
+    view.rebuild();
+    return { state, view };
+  }
+
+  it('copies a folded section\'s lines, nested ones too, never its placeholder; an annotation raw', () => {
+    const { state } = run();
+    assert.deepEqual(state.view.lines, [0, 1, 7, 8], 'Outer folded');
+    assert.equal(copiedText(state, { i: 0, at: 2 }, { i: 8, at: 3 }),
+      'fore\nOuter\na\nInner\nb\n::error file=x.c,line=3::bad\naft');
+    // From the very end of a line to the very start of another: neither adds a line.
+    assert.equal(copiedText(state, { i: 0, at: 6 }, { i: 8, at: 0 }), 'Outer\na\nInner\nb\n::error file=x.c,line=3::bad');
+    // An annotation is copied whole, however little of it is selected.
+    assert.equal(copiedText(state, { i: 7, at: 3 }, { i: 7, at: 4 }), '::error file=x.c,line=3::bad');
+  });
+
+  it('copies what the view shows between the ends: an open section\'s lines one by one, its header by title', () => {
+    const { state, view } = run();
+    view.refresh(state.sections.setCollapsed(1, false));
+    assert.deepEqual(state.view.lines, [0, 1, 2, 3, 7, 8], 'Inner folded inside Outer');
+    assert.equal(copiedText(state, { i: 1, at: 1 }, { i: 1, at: 4 }), 'ute');
+    assert.equal(copiedText(state, { i: 2, at: 0 }, { i: 3, at: Infinity }), 'a\nInner\nb');
+    view.refresh(state.sections.setCollapsed(2, false));
+    assert.equal(copiedText(state, { i: 1, at: 0 }, { i: 8, at: Infinity }),
+      'Outer\na\nInner\nb\n::error file=x.c,line=3::bad\nafter', 'no end markers');
+    // An end the view no longer shows (folded away since): the lines the view has between them.
+    view.refresh(state.sections.setCollapsed(1, true));
+    assert.equal(copiedText(state, { i: 2, at: 0 }, { i: 8, at: Infinity }), '::error file=x.c,line=3::bad\nafter');
   });
 });
 

@@ -1100,24 +1100,65 @@ describe('ssetail page: a CI log view', () => {
     }
   });
 
-  test('copying a selection across a folded section copies the section\'s lines', async () => {
-    const script = "printf 'before\\n::group::Build step\\ncompiling a\\ncompiling b\\n::endgroup::\\nafter\\n'";
-    await session(sh(script), async (page) => {
+  // A run with a 60-line `::group::` section between two lines (1, 64), and
+  // what copying all of it gives: the section's lines, never its placeholder.
+  const sixtyLines = sh("echo before; echo '::group::Configure'; for i in $(seq 1 60); do echo \"checking $i\"; done; " +
+    "echo '::endgroup::'; echo after");
+  const sixtyText = ['Configure', ...Array.from({ length: 60 }, (_, k) => `checking ${k + 1}`), 'after'].join('\n');
+
+  // Selects from offset `from` of line a's text to the end of line b's
+  // (rendered rows both), or only starts there when b is null.
+  const select = (page, a, from, b) => page.evaluate(([a, from, b]) => {
+    const textOf = (n) => document.querySelector(`#rows .line[data-line="${n}"] .tx`).firstChild;
+    const range = document.createRange();
+    range.setStart(textOf(a), from);
+    if (b === null) range.setEnd(textOf(a), textOf(a).length);
+    else range.setEnd(textOf(b), textOf(b).length);
+    getSelection().removeAllRanges();
+    getSelection().addRange(range);
+  }, [a, from, b]);
+
+  // What Ctrl+C puts on the clipboard: the page's own text if it gave one
+  // (read in the copy event, after the page's handler), else the browser's.
+  async function copyWithKeys(page) {
+    await page.evaluate(() => {
+      window.copied = null;
+      window.addEventListener('copy', (e) => {
+        window.copied = e.defaultPrevented ? e.clipboardData.getData('text/plain') : getSelection().toString();
+      }, { once: true });
+    });
+    await page.keyboard.press('Control+c');
+    await waitFor('the copy event', () => page.evaluate(() => window.copied !== null));
+    return page.evaluate(() => window.copied);
+  }
+
+  test('copying a selection across a folded section copies the section\'s lines, not its placeholder', async () => {
+    await session(sixtyLines, async (page) => {
       await waitForExitBanner(page);
-      await waitForTexts(page, (t) => t.join() === 'before,Build step,after', 'the section folded');
-      const copied = await page.evaluate(() => {
-        const range = document.createRange();
-        range.setStartBefore(document.querySelector('#rows .line[data-line="1"]'));
-        range.setEndAfter(document.querySelector('#rows .line[data-line="6"]'));
-        getSelection().removeAllRanges();
-        getSelection().addRange(range);
-        // What a copy puts on the clipboard: the page's own text, or else the browser's.
-        const data = new DataTransfer();
-        const event = new ClipboardEvent('copy', { clipboardData: data, bubbles: true, cancelable: true });
-        document.querySelector('#rows .line[data-line="2"] .tx').dispatchEvent(event);
-        return event.defaultPrevented ? data.getData('text/plain') : getSelection().toString();
+      await waitForTexts(page, (t) => t.join() === 'before,Configure,after', 'the section folded');
+      await select(page, 1, 3, 64); // "ore" of "before" to the end of "after"
+      assert.equal(await copyWithKeys(page), `ore\n${sixtyText}`);
+    });
+  });
+
+  test('copying a selection across an open section copies the lines the scroller has not drawn', async () => {
+    await session(sixtyLines, async (page) => {
+      await waitForExitBanner(page);
+      await waitForTexts(page, (t) => t.join() === 'before,Configure,after', 'the section folded');
+      await page.click('#expand-all');
+      await waitForTexts(page, (t) => t.includes('checking 50'), 'the section unfolded');
+      await page.$eval('#log', (el) => { el.scrollTop = 0; });
+      await waitForTexts(page, (t) => t[0] === 'before', 'the start in view');
+      await select(page, 1, 0, null);
+      // The reader scrolls to the end with the selection's start: line 1's row goes.
+      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r))));
+      await page.$eval('#log', (el) => { el.scrollTop = el.scrollHeight; });
+      await waitForTexts(page, (t) => t.at(-1) === 'after' && !t.includes('before'), 'the end in view');
+      await page.evaluate(() => {
+        const after = document.querySelector('#rows .line[data-line="64"] .tx').firstChild;
+        getSelection().extend(after, after.length);
       });
-      assert.equal(copied.trim(), 'before\nBuild step\ncompiling a\ncompiling b\nafter');
+      assert.equal(await copyWithKeys(page), `before\n${sixtyText}`);
     });
   });
 
