@@ -1162,29 +1162,66 @@ describe('ssetail page: a CI log view', () => {
     });
   });
 
-  test('390 px wide: header and banner take at most 15% of the height; problem messages wrap', async () => {
-    await session(failingBuild, async (page) => {
+  // The figures of the banner's text ("0.1 s", "2", "line 5") each on one line of it.
+  const bannerFiguresWhole = (page) => page.$eval('#banner', (banner) => {
+    const split = [];
+    const walker = document.createTreeWalker(banner, NodeFilter.SHOW_TEXT);
+    for (let node; (node = walker.nextNode());) {
+      for (const m of node.data.matchAll(/(?:line\s)?\d[\d.,:]*(?:\s(?:ms|s|min|h)\b)?/g)) {
+        const range = document.createRange();
+        range.setStart(node, m.index);
+        range.setEnd(node, m.index + m[0].length);
+        const tops = new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top)));
+        if (tops.size > 1) split.push(m[0]);
+      }
+    }
+    return split;
+  });
+
+  test('390 px wide: header and banner take at most 15% of the height; problem messages wrap, shown whole', async () => {
+    // gcc's, pytest's and a Python traceback's (its last line: a 104-character message).
+    await session(sh(`cat '${fixtures}gcc.txt' '${fixtures}pytest.txt' '${fixtures}python.txt'; exit 2`), async (page, server) => {
       await page.setViewportSize({ width: 390, height: 844 });
       await waitForExitBanner(page);
+      await page.waitForSelector('#first-error');
       await page.click('#problems-toggle');
       await page.waitForSelector('#problems-list .problem');
       const box = await page.evaluate(() => {
         const h = (id) => document.getElementById(id).getBoundingClientRect().height;
         return { header: h('top'), banner: h('banner'), height: window.innerHeight, width: document.documentElement.scrollWidth };
       });
-      assert.ok(box.header + box.banner <= 0.15 * box.height, JSON.stringify(box));
-      assert.ok(box.width <= 390, `nothing wider than the screen: ${JSON.stringify(box)}`);
-      // The duration is never cut from its unit ("0.2 / s.").
-      assert.match(await page.textContent('#banner'), /after \d+\.\d\u00a0s\./);
-      const cut = await page.$$eval('#problems-list .problem .msg', (els) => els
-        .filter((el) => el.scrollWidth > el.clientWidth + 1).map((el) => el.textContent));
-      assert.deepEqual(cut, []);
-      const lines = await page.$eval('#problems-list .problem.warning .msg', (el) => {
+      const faults = []; // every one of them, to see all that a change broke
+      if (box.header + box.banner > 0.15 * box.height) faults.push(`header and banner: ${JSON.stringify(box)}`);
+      if (box.width > 390) faults.push(`wider than the screen: ${JSON.stringify(box)}`);
+      // The duration is never cut from its unit ("0.2 / s."), nor any figure in two.
+      if (!/after \d+\.\d\u00a0s\./.test(await page.textContent('#banner'))) faults.push('no no-break space in the duration');
+      for (const figure of await bannerFiguresWhole(page)) faults.push(`banner figure split at 390 px: ${figure}`);
+      // Every message is the server's whole message, on lines within the panel: none cut
+      // ("KeyErr…"), none wider than the screen, none clipped below.
+      const messages = (await (await fetch(new URL('problems', server.url))).json()).problems.map((p) => p.message);
+      const shown = await page.$$eval('#problems-list .problem .msg', (els) => els.map((el) => {
+        const panel = el.closest('#problems').getBoundingClientRect();
         const range = document.createRange();
         range.selectNodeContents(el);
-        return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
-      });
-      assert.ok(lines > 1, `the first warning's message takes ${lines} line(s)`);
+        const text = range.getBoundingClientRect();
+        const cs = getComputedStyle(el);
+        return {
+          text: el.textContent,
+          cut: el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1 || text.right > panel.right + 1
+            || (cs.textOverflow === 'ellipsis' && cs.whiteSpace === 'nowrap'),
+          lines: new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size,
+        };
+      }));
+      assert.deepEqual(shown.map((m) => m.text), messages);
+      for (const m of shown) if (m.cut) faults.push(`message cut: ${m.text}`);
+      const long = shown.find((m) => m.text.startsWith('json.decoder.JSONDecodeError'));
+      if (!(long && long.lines > 1)) faults.push(`the traceback's message does not wrap: ${JSON.stringify(long)}`);
+      // The banner keeps its figures whole at every phone width.
+      for (let width = 320; width <= 430; width += 5) {
+        await page.setViewportSize({ width, height: 844 });
+        for (const figure of await bannerFiguresWhole(page)) faults.push(`banner figure split at ${width} px: ${figure}`);
+      }
+      assert.deepEqual(faults, []);
     });
   });
 
