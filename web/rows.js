@@ -1,9 +1,9 @@
 // One line of the log as a row element: its number (a #L link), its
 // timestamp, its text with styles and find marks, or a section header with
-// its fold button. Reads the state, writes none of it.
+// its fold button and duration. Reads the state, writes none of it.
 import { F_ERR, F_HEAD, F_NOTICE } from './store.js';
 import { renderMarked, renderText } from './render.js';
-import { formatStamp } from './time.js';
+import { formatDuration, formatStamp } from './time.js';
 import { parseAnnotation } from './annotation.js';
 
 const KIND_TEXT = { error: 'Error', warning: 'Warning', notice: 'Notice' };
@@ -98,6 +98,7 @@ export function makeRow(state, i) {
     const id = sections.heads.get(i);
     const g = sections.groups[id];
     cls += g.collapsed ? ' head folded' : ' head';
+    if (g.failed) cls += ' head-failed';
     row.dataset.group = String(id);
     const fold = document.createElement('button');
     fold.type = 'button';
@@ -109,6 +110,12 @@ export function makeRow(state, i) {
     if (label === lines.text[i]) renderText(tx, label, lines.runs[i]);
     else tx.textContent = label;
     row.append(tx);
+    if (g.durationMs !== null) {
+      const took = document.createElement('span');
+      took.className = 'gdur';
+      took.textContent = formatDuration(g.durationMs, true);
+      row.append(took);
+    }
     if (g.collapsed) {
       const size = document.createElement('span');
       size.className = 'gsize';

@@ -491,6 +491,34 @@ describe('sections.js', () => {
     assert.equal(sections.setAll(true), true);
     assert.deepEqual(sections.groups.slice(1).map((g) => g.collapsed), [true, true]);
   });
+
+  it('a section that holds an error stays open, the passed ones fold; each keeps its duration', () => {
+    const texts = ['::group::Build', '::group::Configure', 'ok', '::endgroup::', '::group::Compile', 'a.c:1: error: x',
+      '::endgroup::', '::endgroup::', '::group::Test', 'fine', '::endgroup::'];
+    const { sections, run } = feed(texts);
+    const failed = (s) => ({ ...s, failed: true });
+    sections.apply([
+      { ...failed(sec('Build', 0, 7, 0, { marker: 7 })), duration_ms: 4200 },
+      { ...sec('Configure', 1, 3, 1, { marker: 3 }), duration_ms: 1200 },
+      { ...failed(sec('Compile', 4, 6, 1, { marker: 6 })), duration_ms: 3000 },
+      { ...sec('Test', 8, 10, 0, { marker: 10 }), duration_ms: 61000 },
+    ], run, true);
+    assert.deepEqual(sections.groups.slice(1).map((g) => [g.name, g.collapsed, g.failed, g.durationMs]), [
+      ['Build', false, true, 4200], ['Configure', true, false, 1200], ['Compile', false, true, 3000], ['Test', true, false, 61000]]);
+    // The server learns of an error late: the section unfolds, unless the reader folded it.
+    const late = feed(['::group::A', 'x', '::endgroup::', '::group::B', 'y', '::endgroup::']);
+    const list = [sec('A', 0, 2, 0, { marker: 2 }), sec('B', 3, 5, 0, { marker: 5 })];
+    late.sections.apply(list, late.run, true);
+    assert.deepEqual(late.sections.groups.slice(1).map((g) => g.collapsed), [true, true]);
+    late.sections.toggle(2);
+    late.sections.toggle(2); // the reader unfolded and folded B again
+    assert.equal(late.sections.apply(list.map(failed), late.run, true), true, 'the view is made again');
+    assert.deepEqual(late.sections.groups.slice(1).map((g) => [g.collapsed, g.failed]), [[false, true], [true, true]]);
+    // An open section has no duration yet.
+    const open = feed(['::group::C', 'z']);
+    open.sections.apply([{ ...sec('C', 0, null), duration_ms: null }], open.run, true);
+    assert.equal(open.sections.groups[1].durationMs, null);
+  });
 });
 
 describe('copy-text.js', () => {

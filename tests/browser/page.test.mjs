@@ -1338,6 +1338,33 @@ describe('ssetail page: a CI log view', () => {
     }, { args: ['--title', 'annotated'] });
   });
 
+  test('sections: nested groups show their durations; the one with an error stays open, those that passed fold', async () => {
+    // gcc's error (on stdout, to keep its place among the markers), inside Compile inside
+    // Build; Configure and Test pass.
+    const script = "echo '::group::Build'; echo '::group::Configure'; echo 'checking gcc'; sleep 0.3; echo '::endgroup::'; " +
+      "echo '::group::Compile'; echo \"main.c:3:5: error: expected ';' before '}' token\"; echo '::endgroup::'; " +
+      "echo '::endgroup::'; echo '::group::Test'; echo 'all fine'; echo '::endgroup::'; exit 1";
+    await session(sh(script), async (page) => {
+      await waitForExitBanner(page);
+      await waitForTexts(page, (t) => t.join() === 'Build,Configure,Compile,main.c:3:5: error: expected \';\' before \'}\' token,Test',
+        'Build and Compile open, Configure and Test folded');
+      const heads = await page.$$eval('#rows .line.head', (els) => els.map((el) => ({
+        title: el.querySelector('.tx').textContent,
+        folded: el.classList.contains('folded'),
+        failed: el.classList.contains('head-failed'),
+        took: el.querySelector('.gdur')?.textContent ?? null,
+      })));
+      assert.deepEqual(heads.map((h) => [h.title, h.folded, h.failed]),
+        [['Build', false, true], ['Configure', true, false], ['Compile', false, true], ['Test', true, false]]);
+      for (const h of heads) assert.match(h.took ?? '', /^\d+\.\d\u00a0s$/, `${h.title}'s duration`);
+      const seconds = Object.fromEntries(heads.map((h) => [h.title, parseFloat(h.took)]));
+      assert.ok(seconds.Configure >= 0.3 && seconds.Build >= seconds.Configure, JSON.stringify(seconds));
+      // The failed section's header is coloured apart from the passed ones'.
+      const colour = (n) => page.$eval(`#rows .line.head:nth-child(${n})`, (el) => getComputedStyle(el).color);
+      assert.notEqual(await colour(1), await colour(2));
+    });
+  });
+
   test('sections: expand all and collapse all, by buttons and keys (+ and -)', async () => {
     const script = "printf 'a\\n::group::One\\none 1\\n::endgroup::\\n::group::Two\\ntwo 1\\n::endgroup::\\nz\\n'";
     await session(sh(script), async (page) => {
