@@ -1422,6 +1422,8 @@ describe('ssetail page: a CI log view', () => {
       // The log scrolled somewhere in the middle: leaving Compare comes back there.
       await page.$eval('#log', (el) => { el.scrollTop = 120; });
       await waitFor('the log scrolled', () => page.$eval('#log', (el) => el.scrollTop === 120));
+      // The frame after the scroll event has drawn the rows there (a loaded machine may be slow to).
+      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
       const before = await texts(page);
       await page.click('#log');
       await page.keyboard.press('c');
