@@ -27,7 +27,7 @@ import { createNotify } from './notify.js';
 import { createToolbar } from './toolbar.js';
 import { bindKeys } from './keys.js';
 import { createCompare } from './compare.js';
-import { bindCopy } from './copy.js';
+import { createCopy } from './copy.js';
 import { markProblemRows } from './rows.js';
 
 const $ = (id) => document.getElementById(id);
@@ -83,7 +83,8 @@ function scheduleData() {
 
 // The modules. They call each other only through what is passed here.
 const view = createView(state, () => scroller.invalidate());
-const scroller = createScroller(state, ui, { view, schedule });
+const copy = createCopy(state, ui);
+const scroller = createScroller(state, ui, { view, schedule, keepSelection: copy.keepSelection });
 const invalidate = () => scroller.invalidate();
 const permalinks = createPermalinks(state, ui, { scroller, invalidate });
 const findbar = createFindBar(state, ui, { view, scroller, clearMark: permalinks.clear, schedule, invalidate });
@@ -178,8 +179,6 @@ ui.rows.addEventListener('click', (e) => {
     if (changed) view.refresh(changed);
   }
 });
-
-bindCopy(state, ui);
 
 bindKeys(ui.help, findbar.open, {
   '/': findbar.open,

@@ -1,21 +1,11 @@
 // The header (title, state, elapsed time, connection, counts), the tab's
 // title and favicon, and the banner that says how the run ended. Reads the
 // state, writes none of it.
+import { formatDuration } from './time.js';
 
 const CONN_TEXT = {
   connecting: 'connecting', loading: 'loading', live: 'live', reconnecting: 'reconnecting', paused: 'paused (tab hidden)', ended: 'closed',
 };
-
-// `M:SS` (`H:MM:SS`); `precise`: `S.s s` under a minute (a no-break space
-// before the unit: a narrow banner never breaks `0.2 / s.`).
-export function formatDuration(ms, precise = false) {
-  if (precise && ms < 60000) return `${(ms / 1000).toFixed(1)}\u00a0s`;
-  const s = Math.floor(ms / 1000);
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const ss = String(s % 60).padStart(2, '0');
-  return h ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
-}
 
 export function exitSummary(x) {
   if (x.signal) return `killed by ${x.signal}`;

@@ -1,9 +1,9 @@
 // One line of the log as a row element: its number (a #L link), its
 // timestamp, its text with styles and find marks, or a section header with
-// its fold button. Reads the state, writes none of it.
+// its fold button and duration. Reads the state, writes none of it.
 import { F_ERR, F_HEAD, F_NOTICE } from './store.js';
 import { renderMarked, renderText } from './render.js';
-import { formatStamp } from './time.js';
+import { formatDuration, formatStamp } from './time.js';
 import { parseAnnotation } from './annotation.js';
 
 const KIND_TEXT = { error: 'Error', warning: 'Warning', notice: 'Notice' };
@@ -55,10 +55,19 @@ function renderAnnotation(tx, a) {
   if (a.where) part('ann-where', a.where);
 }
 
+// Row element -> the index of the line it shows (copy.js asks).
+const rowLines = new WeakMap();
+
+// The index of the line row element `row` shows, or undefined.
+export function lineOfRow(row) {
+  return rowLines.get(row);
+}
+
 export function makeRow(state, i) {
   const { lines, sections, mark, prefs, find } = state;
   const flags = lines.flags[i];
   const row = document.createElement('div');
+  rowLines.set(row, i);
   let cls = 'line';
   if (flags & F_ERR) cls += ' err';
   if (flags & F_NOTICE) cls += ' notice';
@@ -90,6 +99,7 @@ export function makeRow(state, i) {
     const id = sections.heads.get(i);
     const g = sections.groups[id];
     cls += g.collapsed ? ' head folded' : ' head';
+    if (g.failed) cls += ' head-failed';
     row.dataset.group = String(id);
     const fold = document.createElement('button');
     fold.type = 'button';
@@ -101,6 +111,12 @@ export function makeRow(state, i) {
     if (label === lines.text[i]) renderText(tx, label, lines.runs[i]);
     else tx.textContent = label;
     row.append(tx);
+    if (g.durationMs !== null) {
+      const took = document.createElement('span');
+      took.className = 'gdur';
+      took.textContent = formatDuration(g.durationMs, true);
+      row.append(took);
+    }
     if (g.collapsed) {
       const size = document.createElement('span');
       size.className = 'gsize';

@@ -17,7 +17,7 @@ import { makeRow } from './rows.js';
 // 17.9 M px, Chrome near 33.5 M px.
 const MAX_SCROLL_PX = 15_000_000;
 
-export function createScroller(state, ui, { view, schedule }) {
+export function createScroller(state, ui, { view, schedule, keepSelection }) {
   const scroll = state.scroll;
   const rowCache = new Map(); // line index -> element, reused while unchanged
   const dirtyRows = new Set();
@@ -120,11 +120,12 @@ export function createScroller(state, ui, { view, schedule }) {
     rowCache.clear();
     for (const [i, row] of keep) rowCache.set(i, row);
     // Touch the DOM only when the rows differ, so that a reader's selection
-    // survives while output keeps arriving below.
+    // survives while output keeps arriving below; an end of it in a row
+    // that goes is kept as a line (copy.js) for copying.
     const current = ui.rows.children;
     let same = current.length === elements.length;
     for (let k = 0; same && k < elements.length; k++) same = current[k] === elements[k];
-    if (!same) ui.rows.replaceChildren(...elements);
+    if (!same) keepSelection(() => ui.rows.replaceChildren(...elements));
     if (state.prefs.wrap && first === 0 && last === g.n) { // a short log: does it overflow?
       const excess = Math.max(0, ui.rows.offsetHeight - elements.length * rowHeight);
       if (Math.abs(excess - wrapExcess) > rowHeight) {
@@ -151,8 +152,11 @@ export function createScroller(state, ui, { view, schedule }) {
     const top = ui.log.scrollTop;
     // Our own scrolling (following, jumping to a line) was drawn by the frame
     // that did it; the reader's is drawn now: at the bottom means following,
-    // anywhere else paused.
-    if (Math.abs(top - ownScrollTop) < 1) return;
+    // anywhere else paused. Either way the position is then the reader's:
+    // scrolling back to where the page last put it is theirs too.
+    const own = Math.abs(top - ownScrollTop) < 1;
+    ownScrollTop = -1;
+    if (own) return;
     anchorLine = -1;
     const max = ui.log.scrollHeight - ui.log.clientHeight;
     setFollowing(top >= max - 2);

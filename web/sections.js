@@ -10,7 +10,10 @@
 // is going into them, and fold when they end if the view is following —
 // never under the eyes of someone who scrolled back to read. Sections still
 // open when the run exits stay open: the end of a log is usually what one
-// came to see.
+// came to see. A section that holds an error (the server's `failed`) never
+// folds by itself, and unfolds when the server learns of its error, unless
+// the reader folded it: GitHub's and GitLab's most requested folding rule.
+// Each keeps the server's duration (`duration_ms`) for its header.
 //
 // Owner of the sections (the page's state.sections): run-index.js hands it
 // what the server found (apply); ingest.js asks top() for the section of a
@@ -35,7 +38,7 @@ export class Sections {
   }
 
   reset() {
-    // id -> { line, name, auto, collapsed, user, parent, end, count }
+    // id -> { line, name, auto, collapsed, user, parent, end, count, durationMs, failed }
     this.groups = [null];
     this.open = []; // the ids of the sections not ended yet, outermost first
     this.heads = new Map(); // header line -> id
@@ -91,17 +94,22 @@ export class Sections {
       let id = this.heads.get(line);
       if (id === undefined) {
         id = this.add(line, s, stack.length ? stack[stack.length - 1] : 0, end);
+        this.groups[id].failed = s.failed === true;
         if (end >= 0) this.ended(id, end, marker, following);
         touched.push(id);
       } else {
         const g = this.groups[id];
         const reopened = g.auto && s.collapsed === false; // Buildkite's `^^^ +++`
         if (reopened) this.reopened(id);
+        const failed = !g.failed && s.failed === true;
+        if (failed) this.failed(id);
         const closed = g.end < 0 && end >= 0;
         if (closed) this.close(id, end, marker, following);
-        if (reopened || closed) touched.push(id);
+        if (reopened || failed || closed) touched.push(id);
       }
-      if (typeof s.title === 'string' && s.title) this.groups[id].name = s.title;
+      const g = this.groups[id];
+      if (typeof s.title === 'string' && s.title) g.name = s.title;
+      g.durationMs = end >= 0 && Number.isFinite(s.duration_ms) ? s.duration_ms : null;
       stack.push(id);
     }
     if (!touched.length) return false;
@@ -119,7 +127,7 @@ export class Sections {
     const id = this.groups.length;
     this.groups.push({
       line, name: s.title || 'section', auto: s.collapsed === true,
-      collapsed: false, user: false, parent, end: -1, count: 0,
+      collapsed: false, user: false, parent, end: -1, count: 0, durationMs: null, failed: false,
     });
     this.heads.set(line, id);
     lines.flags[line] |= F_HEAD;
@@ -145,7 +153,15 @@ export class Sections {
     const g = this.groups[id];
     g.end = end;
     if (marker > g.line && marker < end) lines.flags[marker] |= F_HIDDEN;
-    if (g.auto && !g.user && following) g.collapsed = true;
+    if (g.auto && !g.user && following && !g.failed) g.collapsed = true;
+  }
+
+  // Section `id` holds an error the server learnt of: unfolded, unless the
+  // reader folded it.
+  failed(id) {
+    const g = this.groups[id];
+    g.failed = true;
+    if (!g.user) g.collapsed = false;
   }
 
   // The server no longer folds section `id` by default: unfolded, unless the

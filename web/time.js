@@ -1,10 +1,22 @@
 // Timestamps of lines (SPEC §11): off → wall clock → elapsed since the start
-// → delta to the previous line. Pure: node tests it.
+// → delta to the previous line; durations. Pure: node tests it.
 
 export const TIME_MODES = ['off', 'clock', 'elapsed', 'delta'];
 
 export function nextTimeMode(mode) {
   return TIME_MODES[(TIME_MODES.indexOf(mode) + 1) % TIME_MODES.length];
+}
+
+// A run's or a section's duration: `M:SS` (`H:MM:SS`); `precise`: `S.s s`
+// under a minute (a no-break space before the unit: a narrow banner never
+// breaks `0.2 / s.`).
+export function formatDuration(ms, precise = false) {
+  if (precise && ms < 60000) return `${(ms / 1000).toFixed(1)}\u00a0s`;
+  const s = Math.floor(ms / 1000);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const ss = String(s % 60).padStart(2, '0');
+  return h ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
 }
 
 const two = (n) => String(n).padStart(2, '0');

@@ -1,4 +1,5 @@
-// Unit tests of the page's DOM-free modules (terminal, sse, find, store, sections, filter, compare-view, annotation),
+// Unit tests of the page's DOM-free modules (terminal, sse, find, store, sections, copy-text, filter, compare-view,
+// annotation),
 // in plain node. page.test.mjs imports this file, so ctest runs it too;
 // alone: node tests/browser/modules.test.mjs
 import { describe, it } from 'node:test';
@@ -16,6 +17,8 @@ import {
 import { F_ERR, F_HEAD, F_HIDDEN, F_NOTICE, LineStore } from '../../web/store.js';
 import { logName } from '../../web/downloads.js';
 import { Sections } from '../../web/sections.js';
+import { createView } from '../../web/view.js';
+import { copiedText } from '../../web/copy-text.js';
 import { parseFilter } from '../../web/filter.js';
 import { repoPath, sourceLink } from '../../web/source-link.js';
 import { parseAnnotation } from '../../web/annotation.js';
@@ -523,6 +526,82 @@ describe('sections.js', () => {
     assert.equal(sections.setAll(false), false, 'nothing changed');
     assert.equal(sections.setAll(true), true);
     assert.deepEqual(sections.groups.slice(1).map((g) => g.collapsed), [true, true]);
+  });
+
+  it('a section that holds an error stays open, the passed ones fold; each keeps its duration', () => {
+    const texts = ['::group::Build', '::group::Configure', 'ok', '::endgroup::', '::group::Compile', 'a.c:1: error: x',
+      '::endgroup::', '::endgroup::', '::group::Test', 'fine', '::endgroup::'];
+    const { sections, run } = feed(texts);
+    const failed = (s) => ({ ...s, failed: true });
+    sections.apply([
+      { ...failed(sec('Build', 0, 7, 0, { marker: 7 })), duration_ms: 4200 },
+      { ...sec('Configure', 1, 3, 1, { marker: 3 }), duration_ms: 1200 },
+      { ...failed(sec('Compile', 4, 6, 1, { marker: 6 })), duration_ms: 3000 },
+      { ...sec('Test', 8, 10, 0, { marker: 10 }), duration_ms: 61000 },
+    ], run, true);
+    assert.deepEqual(sections.groups.slice(1).map((g) => [g.name, g.collapsed, g.failed, g.durationMs]), [
+      ['Build', false, true, 4200], ['Configure', true, false, 1200], ['Compile', false, true, 3000], ['Test', true, false, 61000]]);
+    // The server learns of an error late: the section unfolds, unless the reader folded it.
+    const late = feed(['::group::A', 'x', '::endgroup::', '::group::B', 'y', '::endgroup::']);
+    const list = [sec('A', 0, 2, 0, { marker: 2 }), sec('B', 3, 5, 0, { marker: 5 })];
+    late.sections.apply(list, late.run, true);
+    assert.deepEqual(late.sections.groups.slice(1).map((g) => g.collapsed), [true, true]);
+    late.sections.toggle(2);
+    late.sections.toggle(2); // the reader unfolded and folded B again
+    assert.equal(late.sections.apply(list.map(failed), late.run, true), true, 'the view is made again');
+    assert.deepEqual(late.sections.groups.slice(1).map((g) => [g.collapsed, g.failed]), [[false, true], [true, true]]);
+    // An open section has no duration yet.
+    const open = feed(['::group::C', 'z']);
+    open.sections.apply([{ ...sec('C', 0, null), duration_ms: null }], open.run, true);
+    assert.equal(open.sections.groups[1].durationMs, null);
+  });
+});
+
+describe('copy-text.js', () => {
+  // A run with a folded section holding a nested one, and an annotation.
+  function run() {
+    const texts = ['before', '::group::Outer', 'a', '::group::Inner', 'b', '::endgroup::', '::endgroup::',
+      '::error file=x.c,line=3::bad', 'after'];
+    const lines = new LineStore();
+    const sections = new Sections(lines);
+    for (const text of texts) {
+      lines.add(text, 0, 0, sections.top(), lines.length + 2);
+      sections.countLine();
+    }
+    const at = (row) => `r.${row + 2}`;
+    sections.apply([
+      { title: 'Outer', first: at(1), last: at(6), depth: 0, collapsed: true, end_marker: at(6) },
+      { title: 'Inner', first: at(3), last: at(5), depth: 1, collapsed: true, end_marker: at(5) },
+    ], { id: 'r', seq: texts.length + 1 }, true);
+    const state = { lines, sections, view: { lines: [], show: { out: true, err: true }, filter: null } };
+    const view = createView(state, () => {});
+    view.rebuild();
+    return { state, view };
+  }
+
+  it('copies a folded section\'s lines, nested ones too, never its placeholder; an annotation raw', () => {
+    const { state } = run();
+    assert.deepEqual(state.view.lines, [0, 1, 7, 8], 'Outer folded');
+    assert.equal(copiedText(state, { i: 0, at: 2 }, { i: 8, at: 3 }),
+      'fore\nOuter\na\nInner\nb\n::error file=x.c,line=3::bad\naft');
+    // From the very end of a line to the very start of another: neither adds a line.
+    assert.equal(copiedText(state, { i: 0, at: 6 }, { i: 8, at: 0 }), 'Outer\na\nInner\nb\n::error file=x.c,line=3::bad');
+    // An annotation is copied whole, however little of it is selected.
+    assert.equal(copiedText(state, { i: 7, at: 3 }, { i: 7, at: 4 }), '::error file=x.c,line=3::bad');
+  });
+
+  it('copies what the view shows between the ends: an open section\'s lines one by one, its header by title', () => {
+    const { state, view } = run();
+    view.refresh(state.sections.setCollapsed(1, false));
+    assert.deepEqual(state.view.lines, [0, 1, 2, 3, 7, 8], 'Inner folded inside Outer');
+    assert.equal(copiedText(state, { i: 1, at: 1 }, { i: 1, at: 4 }), 'ute');
+    assert.equal(copiedText(state, { i: 2, at: 0 }, { i: 3, at: Infinity }), 'a\nInner\nb');
+    view.refresh(state.sections.setCollapsed(2, false));
+    assert.equal(copiedText(state, { i: 1, at: 0 }, { i: 8, at: Infinity }),
+      'Outer\na\nInner\nb\n::error file=x.c,line=3::bad\nafter', 'no end markers');
+    // An end the view no longer shows (folded away since): the lines the view has between them.
+    view.refresh(state.sections.setCollapsed(1, true));
+    assert.equal(copiedText(state, { i: 2, at: 0 }, { i: 8, at: Infinity }), '::error file=x.c,line=3::bad\nafter');
   });
 });
 

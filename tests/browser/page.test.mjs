@@ -1248,50 +1248,128 @@ describe('ssetail page: a CI log view', () => {
     }
   });
 
-  test('copying a selection across a folded section copies the section\'s lines', async () => {
-    const script = "printf 'before\\n::group::Build step\\ncompiling a\\ncompiling b\\n::endgroup::\\nafter\\n'";
-    await session(sh(script), async (page) => {
+  // A run with a 60-line `::group::` section between two lines (1, 64), and
+  // what copying all of it gives: the section's lines, never its placeholder.
+  const sixtyLines = sh("echo before; echo '::group::Configure'; for i in $(seq 1 60); do echo \"checking $i\"; done; " +
+    "echo '::endgroup::'; echo after");
+  const sixtyText = ['Configure', ...Array.from({ length: 60 }, (_, k) => `checking ${k + 1}`), 'after'].join('\n');
+
+  // Selects from offset `from` of line a's text to the end of line b's
+  // (rendered rows both), or only starts there when b is null.
+  const select = (page, a, from, b) => page.evaluate(([a, from, b]) => {
+    const textOf = (n) => document.querySelector(`#rows .line[data-line="${n}"] .tx`).firstChild;
+    const range = document.createRange();
+    range.setStart(textOf(a), from);
+    if (b === null) range.setEnd(textOf(a), textOf(a).length);
+    else range.setEnd(textOf(b), textOf(b).length);
+    getSelection().removeAllRanges();
+    getSelection().addRange(range);
+  }, [a, from, b]);
+
+  // What Ctrl+C puts on the clipboard: the page's own text if it gave one
+  // (read in the copy event, after the page's handler), else the browser's.
+  async function copyWithKeys(page) {
+    await page.evaluate(() => {
+      window.copied = null;
+      window.addEventListener('copy', (e) => {
+        window.copied = e.defaultPrevented ? e.clipboardData.getData('text/plain') : getSelection().toString();
+      }, { once: true });
+    });
+    await page.keyboard.press('Control+c');
+    await waitFor('the copy event', () => page.evaluate(() => window.copied !== null));
+    return page.evaluate(() => window.copied);
+  }
+
+  test('copying a selection across a folded section copies the section\'s lines, not its placeholder', async () => {
+    await session(sixtyLines, async (page) => {
       await waitForExitBanner(page);
-      await waitForTexts(page, (t) => t.join() === 'before,Build step,after', 'the section folded');
-      const copied = await page.evaluate(() => {
-        const range = document.createRange();
-        range.setStartBefore(document.querySelector('#rows .line[data-line="1"]'));
-        range.setEndAfter(document.querySelector('#rows .line[data-line="6"]'));
-        getSelection().removeAllRanges();
-        getSelection().addRange(range);
-        // What a copy puts on the clipboard: the page's own text, or else the browser's.
-        const data = new DataTransfer();
-        const event = new ClipboardEvent('copy', { clipboardData: data, bubbles: true, cancelable: true });
-        document.querySelector('#rows .line[data-line="2"] .tx').dispatchEvent(event);
-        return event.defaultPrevented ? data.getData('text/plain') : getSelection().toString();
-      });
-      assert.equal(copied.trim(), 'before\nBuild step\ncompiling a\ncompiling b\nafter');
+      await waitForTexts(page, (t) => t.join() === 'before,Configure,after', 'the section folded');
+      await select(page, 1, 3, 64); // "ore" of "before" to the end of "after"
+      assert.equal(await copyWithKeys(page), `ore\n${sixtyText}`);
     });
   });
 
-  test('390 px wide: header and banner take at most 15% of the height; problem messages wrap', async () => {
-    await session(failingBuild, async (page) => {
+  test('copying a selection across an open section copies the lines the scroller has not drawn', async () => {
+    await session(sixtyLines, async (page) => {
+      await waitForExitBanner(page);
+      await waitForTexts(page, (t) => t.join() === 'before,Configure,after', 'the section folded');
+      await page.click('#expand-all');
+      await waitForTexts(page, (t) => t.includes('checking 50'), 'the section unfolded');
+      await page.$eval('#log', (el) => { el.scrollTop = 0; });
+      await waitForTexts(page, (t) => t[0] === 'before', 'the start in view');
+      await select(page, 1, 0, null);
+      // The reader scrolls to the end with the selection's start: line 1's row goes.
+      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r))));
+      await page.$eval('#log', (el) => { el.scrollTop = el.scrollHeight; });
+      await waitForTexts(page, (t) => t.at(-1) === 'after' && !t.includes('before'), 'the end in view');
+      await page.evaluate(() => {
+        const after = document.querySelector('#rows .line[data-line="64"] .tx').firstChild;
+        getSelection().extend(after, after.length);
+      });
+      assert.equal(await copyWithKeys(page), `before\n${sixtyText}`);
+    });
+  });
+
+  // The figures of the banner's text ("0.1 s", "2", "line 5") each on one line of it.
+  const bannerFiguresWhole = (page) => page.$eval('#banner', (banner) => {
+    const split = [];
+    const walker = document.createTreeWalker(banner, NodeFilter.SHOW_TEXT);
+    for (let node; (node = walker.nextNode());) {
+      for (const m of node.data.matchAll(/(?:line\s)?\d[\d.,:]*(?:\s(?:ms|s|min|h)\b)?/g)) {
+        const range = document.createRange();
+        range.setStart(node, m.index);
+        range.setEnd(node, m.index + m[0].length);
+        const tops = new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top)));
+        if (tops.size > 1) split.push(m[0]);
+      }
+    }
+    return split;
+  });
+
+  test('390 px wide: header and banner take at most 15% of the height; problem messages wrap, shown whole', async () => {
+    // gcc's, pytest's and a Python traceback's (its last line: a 104-character message).
+    await session(sh(`cat '${fixtures}gcc.txt' '${fixtures}pytest.txt' '${fixtures}python.txt'; exit 2`), async (page, server) => {
       await page.setViewportSize({ width: 390, height: 844 });
       await waitForExitBanner(page);
+      await page.waitForSelector('#first-error');
       await page.click('#problems-toggle');
       await page.waitForSelector('#problems-list .problem');
       const box = await page.evaluate(() => {
         const h = (id) => document.getElementById(id).getBoundingClientRect().height;
         return { header: h('top'), banner: h('banner'), height: window.innerHeight, width: document.documentElement.scrollWidth };
       });
-      assert.ok(box.header + box.banner <= 0.15 * box.height, JSON.stringify(box));
-      assert.ok(box.width <= 390, `nothing wider than the screen: ${JSON.stringify(box)}`);
-      // The duration is never cut from its unit ("0.2 / s.").
-      assert.match(await page.textContent('#banner'), /after \d+\.\d\u00a0s\./);
-      const cut = await page.$$eval('#problems-list .problem .msg', (els) => els
-        .filter((el) => el.scrollWidth > el.clientWidth + 1).map((el) => el.textContent));
-      assert.deepEqual(cut, []);
-      const lines = await page.$eval('#problems-list .problem.warning .msg', (el) => {
+      const faults = []; // every one of them, to see all that a change broke
+      if (box.header + box.banner > 0.15 * box.height) faults.push(`header and banner: ${JSON.stringify(box)}`);
+      if (box.width > 390) faults.push(`wider than the screen: ${JSON.stringify(box)}`);
+      // The duration is never cut from its unit ("0.2 / s."), nor any figure in two.
+      if (!/after \d+\.\d\u00a0s\./.test(await page.textContent('#banner'))) faults.push('no no-break space in the duration');
+      for (const figure of await bannerFiguresWhole(page)) faults.push(`banner figure split at 390 px: ${figure}`);
+      // Every message is the server's whole message, on lines within the panel: none cut
+      // ("KeyErr…"), none wider than the screen, none clipped below.
+      const messages = (await (await fetch(new URL('problems', server.url))).json()).problems.map((p) => p.message);
+      const shown = await page.$$eval('#problems-list .problem .msg', (els) => els.map((el) => {
+        const panel = el.closest('#problems').getBoundingClientRect();
         const range = document.createRange();
         range.selectNodeContents(el);
-        return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
-      });
-      assert.ok(lines > 1, `the first warning's message takes ${lines} line(s)`);
+        const text = range.getBoundingClientRect();
+        const cs = getComputedStyle(el);
+        return {
+          text: el.textContent,
+          cut: el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1 || text.right > panel.right + 1
+            || (cs.textOverflow === 'ellipsis' && cs.whiteSpace === 'nowrap'),
+          lines: new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size,
+        };
+      }));
+      assert.deepEqual(shown.map((m) => m.text), messages);
+      for (const m of shown) if (m.cut) faults.push(`message cut: ${m.text}`);
+      const long = shown.find((m) => m.text.startsWith('json.decoder.JSONDecodeError'));
+      if (!(long && long.lines > 1)) faults.push(`the traceback's message does not wrap: ${JSON.stringify(long)}`);
+      // The banner keeps its figures whole at every phone width.
+      for (let width = 320; width <= 430; width += 5) {
+        await page.setViewportSize({ width, height: 844 });
+        for (const figure of await bannerFiguresWhole(page)) faults.push(`banner figure split at ${width} px: ${figure}`);
+      }
+      assert.deepEqual(faults, []);
     });
   });
 
@@ -1408,6 +1486,33 @@ describe('ssetail page: a CI log view', () => {
     }, { args: ['--title', 'annotated'] });
   });
 
+  test('sections: nested groups show their durations; the one with an error stays open, those that passed fold', async () => {
+    // gcc's error (on stdout, to keep its place among the markers), inside Compile inside
+    // Build; Configure and Test pass.
+    const script = "echo '::group::Build'; echo '::group::Configure'; echo 'checking gcc'; sleep 0.3; echo '::endgroup::'; " +
+      "echo '::group::Compile'; echo \"main.c:3:5: error: expected ';' before '}' token\"; echo '::endgroup::'; " +
+      "echo '::endgroup::'; echo '::group::Test'; echo 'all fine'; echo '::endgroup::'; exit 1";
+    await session(sh(script), async (page) => {
+      await waitForExitBanner(page);
+      await waitForTexts(page, (t) => t.join() === 'Build,Configure,Compile,main.c:3:5: error: expected \';\' before \'}\' token,Test',
+        'Build and Compile open, Configure and Test folded');
+      const heads = await page.$$eval('#rows .line.head', (els) => els.map((el) => ({
+        title: el.querySelector('.tx').textContent,
+        folded: el.classList.contains('folded'),
+        failed: el.classList.contains('head-failed'),
+        took: el.querySelector('.gdur')?.textContent ?? null,
+      })));
+      assert.deepEqual(heads.map((h) => [h.title, h.folded, h.failed]),
+        [['Build', false, true], ['Configure', true, false], ['Compile', false, true], ['Test', true, false]]);
+      for (const h of heads) assert.match(h.took ?? '', /^\d+\.\d\u00a0s$/, `${h.title}'s duration`);
+      const seconds = Object.fromEntries(heads.map((h) => [h.title, parseFloat(h.took)]));
+      assert.ok(seconds.Configure >= 0.3 && seconds.Build >= seconds.Configure, JSON.stringify(seconds));
+      // The failed section's header is coloured apart from the passed ones'.
+      const colour = (n) => page.$eval(`#rows .line.head:nth-child(${n})`, (el) => getComputedStyle(el).color);
+      assert.notEqual(await colour(1), await colour(2));
+    });
+  });
+
   test('sections: expand all and collapse all, by buttons and keys (+ and -)', async () => {
     const script = "printf 'a\\n::group::One\\none 1\\n::endgroup::\\n::group::Two\\ntwo 1\\n::endgroup::\\nz\\n'";
     await session(sh(script), async (page) => {
@@ -1465,6 +1570,8 @@ describe('ssetail page: a CI log view', () => {
       // The log scrolled somewhere in the middle: leaving Compare comes back there.
       await page.$eval('#log', (el) => { el.scrollTop = 120; });
       await waitFor('the log scrolled', () => page.$eval('#log', (el) => el.scrollTop === 120));
+      // The frame after the scroll event has drawn the rows there (a loaded machine may be slow to).
+      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
       const before = await texts(page);
       await page.click('#log');
       await page.keyboard.press('c');

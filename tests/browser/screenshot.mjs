@@ -1,11 +1,11 @@
 // Takes the page's screenshots:
 // - screenshot.png and screenshot-dark.png: the page over a real run of
 //   fixtures/demo.sh;
-// - screenshot-problems.png: the page over a real failing build
-//   (fixtures/failing-build.sh: make and pytest), Problems open and Find
-//   showing "k of N", 1200 px wide;
-// - failing-1280.png and failing-390.png: the same failing build as a
-//   desktop and a phone (390 px) show it, Problems open, to look at;
+// - screenshot-problems.png: the page over a real failing CI build
+//   (fixtures/failing-build.sh: make and gcc in nested ::group:: sections,
+//   an ::error annotation), Problems open, 1200 x 640: the failed
+//   sections open, the passed ones folded, each with its duration;
+// - screenshot-narrow.png: the same build on a phone (390 x 844), Problems open;
 // - screenshot-compare.png: Compare mode (`c`) over two saved builds of
 //   fixtures/c-project.sh, the red one against the green one, 1200 px wide;
 // - screenshot-runs.png and screenshot-runs-dark.png: a relay's run list (`/`) over a
@@ -13,7 +13,7 @@
 //
 //     node tests/browser/screenshot.mjs build/ssetail [OUTDIR]
 //
-// OUTDIR is docs/ by default (the README shows the first three from there).
+// OUTDIR is docs/ by default (the README shows them from there).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -54,27 +54,25 @@ try {
   } finally {
     await server.stop();
   }
-  const build = await startSsetail(bin, ['sh', failing], { cwd: repoRoot, args: ['--title', 'make && pytest'] });
+  const build = await startSsetail(bin, ['sh', failing], { cwd: repoRoot, args: ['--title', 'CI / build (gcc)'] });
   try {
     const shots = [
-      ['screenshot-problems.png', { width: 1200, height: 800 }, true],
-      ['failing-1280.png', { width: 1280, height: 800 }, false],
-      ['failing-390.png', { width: 390, height: 844 }, false],
+      ['screenshot-problems.png', { width: 1200, height: 640 }],
+      ['screenshot-narrow.png', { width: 390, height: 844 }],
     ];
-    for (const [file, viewport, find] of shots) {
+    for (const [file, viewport] of shots) {
       const context = await browser.newContext({ viewport, colorScheme: 'light' });
       const page = await context.newPage();
       await page.goto(build.url);
       await waitForExitBanner(page, 30000);
       await page.click('#problems-toggle');
-      await page.waitForSelector('#problems-list .problem');
-      if (find) {
-        await page.click('#log');
-        await page.keyboard.press('Control+f');
-        await page.keyboard.type('words');
-        await page.waitForFunction(() => / of /.test(document.querySelector('#find-count').textContent));
-        await page.keyboard.press('Enter');
-      }
+      // The server's whole index taken in: every problem listed, every section ended.
+      await page.waitForFunction(async () => {
+        const index = await (await fetch('problems')).json();
+        return index.complete && document.querySelectorAll('#problems-list .problem').length === index.problems.length
+          && document.querySelectorAll('#rows .line.head').length === document.querySelectorAll('#rows .line.head .gdur').length;
+      }, null, { polling: 200, timeout: 30000 });
+      await page.$eval('.toolbar', (el) => { el.scrollLeft = 0; }); // the click scrolled a phone's to the button
       await shoot(page, file);
       await context.close();
     }
