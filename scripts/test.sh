@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what it needs, then builds and runs every test, in tiers:
 # the libFuzzer targets (a clang build, FUZZ_SECONDS each), the unit and end-to-end tests on
-# an AddressSanitizer+UndefinedBehaviorSanitizer build and on a ThreadSanitizer build, and
-# the end-to-end, browser (Chromium) and package (.deb, lintian) tests on a plain build. The times of the tiers are printed at the end, followed by ctest's summary line of
+# an AddressSanitizer+UndefinedBehaviorSanitizer build and on a ThreadSanitizer build (there
+# only the unit tests that run threads), and the end-to-end, browser (Chromium) and package
+# (.deb, lintian) tests on a plain build. The times of the tiers are printed at the end, followed by ctest's summary line of
 # the last build (repeated, so that it is the last line).
 #
 # 2 cores: a build uses both; ctest runs 2 tests at once (tests mostly wait on sockets and
-# processes), except those that measure time or CPU, which run alone (RUN_SERIAL); the
+# processes), except those that measure time or CPU, which run alone in the plain tree
+# (RUN_SERIAL); the
 # longest start first (COST in tests/CMakeLists.txt).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,9 +18,11 @@ bash scripts/install-deps.sh
 
 jobs=2
 status=0
-# ccache, when there, keeps a second run of this script (and the three gcc trees' shared
-# sources across edits) from compiling everything again; a fresh machine compiles once.
+# ccache, when there, keeps a second run of this script from compiling everything again,
+# also from another clone: paths under the clone are hashed relative to it (BASEDIR) and the
+# build directory is left out of the hash (NOHASHDIR). A fresh machine compiles once.
 launcher=()
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=true
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 
 # Ninja schedules both cores better than make's recursion. The test trees keep line tables
@@ -64,7 +68,7 @@ tier build-test-fuzz
 cmake -S . -B build-test-fuzz "${generator[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_CXX_COMPILER=clang++-14 "${sanitized_flags[@]}" "${launcher[@]}" -DSSETAIL_FUZZ=ON \
   -DSSETAIL_SANITIZE=address,undefined -DBUILD_TESTING=OFF \
-  -DFUZZ_SECONDS="${FUZZ_SECONDS:-20}" >/dev/null
+  -DFUZZ_SECONDS="${FUZZ_SECONDS:-12}" >/dev/null
 cmake --build build-test-fuzz --target fuzz -j"$jobs"
 (cd build-test-fuzz && ctest -j"$jobs" -R '^fuzz\.' --output-on-failure --timeout 600) || status=1
 

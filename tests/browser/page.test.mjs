@@ -1178,8 +1178,11 @@ describe('ssetail page: a CI log view', () => {
           // The Problems panel and e/E say and link the run's numbers.
           await page.click('#problems-toggle');
           await page.waitForSelector('#problems:not([hidden])');
-          const wheres = await page.$$eval('#problems-list .problem .where', (els) => els.map((el) => el.textContent));
-          assert.deepEqual(wheres, ['src/x.c:1:2 · line 1', 'src/x.c:3:4 · line 200001'], what);
+          // The page asks the server's index again after the exit (a second later at most): wait for that.
+          const wheres = () => page.$$eval('#problems-list .problem .where', (els) => els.map((el) => el.textContent));
+          const expected = ['src/x.c:1:2 · line 1', 'src/x.c:3:4 · line 200001'];
+          await waitFor(`${what}'s Problems`, async () => JSON.stringify(await wheres()) === JSON.stringify(expected),
+            { describe: async () => JSON.stringify(await wheres()) });
           await page.click('#problems-list .problem:last-child'); // the panel is not squeezed by a long log
           await waitFor('#L200001', () => page.evaluate(() => location.hash === '#L200001'));
           assert.deepEqual((({ n, text }) => [n, text])(await lit(page)), [200001, 'src/x.c:3:4: error: late']);
