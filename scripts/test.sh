@@ -3,13 +3,12 @@
 # the libFuzzer targets (a clang build, FUZZ_SECONDS each), the unit and end-to-end tests on
 # an AddressSanitizer+UndefinedBehaviorSanitizer build and on a ThreadSanitizer build (there
 # only the unit tests that run threads), and the end-to-end, browser (Chromium) and package
-# (.deb, lintian) tests on a plain build. The times of the tiers are printed at the end, followed by ctest's summary line of
-# the last build (repeated, so that it is the last line).
+# (.deb, lintian) tests on a plain build. The times of the tiers are printed at the end,
+# followed by ctest's summary line of the last build (repeated, so that it is the last line).
 #
 # 2 cores: a build uses both; ctest runs 2 tests at once (tests mostly wait on sockets and
-# processes), except those that measure time or CPU, which run alone in the plain tree
-# (RUN_SERIAL); the
-# longest start first (COST in tests/CMakeLists.txt).
+# processes), the longest first (COST in tests/CMakeLists.txt), except in the plain tree
+# those that measure time or CPU, which run alone (RUN_SERIAL).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
