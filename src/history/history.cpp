@@ -289,6 +289,13 @@ History::Slice History::ReadLocked(std::uint64_t cursor, std::uint64_t last) con
   if (cursor == 1) {
     block = head_;
   } else {
+    if (blocks_.empty()) {
+      // Only `start` so far (it has a block of its own), and a SkipTo past the ids after it:
+      // nothing to read until the event after them is appended.
+      slice.status = ReadStatus::NothingNew;
+      slice.next_seq = cursor;
+      return slice;
+    }
     if (cursor < first_retained_) {
       slice.missed = first_retained_ - cursor;
       cursor = first_retained_;

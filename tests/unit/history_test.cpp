@@ -551,3 +551,25 @@ TEST_CASE("history: a reader inside ids a SkipTo jumped over waits for the next 
   CHECK(slice.first_seq == 5);
   CHECK(slice.reached_end);
 }
+
+// The same with no block but the start's: a record whose second line jumps far (--view).
+// It read before the start of the (empty) block list: a crash under ThreadSanitizer.
+TEST_CASE(
+    "history: a reader after a SkipTo that follows the start alone waits for the next event") {
+  History h("r", {});
+  {
+    History::Writer w(h);
+    w.Append(EventType::Start, "s", 0);
+    w.SkipTo(9007199254740992);
+  }
+  for (std::uint64_t cursor : {2, 3}) {
+    CHECK(h.Read(cursor).status == History::ReadStatus::NothingNew);
+    CHECK(h.ReadUnpublished(cursor).status == History::ReadStatus::NothingNew);
+  }
+  h.AppendLast(EventType::Exit, "{}", 0);
+  const History::Slice slice = h.Read(2);
+  REQUIRE(slice.status == History::ReadStatus::Events);
+  CHECK(slice.missed == 9007199254740990);
+  CHECK(slice.first_seq == 9007199254740992);
+  CHECK(slice.reached_end);
+}
