@@ -80,7 +80,7 @@ Problem StreamMatcher::FromRow(std::uint64_t seq, const RowMatch& m) const {
   p.col = ParseLineNumber(m.col);
   std::string message(m.msg);
   if (!m.code.empty() && row.label == Label::Bracketed) {
-    message = "[" + std::string(m.code) + "] " + message;
+    message.insert(0, "] ").insert(0, m.code).insert(0, "[");
   } else if (!m.code.empty() && row.label == Label::Colon) {
     message = std::string(m.code) + ": " + message;
   }
@@ -97,8 +97,14 @@ Problem StreamMatcher::FromRow(std::uint64_t seq, const RowMatch& m) const {
       p.file = Field(path);
       if (sep != std::string_view::npos) {
         test = m.code.substr(sep + 2);
-        std::string name(test);  // as its report's header has it: Class.test
-        for (std::size_t at; (at = name.find("::")) != std::string::npos;) name.replace(at, 2, ".");
+        std::string name;  // as its report's header has it: Class.test
+        for (std::string_view rest = test;;) {
+          const std::size_t at = rest.find("::");
+          name.append(rest.substr(0, at));
+          if (at == std::string_view::npos) break;
+          name += '.';
+          rest.remove_prefix(at + 2);
+        }
         p.line = python_.PytestLine(path, name);
       }
     }

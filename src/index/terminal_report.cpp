@@ -13,8 +13,9 @@ std::string Located(const Problem& p) {
   std::string out;
   if (!p.file.empty()) {
     out = p.file;
-    if (p.line != 0) out += ":" + std::to_string(p.line);
-    if (p.line != 0 && p.col != 0) out += ":" + std::to_string(p.col);
+    // Appended piece by piece: `":" + std::to_string(…)` draws g++ 12's false -Wrestrict at -O3.
+    if (p.line != 0) out.append(":").append(std::to_string(p.line));
+    if (p.line != 0 && p.col != 0) out.append(":").append(std::to_string(p.col));
     out += ": ";
   }
   return out + p.message;
