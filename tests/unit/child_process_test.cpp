@@ -11,28 +11,17 @@
 #include <string>
 
 #include "base/startup_error.hpp"
+#include "temp_dir.hpp"
 
 using namespace ssetail;
 
 namespace {
 
-// A scratch directory, removed with everything in it at the end of the test.
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char name[] = "/tmp/ssetail-resolve-XXXXXX";
-    REQUIRE(::mkdtemp(name) != nullptr);
-    path = name;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
+// A scratch directory (removed with everything in it at the end of the test) for scripts
+// and directories with given modes.
+struct TempDir : testing::TempDir {
   std::string File(const std::string& relative, mode_t mode) const {
-    const std::string full = path + "/" + relative;
+    const std::string full = file(relative);
     const int fd = ::open(full.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     REQUIRE(fd >= 0);
     const char script[] = "#!/bin/sh\nexit 0\n";
@@ -42,7 +31,7 @@ struct TempDir {
     return full;
   }
   std::string Dir(const std::string& relative) const {
-    const std::string full = path + "/" + relative;
+    const std::string full = file(relative);
     REQUIRE(::mkdir(full.c_str(), 0755) == 0);
     return full;
   }
@@ -112,12 +101,12 @@ TEST_CASE("resolve: a name is found on PATH, in PATH order, and its path returne
   const std::string in_b = tmp.File("b/tool", 0755);
   const std::string only_b = tmp.File("b/other", 0700);
   {
-    PathGuard path("/nonexistent-dir:" + tmp.path + "/a:" + tmp.path + "/b");
+    PathGuard path("/nonexistent-dir:" + tmp.path() + "/a:" + tmp.path() + "/b");
     CHECK(ResolveCommand("tool") == in_a);
     CHECK(ResolveCommand("other") == only_b);
   }
   {
-    PathGuard path(tmp.path + "/b:" + tmp.path + "/a");
+    PathGuard path(tmp.path() + "/b:" + tmp.path() + "/a");
     CHECK(ResolveCommand("tool") == in_b);
   }
 }
@@ -125,7 +114,7 @@ TEST_CASE("resolve: a name is found on PATH, in PATH order, and its path returne
 TEST_CASE("resolve: a name on no PATH entry is 127, naming the command") {
   TempDir tmp;
   tmp.File("present", 0755);
-  PathGuard path(tmp.path);
+  PathGuard path(tmp.path());
   std::string message;
   CHECK(StatusOf("absent", &message) == StartupError::kCommandNotFound);
   CHECK(message.find("absent") != std::string::npos);
@@ -134,9 +123,9 @@ TEST_CASE("resolve: a name on no PATH entry is 127, naming the command") {
 
 TEST_CASE("resolve: an empty name is 127") {
   TempDir tmp;
-  PathGuard path(tmp.path);
+  PathGuard path(tmp.path());
   {
-    CwdGuard cwd(tmp.path);  // an empty name must not find the directory "./"
+    CwdGuard cwd(tmp.path());  // an empty name must not find the directory "./"
     CHECK(StatusOf("") == StartupError::kCommandNotFound);
   }
 }
@@ -148,7 +137,7 @@ TEST_CASE("resolve: a name that exists on PATH only without the x bit is 126") {
   tmp.File("first/script", 0644);
   std::string message;
   {
-    PathGuard path(tmp.path + "/first:" + tmp.path + "/second");
+    PathGuard path(tmp.path() + "/first:" + tmp.path() + "/second");
     CHECK(StatusOf("script", &message) == StartupError::kNotExecutable);
     CHECK(message.find("script") != std::string::npos);
     CHECK(message.find("Permission denied") != std::string::npos);
@@ -156,7 +145,7 @@ TEST_CASE("resolve: a name that exists on PATH only without the x bit is 126") {
   // An executable one later on PATH wins over the one without the x bit.
   const std::string runnable = tmp.File("second/script", 0755);
   {
-    PathGuard path(tmp.path + "/first:" + tmp.path + "/second");
+    PathGuard path(tmp.path() + "/first:" + tmp.path() + "/second");
     CHECK(ResolveCommand("script") == runnable);
   }
 }
@@ -167,12 +156,12 @@ TEST_CASE("resolve: a directory on PATH with the command's name is skipped, as a
   tmp.Dir("bin/thing");
   tmp.Dir("later");
   {
-    PathGuard path(tmp.path + "/bin");
+    PathGuard path(tmp.path() + "/bin");
     CHECK(StatusOf("thing") == StartupError::kCommandNotFound);
   }
   const std::string file = tmp.File("later/thing", 0755);
   {
-    PathGuard path(tmp.path + "/bin:" + tmp.path + "/later");
+    PathGuard path(tmp.path() + "/bin:" + tmp.path() + "/later");
     CHECK(ResolveCommand("thing") == file);
   }
 }
@@ -184,7 +173,7 @@ TEST_CASE("resolve: a name holding '/' is taken as a path, PATH is not searched"
   const std::string dir = tmp.Dir("dir");
   tmp.Dir("sub");
   tmp.File("sub/inner", 0755);
-  PathGuard path(tmp.path);
+  PathGuard path(tmp.path());
 
   CHECK(ResolveCommand(exe) == exe);
   std::string message;
@@ -193,12 +182,12 @@ TEST_CASE("resolve: a name holding '/' is taken as a path, PATH is not searched"
   CHECK(StatusOf(dir, &message) == StartupError::kNotExecutable);
   CHECK(message == dir + ": Is a directory");
   CHECK(StatusOf(dir + "/", &message) == StartupError::kNotExecutable);
-  CHECK(StatusOf(tmp.path + "/missing", &message) == StartupError::kCommandNotFound);
-  CHECK(message.find(tmp.path + "/missing") != std::string::npos);
+  CHECK(StatusOf(tmp.path() + "/missing", &message) == StartupError::kCommandNotFound);
+  CHECK(message.find(tmp.path() + "/missing") != std::string::npos);
   // "sub/inner" exists under a PATH entry, but a name with '/' is relative to the cwd only.
   CHECK(StatusOf("sub/inner") == StartupError::kCommandNotFound);
   {
-    CwdGuard cwd(tmp.path);
+    CwdGuard cwd(tmp.path());
     CHECK(ResolveCommand("sub/inner") == "sub/inner");  // returned as given, not made absolute
     CHECK(ResolveCommand("./exe") == "./exe");
     CHECK(StatusOf("./plain") == StartupError::kNotExecutable);
@@ -210,14 +199,14 @@ TEST_CASE("resolve: an empty PATH entry means the current directory") {
   TempDir tmp;
   tmp.File("here", 0755);
   tmp.File("here-plain", 0644);
-  CwdGuard cwd(tmp.path);
+  CwdGuard cwd(tmp.path());
   for (const std::string& path_value :
        {std::string(":/nonexistent-dir"), std::string("/nonexistent-dir:"),
         std::string("/nonexistent-dir::/nonexistent-too"), std::string("")}) {
     CAPTURE(path_value);
     PathGuard path(path_value);
     const std::string found = ResolveCommand("here");
-    CHECK(std::filesystem::equivalent(found, tmp.path + "/here"));
+    CHECK(std::filesystem::equivalent(found, tmp.path() + "/here"));
     CHECK(found.find('/') != std::string::npos);  // a path, not a name to search again
     CHECK(StatusOf("here-plain") == StartupError::kNotExecutable);
     CHECK(StatusOf("elsewhere") == StartupError::kCommandNotFound);
