@@ -39,6 +39,19 @@ after(async () => {
   await browser?.close(); // closes the spare page too
 });
 
+// A proxy's request `req` passed on to `target` (a URL) at `path`, its answer back to `res`.
+function forward(req, res, target, path) {
+  const upstream = http.request({
+    host: target.hostname, port: target.port, method: req.method, path, headers: { ...req.headers, host: target.host },
+  }, (up) => {
+    res.writeHead(up.statusCode, up.headers);
+    up.pipe(res);
+  });
+  upstream.on('error', () => res.destroy());
+  res.on('close', () => upstream.destroy());
+  req.pipe(upstream);
+}
+
 // Runs `command` under ssetail, opens the page and calls fn(page, server).
 // Every test also checks that the page logged no error to the console
 // (but those matching `expectedErrors`, a test's own doing).
@@ -985,16 +998,7 @@ describe('ssetail page', () => {
           res.writeHead(404).end();
           return;
         }
-        const upstream = http.request({
-          host: target.hostname, port: target.port, method: req.method,
-          path: req.url.slice(4), headers: { ...req.headers, host: target.host },
-        }, (up) => {
-          res.writeHead(up.statusCode, up.headers);
-          up.pipe(res);
-        });
-        upstream.on('error', () => res.destroy());
-        res.on('close', () => upstream.destroy());
-        req.pipe(upstream);
+        forward(req, res, target, req.url.slice(4));
       });
       await new Promise((r) => proxy.listen(0, '127.0.0.1', r));
       const paths = [];
@@ -1210,17 +1214,7 @@ describe('ssetail page: a CI log view', () => {
   test('a new run behind the same address (the server restarted): the header counts the new run, not the old one\'s /status', async () => {
     const gates = new Gates();
     let target = null; // the server the proxy forwards to
-    const proxy = http.createServer((req, res) => {
-      const upstream = http.request({
-        host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host },
-      }, (up) => {
-        res.writeHead(up.statusCode, up.headers);
-        up.pipe(res);
-      });
-      upstream.on('error', () => res.destroy());
-      res.on('close', () => upstream.destroy());
-      req.pipe(upstream);
-    });
+    const proxy = http.createServer((req, res) => forward(req, res, target, req.url));
     await new Promise((r) => proxy.listen(0, '127.0.0.1', r));
     let second = null;
     try {
