@@ -1,6 +1,7 @@
-// A line's text as DOM: style runs as spans, find matches as <mark>s. Output
-// only ever becomes text nodes, never HTML.
+// A line's text as DOM: style runs as spans, find matches as <mark>s, links
+// to the source as <a>s. Output only ever becomes text nodes, never HTML.
 import { A_BOLD, A_DIM, A_INVERSE, A_ITALIC, A_STRIKE, A_UNDERLINE, RGB, styleOf } from './terminal.js';
+import { cutAtLinks } from './source-refs.js';
 import { highlightPieces } from './find.js';
 
 const X256 = [0, 95, 135, 175, 215, 255];
@@ -40,6 +41,18 @@ function cssOf(sid) {
   return css;
 }
 
+// A piece of text in style `sid`: a text node, or a span when styled.
+function styled(piece, sid) {
+  if (sid === 0) return piece;
+  const css = cssOf(sid);
+  const span = document.createElement('span');
+  if (css.cls) span.className = css.cls;
+  if (css.color) span.style.color = css.color;
+  if (css.background) span.style.backgroundColor = css.background;
+  span.textContent = piece;
+  return span;
+}
+
 // Output becomes text nodes only: never HTML.
 export function renderText(el, text, runs) {
   if (!runs) {
@@ -50,43 +63,44 @@ export function renderText(el, text, runs) {
     const start = runs[k];
     const end = k + 2 < runs.length ? runs[k + 2] : text.length;
     if (end <= start) continue;
-    const piece = text.slice(start, end);
-    const sid = runs[k + 1];
-    if (sid === 0) {
-      el.append(piece);
-      continue;
-    }
-    const css = cssOf(sid);
-    const span = document.createElement('span');
-    if (css.cls) span.className = css.cls;
-    if (css.color) span.style.color = css.color;
-    if (css.background) span.style.backgroundColor = css.background;
-    span.textContent = piece;
-    el.append(span);
+    el.append(styled(text.slice(start, end), runs[k + 1]));
   }
 }
 
-// The same with the find's matches (`marks`: [k, start, end]) in <mark>s;
-// match `current` is marked apart.
-export function renderMarked(el, text, runs, marks, current) {
-  for (const [start, end, sid, k] of highlightPieces(text.length, runs, marks)) {
-    let node = text.slice(start, end);
-    if (sid !== 0) {
-      const css = cssOf(sid);
-      const span = document.createElement('span');
-      if (css.cls) span.className = css.cls;
-      if (css.color) span.style.color = css.color;
-      if (css.background) span.style.backgroundColor = css.background;
-      span.textContent = node;
-      node = span;
+// A link to the source (source-refs.js), opened in a new tab.
+export function sourceAnchor(href) {
+  const a = document.createElement('a');
+  a.className = 'src';
+  a.href = href;
+  a.target = '_blank';
+  a.rel = 'noopener noreferrer';
+  return a;
+}
+
+// The same with the find's matches (`marks`: [k, start, end]) in <mark>s,
+// match `current` marked apart, and the source links (`links`: [{ start,
+// end, href }], in order) as <a>s around their pieces. The text nodes are
+// the line's text in order whatever wraps them: copying counts on it.
+export function renderMarked(el, text, runs, marks, current, links = []) {
+  let a = null; // the <a> of link `open`
+  let open = -1;
+  for (const [start, end, sid, k, l] of cutAtLinks(highlightPieces(text.length, runs, marks), links)) {
+    let node = styled(text.slice(start, end), sid);
+    if (k >= 0) {
+      const mark = document.createElement('mark');
+      mark.className = k === current ? 'fm cur' : 'fm';
+      mark.append(node);
+      node = mark;
     }
-    if (k < 0) {
+    if (l < 0) {
       el.append(node);
       continue;
     }
-    const mark = document.createElement('mark');
-    mark.className = k === current ? 'fm cur' : 'fm';
-    mark.append(node);
-    el.append(mark);
+    if (l !== open) {
+      a = sourceAnchor(links[l].href);
+      el.append(a);
+      open = l;
+    }
+    a.append(node);
   }
 }

@@ -1,10 +1,13 @@
 // One line of the log as a row element: its number (a #L link), its
-// timestamp, its text with styles and find marks, or a section header with
-// its fold button and duration. Reads the state, writes none of it.
+// timestamp, its text with styles, find marks and links to the source
+// (source-refs.js: only the rows drawn look for them), or a section header
+// with its fold button and duration. Reads the state, writes none of it.
 import { F_ERR, F_HEAD, F_NOTICE } from './store.js';
-import { renderMarked, renderText } from './render.js';
+import { renderMarked, renderText, sourceAnchor } from './render.js';
 import { formatDuration, formatStamp } from './time.js';
 import { parseAnnotation } from './annotation.js';
+import { sourceLink } from './source-link.js';
+import { sourceLinks } from './source-refs.js';
 
 const KIND_TEXT = { error: 'Error', warning: 'Warning', notice: 'Notice' };
 
@@ -41,18 +44,18 @@ export function markProblemRows(state, container) {
   }
 }
 
-// An annotation as its kind, title, message and place (all text nodes).
-function renderAnnotation(tx, a) {
-  const part = (cls, text) => {
-    const span = document.createElement('span');
-    span.className = cls;
+// An annotation as its kind, title, message and place (all text nodes),
+// the place a link to `href` when there is one.
+function renderAnnotation(tx, a, href) {
+  const part = (cls, text, span = document.createElement('span')) => {
+    span.classList.add(cls);
     span.textContent = text;
     tx.append(span);
   };
   part('ann-kind', KIND_TEXT[a.kind]);
   if (a.title) part('ann-title', a.title);
   part('ann-msg', a.message);
-  if (a.where) part('ann-where', a.where);
+  if (a.where) part('ann-where', a.where, href ? sourceAnchor(href) : undefined);
 }
 
 // Row element -> the index of the line it shows (copy.js asks).
@@ -124,15 +127,20 @@ export function makeRow(state, i) {
       row.append(size);
     }
   } else {
+    const text = lines.text[i];
+    const { sourceUrl, sourceRoots } = state.status;
     const marks = find.index ? find.index.on(i) : [];
     // Find's matches are in the raw text: an annotation with some shows it raw.
-    const annotation = marks.length ? null : parseAnnotation(lines.text[i]);
-    if (marks.length) renderMarked(tx, lines.text[i], lines.runs[i], marks, find.current);
-    else if (annotation) {
+    const annotation = marks.length ? null : parseAnnotation(text);
+    if (annotation) {
       cls += ` ann ann-${annotation.kind}`;
-      row.dataset.raw = lines.text[i]; // what copying it gives (copy.js)
-      renderAnnotation(tx, annotation);
-    } else renderText(tx, lines.text[i], lines.runs[i]);
+      row.dataset.raw = text; // what copying it gives (copy.js)
+      renderAnnotation(tx, annotation, sourceLink(sourceUrl, annotation.file, annotation.line, sourceRoots));
+    } else {
+      const links = sourceLinks(text, sourceUrl, sourceRoots);
+      if (marks.length || links.length) renderMarked(tx, text, lines.runs[i], marks, find.current, links);
+      else renderText(tx, text, lines.runs[i]);
+    }
     if (find.index && find.current >= 0 && find.index.line[find.current] === i) cls += ' fcur';
     row.append(tx);
   }

@@ -1,5 +1,5 @@
 // Unit tests of the page's DOM-free modules (terminal, sse, find, store, sections, copy-text, filter, compare-view,
-// annotation),
+// annotation, source-link, source-refs),
 // in plain node. page.test.mjs imports this file, so ctest runs it too;
 // alone: node tests/browser/modules.test.mjs
 import { describe, it } from 'node:test';
@@ -21,6 +21,7 @@ import { createView } from '../../web/view.js';
 import { copiedText } from '../../web/copy-text.js';
 import { parseFilter } from '../../web/filter.js';
 import { repoPath, sourceLink } from '../../web/source-link.js';
+import { MAX_LINKS_PER_LINE, cutAtLinks, sourceLinks, sourceRefs } from '../../web/source-refs.js';
 import { parseAnnotation } from '../../web/annotation.js';
 import { problemsOf } from '../../web/run-index.js';
 import fs from 'node:fs';
@@ -671,6 +672,67 @@ describe('run-index.js and source-link.js', () => {
   });
 });
 
+describe('source-refs.js', () => {
+  // What links in `text`: [linked text, file, line].
+  const refs = (text) => sourceRefs(text).map((r) => [text.slice(r.start, r.end), r.file, r.line]);
+
+  it('finds the file:line forms of the tools the index knows', () => {
+    const cases = [
+      ['src/a.c:3:5: error: expected ;', ['src/a.c:3:5', 'src/a.c', 3]], // gcc, clang
+      ['  --> src/main.rs:2:5', ['src/main.rs:2:5', 'src/main.rs', 2]], // rustc
+      ['./cmd/x.go:12:3: undefined: y', ['./cmd/x.go:12:3', './cmd/x.go', 12]], // go
+      ['    x_test.go:14: got 1', ['x_test.go:14', 'x_test.go', 14]], // go test
+      ['tests/test_a.py:7: AssertionError', ['tests/test_a.py:7', 'tests/test_a.py', 7]], // pytest
+      ["thread 'main' panicked at src/lib.rs:10:5:", ['src/lib.rs:10:5', 'src/lib.rs', 10]], // rust
+      ['CMake Error at CMakeLists.txt:12 (project):', ['CMakeLists.txt:12', 'CMakeLists.txt', 12]],
+      ['Makefile:4: *** missing separator.  Stop.', ['Makefile:4', 'Makefile', 4]],
+      ['    at f (/ws/a.js:3:5)', ['/ws/a.js:3:5', '/ws/a.js', 3]], // a stack frame
+      ['/ws/src/a.py:3', ['/ws/src/a.py:3', '/ws/src/a.py', 3]],
+      ['in "a.c:9", or file=b.h:2,c.h:4', ['a.c:9', 'a.c', 9], ['b.h:2', 'b.h', 2], ['c.h:4', 'c.h', 4]],
+    ];
+    for (const [text, ...want] of cases) assert.deepEqual(refs(text), want, text);
+  });
+
+  it('links the file of a Python traceback frame', () => {
+    assert.deepEqual(refs('  File "/ws/check.py", line 2, in <module>'), [['/ws/check.py', '/ws/check.py', 2]]);
+    assert.deepEqual(refs('File "a.c:3", line 2'), [['a.c:3', 'a.c:3', 2]]); // one link, not two
+  });
+
+  it('leaves times, versions, hosts, URLs and half-words alone', () => {
+    for (const text of ['at 12:30:45', '2026-12-07T02:14:33.123Z started', 'T02:14:33', 'v1.2.3:4', 'python3.11:5',
+      'localhost:8080', 'github.com:443', 'docker.io/library/postgres:15', 'node:18', 'image:latest',
+      'https://example.com:8080/x.py:3', 'http://a/b.c:4', 'file://x/a.c:1', 'error:src/a.c:3', 'a.c:3x', 'a.c:3/4',
+      'a.c:1.5', 'README:3', '1/2:3', 'C:\\src\\a.c:3', 'no colon at all']) {
+      assert.deepEqual(refs(text), [], text);
+    }
+  });
+
+  it('makes links only of what source-link.js links (under a root, relative, plain)', () => {
+    const t = 'https://github.com/o/r/blob/abc/{file}#L{line}';
+    const text = '/ws/src/a.py:3 /usr/include/stdio.h:12 ../up.c:1 rel/c.c:5:7';
+    assert.deepEqual(sourceLinks(text, t, ['/ws']).map((l) => [text.slice(l.start, l.end), l.href]), [
+      ['/ws/src/a.py:3', 'https://github.com/o/r/blob/abc/src/a.py#L3'],
+      ['rel/c.c:5:7', 'https://github.com/o/r/blob/abc/rel/c.c#L5'],
+    ]);
+    assert.deepEqual(sourceLinks(text, '', ['/ws']), []);
+  });
+
+  it('stops at MAX_LINKS_PER_LINE', () => {
+    assert.equal(sourceRefs('a.c:1 '.repeat(MAX_LINKS_PER_LINE + 5)).length, MAX_LINKS_PER_LINE);
+  });
+
+  it('cuts the pieces of a line at its links\' edges', () => {
+    // "ab" styled 1, "cdef" plain, a find match over "de"; a link over "bcd".
+    const pieces = highlightPieces(6, [0, 1, 2, 0], [[0, 3, 5]]);
+    assert.deepEqual(cutAtLinks(pieces, [{ start: 1, end: 4 }]), [
+      [0, 1, 1, -1, -1], [1, 2, 1, -1, 0], [2, 3, 0, -1, 0], [3, 4, 0, 0, 0], [4, 5, 0, 0, -1], [5, 6, 0, -1, -1],
+    ]);
+    assert.deepEqual(cutAtLinks(pieces, []), pieces.map((p) => [...p, -1]));
+    assert.deepEqual(cutAtLinks([[0, 6, 0, -1]], [{ start: 0, end: 2 }, { start: 4, end: 6 }]),
+      [[0, 2, 0, -1, 0], [2, 4, 0, -1, -1], [4, 6, 0, -1, 1]]);
+  });
+});
+
 describe('index.html', () => {
   it('preloads every module the page imports, and nothing else', () => {
     const web = new URL('../../web/', import.meta.url);
@@ -760,9 +822,11 @@ describe('compare-view.js', () => {
 describe('annotation.js', () => {
   it('reads ::error/::warning/::notice with their properties and GitHub\'s escapes', () => {
     assert.deepEqual(parseAnnotation('::error file=src/a.c,line=3,col=7,title=Build%3A C::it broke%0Atwice'),
-      { kind: 'error', title: 'Build: C', message: 'it broke\ntwice', where: 'src/a.c:3:7' });
-    assert.deepEqual(parseAnnotation('::warning::look here'), { kind: 'warning', title: '', message: 'look here', where: '' });
-    assert.deepEqual(parseAnnotation('::notice file=x.py::fyi'), { kind: 'notice', title: '', message: 'fyi', where: 'x.py' });
+      { kind: 'error', title: 'Build: C', message: 'it broke\ntwice', where: 'src/a.c:3:7', file: 'src/a.c', line: 3 });
+    assert.deepEqual(parseAnnotation('::warning::look here'),
+      { kind: 'warning', title: '', message: 'look here', where: '', file: '', line: 0 });
+    assert.deepEqual(parseAnnotation('::notice file=x.py::fyi'),
+      { kind: 'notice', title: '', message: 'fyi', where: 'x.py', file: 'x.py', line: 0 });
   });
   it('leaves other lines and other workflow commands alone', () => {
     for (const text of ['::group::Build', 'error: x', ' ::error::indented', '::debug::x', '::errors::x', '']) {

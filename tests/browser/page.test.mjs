@@ -855,6 +855,65 @@ describe('ssetail page', () => {
     }
   });
 
+  test('under GitHub Actions file:line in the log rows links to the commit; not outside the workspace, not times or URLs', async () => {
+    const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'ssetail-ws-'));
+    try {
+      const script = `echo '${workspace}/src/a.py:3: error: bad thing'; `
+        + `printf 'Traceback (most recent call last):\\n  File "%s/check.py", line 2, in <module>\\n    main()\\nKeyError: 1\\n' '${workspace}'; `
+        + "echo '/usr/include/stdio.h:12: note: declared here'; echo 'done at 12:30:45, see https://example.com:8080/x.py:3'; "
+        + "printf '\\033[1mrel/c.c:5:7:\\033[0m warning: unused\\n'; echo '::warning file=rel/d.c,line=9::look'; exit 1";
+      const env = envOutsideCi({
+        GITHUB_ACTIONS: 'true', GITHUB_SERVER_URL: 'https://github.com', GITHUB_REPOSITORY: 'o/r',
+        GITHUB_SHA: 'abc', GITHUB_WORKSPACE: workspace,
+      });
+      const blob = 'https://github.com/o/r/blob/abc/';
+      const rowLinks = (page) => page.$$eval('#rows .line', (els) => els.map((el) => [...el.querySelectorAll('.tx a')]
+        .map((a) => [a.textContent, a.getAttribute('href'), a.target, a.rel])));
+      await session(sh(script), async (page) => {
+        await waitForExitBanner(page);
+        await waitForTexts(page, (t) => t.length === 9, 'the lines');
+        const link = (text, href) => [text, href, '_blank', 'noopener noreferrer'];
+        assert.deepEqual(await rowLinks(page), [
+          [link(`${workspace}/src/a.py:3`, `${blob}src/a.py#L3`)],
+          [],
+          [link(`${workspace}/check.py`, `${blob}check.py#L2`)],
+          [], [], [], [],
+          [link('rel/c.c:5:7', `${blob}rel/c.c#L5`)],
+          [link('rel/d.c:9', `${blob}rel/d.c#L9`)], // an annotation's place
+        ]);
+        // The colours stay: the bold run is inside the link.
+        assert.equal(await page.$$eval(`${rowSel(8)} .tx a .sb`, (els) => els.map((el) => el.textContent).join()), 'rel/c.c:5:7');
+        // Copying gives the lines' text, links or not.
+        const copied = await page.evaluate(() => {
+          const range = document.createRange();
+          range.setStartBefore(document.querySelector('#rows .line[data-line="1"] .tx'));
+          range.setEndAfter(document.querySelector('#rows .line[data-line="3"] .tx'));
+          getSelection().removeAllRanges();
+          getSelection().addRange(range);
+          const data = new DataTransfer();
+          const event = new ClipboardEvent('copy', { clipboardData: data, bubbles: true, cancelable: true });
+          document.querySelector('#rows .line[data-line="1"] .tx').dispatchEvent(event);
+          return event.defaultPrevented ? data.getData('text/plain') : getSelection().toString();
+        });
+        assert.equal(copied, `${workspace}/src/a.py:3: error: bad thing\nTraceback (most recent call last):\n`
+          + `  File "${workspace}/check.py", line 2, in <module>`);
+        // Find marks a match inside a link, and across its end; the link stays.
+        await page.click('#log');
+        await page.keyboard.press('Control+f');
+        await page.waitForSelector('#findbar:not([hidden])');
+        await page.keyboard.type('a.py:3: err');
+        await page.waitForSelector(`${rowSel(1)} mark`);
+        assert.deepEqual((await rowLinks(page))[0], [link(`${workspace}/src/a.py:3`, `${blob}src/a.py#L3`)]);
+        assert.equal(await page.$$eval(`${rowSel(1)} mark`, (els) => els.map((el) => el.textContent).join('')), 'a.py:3: err');
+        // A click on the line's number still makes a permalink, not a visit.
+        await page.click(`${rowSel(3)} .ln`);
+        await waitFor('#L3', () => page.evaluate(() => location.hash === '#L3'));
+      }, { env });
+    } finally {
+      fs.rmSync(workspace, { recursive: true, force: true });
+    }
+  });
+
   test('Problems and sections follow a live run: the server\'s index is asked again as lines come', async () => {
     const gates = new Gates();
     const script = "echo 'a.c:1:1: error: one'; echo '::group::G'; echo 'in g'; wait_gate 1; "
