@@ -148,7 +148,10 @@ const ingest = createIngest(state, {
   },
 });
 
-const status = createStatus(state, schedule);
+const status = createStatus(state, schedule, () => {
+  scroller.invalidate();
+  problems.redraw();
+});
 
 const connection = new Connection({
   onBatch: ingest.batch,

@@ -23,7 +23,10 @@ function parse(s) {
   };
 }
 
-export function createStatus(state, changed) {
+// `changed()` after every answer; `sourceChanged()` when the answer's source
+// links (template, roots) differ from what the page had (one that came after
+// the page drew without them: rows and Problems are drawn again).
+export function createStatus(state, changed, sourceChanged = () => {}) {
   let asking = false;
   let asked = false;
   let again = false; // a new run came while asking: the answer may be the old one's
@@ -41,8 +44,12 @@ export function createStatus(state, changed) {
       asked = true;
       const s = res.ok ? await res.json() : null;
       if (s && typeof s === 'object' && !again) {
+        const { sourceUrl, sourceRoots } = state.status;
         Object.assign(state.status, parse(s));
         state.status.known = true;
+        if (state.status.sourceUrl !== sourceUrl || state.status.sourceRoots.join('\n') !== sourceRoots.join('\n')) {
+          sourceChanged();
+        }
       }
     } catch { /* what the events say, then */ }
     asking = false;

@@ -914,6 +914,26 @@ describe('ssetail page', () => {
     }
   });
 
+  test('source links that come after the page drew (a /status slower than the page waits) link the rows and Problems', async () => {
+    let release;
+    const released = new Promise((r) => { release = r; });
+    await session(sh("echo 'src/a.c:3:5: error: x'; exit 1"), async (page, server) => {
+      await page.route(/\/status$/, async (route) => {
+        await released;
+        await route.continue();
+      });
+      await page.goto(server.url, { waitUntil: 'domcontentloaded' });
+      await waitForTexts(page, (t) => t[0] === 'src/a.c:3:5: error: x', 'the rows, drawn without /status');
+      await page.click('#problems-toggle');
+      await page.waitForSelector('#problems-list .problem');
+      assert.equal(await page.$$eval('#rows .tx a, #problems-list a', (els) => els.length), 0);
+      release();
+      const href = 'https://example.test/r/src/a.c#L3';
+      await page.waitForSelector(`${rowSel(1)} .tx a.src[href="${href}"]`);
+      await page.waitForSelector(`#problems-list .problem a[href="${href}"]`);
+    }, { suffix: null, args: ['--source-url', 'https://example.test/r/{file}#L{line}'] });
+  });
+
   test('Problems and sections follow a live run: the server\'s index is asked again as lines come', async () => {
     const gates = new Gates();
     const script = "echo 'a.c:1:1: error: one'; echo '::group::G'; echo 'in g'; wait_gate 1; "
