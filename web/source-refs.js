@@ -59,8 +59,9 @@ export function sourceRefs(text) {
   }
   if (frames === 0 || frames === found.length) return found;
   found.sort((a, b) => a.start - b.start); // stable: a frame before a place in it
-  let end = 0;
-  return found.filter((r) => r.start >= end && ((end = r.end), true));
+  const apart = [];
+  for (const r of found) if (!apart.length || r.start >= apart[apart.length - 1].end) apart.push(r);
+  return apart;
 }
 
 // The links of `text`: [{ start, end, href }], the references that

@@ -696,6 +696,7 @@ describe('source-refs.js', () => {
   it('links the file of a Python traceback frame', () => {
     assert.deepEqual(refs('  File "/ws/check.py", line 2, in <module>'), [['/ws/check.py', '/ws/check.py', 2]]);
     assert.deepEqual(refs('File "a.c:3", line 2'), [['a.c:3', 'a.c:3', 2]]); // one link, not two
+    assert.deepEqual(refs('b.py:4: from File "a.py", line 2'), [['b.py:4', 'b.py', 4], ['a.py', 'a.py', 2]]);
   });
 
   it('leaves times, versions, hosts, URLs and half-words alone', () => {
