@@ -111,7 +111,7 @@ void AddServing(CLI::App& app, Options& options, Given& given) {
                            ->group("Serving");
   given.source_url_option =
       app.add_option("--source-url", options.source_url,
-                     "Link file:line in the page's Problems to TEMPLATE, an http(s) URL with "
+                     "Link file:line in the log and Problems to TEMPLATE, an http(s) URL with "
                      "{file} and {line} (e.g. https://host/repo/blob/main/{file}#L{line}; "
                      "default: the commit's under GitHub Actions or GitLab CI)")
           ->type_name("TEMPLATE")
