@@ -25,6 +25,15 @@ class GoTestMatcher {
   // The output ended, or events were skipped: what waits for a next line is settled.
   void Finish(std::vector<Problem>& out);
 
+  // True when Line(…, text, …) would find nothing and change nothing: no failure's block is
+  // open and `text` begins with none of go test's first bytes.
+  bool Ignores(std::string_view text) const {
+    if (block_.active) return false;
+    if (text.empty()) return true;
+    const char c = text[0];
+    return c != '=' && c != '-' && c != ' ' && c != '\t';
+  }
+
  private:
   struct Located {  // a `x_test.go:N: message` line
     std::string test;

@@ -28,6 +28,15 @@ class PythonMatcher {
   // Events were skipped or the output ended: a traceback in progress is dropped.
   void Reset();
 
+  // True when Line(…, text, …) would find nothing and change nothing: no traceback or
+  // report is being read and `text` begins with none of Python's own first bytes.
+  bool Ignores(std::string_view text) const {
+    if (in_traceback_ || !pytest_test_.empty()) return false;
+    if (text.empty()) return true;
+    const char c = text[0];
+    return c != 'T' && c != 'F' && c != 'E' && c != '-' && c != '=' && c != '_';
+  }
+
  private:
   struct Frame {
     std::string file;

@@ -81,6 +81,15 @@ void SectionTracker::OnPiece(int stream, const Piece& piece, std::string_view bo
   }
 }
 
+bool SectionTracker::Ignores(int stream, std::string_view text) const {
+  const LineState& line = lines_[stream];
+  if (line.line_seq != 0 || line.end.waiting) return false;
+  if (text.empty()) return true;
+  const char c = text[0];
+  return !((c == ':' || c == '#') && dialects_.github) && !(c == 's' && dialects_.gitlab) &&
+         !((c == '-' || c == '+' || c == '~' || c == '^') && dialects_.buildkite);
+}
+
 bool SectionTracker::GitHubMarker(const Piece& piece, std::string_view text, LineState& line,
                                   std::uint64_t version) {
   if (text.starts_with("::group::") || text.starts_with("##[group]")) {

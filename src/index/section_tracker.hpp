@@ -29,6 +29,11 @@ class SectionTracker {
   void OnPiece(int stream, const Piece& piece, std::string_view body, std::string_view text,
                std::uint64_t version);
 
+  // True when OnPiece would change nothing for a whole line of `stream` in one piece whose
+  // body and text are both `text`: no line of the stream is in progress (no end waits for
+  // its line's end) and `text` begins with no marker byte of the dialects looked for.
+  bool Ignores(int stream, std::string_view text) const;
+
   // An error at `seq`: the sections holding it fail.
   void Error(std::uint64_t seq, std::uint64_t version);
 

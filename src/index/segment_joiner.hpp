@@ -38,6 +38,10 @@ class SegmentJoiner {
   // Forgets the line in progress (events were skipped: its continuation is lost).
   void Reset();
 
+  // No line in progress: a newline-ended segment Added now is a piece of its own, whole.
+  // Skipping such a segment instead leaves the joiner as Add would have.
+  bool Idle() const { return line_seq_ == 0; }
+
  private:
   void Append(std::string_view text);
 

@@ -26,6 +26,13 @@ class StreamMatcher {
   // Events were skipped, or the output ended: what waits for more lines is settled now.
   void Finish(std::vector<Problem>& out);
 
+  // True when Line(…, text, …) would find nothing and change nothing (most lines of a
+  // flood): a cheaper look than Line's, for the index's shortcut.
+  bool Ignores(std::string_view text) const {
+    if (waiting_ || ctest_list_ || (!text.empty() && text[0] == 'T')) return false;
+    return python_.Ignores(text) && go_.Ignores(text) && ToolTable::Get().Ignores(text);
+  }
+
  private:
   struct Waiting;
   bool CompleteWaiting(std::string_view text, std::vector<Problem>& out);

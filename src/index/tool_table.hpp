@@ -75,6 +75,13 @@ class ToolTable {
   // lines (then no row does). False when nothing matches.
   bool Match(std::string_view line, RowMatch& match) const;
 
+  // True when Match(line, …) is false without a look at any row: no row begins with the
+  // line's first byte and the line has no ':' (every other row's needles hold one).
+  bool Ignores(std::string_view line) const {
+    return line.empty() || (by_first_byte_[static_cast<unsigned char>(line[0])].empty() &&
+                            line.find(':') == std::string_view::npos);
+  }
+
   ToolTable();
   ~ToolTable();
   ToolTable(const ToolTable&) = delete;

@@ -11,6 +11,8 @@
 // - the version grows whenever the problems or the sections change;
 // - progress is done <= total, total > 0; the encodings are valid UTF-8 without raw
 //   controls; the summary is one line; each annotation line is a workflow command.
+// - a second index fed the same events so that no line takes RunIndex::Add's shortcut for
+//   plain lines (each after an empty partial segment, at twice its seq) says the same.
 //
 // Input: [dialects][cap][events...], each event [flags][token][length][bytes...]: flags bit
 // 0 the stream, bits 1-2 the end (newline, CR, partial), bit 3 a gap of 1-4 seqs before it,
@@ -192,6 +194,35 @@ void Check(const index::RunIndex& idx, Observer& seen, std::size_t cap) {
   seen.sections = idx.sections().size();
 }
 
+// `whole` was fed the same events at twice their seqs, each after an empty partial segment of
+// its stream at the seq before: nothing a line means changes, but no line can take the
+// index's shortcut for plain lines, so both indexes must say the same (seqs halved).
+void CheckSameAsWholeWay(const index::RunIndex& idx, const index::RunIndex& whole) {
+  const auto half = [](std::uint64_t seq) { return (seq + 1) / 2; };
+  FUZZ_CHECK(idx.counts() == whole.counts());
+  FUZZ_CHECK(idx.line_order() == whole.line_order());
+  FUZZ_CHECK(idx.problems().size() == whole.problems().size());
+  for (std::size_t i = 0; i < std::min(idx.problems().size(), whole.problems().size()); ++i) {
+    const index::Problem &a = idx.problems()[i], &b = whole.problems()[i];
+    FUZZ_CHECK(a.seq == half(b.seq) && a.severity == b.severity && a.file == b.file &&
+               a.line == b.line && a.col == b.col && a.message == b.message && a.tool == b.tool);
+  }
+  FUZZ_CHECK(idx.sections().size() == whole.sections().size());
+  for (std::size_t i = 0; i < std::min(idx.sections().size(), whole.sections().size()); ++i) {
+    const index::Section &a = idx.sections()[i], &b = whole.sections()[i];
+    FUZZ_CHECK(a.title == b.title && a.first == half(b.first) && a.last == half(b.last) &&
+               a.depth == b.depth && a.t_first == b.t_first && a.t_last == b.t_last &&
+               a.parent == b.parent && a.dialect == b.dialect && a.failed == b.failed &&
+               a.collapsed == b.collapsed && a.end_marker == half(b.end_marker));
+  }
+  FUZZ_CHECK(idx.progress().has_value() == whole.progress().has_value());
+  if (idx.progress() && whole.progress()) {
+    FUZZ_CHECK(idx.progress()->fraction.done == whole.progress()->fraction.done &&
+               idx.progress()->fraction.total == whole.progress()->fraction.total &&
+               idx.progress()->seq == half(whole.progress()->seq));
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -202,10 +233,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   options.max_problems = in.Byte() % 8 == 0 ? 3 : 10000;  // sometimes a cap that is reached
   options.max_sections = (dialects & 8) != 0 ? 2 : 10000;
   index::RunIndex idx(options);
+  index::RunIndex whole(options);  // the same events, kept off the shortcut
   Observer seen;
   std::uint64_t seq = 2;  // 1 is `start`
   std::uint32_t t = 0;
   idx.Add(1, EventType::Start, "{}", 0, SegmentEnd::Newline);
+  whole.Add(1, EventType::Start, "{}", 0, SegmentEnd::Newline);
+  whole.Add(2, EventType::Start, "{}", 0, SegmentEnd::Newline);
   while (!in.Rest().empty()) {
     const std::uint8_t flags = in.Byte();
     const std::uint8_t token = in.Byte();
@@ -223,11 +257,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                                    : end == 2 ? SegmentEnd::Partial
                                               : SegmentEnd::Newline;
     seen.fed.insert(seq);
-    idx.Add(seq++, (flags & 1) != 0 ? EventType::Stderr : EventType::Stdout, text, t, segment_end);
+    const EventType stream = (flags & 1) != 0 ? EventType::Stderr : EventType::Stdout;
+    whole.Add(seq * 2 - 1, stream, {}, t, SegmentEnd::Partial);
+    whole.Add(seq * 2, stream, text, t, segment_end);
+    idx.Add(seq++, stream, text, t, segment_end);
     Check(idx, seen, options.max_problems);
   }
   idx.Finish(t + 1);
+  whole.Finish(t + 1);
   Check(idx, seen, options.max_problems);
   CheckOutlets(idx);
+  CheckSameAsWholeWay(idx, whole);
   return 0;
 }

@@ -29,19 +29,23 @@ std::string Read(const std::filesystem::path& path) {
 // line order, S|depth|first|last|duration_ms|failed or ok|collapsed or expanded|end_marker|title
 // per section (its default fold; end_marker empty when no end marker ended it), G|done/total,
 // C|errors|warnings|notices.
-std::string Render(const index::RunIndex& idx) {
+// `seq` maps the index's seqs to the record's (the identity but for the check of the
+// shortcut below).
+std::string Render(
+    const index::RunIndex& idx,
+    std::uint64_t (*seq)(std::uint64_t) = [](std::uint64_t s) { return s; }) {
   std::ostringstream out;
   const auto number = [](std::uint32_t n) { return n == 0 ? std::string() : std::to_string(n); };
   for (const std::uint32_t i : idx.line_order()) {
     const index::Problem& p = idx.problems()[i];
-    out << "P|" << p.seq << '|' << index::SeverityName(p.severity) << '|' << p.tool << '|' << p.file
-        << '|' << number(p.line) << '|' << number(p.col) << '|' << p.message << '\n';
+    out << "P|" << seq(p.seq) << '|' << index::SeverityName(p.severity) << '|' << p.tool << '|'
+        << p.file << '|' << number(p.line) << '|' << number(p.col) << '|' << p.message << '\n';
   }
   for (const index::Section& s : idx.sections()) {
-    out << "S|" << s.depth << '|' << s.first << '|' << s.last << '|' << s.duration_ms() << '|'
-        << (s.failed ? "failed" : "ok") << '|' << (s.collapsed ? "collapsed" : "expanded") << '|'
-        << (s.end_marker == 0 ? std::string() : std::to_string(s.end_marker)) << '|' << s.title
-        << '\n';
+    out << "S|" << s.depth << '|' << seq(s.first) << '|' << seq(s.last) << '|' << s.duration_ms()
+        << '|' << (s.failed ? "failed" : "ok") << '|' << (s.collapsed ? "collapsed" : "expanded")
+        << '|' << (s.end_marker == 0 ? std::string() : std::to_string(seq(s.end_marker))) << '|'
+        << s.title << '\n';
   }
   if (const auto& g = idx.progress()) {
     out << "G|" << g->fraction.done << '/' << g->fraction.total << '\n';
@@ -51,9 +55,29 @@ std::string Render(const index::RunIndex& idx) {
   return out.str();
 }
 
+// Adds one event. `whole_way`: at twice its seq, after an empty partial segment of the same
+// stream (or the same event) at the seq before, which changes nothing a line means but keeps
+// each line off the index's shortcut for plain lines.
+void AddEvent(index::RunIndex& idx, std::uint64_t seq, EventType type, std::string_view text,
+              std::uint32_t t, SegmentEnd end, bool whole_way) {
+  if (!whole_way) {
+    idx.Add(seq, type, text, t, end);
+    return;
+  }
+  const bool output = IsOutput(type);
+  idx.Add(seq * 2 - 1, type, output ? std::string_view() : text, t,
+          output ? SegmentEnd::Partial : end);
+  idx.Add(seq * 2, type, text, t, end);
+}
+
+// A whole-way index's seqs as the record's.
+std::uint64_t Halved(std::uint64_t seq) {
+  return (seq + 1) / 2;
+}
+
 // Feeds a run record to an index as an indexer following the History would, and finishes
 // it at the exit event.
-void Feed(const std::filesystem::path& record, index::RunIndex& idx) {
+void Feed(const std::filesystem::path& record, index::RunIndex& idx, bool whole_way = false) {
   std::ifstream in(record);
   REQUIRE(in);
   std::string line, buffer;
@@ -67,7 +91,7 @@ void Feed(const std::filesystem::path& record, index::RunIndex& idx) {
       continue;
     }
     if (IsOutput(event->type)) t = event->t_ms;
-    idx.Add(event->seq, event->type, event->text, event->t_ms, event->end);
+    AddEvent(idx, event->seq, event->type, event->text, event->t_ms, event->end, whole_way);
   }
   CHECK(idx.finished());
 }
@@ -96,6 +120,94 @@ TEST_CASE("index fixtures: each real tool's output gives the expected problems a
     ++checked;
   }
   CHECK(checked >= 20);
+}
+
+// The shortcut RunIndex::Add takes for plain lines changes nothing: the same records fed so
+// that no line can take it give the same index (a line's seqs mapped back).
+TEST_CASE("index fixtures: lines kept off the shortcut for plain lines index the same") {
+  std::size_t checked = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(kFixtures)) {
+    if (entry.path().extension() != ".ndjson") continue;
+    for (const char* dialects : {"auto", "github,gitlab,buildkite"}) {
+      std::string why;
+      const auto parsed = index::ParseSectionDialects(dialects, false, &why);
+      REQUIRE_MESSAGE(parsed, why);
+      index::RunIndex shortcut(index::IndexOptions{*parsed});
+      index::RunIndex whole_way(index::IndexOptions{*parsed});
+      Feed(entry.path(), shortcut);
+      Feed(entry.path(), whole_way, true);
+      INFO("record ", entry.path().filename().string(), ", sections ", dialects);
+      CHECK(Render(whole_way, Halved) == Render(shortcut));
+      ++checked;
+    }
+  }
+  CHECK(checked >= 40);
+}
+
+// The same, on lines made to reach the shortcut's edges: plain lines (no ':', ASCII) where
+// a matcher or a section waits for the next line, or a line is in progress.
+TEST_CASE("index: plain lines where a reader waits for them index as the whole way does") {
+  struct Ev {
+    EventType type;
+    std::string_view text;
+    SegmentEnd end = SegmentEnd::Newline;
+  };
+  const EventType out = EventType::Stdout, err = EventType::Stderr;
+  const std::vector<Ev> events = {
+      {err, "Traceback (most recent call last):"},
+      {err, "  File \"/w/t.py\", line 3, in test_x"},
+      {err, "    assert x"},
+      {err, "AssertionError"},  // Python's exception line without a message
+      {out, "plain between"},
+      {err, "error: could not find the thing"},
+      {err, "plain message on the next line"},
+      {err, "CMake Error at CMakeLists.txt:3 (add_executable):"},
+      {err, "  Cannot find source file"},
+      {out, "The following tests FAILED:"},
+      {out, "plain after the list"},
+      {out, "\t  3 - other (Failed)"},  // no longer in the list
+      {out, "=== RUN   TestB"},
+      {out, "--- FAIL: TestB (0.00s)"},
+      {out, "    plain in the block"},
+      {out, "plain after the block"},
+      {out, "::group::Build"},
+      {out, "plain inside"},
+      {out, "::endgroup", SegmentEnd::Partial},
+      {out, "::", SegmentEnd::Newline},
+      {out, "plain after the end"},
+      {out, "section_start:1:b", SegmentEnd::CarriageReturn},
+      {out, "plain title"},
+      {out, "section_end:1:b"},
+      {out, "--- a buildkite group"},
+      {out, "plain in it"},
+      {out, "[ 50%] plain progress"},
+      {out, "half a line", SegmentEnd::Partial},
+      {out, " and its plain end"},
+      {out, "a line", SegmentEnd::CarriageReturn},
+      {out, "plain over it"},
+      {err, "FAILED tests/t.py::test_x - boom"},
+      {err, "plain"},
+  };
+  for (const char* dialects : {"auto", "github,gitlab,buildkite", "none"}) {
+    std::string why;
+    const auto parsed = index::ParseSectionDialects(dialects, false, &why);
+    REQUIRE_MESSAGE(parsed, why);
+    index::RunIndex shortcut(index::IndexOptions{*parsed});
+    index::RunIndex whole_way(index::IndexOptions{*parsed});
+    std::uint64_t seq = 2;
+    for (const Ev& e : events) {
+      AddEvent(shortcut, seq, e.type, e.text, static_cast<std::uint32_t>(seq * 10), e.end, false);
+      AddEvent(whole_way, seq, e.type, e.text, static_cast<std::uint32_t>(seq * 10), e.end, true);
+      ++seq;
+      INFO("sections ", dialects, ", after event ", seq - 1, ": ", e.text);
+      REQUIRE(Render(whole_way, Halved) == Render(shortcut));
+    }
+    shortcut.Finish(1000);
+    whole_way.Finish(1000);
+    INFO("sections ", dialects);
+    CHECK(Render(whole_way, Halved) == Render(shortcut));
+    CHECK(shortcut.counts().errors >= 3);
+  }
 }
 
 TEST_CASE("index fixtures: every record has its expectation") {
