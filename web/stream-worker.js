@@ -10,7 +10,7 @@ import { readEvents } from './events-reader.js';
 
 // Batches sent and not yet taken in: past this, reading waits for the page
 // (memory stays bounded however slow the page is).
-const IN_FLIGHT = 2;
+const IN_FLIGHT = 16;
 let current = null; // { req, controller, inFlight, wake }
 
 function stop() {
