@@ -15,6 +15,10 @@ export const F_HEAD = 2; // header of a collapsible section
 export const F_HIDDEN = 4; // section end marker: kept (numbering stays stable) but never shown
 export const F_NOTICE = 8; // a note from the page itself (events missed)
 
+// The most lines reserve() makes room for ahead (34 MiB of columns): a run
+// may be told longer than the page will ever hold.
+const RESERVE_MAX = 2_000_000;
+
 function grown(array, need) {
   if (need <= array.length) return array;
   const bigger = new array.constructor(Math.max(need, array.length * 2));
@@ -37,6 +41,18 @@ export class LineStore {
     // SEQ of the line's first event (a note: of the first event it stands for). Doubles: a
     // SEQ may pass 2^32 (a long --no-record run joined late), and a double holds any to 2^53.
     this.seq = new Float64Array(1024);
+  }
+
+  // Room for n lines in the columns (at most RESERVE_MAX), at once: a run
+  // whose size `status` told is not copied into columns twice as long, again
+  // and again, as it comes in.
+  reserve(n) {
+    n = Math.min(n, RESERVE_MAX);
+    if (n <= this.seq.length) return;
+    this.time = grown(this.time, n);
+    this.flags = grown(this.flags, n);
+    this.group = grown(this.group, n);
+    this.seq = grown(this.seq, n);
   }
 
   add(text, flags, t, group, seq) {

@@ -352,6 +352,24 @@ describe('store.js', () => {
   });
 });
 
+describe('store.js: reserve', () => {
+  it('makes room for the lines told, up to a bound, and keeps what it holds', () => {
+    const store = new LineStore();
+    store.add('a', F_ERR, 7, 3, 2);
+    store.reserve(5000);
+    assert.ok(store.seq.length >= 5000 && store.time.length >= 5000 && store.flags.length >= 5000
+      && store.group.length >= 5000, 'every column has room');
+    assert.deepEqual([store.length, store.text[0], store.flags[0], store.time[0], store.group[0], store.seq[0]],
+      [1, 'a', F_ERR, 7, 3, 2]);
+    const columns = store.seq;
+    for (let i = 1; i < 5000; i++) store.add('', 0, 0, 0, i + 2);
+    assert.equal(store.seq, columns, 'no column was made again while the lines told came');
+    store.reserve(1e12); // a run told longer than any page holds
+    assert.ok(store.seq.length < 1e7, `${store.seq.length}`);
+    assert.equal(store.seq[4999], 5001);
+  });
+});
+
 describe('store.js: the run\'s line numbers', () => {
   it('numbers a line by its first event (SEQ - 1), a note by none, and finds the line of a number', () => {
     const store = new LineStore();
