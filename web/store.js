@@ -38,9 +38,10 @@ export class LineStore {
     this.time = new Uint32Array(1024); // ms since the start of the run when the line began
     this.flags = new Uint8Array(1024);
     this.group = new Uint32Array(1024); // innermost enclosing section (0: none)
-    // SEQ of the line's first event (a note: of the first event it stands for). Doubles: a
-    // SEQ may pass 2^32 (a long --no-record run joined late), and a double holds any to 2^53.
-    this.seq = new Float64Array(1024);
+    // SEQ of the line's first event (a note: of the first event it stands for). 32 bits,
+    // until a SEQ passes 2^32 (a long --no-record run joined late): doubles from then on,
+    // which hold any to 2^53 (a million lines' SEQs as doubles were 4 MiB more).
+    this.seq = new Uint32Array(1024);
   }
 
   // Room for n lines in the columns (at most RESERVE_MAX), at once: a run
@@ -68,6 +69,7 @@ export class LineStore {
     this.time[i] = t;
     this.flags[i] = flags;
     this.group[i] = group;
+    if (seq > 0xffffffff && !(this.seq instanceof Float64Array)) this.seq = Float64Array.from(this.seq);
     this.seq[i] = seq;
     return i;
   }

@@ -389,6 +389,9 @@ describe('store.js: the run\'s line numbers', () => {
     far.add('b', 0, 0, 0, 2 ** 40 + 3);
     assert.deepEqual([far.number(1), far.number(2)], [2 ** 40 + 1, 2 ** 40 + 2]);
     assert.deepEqual([far.rowOf(2 ** 40), far.rowOf(2 ** 40 + 1), far.rowOf(2 ** 40 + 2)], [0, 1, 2]);
+    assert.equal(far.firstNumber(0), 1, 'the SEQs before kept');
+    // Until then 4 bytes a line, not 8.
+    assert.equal(store.seq.BYTES_PER_ELEMENT, 4);
   });
 });
 
