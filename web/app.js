@@ -164,6 +164,7 @@ const connection = new Connection({
   },
   lastEventId: ingest.lastEventId,
   ended: () => !!state.run.exit,
+  catchingUp: () => state.status.state === 'exited',
 });
 
 // A hidden tab lets go of its connection (browsers allow six per host) and

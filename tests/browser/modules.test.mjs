@@ -2,7 +2,7 @@
 // annotation),
 // in plain node. page.test.mjs imports this file, so ctest runs it too;
 // alone: node tests/browser/modules.test.mjs
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   A_BOLD, A_DIM, A_INVERSE, A_ITALIC, A_STRIKE, A_UNDERLINE, RGB, newTerminal, styleOf, writeSegment,
@@ -254,6 +254,49 @@ describe('events-reader.js: events into batches', () => {
     assert.deepEqual(got[1].events.map(([type, seq]) => [type, seq]), [[T_START, 1], [T_OTHER, NaN]]);
     const many = batches(Array.from({ length: BATCH_EVENTS + 1 }, (_, i) => ['stdout', '{"text":"l","t":0}', `r.${i + 2}`]));
     assert.deepEqual(many.map((b) => b.events.length), [BATCH_EVENTS, 1]);
+  });
+});
+
+describe('stream-worker.js: how far it reads ahead of the page', () => {
+  // The worker's globals, in node: its messages to the page, and fetch() answering the stream.
+  const saved = {};
+  const sent = [];
+  before(() => {
+    for (const name of ['fetch', 'postMessage', 'self', 'onmessage']) saved[name] = globalThis[name];
+    const stream = Array.from({ length: 20 * BATCH_EVENTS },
+      (_, i) => `id: r.${i + 2}\nevent: stdout\ndata: {"text":"line ${i}","t":0}\n\n`).join('');
+    globalThis.fetch = async () => new Response(stream);
+    globalThis.postMessage = (message) => sent.push(message);
+    globalThis.self = globalThis;
+  });
+  after(async () => {
+    if (globalThis.onmessage) { // the last request, ended: its reading stops before the globals go
+      globalThis.onmessage({ data: { abort: 3 } });
+      for (let deadline = Date.now() + 10000; !sent.some((m) => m.req === 3 && m.done) && Date.now() < deadline;) {
+        await new Promise((r) => { setTimeout(r, 10); });
+      }
+    }
+    for (const [name, value] of Object.entries(saved)) globalThis[name] = value;
+  });
+
+  // The batches request `req` sends to a page that takes none in, once it stops.
+  async function batchesUnanswered(req, ahead) {
+    globalThis.onmessage({ data: { open: '', req, ahead } });
+    const count = () => sent.filter((m) => m.req === req && m.batch).length;
+    let last = -1;
+    for (let deadline = Date.now() + 10000; last !== count() && Date.now() < deadline;) {
+      last = count();
+      await new Promise((r) => { setTimeout(r, 300); });
+    }
+    return count();
+  }
+
+  it('has 2 batches on their way unless the page asks for more, and 16 at most', async () => {
+    await import('../../web/stream-worker.js');
+    assert.deepEqual(sent.slice(0, 1), [{ ready: true }]);
+    assert.equal(await batchesUnanswered(1, undefined), 2);
+    assert.equal(await batchesUnanswered(2, 16), 16);
+    assert.equal(await batchesUnanswered(3, 1000), 16);
   });
 });
 
