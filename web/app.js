@@ -11,7 +11,7 @@
 // rows in the viewport exist as elements (scroller.js): a bounded DOM would
 // have to drop old lines, which would break scrolling back, the filter over
 // all lines and `#L` links to early lines.
-import { Connection } from './stream.js';
+import { Connection, takeEarlyEvents } from './stream.js';
 import { createState } from './state.js';
 import { createIngest } from './ingest.js';
 import { createView } from './view.js';
@@ -209,7 +209,10 @@ bindKeys(ui.help, findbar.open, {
 scroller.measure();
 const statusLoaded = status.load();
 if (document.visibilityState !== 'hidden') connection.connect();
-else state.conn = 'paused';
+else {
+  state.conn = 'paused';
+  takeEarlyEvents()?.controller.abort(); // hidden since: resumed when shown, from where it is
+}
 statusLoaded.then(() => {
   ui.top.dataset.known = 'yes';
   state.lines.reserve(state.status.counts[0] + state.status.counts[1]);

@@ -19,13 +19,23 @@ const HAND_OVER_AFTER = 20000;
 // run that has ended (else the worker's own few).
 const MOST_AHEAD = 16;
 
+// The request early-events.js made while the page loaded, once: { response,
+// controller }, or null (none, or taken).
+export function takeEarlyEvents() {
+  const early = self.ssetailEarlyEvents ?? null;
+  self.ssetailEarlyEvents = null;
+  return early;
+}
+
 // Reading in the page itself: the parser gives the browser a turn every
-// few milliseconds.
+// few milliseconds. The first request from the start is the one made early.
 function pageSource(onBatch) {
   return {
     start(lastEventId, on) {
       const controller = new AbortController();
-      const done = readEvents(lastEventId, controller.signal, { ...on, batch: onBatch }, yieldToBrowser);
+      const early = lastEventId ? null : takeEarlyEvents();
+      if (early) controller.signal.addEventListener('abort', () => early.controller.abort());
+      const done = readEvents(lastEventId, controller.signal, { ...on, batch: onBatch }, yieldToBrowser, early?.response);
       return { done, abort: () => controller.abort() };
     },
   };
