@@ -11,7 +11,7 @@
 // rows in the viewport exist as elements (scroller.js): a bounded DOM would
 // have to drop old lines, which would break scrolling back, the filter over
 // all lines and `#L` links to early lines.
-import { Connection } from './stream.js';
+import { Connection, takeEarlyEvents } from './stream.js';
 import { createState } from './state.js';
 import { createIngest } from './ingest.js';
 import { createView } from './view.js';
@@ -57,6 +57,11 @@ const state = createState();
 // taken in at a million lines a second would otherwise lay out and paint
 // the view sixty times a second for nothing anyone can read.
 const DATA_FRAME_MS = 100;
+// Taking in a run that has ended (its history, as fast as it comes), at most every
+// CATCH_UP_FRAME_MS: each frame lays out and paints rows that the next one replaces, and
+// taking the run in sooner is what the reader waits for. Their own input (a scroll, a
+// click) is drawn at the next frame as always.
+const CATCH_UP_FRAME_MS = 250;
 let frameRequested = false;
 let lastFrame = -Infinity;
 let drewLines = false; // a frame has drawn lines
@@ -71,7 +76,8 @@ function schedule() {
 function scheduleData() {
   if (frameRequested || dataTimer) return;
   // The first lines are drawn at once.
-  const wait = drewLines ? lastFrame + DATA_FRAME_MS - performance.now() : 0;
+  const every = state.status.state === 'exited' && !state.run.exit ? CATCH_UP_FRAME_MS : DATA_FRAME_MS;
+  const wait = drewLines ? lastFrame + every - performance.now() : 0;
   if (wait <= 0) schedule();
   else {
     dataTimer = setTimeout(() => {
@@ -161,6 +167,7 @@ const connection = new Connection({
   },
   lastEventId: ingest.lastEventId,
   ended: () => !!state.run.exit,
+  catchingUp: () => state.status.state === 'exited',
 });
 
 // A hidden tab lets go of its connection (browsers allow six per host) and
@@ -205,9 +212,13 @@ bindKeys(ui.help, findbar.open, {
 scroller.measure();
 const statusLoaded = status.load();
 if (document.visibilityState !== 'hidden') connection.connect();
-else state.conn = 'paused';
+else {
+  state.conn = 'paused';
+  takeEarlyEvents()?.controller.abort(); // hidden since: resumed when shown, from where it is
+}
 statusLoaded.then(() => {
   ui.top.dataset.known = 'yes';
+  state.lines.reserve(state.status.counts[0] + state.status.counts[1]);
   if (state.status.state !== 'exited') notify.offer();
   problems.redraw();
   permalinks.onHash();

@@ -55,6 +55,12 @@ export function createCopy(state, ui) {
   // those between rows) are held.
   function keepSelection(replace) {
     const selection = getSelection();
+    // Nothing selected, nothing held: nothing to keep. (Chromium lays the page out to
+    // answer rangeCount, so asking it again after the rows changed cost every frame a layout.)
+    if (!selection.rangeCount && !held.start && !held.end) {
+      replace();
+      return;
+    }
     const before = selection.rangeCount ? ends(selection.getRangeAt(0)) : { start: null, end: null };
     replace();
     const range = selection.rangeCount ? selection.getRangeAt(0) : null;

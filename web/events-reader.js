@@ -136,13 +136,14 @@ export class BatchBuilder {
 // retry(ms) for a `retry:` field, batch(b) for events (awaited: it may hold
 // the reading back). `pause`: the parser's (null in a worker). Resolves
 // { status, opened, retryAfter }: status 0 for a network error; opened once
-// the stream was accepted (whatever ended it later).
-export async function readEvents(lastEventId, signal, on, pause = null) {
+// the stream was accepted (whatever ended it later). `asked`: the answer to
+// this very request, asked for already (early-events.js), or null.
+export async function readEvents(lastEventId, signal, on, pause = null, asked = null) {
   const headers = { Accept: 'text/event-stream' };
   if (lastEventId) headers['Last-Event-ID'] = lastEventId;
   let res;
   try {
-    res = await fetch('events?format=json', { headers, cache: 'no-store', signal });
+    res = await (asked ?? fetch('events?format=json', { headers, cache: 'no-store', signal }));
   } catch {
     return { status: 0, opened: false, retryAfter: NaN };
   }

@@ -15,6 +15,10 @@ export const F_HEAD = 2; // header of a collapsible section
 export const F_HIDDEN = 4; // section end marker: kept (numbering stays stable) but never shown
 export const F_NOTICE = 8; // a note from the page itself (events missed)
 
+// The most lines reserve() makes room for ahead (34 MiB of columns): a run
+// may be told longer than the page will ever hold.
+const RESERVE_MAX = 2_000_000;
+
 function grown(array, need) {
   if (need <= array.length) return array;
   const bigger = new array.constructor(Math.max(need, array.length * 2));
@@ -34,9 +38,22 @@ export class LineStore {
     this.time = new Uint32Array(1024); // ms since the start of the run when the line began
     this.flags = new Uint8Array(1024);
     this.group = new Uint32Array(1024); // innermost enclosing section (0: none)
-    // SEQ of the line's first event (a note: of the first event it stands for). Doubles: a
-    // SEQ may pass 2^32 (a long --no-record run joined late), and a double holds any to 2^53.
-    this.seq = new Float64Array(1024);
+    // SEQ of the line's first event (a note: of the first event it stands for). 32 bits,
+    // until a SEQ passes 2^32 (a long --no-record run joined late): doubles from then on,
+    // which hold any to 2^53 (a million lines' SEQs as doubles were 4 MiB more).
+    this.seq = new Uint32Array(1024);
+  }
+
+  // Room for n lines in the columns (at most RESERVE_MAX), at once: a run
+  // whose size `status` told is not copied into columns twice as long, again
+  // and again, as it comes in.
+  reserve(n) {
+    n = Math.min(n, RESERVE_MAX);
+    if (n <= this.seq.length) return;
+    this.time = grown(this.time, n);
+    this.flags = grown(this.flags, n);
+    this.group = grown(this.group, n);
+    this.seq = grown(this.seq, n);
   }
 
   add(text, flags, t, group, seq) {
@@ -52,6 +69,7 @@ export class LineStore {
     this.time[i] = t;
     this.flags[i] = flags;
     this.group[i] = group;
+    if (seq > 0xffffffff && !(this.seq instanceof Float64Array)) this.seq = Float64Array.from(this.seq);
     this.seq[i] = seq;
     return i;
   }

@@ -15,14 +15,27 @@ import { yieldToBrowser } from './sse.js';
 // after which the request goes on there.
 const MAKE_WORKER_AFTER = 5000;
 const HAND_OVER_AFTER = 20000;
+// Batches the worker may have on their way to the page while it takes in a
+// run that has ended (else the worker's own few).
+const MOST_AHEAD = 16;
+
+// The request early-events.js made while the page loaded, once: { response,
+// controller }, or null (none, or taken).
+export function takeEarlyEvents() {
+  const early = self.ssetailEarlyEvents ?? null;
+  self.ssetailEarlyEvents = null;
+  return early;
+}
 
 // Reading in the page itself: the parser gives the browser a turn every
-// few milliseconds.
+// few milliseconds. The first request from the start is the one made early.
 function pageSource(onBatch) {
   return {
     start(lastEventId, on) {
       const controller = new AbortController();
-      const done = readEvents(lastEventId, controller.signal, { ...on, batch: onBatch }, yieldToBrowser);
+      const early = lastEventId ? null : takeEarlyEvents();
+      if (early) controller.signal.addEventListener('abort', () => early.controller.abort());
+      const done = readEvents(lastEventId, controller.signal, { ...on, batch: onBatch }, yieldToBrowser, early?.response);
       return { done, abort: () => controller.abort() };
     },
   };
@@ -30,8 +43,9 @@ function pageSource(onBatch) {
 
 // Reading in a worker; null where there is none. `ready` once it has
 // loaded; `broken()` is called if it cannot run (its request then ends as a
-// network error would).
-function workerSource(onBatch, { broken }) {
+// network error would); `ahead()`: how many batches a request may have on
+// their way to the page (stream-worker.js).
+function workerSource(onBatch, { broken, ahead }) {
   let worker;
   try {
     worker = new Worker('stream-worker.js', { type: 'module' });
@@ -50,7 +64,7 @@ function workerSource(onBatch, { broken }) {
     start(lastEventId, on) {
       const req = ++next;
       const done = new Promise((resolve) => { active = { req, on, resolve }; });
-      worker.postMessage({ open: lastEventId, req });
+      worker.postMessage({ open: lastEventId, req, ahead: ahead() });
       return {
         done,
         abort() {
@@ -86,8 +100,9 @@ function workerSource(onBatch, { broken }) {
 export class Connection {
   // onBatch(batch) for events (events-reader.js); onState('live' |
   // 'reconnecting' | 'ended' | ...); lastEventId() to resume after; ended()
-  // true once the run's exit arrived.
-  constructor({ onBatch, onState, lastEventId, ended }) {
+  // true once the run's exit arrived; catchingUp() true while what is read
+  // is a run that has ended (the worker may then read further ahead).
+  constructor({ onBatch, onState, lastEventId, ended, catchingUp = () => false }) {
     this.onState = onState;
     this.lastEventId = lastEventId;
     this.ended = ended;
@@ -102,7 +117,10 @@ export class Connection {
       onBatch(b);
       this.inPage += b.n;
       if (this.inPage >= MAKE_WORKER_AFTER && this.worker === undefined) {
-        this.worker = workerSource(onBatch, { broken: () => { this.worker = null; } });
+        this.worker = workerSource(onBatch, {
+          broken: () => { this.worker = null; },
+          ahead: () => (catchingUp() ? MOST_AHEAD : 0),
+        });
       }
       if (this.inPage >= HAND_OVER_AFTER) this.handOver();
     });

@@ -2,7 +2,7 @@
 // annotation, source-link, source-refs),
 // in plain node. page.test.mjs imports this file, so ctest runs it too;
 // alone: node tests/browser/modules.test.mjs
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   A_BOLD, A_DIM, A_INVERSE, A_ITALIC, A_STRIKE, A_UNDERLINE, RGB, newTerminal, styleOf, writeSegment,
@@ -258,6 +258,49 @@ describe('events-reader.js: events into batches', () => {
   });
 });
 
+describe('stream-worker.js: how far it reads ahead of the page', () => {
+  // The worker's globals, in node: its messages to the page, and fetch() answering the stream.
+  const saved = {};
+  const sent = [];
+  before(() => {
+    for (const name of ['fetch', 'postMessage', 'self', 'onmessage']) saved[name] = globalThis[name];
+    const stream = Array.from({ length: 20 * BATCH_EVENTS },
+      (_, i) => `id: r.${i + 2}\nevent: stdout\ndata: {"text":"line ${i}","t":0}\n\n`).join('');
+    globalThis.fetch = async () => new Response(stream);
+    globalThis.postMessage = (message) => sent.push(message);
+    globalThis.self = globalThis;
+  });
+  after(async () => {
+    if (globalThis.onmessage) { // the last request, ended: its reading stops before the globals go
+      globalThis.onmessage({ data: { abort: 3 } });
+      for (let deadline = Date.now() + 10000; !sent.some((m) => m.req === 3 && m.done) && Date.now() < deadline;) {
+        await new Promise((r) => { setTimeout(r, 10); });
+      }
+    }
+    for (const [name, value] of Object.entries(saved)) globalThis[name] = value;
+  });
+
+  // The batches request `req` sends to a page that takes none in, once it stops.
+  async function batchesUnanswered(req, ahead) {
+    globalThis.onmessage({ data: { open: '', req, ahead } });
+    const count = () => sent.filter((m) => m.req === req && m.batch).length;
+    let last = -1;
+    for (let deadline = Date.now() + 10000; last !== count() && Date.now() < deadline;) {
+      last = count();
+      await new Promise((r) => { setTimeout(r, 300); });
+    }
+    return count();
+  }
+
+  it('has 2 batches on their way unless the page asks for more, and 16 at most', async () => {
+    await import('../../web/stream-worker.js');
+    assert.deepEqual(sent.slice(0, 1), [{ ready: true }]);
+    assert.equal(await batchesUnanswered(1, undefined), 2);
+    assert.equal(await batchesUnanswered(2, 16), 16);
+    assert.equal(await batchesUnanswered(3, 1000), 16);
+  });
+});
+
 describe('find.js', () => {
   const texts = ['Error: one', 'fine', 'error: two, ERROR three', '', 'note', 'caf\u00e9 \u{1F600} Caf\u00c9'];
   const index = (q, opts) => {
@@ -353,6 +396,24 @@ describe('store.js', () => {
   });
 });
 
+describe('store.js: reserve', () => {
+  it('makes room for the lines told, up to a bound, and keeps what it holds', () => {
+    const store = new LineStore();
+    store.add('a', F_ERR, 7, 3, 2);
+    store.reserve(5000);
+    assert.ok(store.seq.length >= 5000 && store.time.length >= 5000 && store.flags.length >= 5000
+      && store.group.length >= 5000, 'every column has room');
+    assert.deepEqual([store.length, store.text[0], store.flags[0], store.time[0], store.group[0], store.seq[0]],
+      [1, 'a', F_ERR, 7, 3, 2]);
+    const columns = store.seq;
+    for (let i = 1; i < 5000; i++) store.add('', 0, 0, 0, i + 2);
+    assert.equal(store.seq, columns, 'no column was made again while the lines told came');
+    store.reserve(1e12); // a run told longer than any page holds
+    assert.ok(store.seq.length < 1e7, `${store.seq.length}`);
+    assert.equal(store.seq[4999], 5001);
+  });
+});
+
 describe('store.js: the run\'s line numbers', () => {
   it('numbers a line by its first event (SEQ - 1), a note by none, and finds the line of a number', () => {
     const store = new LineStore();
@@ -372,6 +433,9 @@ describe('store.js: the run\'s line numbers', () => {
     far.add('b', 0, 0, 0, 2 ** 40 + 3);
     assert.deepEqual([far.number(1), far.number(2)], [2 ** 40 + 1, 2 ** 40 + 2]);
     assert.deepEqual([far.rowOf(2 ** 40), far.rowOf(2 ** 40 + 1), far.rowOf(2 ** 40 + 2)], [0, 1, 2]);
+    assert.equal(far.firstNumber(0), 1, 'the SEQs before kept');
+    // Until then 4 bytes a line, not 8.
+    assert.equal(store.seq.BYTES_PER_ELEMENT, 4);
   });
 });
 

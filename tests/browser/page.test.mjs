@@ -595,6 +595,30 @@ describe('ssetail page', () => {
     }
   }
 
+  test('asks for the event stream while its modules load, once, and reads that answer', async () => {
+    await session(sh('echo one; echo two'), async (page, server) => {
+      const order = [];
+      page.on('request', (r) => {
+        const path = new URL(r.url()).pathname;
+        if (path.endsWith('/events')) order.push(`events ${r.headers()['last-event-id'] ?? ''}`);
+      });
+      // app.js is held back until the stream was asked for: without the early request, the
+      // page would ask for it only once app.js ran, and never show a line.
+      let asked;
+      const streamAsked = new Promise((resolve) => { asked = resolve; });
+      page.on('request', (r) => { if (new URL(r.url()).pathname.endsWith('/events')) asked(); });
+      await page.route('**/app.js', async (route) => {
+        await streamAsked;
+        order.push('app.js');
+        await route.continue();
+      });
+      await page.goto(server.url);
+      await waitForExitBanner(page);
+      assert.deepEqual(await texts(page), ['one', 'two']);
+      assert.deepEqual(order, ['events ', 'app.js'], 'one request, from the start, before app.js');
+    }, { suffix: null });
+  });
+
   test('a long stream read in the page goes on in the worker, resuming after its last event: nothing lost or twice', async () => {
     const gates = new Gates();
     const requests = [];

@@ -1,5 +1,6 @@
 """SPEC §3-§4: events, ids, resume, headers, /status, /log, errors, limits, lifetime."""
 
+import gzip
 import json
 import os
 import tempfile
@@ -165,6 +166,23 @@ class Replay(unittest.TestCase):
         self.assertEqual(resp.getheader("X-Content-Type-Options"), "nosniff")
         self.assertEqual(resp.getheader("Referrer-Policy"), "no-referrer")
         self.assertIn(b"<html", body.lower())
+
+    def test_page_files_come_gzipd_when_the_client_takes_gzip_and_as_they_are_otherwise(self):
+        # A browser's Accept-Encoding names br too: the files are gzip'd once, not compressed
+        # with brotli on every request (10-30 ms a file, and the page asks for thirty-odd).
+        web = os.path.join(os.path.dirname(__file__), "..", "..", "web")
+        for name in ["app.js", "style.css"]:
+            with open(os.path.join(web, name), "rb") as f:
+                plain = f.read()
+            resp, body = self.s.get("/" + name, headers={"Accept-Encoding": "gzip, deflate, br, zstd"})
+            self.assertEqual(resp.status, 200)
+            self.assertEqual(resp.getheader("Content-Encoding"), "gzip")
+            self.assertEqual(resp.getheader("Vary"), "Accept-Encoding")
+            self.assertEqual(gzip.decompress(body), plain)
+            for accept in [None, "br"]:
+                resp, body = self.s.get("/" + name, headers={"Accept-Encoding": accept} if accept else None)
+                self.assertIsNone(resp.getheader("Content-Encoding"), accept)
+                self.assertEqual(body, plain)
 
 
 class History(unittest.TestCase):
