@@ -1,5 +1,7 @@
 # Generates a C++ source that embeds every file of web/ (flat, no subfolders) as a byte
-# array. Run as: cmake -DWEB_DIR=... -DOUTPUT=... -P embed_web.cmake
+# array, and the same gzip'd (the server sends that to a client that takes gzip: compressed
+# here once, not at each start or request). Run as:
+#   cmake -DWEB_DIR=... -DOUTPUT=... -P embed_web.cmake
 file(GLOB files LIST_DIRECTORIES false "${WEB_DIR}/*")
 list(SORT files)
 set(body "// Generated from web/ by cmake/embed_web.cmake. Do not edit.\n#include \"serve/web_assets.hpp\"\n\nnamespace ssetail {\nnamespace {\n")
@@ -32,7 +34,22 @@ foreach(path IN LISTS files)
   math(EXPR size "${hex_length} / 2")
   string(REGEX REPLACE "([0-9a-f][0-9a-f])" "'\\\\x\\1'," bytes "${hex}")
   string(APPEND body "constexpr char kFile${index}[] = {${bytes} 0};\n")
-  string(APPEND table "    {\"${name}\", \"${type}\", {kFile${index}, ${size}}},\n")
+  # FORMAT raw: the file's bytes alone, in a gzip member. Its header's time (bytes 4-7) is
+  # zeroed ("none", RFC 1952), so that a build is the same whenever it is made.
+  set(gz "${OUTPUT}.${index}.gz")
+  file(ARCHIVE_CREATE OUTPUT "${gz}" PATHS "${path}" FORMAT raw COMPRESSION GZip
+       COMPRESSION_LEVEL 9)
+  file(READ "${gz}" gzhex HEX)
+  file(REMOVE "${gz}")
+  string(SUBSTRING "${gzhex}" 0 8 gzhead)
+  string(SUBSTRING "${gzhex}" 16 -1 gztail)
+  set(gzhex "${gzhead}00000000${gztail}")
+  string(LENGTH "${gzhex}" gz_length)
+  math(EXPR gz_size "${gz_length} / 2")
+  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "'\\\\x\\1'," gzbytes "${gzhex}")
+  string(APPEND body "constexpr char kGzip${index}[] = {${gzbytes} 0};\n")
+  string(APPEND table
+         "    {\"${name}\", \"${type}\", {kFile${index}, ${size}}, {kGzip${index}, ${gz_size}}},\n")
   math(EXPR index "${index} + 1")
 endforeach()
 string(APPEND body "constexpr WebAsset kAssets[] = {\n${table}};\n}  // namespace\n\n")

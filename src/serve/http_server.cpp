@@ -17,7 +17,6 @@
 
 #include "base/startup_error.hpp"
 #include "serve/connection_server.hpp"
-#include "serve/gzip_bytes.hpp"
 #include "serve/request_task_queue.hpp"
 #include "serve/run_list_html.hpp"
 #include "serve/run_list_json.hpp"
@@ -103,26 +102,16 @@ void SendNdjson(httplib::Response& res, std::string body) {
       });
 }
 
-// The page's files, each gzip'd once (in the order of WebAssets()).
-const std::vector<std::string>& GzippedAssets() {
-  static const std::vector<std::string> gzipped = [] {
-    std::vector<std::string> all;
-    for (const WebAsset& asset : WebAssets()) all.push_back(GzipBytes(asset.body));
-    return all;
-  }();
-  return gzipped;
-}
-
-// A page's file, gzip'd when the client takes gzip. httplib would compress it on every
-// request, with brotli at its slowest setting: 10-30 ms a file, and the page asks for
-// thirty-odd before it draws anything. A body given by a content provider of known length is
-// sent as it is.
+// A page's file, gzip'd (at build time) when the client takes gzip. httplib would compress
+// it on every request, with brotli at its slowest setting: 10-30 ms a file, and the page asks
+// for thirty-odd before it draws anything. A body given by a content provider of known
+// length is sent as it is.
 void ServeAsset(const WebAsset& asset, const httplib::Request& req, httplib::Response& res) {
   SetPageHeaders(res);
   res.set_header("Vary", "Accept-Encoding");
   std::string_view body = asset.body;
   if (req.get_header_value("Accept-Encoding").find("gzip") != std::string::npos) {
-    body = GzippedAssets()[static_cast<std::size_t>(&asset - WebAssets().data())];
+    body = asset.gzip;
     res.set_header("Content-Encoding", "gzip");
   }
   res.set_content_provider(body.size(), std::string(asset.content_type),
@@ -252,7 +241,6 @@ void HttpServer::Route() {
     RouteRelay();
     return;
   }
-  GzippedAssets();  // now, rather than while the first visitor waits
   for (const WebAsset& asset : WebAssets()) {
     std::string path = "/";  // (not "/" + name: g++ 12 -O3 warns of a false -Wrestrict)
     if (asset.name != "index.html") path += asset.name;

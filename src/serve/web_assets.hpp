@@ -11,6 +11,7 @@ struct WebAsset {
   std::string_view name;  // "index.html", "app.js", ...
   std::string_view content_type;
   std::string_view body;
+  std::string_view gzip;  // `body` gzip'd (at build time), for a client that takes gzip
 };
 
 std::span<const WebAsset> WebAssets();
