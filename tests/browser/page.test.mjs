@@ -92,6 +92,23 @@ async function computed(page, selector, props) {
 // The element of the rendered row with line number n.
 const rowSel = (n) => `#rows .line[data-line="${n}"]`;
 
+// Selects the texts of rows `from` to `to` and copies: what the page puts on the clipboard
+// (the browser's own text if the page leaves the copy alone).
+function copyRows(page, from, to) {
+  return page.evaluate(([a, b]) => {
+    const tx = (n) => document.querySelector(`#rows .line[data-line="${n}"] .tx`);
+    const range = document.createRange();
+    range.setStartBefore(tx(a));
+    range.setEndAfter(tx(b));
+    getSelection().removeAllRanges();
+    getSelection().addRange(range);
+    const data = new DataTransfer();
+    const event = new ClipboardEvent('copy', { clipboardData: data, bubbles: true, cancelable: true });
+    tx(a).dispatchEvent(event);
+    return event.defaultPrevented ? data.getData('text/plain') : getSelection().toString();
+  }, [from, to]);
+}
+
 async function status(server) {
   const res = await fetch(new URL('status', server.url));
   return res.json();
@@ -910,17 +927,7 @@ describe('ssetail page', () => {
         // The colours stay: the bold run is inside the link.
         assert.equal(await page.$$eval(`${rowSel(8)} .tx a .sb`, (els) => els.map((el) => el.textContent).join()), 'rel/c.c:5:7');
         // Copying gives the lines' text, links or not.
-        const copied = await page.evaluate(() => {
-          const range = document.createRange();
-          range.setStartBefore(document.querySelector('#rows .line[data-line="1"] .tx'));
-          range.setEndAfter(document.querySelector('#rows .line[data-line="3"] .tx'));
-          getSelection().removeAllRanges();
-          getSelection().addRange(range);
-          const data = new DataTransfer();
-          const event = new ClipboardEvent('copy', { clipboardData: data, bubbles: true, cancelable: true });
-          document.querySelector('#rows .line[data-line="1"] .tx').dispatchEvent(event);
-          return event.defaultPrevented ? data.getData('text/plain') : getSelection().toString();
-        });
+        const copied = await copyRows(page, 1, 3);
         assert.equal(copied, `${workspace}/src/a.py:3: error: bad thing\nTraceback (most recent call last):\n`
           + `  File "${workspace}/check.py", line 2, in <module>`);
         // Find marks a match inside a link, and across its end; the link stays.
@@ -1562,17 +1569,7 @@ describe('ssetail page: a CI log view', () => {
       assert.ok(!w.text.includes('::'));
       assert.match(w.cls, /\bann-warning\b/);
       // Copying them gives the raw line, as the download does.
-      const copied = await page.evaluate(() => {
-        const range = document.createRange();
-        range.setStartBefore(document.querySelector('#rows .line[data-line="23"] .tx'));
-        range.setEndAfter(document.querySelector('#rows .line[data-line="24"] .tx'));
-        getSelection().removeAllRanges();
-        getSelection().addRange(range);
-        const data = new DataTransfer();
-        const event = new ClipboardEvent('copy', { clipboardData: data, bubbles: true, cancelable: true });
-        document.querySelector('#rows .line[data-line="23"] .tx').dispatchEvent(event);
-        return event.defaultPrevented ? data.getData('text/plain') : getSelection().toString();
-      });
+      const copied = await copyRows(page, 23, 24);
       assert.equal(copied.trim(), '::error file=src/a.c,line=3::it broke\n::warning::look here');
       // /problems' warnings (line 2) and errors (line 5) each have their own look; plain stderr keeps its own.
       await waitFor('the problems marked', async () => (await page.$$(`${rowSel(5)}.problem-error`)).length === 1);
