@@ -3,6 +3,9 @@
 # here once, not at each start or request). Run as:
 #   cmake -DWEB_DIR=... -DOUTPUT=... -P embed_web.cmake
 file(GLOB files LIST_DIRECTORIES false "${WEB_DIR}/*")
+# ARCHIVE_CREATE, unlike file(WRITE), does not make its output's folder.
+get_filename_component(output_dir "${OUTPUT}" DIRECTORY)
+file(MAKE_DIRECTORY "${output_dir}")
 list(SORT files)
 set(body "// Generated from web/ by cmake/embed_web.cmake. Do not edit.\n#include \"serve/web_assets.hpp\"\n\nnamespace ssetail {\nnamespace {\n")
 set(table "")
