@@ -26,6 +26,14 @@ function grown(array, need) {
   return bigger;
 }
 
+// An array of n slots holding the first `used` of `array`, the rest null.
+function filled(array, used, n) {
+  if (n <= array.length) return array;
+  const bigger = new Array(n).fill(null);
+  for (let k = 0; k < used; k++) bigger[k] = array[k];
+  return bigger;
+}
+
 export class LineStore {
   constructor() {
     this.clear();
@@ -33,6 +41,7 @@ export class LineStore {
 
   clear() {
     this.length = 0;
+    // Both may be longer than `length` (reserve()): slots past it are null.
     this.text = []; // plain text of each line, escapes removed
     this.runs = []; // null, or [start, styleId, start, styleId, ...] over `text`
     this.time = new Uint32Array(1024); // ms since the start of the run when the line began
@@ -54,6 +63,11 @@ export class LineStore {
     this.flags = grown(this.flags, n);
     this.group = grown(this.group, n);
     this.seq = grown(this.seq, n);
+    // The texts and runs too: an array that grows by push leaves each shorter copy of
+    // itself behind, and those are large objects that stay until a full collection (a
+    // million lines left some 16 MiB of them). fill() keeps the elements fast, not a dictionary.
+    this.text = filled(this.text, this.length, n);
+    this.runs = filled(this.runs, this.length, n);
   }
 
   add(text, flags, t, group, seq) {
@@ -64,8 +78,13 @@ export class LineStore {
       this.group = grown(this.group, this.length);
       this.seq = grown(this.seq, this.length);
     }
-    this.text.push(text);
-    this.runs.push(null);
+    if (i < this.text.length) { // made room for by reserve()
+      this.text[i] = text;
+      this.runs[i] = null;
+    } else {
+      this.text.push(text);
+      this.runs.push(null);
+    }
     this.time[i] = t;
     this.flags[i] = flags;
     this.group[i] = group;
