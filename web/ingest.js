@@ -90,7 +90,8 @@ export function createIngest(state, on) {
     const added = i < 0;
     if (added) {
       i = lines.add('', term.err ? F_ERR : 0, t, sections.top(), run.seq);
-      for (const head of sections.countLine()) on.redraw(head);
+      const folded = sections.countLine(); // an index loop: no iterator made per line
+      for (let k = 0; k < folded.length; k++) on.redraw(folded[k]);
       term.line = i;
       term.cursor = 0;
       if (term.pen.sid === 0 && !CONTROL.test(text)) { // plain text on a new line: no parsing

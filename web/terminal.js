@@ -15,15 +15,20 @@ export const RGB = 256; // colours >= RGB are 24-bit: RGB + 0xRRGGBB; below are 
 // An intern table, shared by every terminal of the page (and never
 // reset: a style is the same whatever run it came from).
 const styles = [{ fg: -1, bg: -1, attrs: 0 }]; // styleId -> style
-const styleIds = new Map([['-1/-1/0', 0]]);
+const styleIds = new Map([[0, 0]]); // styleKey() -> styleId
 
 // The style { fg, bg, attrs } of a styleId.
 export function styleOf(sid) {
   return styles[sid];
 }
 
+// A number for palette colours (most styles: no string made per SGR), else a string.
+function styleKey(fg, bg, attrs) {
+  return fg < RGB && bg < RGB ? ((fg + 1) * 257 + (bg + 1)) * 64 + attrs : `${fg}/${bg}/${attrs}`;
+}
+
 function internStyle(fg, bg, attrs) {
-  const key = `${fg}/${bg}/${attrs}`;
+  const key = styleKey(fg, bg, attrs);
   let id = styleIds.get(key);
   if (id === undefined) {
     id = styles.length;
@@ -90,7 +95,39 @@ function applyColonSgr(pen, parts) {
   }
 }
 
+// SGR parameters of plain codes only (digits and `;`, no 38/48/58 colour), applied
+// without a string or an array per code; false, having changed nothing, for any others.
+function applyPlainSgr(pen, params) {
+  let n = 0;
+  for (let k = 0; k <= params.length; k++) {
+    const c = k < params.length ? params.charCodeAt(k) : 0x3b;
+    if (c === 0x3b) {
+      if (n === 38 || n === 48 || n === 58) return false;
+      n = 0;
+    } else if (c >= 0x30 && c <= 0x39) {
+      n = n * 10 + (c - 0x30);
+    } else {
+      return false;
+    }
+  }
+  for (let k = 0; k <= params.length; k++) {
+    const c = k < params.length ? params.charCodeAt(k) : 0x3b;
+    if (c === 0x3b) {
+      applySgrCode(pen, n);
+      n = 0;
+    } else {
+      n = n * 10 + (c - 0x30);
+    }
+  }
+  return true;
+}
+
 function applySgr(pen, params) {
+  if (!applyPlainSgr(pen, params)) applySgrFields(pen, params);
+  pen.sid = internStyle(pen.fg, pen.bg, pen.attrs);
+}
+
+function applySgrFields(pen, params) {
   const ps = params.split(';');
   for (let k = 0; k < ps.length; k++) {
     const p = ps[k];
@@ -105,7 +142,6 @@ function applySgr(pen, params) {
       applySgrCode(pen, n);
     }
   }
-  pen.sid = internStyle(pen.fg, pen.bg, pen.attrs);
 }
 
 // ---------------------------------------------------------------------------
@@ -223,15 +259,26 @@ class LineEdit {
     }
   }
 
+  // The runs are kept as a copy of their own length: an array that grew by push has
+  // room for more (17 slots after its first), twice the memory of a line's few runs.
   commit() {
     this.line.text = this.text();
-    this.line.runs = this.runs;
+    this.line.runs = this.runs === null ? null : this.runs.slice();
   }
 }
 
 // C0 and C1 controls but TAB and LF: what a terminal would not print as text.
 export const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/;
-const CONTROL_G = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
+
+// The index of the first CONTROL at or after `from`, or text.length: a loop, not a global
+// regex's exec(), which makes a match array for every escape of every coloured line.
+function nextControl(text, from) {
+  for (let k = from; k < text.length; k++) {
+    const c = text.charCodeAt(k);
+    if (c < 0x20 ? c !== 0x09 && c !== 0x0a : c >= 0x7f && c <= 0x9f) return k;
+  }
+  return text.length;
+}
 
 // Writes one segment's text to `line` ({ text, runs }, updated in place).
 // `partial`: more of this line will come, so an escape sequence cut at the
@@ -241,15 +288,13 @@ export function writeSegment(term, line, text, partial) {
   const n = text.length;
   let pos = 0;
   while (pos < n) {
-    CONTROL_G.lastIndex = pos;
-    const m = CONTROL_G.exec(text);
-    const stop = m ? m.index : n;
+    const stop = nextControl(text, pos);
     if (stop > pos) {
       const piece = text.slice(pos, stop);
       edit.write(term.cursor, piece, term.pen.sid);
       term.cursor += piece.length;
     }
-    if (!m) break;
+    if (stop === n) break;
     pos = control(term, edit, text, stop, partial);
   }
   edit.commit();
@@ -269,17 +314,13 @@ function control(term, edit, text, at, partial) {
 // the line mean something here; every other sequence is removed.
 function escapeSequence(term, edit, text, at, partial) {
   const n = text.length;
-  const incomplete = () => {
-    if (partial && n - at <= MAX_PENDING_ESCAPE) term.pending = text.slice(at);
-    return n;
-  };
   let p;
   let kind;
   if (text.charCodeAt(at) === 0x9b) {
     kind = '[';
     p = at + 1;
   } else {
-    if (at + 1 >= n) return incomplete();
+    if (at + 1 >= n) return incomplete(term, text, at, partial);
     kind = text[at + 1];
     p = at + 2;
   }
@@ -293,7 +334,7 @@ function escapeSequence(term, edit, text, at, partial) {
       }
       if (ch < 0x20 || ch > 0x3f) return p; // not a valid CSI: drop what was read
     }
-    return incomplete();
+    return incomplete(term, text, at, partial);
   }
   if (kind === ']' || kind === 'P' || kind === 'X' || kind === '^' || kind === '_') {
     // A control string, ended by ST (ESC \ or 0x9c) or, for OSC, BEL.
@@ -305,13 +346,20 @@ function escapeSequence(term, edit, text, at, partial) {
         return text[p + 1] === '\\' ? p + 2 : p; // any other ESC starts a new sequence
       }
     }
-    return incomplete();
+    return incomplete(term, text, at, partial);
   }
   // ESC, intermediates 0x20–0x2f, one final character (ESC ( B, ESC 7, ESC =, ...).
   p = at + 1;
   while (p < n && text.charCodeAt(p) >= 0x20 && text.charCodeAt(p) <= 0x2f) p++;
-  if (p >= n) return incomplete();
+  if (p >= n) return incomplete(term, text, at, partial);
   return p + 1;
+}
+
+// An escape sequence cut at the end: kept for the next segment when more will come
+// (`partial`), else dropped. Returns where text resumes (the end).
+function incomplete(term, text, at, partial) {
+  if (partial && text.length - at <= MAX_PENDING_ESCAPE) term.pending = text.slice(at);
+  return text.length;
 }
 
 function csi(term, edit, params, final) {
