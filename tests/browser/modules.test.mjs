@@ -101,6 +101,12 @@ describe('terminal.js: SGR', () => {
     assert.deepEqual(one('\x1b[4:3mu\x1b[4:0mv'), [['u', 'underline'], ['v', '']]);
   });
 
+  it('reads plain codes and colour forms mixed, with leading zeros, as a terminal does', () => {
+    assert.deepEqual(one('\x1b[01;031mx\x1b[0;38;5;208;4my\x1b[;1mz'),
+      [['x', 'fg=1 bold'], ['y', 'fg=208 underline'], ['z', 'bold']]);
+    assert.deepEqual(one('\x1b[1;<3mx'), [['x', 'bold']], 'a code that is no number is skipped, not the others');
+  });
+
   it('keeps the pen across lines, as a terminal does', () => {
     assert.deepEqual(lines(['\x1b[32mgreen']), [[['green', 'fg=2']]]);
     assert.deepEqual(lines(['\x1b[32mgreen'], ['still'], ['\x1b[0mplain']),
@@ -405,9 +411,11 @@ describe('store.js: reserve', () => {
       && store.group.length >= 5000, 'every column has room');
     assert.deepEqual([store.length, store.text[0], store.flags[0], store.time[0], store.group[0], store.seq[0]],
       [1, 'a', F_ERR, 7, 3, 2]);
-    const columns = store.seq;
-    for (let i = 1; i < 5000; i++) store.add('', 0, 0, 0, i + 2);
-    assert.equal(store.seq, columns, 'no column was made again while the lines told came');
+    assert.ok(store.text.length >= 5000 && store.runs.length >= 5000, 'the texts and runs have room too');
+    const columns = [store.seq, store.text, store.runs];
+    for (let i = 1; i < 5000; i++) store.add(`l${i}`, 0, 0, 0, i + 2);
+    assert.deepEqual([store.seq, store.text, store.runs], columns, 'no column was made again while the lines told came');
+    assert.deepEqual([store.text[4999], store.runs[4999], store.length], ['l4999', null, 5000]);
     store.reserve(1e12); // a run told longer than any page holds
     assert.ok(store.seq.length < 1e7, `${store.seq.length}`);
     assert.equal(store.seq[4999], 5001);
