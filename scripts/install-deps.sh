@@ -12,8 +12,9 @@ case "${1:-}" in
   --build-only) packages=("${build[@]}") ;;
   # bench/run: websocketd is a peer; coreutils/util-linux give seq, tee, wc, timeout, flock;
   # redis-server (with redis-cli) for scenarios 12-14 (--publish and --relay).
-  --bench) packages=("${build[@]}" websocketd coreutils util-linux redis-server) ;;
-  *) packages=("${build[@]}" ninja-build python3-pytest clang-format chromium nginx-light curl procps clang-14 libclang-rt-14-dev redis-server ccache) ;;
+  # libdtl-dev: bench/compare_bench measures dtl beside libgit2 (the plain test tree builds it).
+  --bench) packages=("${build[@]}" libdtl-dev websocketd coreutils util-linux redis-server) ;;
+  *) packages=("${build[@]}" libdtl-dev ninja-build python3-pytest clang-format chromium nginx-light curl procps clang-14 libclang-rt-14-dev redis-server ccache) ;;
 esac
 command -v node >/dev/null || packages+=(nodejs npm)
 
