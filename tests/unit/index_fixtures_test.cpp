@@ -70,6 +70,14 @@ void AddEvent(index::RunIndex& idx, std::uint64_t seq, EventType type, std::stri
   idx.Add(seq * 2, type, text, t, end);
 }
 
+// An index's options with the sections of `dialects`, as --sections takes them.
+index::IndexOptions OptionsFor(std::string_view dialects) {
+  std::string why;
+  const auto parsed = index::ParseSectionDialects(dialects, false, &why);
+  REQUIRE_MESSAGE(parsed, why);
+  return index::IndexOptions{*parsed};
+}
+
 // A whole-way index's seqs as the record's.
 std::uint64_t Halved(std::uint64_t seq) {
   return (seq + 1) / 2;
@@ -129,11 +137,8 @@ TEST_CASE("index fixtures: lines kept off the shortcut for plain lines index the
   for (const auto& entry : std::filesystem::directory_iterator(kFixtures)) {
     if (entry.path().extension() != ".ndjson") continue;
     for (const char* dialects : {"auto", "github,gitlab,buildkite"}) {
-      std::string why;
-      const auto parsed = index::ParseSectionDialects(dialects, false, &why);
-      REQUIRE_MESSAGE(parsed, why);
-      index::RunIndex shortcut(index::IndexOptions{*parsed});
-      index::RunIndex whole_way(index::IndexOptions{*parsed});
+      index::RunIndex shortcut(OptionsFor(dialects));
+      index::RunIndex whole_way(OptionsFor(dialects));
       Feed(entry.path(), shortcut);
       Feed(entry.path(), whole_way, true);
       INFO("record ", entry.path().filename().string(), ", sections ", dialects);
@@ -189,11 +194,8 @@ TEST_CASE("index: plain lines where a reader waits for them index as the whole w
       {err, "plain"},
   };
   for (const char* dialects : {"auto", "github,gitlab,buildkite", "none"}) {
-    std::string why;
-    const auto parsed = index::ParseSectionDialects(dialects, false, &why);
-    REQUIRE_MESSAGE(parsed, why);
-    index::RunIndex shortcut(index::IndexOptions{*parsed});
-    index::RunIndex whole_way(index::IndexOptions{*parsed});
+    index::RunIndex shortcut(OptionsFor(dialects));
+    index::RunIndex whole_way(OptionsFor(dialects));
     std::uint64_t seq = 2;
     for (const Ev& e : events) {
       AddEvent(shortcut, seq, e.type, e.text, static_cast<std::uint32_t>(seq * 10), e.end, false);
