@@ -41,8 +41,11 @@ after(async () => {
 
 // A proxy's request `req` passed on to `target` (a URL) at `path`, its answer back to `res`.
 function forward(req, res, target, path) {
+  // agent: false, a connection of its own per request: a socket kept alive from an earlier
+  // one, which ssetail may be closing, would end the page's request with no answer.
   const upstream = http.request({
     host: target.hostname, port: target.port, method: req.method, path, headers: { ...req.headers, host: target.host },
+    agent: false,
   }, (up) => {
     res.writeHead(up.statusCode, up.headers);
     up.pipe(res);
@@ -107,6 +110,15 @@ function copyRows(page, from, to) {
     tx(a).dispatchEvent(event);
     return event.defaultPrevented ? data.getData('text/plain') : getSelection().toString();
   }, [from, to]);
+}
+
+// Waits until the Problems panel lists n entries: the panel shows at once, its list once
+// the server's index has answered, and a run that ends is asked again (an earlier answer
+// may have fewer).
+async function waitForProblems(page, n) {
+  const count = () => page.$$eval('#problems-list .problem', (els) => els.length);
+  await waitFor(`${n} entries in the Problems panel`, async () => (await count()) === n,
+    { describe: async () => `${await count()} entries` });
 }
 
 async function status(server) {
@@ -832,6 +844,7 @@ describe('ssetail page', () => {
       // The panel: one entry per problem, in order, each jumping to its line.
       await page.keyboard.press('p');
       await page.waitForSelector('#problems:not([hidden])');
+      await waitForProblems(page, 7);
       const entries = await page.$$eval('#problems-list .problem', (els) => els.map((el) => [
         el.querySelector('.sev').textContent, el.querySelector('.where').textContent]));
       assert.deepEqual(entries, [
@@ -852,7 +865,7 @@ describe('ssetail page', () => {
     await session(sh(script), async (page) => {
       await waitForExitBanner(page);
       await page.click('#problems-toggle');
-      await page.waitForSelector('#problems-list .problem a');
+      await waitForProblems(page, 7);
       const links = await page.$$eval('#problems-list .problem', (els) => els.map((el) => {
         const a = el.querySelector('a');
         return a ? [a.textContent, a.getAttribute('href'), a.rel] : el.querySelector('.where').textContent;
@@ -878,7 +891,7 @@ describe('ssetail page', () => {
       await session(sh(script), async (page) => {
         await waitForExitBanner(page);
         await page.click('#problems-toggle');
-        await page.waitForSelector('#problems-list .problem a');
+        await waitForProblems(page, 4);
         const links = await page.$$eval('#problems-list .problem', (els) => els.map((el) => {
           const a = el.querySelector('a');
           return a ? [a.textContent, a.getAttribute('href')] : el.querySelector('.where').textContent;
@@ -1445,7 +1458,8 @@ describe('ssetail page: a CI log view', () => {
       await waitForExitBanner(page);
       await page.waitForSelector('#first-error');
       await page.click('#problems-toggle');
-      await page.waitForSelector('#problems-list .problem');
+      const messages = (await (await fetch(new URL('problems', server.url))).json()).problems.map((p) => p.message);
+      await waitForProblems(page, messages.length);
       const box = await page.evaluate(() => {
         const h = (id) => document.getElementById(id).getBoundingClientRect().height;
         return { header: h('top'), banner: h('banner'), height: window.innerHeight, width: document.documentElement.scrollWidth };
@@ -1458,7 +1472,6 @@ describe('ssetail page: a CI log view', () => {
       for (const figure of await bannerFiguresWhole(page)) faults.push(`banner figure split at 390 px: ${figure}`);
       // Every message is the server's whole message, on lines within the panel: none cut
       // ("KeyErr…"), none wider than the screen, none clipped below.
-      const messages = (await (await fetch(new URL('problems', server.url))).json()).problems.map((p) => p.message);
       const shown = await page.$$eval('#problems-list .problem .msg', (els) => els.map((el) => {
         const panel = el.closest('#problems').getBoundingClientRect();
         const range = document.createRange();
