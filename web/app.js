@@ -73,10 +73,13 @@ function schedule() {
   requestAnimationFrame(frame);
 }
 
+// Taking in a run that ended before the page opened (its exit not taken in yet).
+const catchingUp = () => state.status.state === 'exited' && !state.run.exit;
+
 function scheduleData() {
   if (frameRequested || dataTimer) return;
   // The first lines are drawn at once.
-  const every = state.status.state === 'exited' && !state.run.exit ? CATCH_UP_FRAME_MS : DATA_FRAME_MS;
+  const every = catchingUp() ? CATCH_UP_FRAME_MS : DATA_FRAME_MS;
   const wait = drewLines ? lastFrame + every - performance.now() : 0;
   if (wait <= 0) schedule();
   else {
@@ -167,7 +170,7 @@ const connection = new Connection({
   },
   lastEventId: ingest.lastEventId,
   ended: () => !!state.run.exit,
-  catchingUp: () => state.status.state === 'exited',
+  catchingUp,
 });
 
 // A hidden tab lets go of its connection (browsers allow six per host) and

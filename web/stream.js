@@ -15,9 +15,6 @@ import { yieldToBrowser } from './sse.js';
 // after which the request goes on there.
 const MAKE_WORKER_AFTER = 5000;
 const HAND_OVER_AFTER = 20000;
-// Batches the worker may have on their way to the page while it takes in a
-// run that has ended (else the worker's own few).
-const MOST_AHEAD = 16;
 
 // The request early-events.js made while the page loaded, once: { response,
 // controller }, or null (none, or taken).
@@ -43,9 +40,9 @@ function pageSource(onBatch) {
 
 // Reading in a worker; null where there is none. `ready` once it has
 // loaded; `broken()` is called if it cannot run (its request then ends as a
-// network error would); `ahead()`: how many batches a request may have on
-// their way to the page (stream-worker.js).
-function workerSource(onBatch, { broken, ahead }) {
+// network error would); `catchingUp()`: whether a request is for a run that
+// has ended (the worker then reads as far ahead as it goes: stream-worker.js).
+function workerSource(onBatch, { broken, catchingUp }) {
   let worker;
   try {
     worker = new Worker('stream-worker.js', { type: 'module' });
@@ -64,7 +61,7 @@ function workerSource(onBatch, { broken, ahead }) {
     start(lastEventId, on) {
       const req = ++next;
       const done = new Promise((resolve) => { active = { req, on, resolve }; });
-      worker.postMessage({ open: lastEventId, req, ahead: ahead() });
+      worker.postMessage({ open: lastEventId, req, ahead: catchingUp() ? Infinity : 0 });
       return {
         done,
         abort() {
@@ -117,10 +114,7 @@ export class Connection {
       onBatch(b);
       this.inPage += b.n;
       if (this.inPage >= MAKE_WORKER_AFTER && this.worker === undefined) {
-        this.worker = workerSource(onBatch, {
-          broken: () => { this.worker = null; },
-          ahead: () => (catchingUp() ? MOST_AHEAD : 0),
-        });
+        this.worker = workerSource(onBatch, { broken: () => { this.worker = null; }, catchingUp });
       }
       if (this.inPage >= HAND_OVER_AFTER) this.handOver();
     });
