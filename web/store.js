@@ -59,10 +59,7 @@ export class LineStore {
   reserve(n) {
     n = Math.min(n, RESERVE_MAX);
     if (n <= this.seq.length) return;
-    this.time = grown(this.time, n);
-    this.flags = grown(this.flags, n);
-    this.group = grown(this.group, n);
-    this.seq = grown(this.seq, n);
+    this.growColumns(n);
     // The texts and runs too: an array that grows by push leaves each shorter copy of
     // itself behind, and those are large objects that stay until a full collection (a
     // million lines left some 16 MiB of them). fill() keeps the elements fast, not a dictionary.
@@ -72,25 +69,23 @@ export class LineStore {
 
   add(text, flags, t, group, seq) {
     const i = this.length++;
-    if (i >= this.seq.length) {
-      this.time = grown(this.time, this.length);
-      this.flags = grown(this.flags, this.length);
-      this.group = grown(this.group, this.length);
-      this.seq = grown(this.seq, this.length);
-    }
-    if (i < this.text.length) { // made room for by reserve()
-      this.text[i] = text;
-      this.runs[i] = null;
-    } else {
-      this.text.push(text);
-      this.runs.push(null);
-    }
+    if (i >= this.seq.length) this.growColumns(this.length);
+    this.text[i] = text; // a slot reserve() made, or one more at the end
+    this.runs[i] = null;
     this.time[i] = t;
     this.flags[i] = flags;
     this.group[i] = group;
     if (seq > 0xffffffff && !(this.seq instanceof Float64Array)) this.seq = Float64Array.from(this.seq);
     this.seq[i] = seq;
     return i;
+  }
+
+  // Room for n lines in the typed columns.
+  growColumns(n) {
+    this.time = grown(this.time, n);
+    this.flags = grown(this.flags, n);
+    this.group = grown(this.group, n);
+    this.seq = grown(this.seq, n);
   }
 
   // The run's number of line i (0 for a note of the page's own: it has none).
