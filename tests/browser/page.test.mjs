@@ -659,11 +659,12 @@ describe('ssetail page', () => {
         page.on('request', (r) => {
           if (new URL(r.url()).pathname.endsWith('/events')) requests.push(r.headers()['last-event-id'] ?? '');
         });
-        const worker = new Promise((resolve) => { page.on('worker', resolve); });
         await waitFor('30,000 lines', async () => (await status(server)).stdout_lines === 30000);
         await page.goto(server.url);
         await page.waitForFunction(() => document.querySelector('#count-out').textContent === '30,000');
-        await (await worker).evaluate(() => true); // it has loaded: the second burst goes there at the latest
+        // The worker has loaded: the second burst goes there at the latest.
+        await waitFor('the stream worker', () => page.workers().length > 0);
+        await page.workers()[0].evaluate(() => true);
         gates.open(1);
         await page.waitForFunction(() => document.querySelector('#count-out').textContent === '60,000');
         assert.equal(requests.length, 2, JSON.stringify(requests));
