@@ -1604,29 +1604,39 @@ describe('ssetail page: a CI log view', () => {
 
   test('sections: nested groups show their durations; the one with an error stays open, those that passed fold', async () => {
     // gcc's error (on stdout, to keep its place among the markers), inside Compile inside
-    // Build; Configure and Test pass.
-    const script = "echo '::group::Build'; echo '::group::Configure'; echo 'checking gcc'; sleep 0.3; echo '::endgroup::'; " +
+    // Build; Configure and Test pass. Configure lasts at least 0.3 s: its end is written
+    // 0.3 s after ssetail has counted its first lines (a sleep in the script would not
+    // do: on a busy machine ssetail may read the first lines late, and stamp them so).
+    const gates = new Gates();
+    const script = "echo '::group::Build'; echo '::group::Configure'; echo 'checking gcc'; wait_gate 1; echo '::endgroup::'; " +
       "echo '::group::Compile'; echo \"main.c:3:5: error: expected ';' before '}' token\"; echo '::endgroup::'; " +
       "echo '::endgroup::'; echo '::group::Test'; echo 'all fine'; echo '::endgroup::'; exit 1";
-    await session(sh(script), async (page) => {
-      await waitForExitBanner(page);
-      await waitForTexts(page, (t) => t.join() === 'Build,Configure,Compile,main.c:3:5: error: expected \';\' before \'}\' token,Test',
-        'Build and Compile open, Configure and Test folded');
-      const heads = await page.$$eval('#rows .line.head', (els) => els.map((el) => ({
-        title: el.querySelector('.tx').textContent,
-        folded: el.classList.contains('folded'),
-        failed: el.classList.contains('head-failed'),
-        took: el.querySelector('.gdur')?.textContent ?? null,
-      })));
-      assert.deepEqual(heads.map((h) => [h.title, h.folded, h.failed]),
-        [['Build', false, true], ['Configure', true, false], ['Compile', false, true], ['Test', true, false]]);
-      for (const h of heads) assert.match(h.took ?? '', /^\d+\.\d\u00a0s$/, `${h.title}'s duration`);
-      const seconds = Object.fromEntries(heads.map((h) => [h.title, parseFloat(h.took)]));
-      assert.ok(seconds.Configure >= 0.3 && seconds.Build >= seconds.Configure, JSON.stringify(seconds));
-      // The failed section's header is coloured apart from the passed ones'.
-      const colour = (n) => page.$eval(`#rows .line.head:nth-child(${n})`, (el) => getComputedStyle(el).color);
-      assert.notEqual(await colour(1), await colour(2));
-    });
+    try {
+      await session(gates.command(script), async (page, server) => {
+        await waitFor('Configure\'s first lines', async () => (await status(server)).stdout_lines === 3);
+        await new Promise((r) => setTimeout(r, 300));
+        gates.open(1);
+        await waitForExitBanner(page);
+        await waitForTexts(page, (t) => t.join() === 'Build,Configure,Compile,main.c:3:5: error: expected \';\' before \'}\' token,Test',
+          'Build and Compile open, Configure and Test folded');
+        const heads = await page.$$eval('#rows .line.head', (els) => els.map((el) => ({
+          title: el.querySelector('.tx').textContent,
+          folded: el.classList.contains('folded'),
+          failed: el.classList.contains('head-failed'),
+          took: el.querySelector('.gdur')?.textContent ?? null,
+        })));
+        assert.deepEqual(heads.map((h) => [h.title, h.folded, h.failed]),
+          [['Build', false, true], ['Configure', true, false], ['Compile', false, true], ['Test', true, false]]);
+        for (const h of heads) assert.match(h.took ?? '', /^\d+\.\d\u00a0s$/, `${h.title}'s duration`);
+        const seconds = Object.fromEntries(heads.map((h) => [h.title, parseFloat(h.took)]));
+        assert.ok(seconds.Configure >= 0.3 && seconds.Build >= seconds.Configure, JSON.stringify(seconds));
+        // The failed section's header is coloured apart from the passed ones'.
+        const colour = (n) => page.$eval(`#rows .line.head:nth-child(${n})`, (el) => getComputedStyle(el).color);
+        assert.notEqual(await colour(1), await colour(2));
+      });
+    } finally {
+      gates.remove();
+    }
   });
 
   test('sections: expand all and collapse all, by buttons and keys (+ and -)', async () => {
