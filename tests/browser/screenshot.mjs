@@ -18,7 +18,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  binaryFromArgs, here, launchBrowser, repoRoot, saveRun, startSsetail, waitForExitBanner,
+  binaryFromArgs, here, launchBrowser, repoRoot, saveRun, startSsetail, waitFor, waitForExitBanner,
 } from './harness.mjs';
 import { DOZEN, REDIS_SERVER, addRuns, startRedis } from './run-list-fixture.mjs';
 
@@ -28,6 +28,19 @@ fs.mkdirSync(outDir, { recursive: true });
 const demo = path.relative(repoRoot, path.join(here, 'fixtures', 'demo.sh'));
 const failing = path.relative(repoRoot, path.join(here, 'fixtures', 'failing-build.sh'));
 const cProject = path.relative(repoRoot, path.join(here, 'fixtures', 'c-project.sh'));
+
+// Waits until the page shows the server's whole index: every problem listed (when the
+// panel is open), every section ended, so folded or not as the server says. (page.evaluate
+// awaits the fetch; waitForFunction would take its promise for true.)
+function indexShown(page) {
+  return waitFor('the whole index on the page', () => page.evaluate(async () => {
+    const index = await (await fetch('problems')).json();
+    const panel = document.getElementById('problems');
+    return index.complete
+      && (panel.hidden || document.querySelectorAll('#problems-list .problem').length === index.problems.length)
+      && document.querySelectorAll('#rows .line.head').length === document.querySelectorAll('#rows .line.head .gdur').length;
+  }), { timeout: 30000 });
+}
 
 async function shoot(page, file) {
   await page.mouse.move(0, 0);
@@ -45,6 +58,7 @@ try {
       const page = await context.newPage();
       await page.goto(server.url);
       await waitForExitBanner(page, 30000);
+      await indexShown(page);
       // Show one section open and one folded.
       await page.click('#rows .line.head:has-text("Unit tests") .tx');
       await page.waitForSelector('#rows .line.head:has-text("Unit tests"):not(.folded)');
@@ -66,12 +80,7 @@ try {
       await page.goto(build.url);
       await waitForExitBanner(page, 30000);
       await page.click('#problems-toggle');
-      // The server's whole index taken in: every problem listed, every section ended.
-      await page.waitForFunction(async () => {
-        const index = await (await fetch('problems')).json();
-        return index.complete && document.querySelectorAll('#problems-list .problem').length === index.problems.length
-          && document.querySelectorAll('#rows .line.head').length === document.querySelectorAll('#rows .line.head .gdur').length;
-      }, null, { polling: 200, timeout: 30000 });
+      await indexShown(page);
       await page.$eval('.toolbar', (el) => { el.scrollLeft = 0; }); // the click scrolled a phone's to the button
       await shoot(page, file);
       await context.close();
