@@ -92,6 +92,20 @@ async function computed(page, selector, props) {
   }, props);
 }
 
+// How far apart two CSS colours' hues are, in degrees (0-180).
+function hueDistance(a, b) {
+  const hue = (css) => {
+    const [r, g, b] = parseColor(css).map((v) => v / 255);
+    const max = Math.max(r, g, b);
+    const d = max - Math.min(r, g, b);
+    if (d === 0) return 0;
+    const h = max === r ? ((g - b) / d) % 6 : max === g ? (b - r) / d + 2 : (r - g) / d + 4;
+    return (h * 60 + 360) % 360;
+  };
+  const d = Math.abs(hue(a) - hue(b));
+  return Math.min(d, 360 - d);
+}
+
 // The element of the rendered row with line number n.
 const rowSel = (n) => `#rows .line[data-line="${n}"]`;
 
@@ -1599,6 +1613,14 @@ describe('ssetail page: a CI log view', () => {
       assert.notEqual(error.borderLeftColor, plain.borderLeftColor);
       assert.equal((await page.getAttribute(rowSel(26), 'class')).includes('problem-'), false);
       assert.notEqual(stderr.backgroundColor, plain.backgroundColor);
+      // Red and amber say error and warning: stderr that is neither (gcc's source excerpts,
+      // a note) is marked in a hue of its own, far from both.
+      for (const [what, problem] of [['error', error], ['warning', warning]]) {
+        for (const prop of props) {
+          const apart = hueDistance(stderr[prop], problem[prop]);
+          assert.ok(apart >= 45, `stderr's ${prop} ${stderr[prop]} is ${apart.toFixed(0)}° from the ${what}'s ${problem[prop]}`);
+        }
+      }
     }, { args: ['--title', 'annotated'] });
   });
 
