@@ -890,6 +890,16 @@ describe('ssetail page', () => {
         ['prog.c:6:18', 'https://example.test/r/blob/main/prog.c#L6', 'noopener noreferrer'],
       ]);
       assert.deepEqual(links.slice(5), ['../../etc/passwd:1 · line 23', '/etc/shadow:2 · line 24']);
+      // In the page's accent colour, not the browser's link blue (unreadable in dark mode).
+      const [link, accent] = await page.$eval('#problems-list .problem a', (a) => {
+        const probe = document.createElement('span');
+        probe.style.color = 'var(--accent)';
+        document.body.append(probe);
+        const colours = [getComputedStyle(a).color, getComputedStyle(probe).color];
+        probe.remove();
+        return colours;
+      });
+      assert.equal(link, accent);
     }, { args: ['--source-url', 'https://example.test/r/blob/main/{file}#L{line}'] });
   });
 
